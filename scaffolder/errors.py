@@ -1,0 +1,57 @@
+"""The errors copilot reports to people: each carries a one-line message and an exit code.
+
+Anything raised as a `CopilotError` is a user-facing condition (bad input, a refused
+operation, a missing dependency), printed without a traceback. Everything else is a bug.
+"""
+
+from __future__ import annotations
+
+USAGE_EXIT_CODE = 2
+FAILURE_EXIT_CODE = 1
+INTERRUPTED_EXIT_CODE = 130
+
+
+class CopilotError(Exception):
+    """A condition the user can fix; `str(error)` is the whole message."""
+
+    exit_code: int = USAGE_EXIT_CODE
+
+
+class UsageError(CopilotError):
+    """Bad input: an argument, an answer, a destination. Nothing was written."""
+
+
+class NotAProjectError(UsageError):
+    """The command needs a copilot project and none was found."""
+
+
+class TemplateHistoryError(CopilotError):
+    """The bundled template history is missing, damaged or lacks a version."""
+
+    exit_code = FAILURE_EXIT_CODE
+
+
+class UpdateRefusedError(UsageError):
+    """`copilot update` refused before touching anything (dirty tree, newer project...)."""
+
+
+class UpdateFailedError(CopilotError):
+    """The update failed; the project was left exactly as it was."""
+
+    exit_code = FAILURE_EXIT_CODE
+
+
+class UpdateConflictError(CopilotError):
+    """The update finished but left conflicts for the user to resolve."""
+
+    exit_code = FAILURE_EXIT_CODE
+
+    def __init__(self, message: str, conflicts: list[str]) -> None:
+        super().__init__(message)
+        self.conflicts = conflicts
+
+
+class Interrupted(CopilotError):
+    """The user pressed Ctrl-C; nothing was written."""
+
+    exit_code = INTERRUPTED_EXIT_CODE

@@ -1,0 +1,191 @@
+"""Project settings: one pydantic-settings class every generated project subclasses.
+
+Sources, strongest first: keyword arguments, environment variables, the project's `.env`,
+its `[tool.copilot]` table in pyproject.toml, then the defaults below. Non-secret choices
+(provider, models, vector DB) live in pyproject.toml so they are reviewed like code; keys
+live only in the environment or `.env`.
+
+Two rules protect deployments: outside development a placeholder secret ("changeme",
+"sk-your-key"...) is refused, and in production a provider that needs a key must have one
+instead of quietly falling back to the offline provider.
+"""
+
+from __future__ import annotations
+
+import re
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any, Literal, Self
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from scaffolder.project import find_project, read_copilot_table
+
+ProviderName = Literal["offline", "openai", "azure-openai", "openai-compatible"]
+Environment = Literal["development", "test", "production"]
+VectorDbMode = Literal["embedded", "server"]
+
+_PLACEHOLDER = re.compile(
+    r"^(|changeme|change[-_ ]me|replace[-_ ]?me|todo|placeholder|secret|password|x{3,}|\.\.\.|"
+    r"<[^>]*>|your[-_ ].*|sk-(your|replace|xxx|\.\.\.).*)$",
+    re.IGNORECASE,
+)
+_PYPROJECT_TABLE: ContextVar[dict[str, Any]] = ContextVar("copilot_pyproject_table", default={})
+
+
+def is_placeholder(value: str) -> bool:
+    """Whether a secret is an obvious stand-in copied from an example file."""
+    return bool(_PLACEHOLDER.match(value.strip()))
+
+
+class _PyprojectTableSource(PydanticBaseSettingsSource):
+    """The `[tool.copilot]` table of the project being loaded, weakest of the real sources."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        table = _PYPROJECT_TABLE.get()
+        return table.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        table = _PYPROJECT_TABLE.get()
+        return {name: table[name] for name in self.settings_cls.model_fields if name in table}
+
+
+def _env(*names: str) -> Any:
+    """Accept the listed environment variable names, then the field's own name."""
+    return AliasChoices(*names)
+
+
+class CopilotSettings(BaseSettings):
+    """Settings shared by every copilot project; subclass it to add your own fields."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="COPILOT_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+    )
+
+    environment: Environment = Field(
+        "development", validation_alias=_env("COPILOT_ENV", "environment")
+    )
+    llm_provider: ProviderName = Field(
+        "offline", validation_alias=_env("COPILOT_PROVIDER", "llm_provider")
+    )
+    llm_base_url: str | None = Field(
+        None, validation_alias=_env("OPENAI_BASE_URL", "AZURE_OPENAI_ENDPOINT", "llm_base_url")
+    )
+    azure_api_version: str | None = Field(
+        None, validation_alias=_env("OPENAI_API_VERSION", "azure_api_version")
+    )
+    openai_api_key: SecretStr | None = Field(
+        None, validation_alias=_env("OPENAI_API_KEY", "openai_api_key")
+    )
+    azure_openai_api_key: SecretStr | None = Field(
+        None, validation_alias=_env("AZURE_OPENAI_API_KEY", "azure_openai_api_key")
+    )
+    chat_model: str = "offline-chat"
+    embedding_model: str = "local"
+    vector_db: VectorDbMode = "embedded"
+    chroma_url: str | None = Field(None, validation_alias=_env("CHROMA_URL", "chroma_url"))
+    chroma_path: Path = Path(".copilot/chroma")
+    api_key: SecretStr | None = Field(None, validation_alias=_env("COPILOT_API_KEY", "api_key"))
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (
+            init_settings,
+            env_settings,
+            dotenv_settings,
+            _PyprojectTableSource(settings_cls),
+            file_secret_settings,
+        )
+
+    @classmethod
+    def load(
+        cls,
+        root: Path | None = None,
+        *,
+        env_file: Path | str | None = ".env",
+        **overrides: Any,
+    ) -> Self:
+        """Settings of the project at `root` (default: the one enclosing the working directory).
+
+        `env_file` is relative to the project root; pass None to ignore `.env` (tests do).
+        """
+        if root is None:
+            project = find_project()
+            root = project.root if project else Path.cwd()
+        table = read_copilot_table(root / "pyproject.toml") if (root / "pyproject.toml").is_file() else None
+        token = _PYPROJECT_TABLE.set(table or {})
+        try:
+            dotenv = None if env_file is None else root / env_file
+            return cls(_env_file=dotenv, **overrides)  # type: ignore[call-arg]
+        finally:
+            _PYPROJECT_TABLE.reset(token)
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_configuration(self) -> Self:
+        if self.environment != "development":
+            for variable, secret in self._secrets().items():
+                if secret is not None and is_placeholder(secret.get_secret_value()):
+                    raise ValueError(
+                        f"{variable} holds a placeholder value; set the real secret or unset it "
+                        f"(placeholders are allowed only when COPILOT_ENV=development)"
+                    )
+        if self.environment == "production" and self.llm_provider != "offline":
+            missing = self._missing_for_provider()
+            if missing:
+                raise ValueError(
+                    f"llm_provider is {self.llm_provider} but {missing}; "
+                    "production never falls back to the offline provider"
+                )
+        if self.vector_db == "server" and not self.chroma_url:
+            raise ValueError("vector_db is server but CHROMA_URL is not set")
+        return self
+
+    def _secrets(self) -> dict[str, SecretStr | None]:
+        return {
+            "OPENAI_API_KEY": self.openai_api_key,
+            "AZURE_OPENAI_API_KEY": self.azure_openai_api_key,
+            "COPILOT_API_KEY": self.api_key,
+        }
+
+    def _missing_for_provider(self) -> str | None:
+        """What the configured provider still needs, said as a reason, or None."""
+        if self.llm_provider == "openai" and self.openai_api_key is None:
+            return "OPENAI_API_KEY is not set"
+        if self.llm_provider == "azure-openai":
+            if self.azure_openai_api_key is None and self.openai_api_key is None:
+                return "AZURE_OPENAI_API_KEY is not set"
+            if not self.llm_base_url:
+                return "AZURE_OPENAI_ENDPOINT is not set"
+        if self.llm_provider == "openai-compatible" and not self.llm_base_url:
+            return "OPENAI_BASE_URL is not set"
+        return None
+
+    @property
+    def effective_provider(self) -> ProviderName:
+        """The provider calls really go to: the configured one once it has what it needs,
+        otherwise the offline provider (development and test only)."""
+        if self.llm_provider == "offline" or self._missing_for_provider():
+            return "offline"
+        return self.llm_provider
+
+    @property
+    def offline_reason(self) -> str | None:
+        """Why calls go to the offline provider, for a one-time notice; None when they don't."""
+        if self.effective_provider != "offline":
+            return None
+        if self.llm_provider == "offline":
+            return "llm_provider is offline"
+        return f"llm_provider is {self.llm_provider} but {self._missing_for_provider()}"

@@ -1,0 +1,250 @@
+"""The template history: every released version of the bundled templates, kept in git.
+
+Copier re-renders a project's *old* template version during an update, and it always reads
+that version from the answers file's `_src_path` at `_commit`. A pip-installed package that
+holds only plain template folders has no history, so copilot ships one: a git bundle with a
+tag `v<version>` per release (every old tag kept) plus a lock file of the tree each tag holds.
+
+Before `new` and `update` the bundle is synced to one per-user path that is recorded in the
+answers file with a literal `~`, so the answers file means the same on every machine. Several
+installed copilot versions may share that path: syncing only ever adds tags.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from packaging.version import InvalidVersion, Version
+
+import scaffolder
+from scaffolder.errors import TemplateHistoryError
+from scaffolder.scaffold._git import git
+
+PACKAGE_DIR = Path(scaffolder.__file__).resolve().parent
+PACKAGED_BUNDLE = PACKAGE_DIR / "_data" / "templates.bundle"
+PACKAGED_LOCK = PACKAGE_DIR / "_data" / "templates.lock.json"
+CHECKOUT_TEMPLATES = PACKAGE_DIR.parent / "templates"
+#: Where every machine keeps its copy of the history; recorded in answers files as written.
+USER_BUNDLE = "~/.local/share/copilot/templates.bundle"
+#: Files in a template folder that are never part of a release.
+IGNORED_NAMES = frozenset({"__pycache__", ".DS_Store", ".pytest_cache", ".ruff_cache"})
+IGNORED_SUFFIXES = (".pyc", ".pyo")
+
+
+def tag_for(version: str) -> str:
+    return f"v{version}"
+
+
+def version_of_tag(tag: str) -> Version | None:
+    """The version a `v1.2.3` tag names, or None for tags that are not versions."""
+    try:
+        return Version(tag.removeprefix("v"))
+    except InvalidVersion:
+        return None
+
+
+def release_files(root: Path) -> list[Path]:
+    """The files of `root` that a release records, relative and sorted."""
+    files: list[Path] = []
+    for directory, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in IGNORED_NAMES and d != ".git")
+        for name in filenames:
+            if name in IGNORED_NAMES or name.endswith(IGNORED_SUFFIXES):
+                continue
+            path = Path(directory, name)
+            if path.is_symlink():
+                raise TemplateHistoryError(f"templates may not contain symlinks: {path}")
+            files.append(path.relative_to(root))
+    return sorted(files)
+
+
+def tree_hash(root: Path) -> str:
+    """The git tree id `git write-tree` would give for the release files of `root`.
+
+    Computed in Python so that checking a checkout for unreleased edits costs no subprocess.
+    """
+    entries: dict[str, object] = {}
+    for relative in release_files(root):
+        node = entries
+        for part in relative.parts[:-1]:
+            node = node.setdefault(part, {})  # type: ignore[assignment]
+        node[relative.parts[-1]] = root / relative  # type: ignore[index]
+    return _hash_tree(entries)
+
+
+def _hash_object(kind: str, body: bytes) -> bytes:
+    return hashlib.sha1(f"{kind} {len(body)}\0".encode() + body, usedforsecurity=False).digest()
+
+
+def _hash_tree(entries: dict[str, object]) -> str:
+    def build(node: dict[str, object]) -> bytes:
+        records: list[tuple[str, bytes]] = []
+        for name, value in node.items():
+            if isinstance(value, dict):
+                records.append((name + "/", b"40000 " + name.encode() + b"\0" + build(value)))
+            else:
+                path = value if isinstance(value, Path) else Path(str(value))
+                mode = b"100755" if os.access(path, os.X_OK) else b"100644"
+                blob = _hash_object("blob", path.read_bytes())
+                records.append((name, mode + b" " + name.encode() + b"\0" + blob))
+        body = b"".join(record for _, record in sorted(records, key=lambda item: item[0]))
+        return _hash_object("tree", body)
+
+    return build(entries).hex()
+
+
+def bundle_tags(bundle: Path) -> dict[str, str]:
+    """Tag name -> commit id for every tag a bundle holds."""
+    listing = git("bundle", "list-heads", str(bundle))
+    tags: dict[str, str] = {}
+    for line in listing.splitlines():
+        commit, _, ref = line.partition(" ")
+        if ref.startswith("refs/tags/"):
+            tags[ref.removeprefix("refs/tags/")] = commit
+    return tags
+
+
+@dataclass(frozen=True)
+class TemplateSource:
+    """Where copier reads a template from, and whether projects made from it can update."""
+
+    src_path: str
+    vcs_ref: str | None
+    version: str | None
+    updatable: bool
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class TemplateHistory:
+    """The released template versions that ship with one installed copilot."""
+
+    bundle: Path
+    lock: Path
+    version: str
+    user_bundle: str = USER_BUNDLE
+    checkout: Path | None = None
+
+    @classmethod
+    def installed(cls) -> TemplateHistory:
+        """The history of the running copilot; a checkout's `templates/` when there is one."""
+        checkout = CHECKOUT_TEMPLATES if (CHECKOUT_TEMPLATES / "copier.yml").is_file() else None
+        return cls(
+            bundle=PACKAGED_BUNDLE,
+            lock=PACKAGED_LOCK,
+            version=scaffolder.__version__,
+            checkout=checkout,
+        )
+
+    @property
+    def tag(self) -> str:
+        return tag_for(self.version)
+
+    @cached_property
+    def released(self) -> dict[str, str]:
+        """Released version -> tree id, from the lock file."""
+        try:
+            data = json.loads(self.lock.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as error:
+            raise TemplateHistoryError(f"template lock file {self.lock} is unreadable: {error}")
+        return {version: entry["tree"] for version, entry in data.get("versions", {}).items()}
+
+    def released_versions(self) -> list[str]:
+        return sorted(self.released, key=Version)
+
+    def unreleased_edits(self) -> bool:
+        """Whether the checkout's templates differ from the release of the installed version."""
+        if self.checkout is None:
+            return False
+        return self.released.get(self.version) != tree_hash(self.checkout)
+
+    def user_bundle_path(self) -> Path:
+        return Path(os.path.expanduser(self.user_bundle))
+
+    def sync(self) -> Path:
+        """Make the per-user bundle hold every tag of the packaged one; return its path."""
+        if not self.bundle.is_file():
+            raise TemplateHistoryError(
+                f"the template history {self.bundle} is missing; reinstall copilot"
+            )
+        target = self.user_bundle_path()
+        packaged = bundle_tags(self.bundle)
+        if target.is_file():
+            existing = bundle_tags(target)
+            for tag, commit in packaged.items():
+                if tag in existing and existing[tag] != commit:
+                    raise TemplateHistoryError(
+                        f"template tag {tag} differs between {self.bundle} and {target}; "
+                        "a template version was released twice with different content"
+                    )
+            if packaged.keys() <= existing.keys():
+                return target
+            if existing.keys() <= packaged.keys():
+                _copy_atomically(self.bundle, target)
+            else:
+                _merge_bundles(self.bundle, target)
+            return target
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _copy_atomically(self.bundle, target)
+        return target
+
+    def source(self) -> TemplateSource:
+        """The template source `copilot new` renders from.
+
+        A release of the installed version is read from the synced bundle at its tag, so the
+        project can later be updated. A checkout with unreleased template edits renders its
+        working folder instead, and says the result cannot be updated.
+        """
+        if self.checkout is not None and self.unreleased_edits():
+            return TemplateSource(
+                src_path=str(self.checkout),
+                vcs_ref=None,
+                version=None,
+                updatable=False,
+                note=(
+                    f"templates/ has edits not released as {self.tag}: the project is rendered "
+                    "from the working folder and cannot be updated later "
+                    "(release with `python scripts/release_templates.py`)"
+                ),
+            )
+        self.sync()
+        if self.version not in self.released:
+            raise TemplateHistoryError(
+                f"copilot {self.version} ships no template release {self.tag}; reinstall copilot"
+            )
+        return TemplateSource(
+            src_path=self.user_bundle, vcs_ref=self.tag, version=self.version, updatable=True
+        )
+
+
+def _copy_atomically(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=target.parent, delete=False, suffix=".tmp") as handle:
+        temporary = Path(handle.name)
+    try:
+        shutil.copyfile(source, temporary)
+        temporary.chmod(0o644)
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _merge_bundles(packaged: Path, target: Path) -> None:
+    """Write to `target` a bundle holding the tags of both (two copilot versions side by side)."""
+    with tempfile.TemporaryDirectory(prefix="copilot-history-") as scratch:
+        repo = Path(scratch, "repo")
+        git("init", "--quiet", "--bare", str(repo))
+        for bundle in (target, packaged):
+            git("fetch", "--quiet", str(bundle), "refs/tags/*:refs/tags/*", cwd=repo)
+        merged = Path(scratch, "merged.bundle")
+        git("bundle", "create", "--quiet", str(merged), "--tags", cwd=repo)
+        _copy_atomically(merged, target)

@@ -1,0 +1,201 @@
+"""`copilot new`: render a template into a fresh directory, all or nothing.
+
+Copier renders into a staging directory beside the destination; only a complete, checked
+render is moved into place, so a bad answer, a template error or Ctrl-C leaves nothing behind
+and never touches an existing directory.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from copier import run_copy
+from copier.errors import CopierError, UnsafeTemplateError
+
+from scaffolder.errors import Interrupted, UsageError
+from scaffolder.scaffold._answers import validate_project_name
+from scaffolder.scaffold._catalog import bundled_template, third_party_source
+from scaffolder.scaffold._git import git, identity_args
+from scaffolder.scaffold._history import TemplateHistory, TemplateSource
+
+ANSWERS_FILE = ".copier-answers.yml"
+
+
+@dataclass(frozen=True)
+class NewProjectRequest:
+    template: str
+    destination: Path
+    data: dict[str, Any] = field(default_factory=dict)
+    defaults: bool = True
+    trust: bool = False
+    init_git: bool = True
+
+
+@dataclass(frozen=True)
+class NewProjectResult:
+    destination: Path
+    answers: dict[str, Any]
+    template: str
+    version: str | None
+    updatable: bool
+    notes: list[str]
+
+
+def create_project(
+    request: NewProjectRequest, history: TemplateHistory | None = None
+) -> NewProjectResult:
+    """Render `request.template` into `request.destination`; raise `CopilotError` on bad input."""
+    destination = request.destination.expanduser().absolute()
+    _check_destination(destination)
+    bundled = bundled_template(request.template)
+    data = dict(request.data)
+    user_defaults: dict[str, Any] = {}
+    notes: list[str] = []
+    if bundled is not None:
+        if data.get("template", bundled.folder) != bundled.folder:
+            raise UsageError(f"--data template=... contradicts the template {bundled.name!r}")
+        data["template"] = bundled.folder
+        if "project_name" in data:
+            validate_project_name(str(data["project_name"]))
+        elif request.defaults:
+            _check_default_name(destination.name)
+            data["project_name"] = destination.name
+        else:
+            user_defaults["project_name"] = destination.name
+        source = (history or TemplateHistory.installed()).source()
+        label = bundled.name
+    else:
+        source = TemplateSource(third_party_source(request.template), None, None, updatable=True)
+        label = request.template
+    if source.note:
+        notes.append(source.note)
+
+    created_parents = _make_parents(destination.parent)
+    staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.copilot-", dir=destination.parent))
+    try:
+        rendered = staging / "project"
+        _render(source, rendered, data, user_defaults, request)
+        answers = _read_answers(rendered)
+        if bundled is not None:
+            _check_answers(answers, data)
+        if destination.exists():
+            destination.rmdir()  # checked empty above
+        rendered.rename(destination)
+    except BaseException:
+        for directory in created_parents:
+            shutil.rmtree(directory, ignore_errors=True)
+        raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+    if request.init_git:
+        _initial_commit(destination, label, answers)
+    return NewProjectResult(
+        destination=destination,
+        answers=answers,
+        template=label,
+        version=source.version or answers.get("_commit"),
+        updatable=source.updatable and "_commit" in answers,
+        notes=notes,
+    )
+
+
+def _check_destination(destination: Path) -> None:
+    if destination.is_file() or (destination.is_symlink() and not destination.exists()):
+        raise UsageError(f"destination {destination} exists and is not a directory")
+    if destination.is_dir() and any(destination.iterdir()):
+        raise UsageError(
+            f"destination {destination} is not empty; choose a new directory (nothing was written)"
+        )
+
+
+def _check_default_name(name: str) -> None:
+    try:
+        validate_project_name(name)
+    except UsageError as error:
+        raise UsageError(
+            f"{error} (it comes from the destination's name; pass --data project_name=NAME)"
+        ) from None
+
+
+def _make_parents(parent: Path) -> list[Path]:
+    """Create missing parent directories; return the topmost ones created (to undo)."""
+    missing = [p for p in (parent, *parent.parents) if not p.exists()]
+    parent.mkdir(parents=True, exist_ok=True)
+    return missing[-1:]
+
+
+def _render(
+    source: TemplateSource,
+    target: Path,
+    data: dict[str, Any],
+    user_defaults: dict[str, Any],
+    request: NewProjectRequest,
+) -> None:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            run_copy(
+                source.src_path,
+                target,
+                data=data,
+                user_defaults=user_defaults,
+                vcs_ref=source.vcs_ref,
+                defaults=request.defaults,
+                unsafe=request.trust,
+                quiet=True,
+                overwrite=False,
+            )
+    except KeyboardInterrupt:
+        raise Interrupted("interrupted; nothing was written") from None
+    except UnsafeTemplateError:
+        raise UsageError(
+            f"template {request.template!r} runs tasks, migrations or Jinja extensions; "
+            "read it, then pass --trust to allow them"
+        ) from None
+    except (CopierError, ValueError, TypeError) as error:
+        raise UsageError(f"cannot render {request.template!r}: {_first_line(error)}") from None
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def _read_answers(project: Path) -> dict[str, Any]:
+    answers_path = project / ANSWERS_FILE
+    if not answers_path.is_file():
+        return {}
+    loaded = yaml.safe_load(answers_path.read_text(encoding="utf-8"))
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def _check_answers(answers: dict[str, Any], data: dict[str, Any]) -> None:
+    """Refuse answers to questions the template does not ask, and re-check the name."""
+    known = {key for key in answers if not key.startswith("_")}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise UsageError(
+            f"the template asks no question {', '.join(map(repr, unknown))}; "
+            f"its questions are: {', '.join(sorted(known))}"
+        )
+    validate_project_name(str(answers.get("project_name", "")))
+
+
+def _initial_commit(project: Path, template: str, answers: dict[str, Any]) -> None:
+    git("init", "--quiet", "--initial-branch=main", cwd=project)
+    git("add", "--all", cwd=project)
+    version = answers.get("_commit", "unreleased")
+    author = str(answers.get("author") or "") or None
+    git(
+        *identity_args(project, author),
+        "commit", "--quiet", "--no-verify", "--no-gpg-sign",
+        "-m", f"Generate project from copilot template {template} {version}",
+        cwd=project,
+    )
