@@ -9,11 +9,30 @@ from scaffolder.scaffold._answers import (
     validate_project_name,
 )
 from scaffolder.scaffold._catalog import BUNDLED_TEMPLATES, BundledTemplate, bundled_template
+from scaffolder.scaffold._doctor import Check, run_checks
 from scaffolder.scaffold._history import USER_BUNDLE, TemplateHistory, TemplateSource
 from scaffolder.scaffold._new import NewProjectRequest, NewProjectResult, create_project
+from scaffolder.scaffold._setup import setup_environment
 from scaffolder.scaffold._release import Release, release_templates
+from scaffolder.scaffold._update import (
+    FileChange,
+    UpdateRequest,
+    UpdateResult,
+    find_generated_project,
+    read_project_answers,
+    update_project,
+)
 
 __all__ = [
+    "Check",
+    "run_checks",
+    "setup_environment",
+    "FileChange",
+    "UpdateRequest",
+    "UpdateResult",
+    "find_generated_project",
+    "read_project_answers",
+    "update_project",
     "BUNDLED_TEMPLATES",
     "USER_BUNDLE",
     "BundledTemplate",

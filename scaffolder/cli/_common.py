@@ -1,0 +1,72 @@
+"""What every command shares: option aliases, output, and turning errors into exit codes."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, ParamSpec, TypeVar
+
+import typer
+
+from scaffolder.errors import CopilotError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+DataOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--data",
+        "-d",
+        metavar="KEY=VALUE",
+        help="Answer a template question (repeatable), e.g. -d llm_provider=openai.",
+    ),
+]
+TrustOption = Annotated[
+    bool,
+    typer.Option(
+        "--trust",
+        help="Allow a third-party template to run its tasks, migrations and Jinja extensions.",
+    ),
+]
+ProjectPathArgument = Annotated[
+    Path,
+    typer.Argument(help="The generated project (default: the one you are in).", show_default=False),
+]
+
+
+def say(message: str = "") -> None:
+    """Normal output, on stdout."""
+    typer.echo(message)
+
+
+def warn(message: str) -> None:
+    """A notice that does not stop the command, on stderr."""
+    typer.secho(f"note: {message}", fg=typer.colors.YELLOW, err=True)
+
+
+def fail(message: str) -> None:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+
+
+def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Print a `CopilotError` as one line and exit with its code, without a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except CopilotError as error:
+            fail(str(error))
+            raise typer.Exit(error.exit_code) from None
+        except KeyboardInterrupt:
+            fail("interrupted")
+            raise typer.Exit(130) from None
+
+    return wrapper
+
+
+def stdin_is_terminal() -> bool:
+    return sys.stdin is not None and sys.stdin.isatty()

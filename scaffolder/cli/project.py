@@ -1,0 +1,51 @@
+"""Commands that run inside a generated project: ingest, search, ask, chat, serve, bench, prompts.
+
+Like Rails or Django's manage.py, one `copilot` command both creates projects and runs them.
+Each of these finds the enclosing project (a pyproject.toml with [tool.copilot]) first; the
+work itself belongs to the kit module that implements it (retrieval, prompts, benchmarks...).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import typer
+
+from scaffolder import __version__
+from scaffolder.cli._common import reports_errors
+from scaffolder.errors import UsageError
+from scaffolder.project import require_project
+
+PANEL = "Project commands (run inside a generated project)"
+
+#: name -> (help, the kit part that will implement it)
+PROJECT_COMMANDS: dict[str, tuple[str, str]] = {
+    "ingest": ("Index documents or code into the project's vector database.", "retrieval"),
+    "search": ("Search the project's vector database.", "retrieval"),
+    "ask": ("Ask the copilot one question and print the cited answer.", "the template's skills"),
+    "chat": ("Talk to the copilot in the terminal, with follow-up turns.", "routing"),
+    "serve": ("Run the copilot's HTTP server and chat page.", "the template's server"),
+    "bench": ("Run benchmark suites and compare runs.", "benchmarks"),
+    "prompts": ("Show, lint and diff the project's prompts.", "prompts"),
+}
+
+
+def _project_command(name: str, summary: str, provider: str) -> Callable[[typer.Context], None]:
+    @reports_errors
+    def command(ctx: typer.Context) -> None:
+        require_project(name)
+        raise UsageError(f"`copilot {name}` is not available in copilot {__version__} yet; it "
+                         f"arrives with {provider}")
+
+    command.__name__ = name
+    command.__doc__ = summary
+    return command
+
+
+def register(app: typer.Typer) -> None:
+    for name, (summary, provider) in PROJECT_COMMANDS.items():
+        app.command(
+            name,
+            rich_help_panel=PANEL,
+            context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+        )(_project_command(name, summary, provider))

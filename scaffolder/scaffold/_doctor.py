@@ -1,0 +1,169 @@
+"""`copilot doctor`: everything a new team member's machine needs, checked in one go."""
+
+from __future__ import annotations
+
+import os
+import sys
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as package_version
+from pathlib import Path
+from typing import Literal
+
+from packaging.version import Version
+from pydantic import ValidationError
+
+from scaffolder.errors import CopilotError
+from scaffolder.project import find_project
+from scaffolder.scaffold._git import git, git_available
+from scaffolder.scaffold._history import TemplateHistory, bundle_tags, tag_for, version_of_tag
+from scaffolder.scaffold._new import ANSWERS_FILE
+
+Status = Literal["ok", "warn", "fail"]
+MIN_GIT = Version("2.28")
+KEY_VARIABLES = (
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
+    "AZURE_OPENAI_API_KEY",
+    "AZURE_OPENAI_ENDPOINT",
+    "COPILOT_PROVIDER",
+)
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    status: Status
+    detail: str
+
+
+def run_checks(start: Path | None = None, history: TemplateHistory | None = None) -> list[Check]:
+    history = history or TemplateHistory.installed()
+    checks = [_python(), _git(), _copier(), *_history(history)]
+    project = find_project(start)
+    checks += _provider(project.root if project else None)
+    checks += _chroma(project.root if project else None)
+    if project is not None:
+        checks.append(_project_version(project.root, history))
+    return checks
+
+
+def _python() -> Check:
+    current = ".".join(map(str, sys.version_info[:3]))
+    ok = sys.version_info >= (3, 11)
+    return Check("python", "ok" if ok else "fail", current if ok else f"{current}; needs 3.11+")
+
+
+def _git() -> Check:
+    if not git_available():
+        return Check("git", "fail", "not found on PATH; projects and updates need git")
+    found = git("--version").split()[-1]
+    try:
+        recent = Version(".".join(found.split(".")[:3])) >= MIN_GIT
+    except ValueError:
+        recent = True
+    return Check("git", "ok" if recent else "fail", found if recent else f"{found}; needs {MIN_GIT}+")
+
+
+def _copier() -> Check:
+    try:
+        return Check("copier", "ok", package_version("copier"))
+    except PackageNotFoundError:
+        return Check("copier", "fail", "not installed; reinstall copilot")
+
+
+def _history(history: TemplateHistory) -> list[Check]:
+    if not history.bundle.is_file():
+        return [Check("templates", "fail", f"history {history.bundle} is missing; reinstall copilot")]
+    try:
+        tags = bundle_tags(history.bundle)
+    except CopilotError as error:
+        return [Check("templates", "fail", f"history {history.bundle} is damaged: {error}")]
+    released = {tag_for(v) for v in history.released}
+    missing = sorted(released - tags.keys())
+    if missing or history.tag not in tags:
+        lacking = ", ".join(missing or [history.tag])
+        return [Check("templates", "fail", f"history lacks {lacking}; reinstall copilot")]
+    checks = [
+        Check("templates", "ok", f"{history.tag} installed; {len(tags)} version(s) in the history")
+    ]
+    user = history.user_bundle_path()
+    if user.is_file():
+        try:
+            mine = bundle_tags(user)
+        except CopilotError as error:
+            checks.append(Check("template cache", "fail", f"{user} is damaged ({error}); delete it"))
+        else:
+            differing = [t for t, c in tags.items() if t in mine and mine[t] != c]
+            if differing:
+                detail = f"{user}: {', '.join(differing)} differ from this copilot's; delete it"
+                checks.append(Check("template cache", "fail", detail))
+    if history.unreleased_edits():
+        checks.append(
+            Check("templates", "warn", "checkout has unreleased template edits (docs/releasing.md)")
+        )
+    return checks
+
+
+def _provider(root: Path | None) -> list[Check]:
+    present = [name for name in KEY_VARIABLES if os.environ.get(name)]
+    listed = ", ".join(present) if present else "none"
+    checks = [Check("environment", "ok", f"set: {listed} (values never shown)")]
+    if root is None:
+        return checks
+    from scaffolder.kit.settings import CopilotSettings
+
+    try:
+        settings = CopilotSettings.load(root)
+    except ValidationError as error:
+        reason = error.errors()[0]["msg"].removeprefix("Value error, ")
+        return [*checks, Check("provider", "fail", reason)]
+    if settings.offline_reason and settings.llm_provider != "offline":
+        return [*checks, Check("provider", "warn", f"offline: {settings.offline_reason}")]
+    detail = f"{settings.effective_provider} ({settings.chat_model})"
+    return [*checks, Check("provider", "ok", detail)]
+
+
+def _chroma(root: Path | None) -> list[Check]:
+    url = os.environ.get("CHROMA_URL")
+    if root is not None:
+        from scaffolder.kit.settings import CopilotSettings
+
+        try:
+            url = CopilotSettings.load(root).chroma_url
+        except ValidationError:
+            return []  # reported by the provider check
+    if not url:
+        return []
+    heartbeat = url.rstrip("/") + "/api/v2/heartbeat"
+    try:
+        with urllib.request.urlopen(heartbeat, timeout=3) as response:  # noqa: S310 (http/https only)
+            if response.status == 200:
+                return [Check("chroma", "ok", f"server at {url} answers")]
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        reason = getattr(error, "reason", error)
+        return [Check("chroma", "fail", f"server at {url} unreachable: {reason}")]
+    return [Check("chroma", "fail", f"server at {url} answered {response.status}")]
+
+
+def _project_version(root: Path, history: TemplateHistory) -> Check:
+    answers_path = root / ANSWERS_FILE
+    if not answers_path.is_file():
+        return Check("project", "warn", f"no {ANSWERS_FILE}: not updatable with copilot update")
+    import yaml
+
+    answers = yaml.safe_load(answers_path.read_text(encoding="utf-8")) or {}
+    commit = answers.get("_commit")
+    made = version_of_tag(str(commit)) if commit else None
+    if made is None:
+        return Check("project", "warn", "generated from unreleased templates: not updatable")
+    installed = Version(history.version)
+    if made > installed:
+        return Check("project", "fail", f"made with templates {commit}, newer than {history.tag}; "
+                     "upgrade copilot")
+    if made < installed:
+        return Check("project", "warn", f"templates {commit}; {history.tag} is available: "
+                     "run copilot update")
+    return Check("project", "ok", f"templates {commit}, the installed version")
