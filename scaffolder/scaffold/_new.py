@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 from copier import run_copy
 from copier.errors import CopierError, UnsafeTemplateError
+from jinja2 import TemplateError
 
 from scaffolder.errors import Interrupted, UsageError
 from scaffolder.scaffold._answers import validate_project_name
@@ -159,7 +160,7 @@ def _render(
             f"template {request.template!r} runs tasks, migrations or Jinja extensions; "
             "read it, then pass --trust to allow them"
         ) from None
-    except (CopierError, ValueError, TypeError) as error:
+    except (CopierError, TemplateError, ValueError, TypeError) as error:
         raise UsageError(f"cannot render {request.template!r}: {_first_line(error)}") from None
 
 

@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 import yaml
 from copier import run_update
-from copier.errors import CopierError, UnsafeTemplateError
+from copier.errors import UnsafeTemplateError
 from packaging.version import Version
 
 from scaffolder.errors import (
@@ -214,7 +214,7 @@ def _run_copier_update(destination: Path, request: UpdateRequest, ref: str) -> N
         raise UpdateRefusedError(
             "the template runs tasks, migrations or Jinja extensions; read it, then pass --trust"
         ) from None
-    except (CopierError, ValueError, TypeError, OSError) as error:
+    except Exception as error:  # noqa: BLE001 (any failure: the project is untouched)
         text = str(error).strip().splitlines()
         reason = text[0] if text else type(error).__name__
         raise UpdateFailedError(f"update failed: {reason}; the project is unchanged") from None
@@ -264,8 +264,11 @@ def _apply_changes(clone: Path, top: Path, changes: list[FileChange], backup: Pa
             else:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 staged = target.with_name(f".{target.name}.copilot-update")
-                shutil.copy2(clone / change.path, staged, follow_symlinks=False)
-                os.replace(staged, target)
+                try:
+                    shutil.copy2(clone / change.path, staged, follow_symlinks=False)
+                    os.replace(staged, target)
+                finally:
+                    staged.unlink(missing_ok=True)
     except BaseException as error:
         for target, saved in reversed(touched):
             if saved is not None:

@@ -1,0 +1,108 @@
+"""Shared fixtures: an isolated home, a git identity, and template histories built from the
+current `templates/` folder, so tests never depend on what was last released."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from scaffolder.scaffold import TemplateHistory, release_templates
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = REPO_ROOT / "templates"
+BASE_VERSION = "1.0.0"
+
+Modifier = Callable[[Path], None]
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own HOME: its own template cache and no user git config."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for variable in ("COPILOT_ENV", "COPILOT_PROVIDER", "OPENAI_API_KEY", "OPENAI_BASE_URL",
+                     "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_ENDPOINT", "CHROMA_URL"):
+        monkeypatch.delenv(variable, raising=False)
+    return home
+
+
+@pytest.fixture
+def git_identity(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A committer for tests that commit user edits themselves."""
+    for role in ("AUTHOR", "COMMITTER"):
+        monkeypatch.setenv(f"GIT_{role}_NAME", "Test User")
+        monkeypatch.setenv(f"GIT_{role}_EMAIL", "test@example.com")
+
+
+class HistoryBuilder:
+    """Builds template histories: v1.0.0 from the current templates, then newer versions."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.templates = root / "templates"
+        self.bundle = root / "templates.bundle"
+        self.lock = root / "templates.lock.json"
+        shutil.copytree(TEMPLATES, self.templates, ignore=shutil.ignore_patterns("__pycache__"))
+        release_templates(self.templates, BASE_VERSION, self.bundle, self.lock)
+
+    def history(self, version: str = BASE_VERSION) -> TemplateHistory:
+        return TemplateHistory(bundle=self.bundle, lock=self.lock, version=version)
+
+    def release(self, version: str, modify: Modifier) -> TemplateHistory:
+        modify(self.templates)
+        release_templates(self.templates, version, self.bundle, self.lock)
+        return self.history(version)
+
+
+@pytest.fixture
+def histories(tmp_path: Path) -> HistoryBuilder:
+    return HistoryBuilder(tmp_path / "history")
+
+
+@pytest.fixture
+def use_history(monkeypatch: pytest.MonkeyPatch) -> Callable[[TemplateHistory], None]:
+    """Make the CLI see `history` as the installed one."""
+
+    def install(history: TemplateHistory) -> None:
+        monkeypatch.setattr(TemplateHistory, "installed", classmethod(lambda cls: history))
+
+    return install
+
+
+def append_line(relative: str, line: str) -> Modifier:
+    def modify(templates: Path) -> None:
+        path = templates / relative
+        path.write_text(path.read_text(encoding="utf-8") + line + "\n", encoding="utf-8")
+
+    return modify
+
+
+def replace_text(relative: str, old: str, new: str) -> Modifier:
+    def modify(templates: Path) -> None:
+        path = templates / relative
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} not in {relative}"
+        path.write_text(text.replace(old, new), encoding="utf-8")
+
+    return modify
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file under `root` (the .git folder aside) and its bytes."""
+    return {
+        str(path.relative_to(root)): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and ".git" not in path.relative_to(root).parts
+    }
+
+
+@pytest.fixture
+def chdir(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Path], None]]:
+    yield monkeypatch.chdir

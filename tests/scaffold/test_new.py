@@ -1,0 +1,214 @@
+"""`create_project`: what each answer renders, and that failures write nothing."""
+
+from __future__ import annotations
+
+import itertools
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from scaffolder.errors import UsageError
+from scaffolder.scaffold import NewProjectRequest, create_project
+from tests.conftest import HistoryBuilder
+
+COMMON_FILES = {
+    ".copier-answers.yml", ".env.example", ".gitignore", "Dockerfile", "README.md",
+    "pyproject.toml", "tests/test_hosting.py", "tests/test_settings.py",
+}
+# Every answer that changes the set of files, in every combination.
+FILE_SET_ANSWERS = list(
+    itertools.product(["qa-rag", "code-assistant"], ["docker-compose", "kubernetes"],
+                      ["github-actions", "none"], ["embedded", "server"])
+)
+
+
+def files_of(project: Path) -> set[str]:
+    return {
+        str(p.relative_to(project)) for p in project.rglob("*")
+        if p.is_file() and ".git" not in p.relative_to(project).parts
+    }
+
+
+@pytest.mark.parametrize(("template", "hosting", "ci", "vector_db"), FILE_SET_ANSWERS)
+def test_file_set_follows_the_answers(
+    histories: HistoryBuilder, tmp_path: Path, template: str, hosting: str, ci: str, vector_db: str
+) -> None:
+    result = create_project(
+        NewProjectRequest(
+            template, tmp_path / "bot",
+            data={"hosting": hosting, "ci": ci, "vector_db": vector_db}, init_git=False,
+        ),
+        histories.history(),
+    )
+    files = files_of(result.destination)
+    expected = set(COMMON_FILES) | {"src/bot/__init__.py", "src/bot/config.py"}
+    if hosting == "docker-compose":
+        expected.add("compose.yaml")
+    else:
+        expected.add("k8s/app.yaml")
+        if vector_db == "server":
+            expected.add("k8s/chroma.yaml")
+    if ci == "github-actions":
+        expected.add(".github/workflows/ci.yml")
+    if template == "qa-rag":
+        expected |= {"data/lumen-overview.md", "data/lumen-troubleshooting.md"}
+    assert files == expected
+    pyproject = (result.destination / "pyproject.toml").read_text()
+    assert f'vector_db = "{vector_db}"' in pyproject
+    assert ('chroma_url = "http://localhost:8000"' in pyproject) == (vector_db == "server")
+
+
+def test_answers_file_records_the_release_with_a_portable_path(
+    histories: HistoryBuilder, tmp_path: Path
+) -> None:
+    result = create_project(NewProjectRequest("qa_rag", tmp_path / "bot"), histories.history())
+    answers = yaml.safe_load((result.destination / ".copier-answers.yml").read_text())
+    assert answers["_src_path"] == "~/.local/share/copilot/templates.bundle"
+    assert answers["_commit"] == "v1.0.0"
+    assert answers["template"] == "qa_rag"
+    assert result.updatable
+
+
+@pytest.mark.parametrize(
+    ("provider", "extra", "expected"),
+    [
+        ("openai", {}, ["OPENAI_API_KEY="]),
+        ("azure-openai", {"llm_base_url": "https://acme.openai.azure.com"},
+         ["AZURE_OPENAI_API_KEY=", "AZURE_OPENAI_ENDPOINT=https://acme.openai.azure.com"]),
+        ("openai-compatible", {"llm_base_url": "http://localhost:8001/v1"},
+         ["OPENAI_BASE_URL=http://localhost:8001/v1"]),
+    ],
+)
+def test_provider_answers_reach_env_example_but_keys_are_never_asked(
+    histories: HistoryBuilder, tmp_path: Path, provider: str, extra: dict[str, str],
+    expected: list[str],
+) -> None:
+    result = create_project(
+        NewProjectRequest("qa-rag", tmp_path / "bot", data={"llm_provider": provider, **extra}),
+        histories.history(),
+    )
+    env_lines = (result.destination / ".env.example").read_text().splitlines()
+    for line in expected:
+        assert line in env_lines
+    answers = (result.destination / ".copier-answers.yml").read_text()
+    assert "key" not in answers.lower()
+    assert ".env\n" in (result.destination / ".gitignore").read_text()
+
+
+def test_project_is_committed_even_without_a_git_identity(
+    histories: HistoryBuilder, tmp_path: Path
+) -> None:
+    result = create_project(NewProjectRequest("qa-rag", tmp_path / "bot"), histories.history())
+    log = subprocess.run(
+        ["git", "log", "--format=%an|%s"], cwd=result.destination, capture_output=True, text=True
+    ).stdout.strip()
+    assert log == "Your Team|Generate project from copilot template qa-rag v1.0.0"
+    status = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=result.destination, capture_output=True, text=True
+    ).stdout
+    assert status == ""
+
+
+def test_an_existing_empty_directory_is_used(histories: HistoryBuilder, tmp_path: Path) -> None:
+    (tmp_path / "bot").mkdir()
+    result = create_project(NewProjectRequest("qa-rag", tmp_path / "bot"), histories.history())
+    assert (result.destination / "pyproject.toml").is_file()
+
+
+def test_missing_parents_are_created(histories: HistoryBuilder, tmp_path: Path) -> None:
+    result = create_project(
+        NewProjectRequest("qa-rag", tmp_path / "a" / "b" / "bot"), histories.history()
+    )
+    assert (result.destination / "pyproject.toml").is_file()
+
+
+def test_a_non_empty_destination_is_left_alone(histories: HistoryBuilder, tmp_path: Path) -> None:
+    destination = tmp_path / "bot"
+    destination.mkdir()
+    (destination / "notes.txt").write_text("mine")
+    with pytest.raises(UsageError, match="not empty"):
+        create_project(NewProjectRequest("qa-rag", destination), histories.history())
+    assert [p.name for p in destination.iterdir()] == ["notes.txt"]
+
+
+def test_a_file_as_destination_is_refused(histories: HistoryBuilder, tmp_path: Path) -> None:
+    (tmp_path / "bot").write_text("x")
+    with pytest.raises(UsageError, match="not a directory"):
+        create_project(NewProjectRequest("qa-rag", tmp_path / "bot"), histories.history())
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        ({"project_name": "my bot"}, "invalid"),
+        ({"project_name": "../x"}, "is a path"),
+        ({"project_name": "/etc/bot"}, "is a path"),
+        ({"project_name": "import"}, "keyword"),
+        ({"llm_provider": "bogus"}, "Invalid choice"),
+        ({"llm_provider": "openai-compatible", "llm_base_url": "localhost"}, "URL"),
+        ({"no_such_question": "1"}, "asks no question"),
+        ({"template": "code_assistant"}, "contradicts"),
+    ],
+)
+def test_bad_answers_write_nothing(
+    histories: HistoryBuilder, tmp_path: Path, data: dict[str, str], reason: str
+) -> None:
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    with pytest.raises(UsageError, match=reason):
+        create_project(NewProjectRequest("qa-rag", workspace / "bot", data=data), histories.history())
+    assert list(workspace.iterdir()) == []
+
+
+def test_a_bad_name_from_the_destination_says_how_to_fix_it(
+    histories: HistoryBuilder, tmp_path: Path
+) -> None:
+    with pytest.raises(UsageError, match="--data project_name="):
+        create_project(NewProjectRequest("qa-rag", tmp_path / "2bot"), histories.history())
+    assert not (tmp_path / "2bot").exists()
+
+
+def test_unknown_template(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="unknown template 'qa-ragg'"):
+        create_project(NewProjectRequest("qa-ragg", tmp_path / "bot"))
+    assert not (tmp_path / "bot").exists()
+
+
+def make_template_repo(root: Path, copier_yml: str, files: dict[str, str]) -> Path:
+    root.mkdir(parents=True)
+    (root / "copier.yml").write_text(copier_yml)
+    (root / "{{ _copier_conf.answers_file }}.jinja").write_text(
+        "{{ _copier_answers | to_nice_yaml }}"
+    )
+    for name, content in files.items():
+        (root / name).write_text(content)
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@t", "PATH": "/usr/bin:/bin"}
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "v1"], ["tag", "v1.0.0"]):
+        subprocess.run(["git", *command], cwd=root, check=True, env=env)
+    return root
+
+
+def test_third_party_template_from_a_local_git_repo(tmp_path: Path) -> None:
+    source = make_template_repo(
+        tmp_path / "tpl", "greeting:\n  type: str\n  default: hi\n",
+        {"hello.txt.jinja": "{{ greeting }} world\n"},
+    )
+    result = create_project(
+        NewProjectRequest(str(source), tmp_path / "out", data={"greeting": "hello"})
+    )
+    assert (result.destination / "hello.txt").read_text() == "hello world\n"
+    assert result.updatable
+
+
+def test_third_party_tasks_need_trust(tmp_path: Path) -> None:
+    source = make_template_repo(
+        tmp_path / "tpl", "_tasks:\n  - touch ran-a-task\n", {"a.txt": "a\n"}
+    )
+    with pytest.raises(UsageError, match="--trust"):
+        create_project(NewProjectRequest(str(source), tmp_path / "out"))
+    assert not (tmp_path / "out").exists()
+    result = create_project(NewProjectRequest(str(source), tmp_path / "out", trust=True))
+    assert (result.destination / "a.txt").is_file()
