@@ -1,0 +1,149 @@
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.cli.conftest import Invoke
+from tests.conftest import HistoryBuilder
+
+pytestmark = pytest.mark.usefixtures("installed")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def chroma_server(tmp_path: Path) -> Iterator[str]:
+    """A real `chroma run` on loopback."""
+    port = free_port()
+    chroma = Path(sys.executable).with_name("chroma")
+    process = subprocess.Popen(
+        [str(chroma), "run", "--path", str(tmp_path / "chroma"), "--host", "127.0.0.1",
+         "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    try:
+        while time.monotonic() < deadline:
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.1)
+        else:
+            pytest.fail("chroma run did not start")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def project(copilot: Invoke, tmp_path: Path) -> Path:
+    destination = tmp_path / "bot"
+    assert copilot("new", "qa-rag", str(destination), "--defaults").exit_code == 0
+    return destination
+
+
+def test_outside_a_project(copilot: Invoke, tmp_path: Path) -> None:
+    result = copilot("doctor", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    for name in ("python", "git", "copier", "templates", "environment"):
+        assert f"✓ {name}" in result.stdout
+    assert "project" not in result.stdout
+
+
+def test_keys_are_reported_but_never_printed(
+    copilot: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-live-very-secret-value")
+    result = copilot("doctor", str(tmp_path))
+    assert "OPENAI_API_KEY" in result.stdout
+    assert "very-secret" not in result.output
+
+
+def test_in_a_fresh_project(copilot: Invoke, project: Path) -> None:
+    result = copilot("doctor", str(project))
+    assert result.exit_code == 0, result.output
+    assert "✓ provider     offline" in result.stdout
+    assert "✓ project      templates v1.0.0, the installed version" in result.stdout
+
+
+def test_project_behind_the_installed_templates(
+    copilot: Invoke, project: Path, installed: HistoryBuilder, use_history  # type: ignore[no-untyped-def]
+) -> None:
+    use_history(installed.release("1.1.0", lambda t: (t / "_shared" / "x.jinja").write_text("x")))
+    result = copilot("doctor", str(project))
+    assert result.exit_code == 0
+    assert "v1.1.0 is available: run copilot update" in result.stdout
+
+
+def test_configured_provider_without_a_key_falls_back_with_a_warning(
+    copilot: Invoke, tmp_path: Path
+) -> None:
+    destination = tmp_path / "oa"
+    copilot("new", "qa-rag", str(destination), "--defaults", "-d", "llm_provider=openai")
+    result = copilot("doctor", str(destination))
+    assert result.exit_code == 0
+    assert "! provider" in result.stdout
+    assert "OPENAI_API_KEY is not set" in result.stdout
+
+
+def test_placeholder_key_in_production_fails(
+    copilot: Invoke, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (project / ".env").write_text("COPILOT_ENV=production\nOPENAI_API_KEY=changeme\n")
+    result = copilot("doctor", str(project))
+    assert result.exit_code == 1
+    assert "✗ provider" in result.stdout
+    assert "placeholder" in result.stdout
+    assert "changeme" not in result.stdout
+
+
+def test_chroma_server_reachable(
+    copilot: Invoke, tmp_path: Path, chroma_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    destination = tmp_path / "srv"
+    copilot("new", "qa-rag", str(destination), "--defaults", "-d", "vector_db=server")
+    monkeypatch.setenv("CHROMA_URL", chroma_server)
+    result = copilot("doctor", str(destination))
+    assert result.exit_code == 0, result.output
+    assert f"✓ chroma       server at {chroma_server} answers" in result.stdout
+
+
+def test_chroma_server_unreachable_fails(
+    copilot: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CHROMA_URL", f"http://127.0.0.1:{free_port()}")
+    result = copilot("doctor", str(tmp_path))
+    assert result.exit_code == 1
+    assert "✗ chroma" in result.stdout and "unreachable" in result.stdout
+
+
+def test_damaged_history_fails(
+    copilot: Invoke, installed: HistoryBuilder, tmp_path: Path
+) -> None:
+    installed.bundle.write_bytes(b"not a bundle")
+    result = copilot("doctor", str(tmp_path))
+    assert result.exit_code == 1
+    assert "✗ templates" in result.stdout
+
+
+def test_git_missing_fails(copilot: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    result = copilot("doctor", str(tmp_path))
+    assert result.exit_code == 1
+    assert "✗ git" in result.stdout
+    assert os.environ["PATH"] == str(empty)

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.cli.conftest import Invoke
+from tests.conftest import HistoryBuilder
+
+pytestmark = pytest.mark.usefixtures("installed")
+
+
+def test_new_with_defaults(copilot: Invoke, tmp_path: Path, chdir) -> None:  # type: ignore[no-untyped-def]
+    chdir(tmp_path)
+    result = copilot("new", "qa-rag", "mybot", "--defaults")
+    assert result.exit_code == 0, result.output
+    assert "Created" in result.stdout and "v1.0.0" in result.stdout
+    assert "Next steps" in result.stdout and "cd mybot" in result.stdout
+    assert (tmp_path / "mybot" / "src" / "mybot" / "config.py").is_file()
+    assert (tmp_path / "mybot" / ".git").is_dir()
+
+
+def test_new_takes_data_and_an_answers_file(copilot: Invoke, tmp_path: Path) -> None:
+    answers = tmp_path / "answers.yml"
+    answers.write_text("hosting: kubernetes\nci: none\nauthor: Answers File\n")
+    result = copilot(
+        "new", "code_assistant", str(tmp_path / "x"), "--defaults",
+        "--answers-file", str(answers), "-d", "author=Data Flag", "--data", "project_name=helper",
+    )
+    assert result.exit_code == 0, result.output
+    recorded = yaml.safe_load((tmp_path / "x" / ".copier-answers.yml").read_text())
+    assert recorded["hosting"] == "kubernetes"
+    assert recorded["author"] == "Data Flag"
+    assert recorded["project_name"] == "helper"
+    assert recorded["template"] == "code_assistant"
+
+
+def test_destination_defaults_to_the_project_name(copilot: Invoke, tmp_path: Path, chdir) -> None:  # type: ignore[no-untyped-def]
+    chdir(tmp_path)
+    result = copilot("new", "qa-rag", "--defaults", "-d", "project_name=Support_Bot")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "support-bot" / "src" / "support_bot").is_dir()
+
+
+def test_no_git(copilot: Invoke, tmp_path: Path) -> None:
+    result = copilot("new", "qa-rag", str(tmp_path / "bot"), "--defaults", "--no-git")
+    assert result.exit_code == 0
+    assert not (tmp_path / "bot" / ".git").exists()
+    assert "git init" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["new", "qa-rag", "bot"], "no terminal for the wizard"),
+        (["new", "nope", "bot", "--defaults"], "unknown template 'nope'"),
+        (["new", "qa-rag", "--defaults"], "name the new directory"),
+        (["new", "qa-rag", "bot", "--defaults", "-d", "project_name=my bot"], "no spaces"),
+        (["new", "qa-rag", "bot", "--defaults", "-d", "project_name="], "empty"),
+        (["new", "qa-rag", "bot", "--defaults", "-d", "project_name=9lives"], "invalid"),
+        (["new", "qa-rag", "bot", "--defaults", "-d", "project_name=def"], "keyword"),
+        (["new", "qa-rag", "bot", "--defaults", "-d", "project_name=../x"], "is a path"),
+        (["new", "qa-rag", "bot", "--defaults", "-d", "project_name=/tmp/x"], "is a path"),
+        (["new", "qa-rag", "bot", "--defaults", "-d", "_src_path=/x"], "copier's own"),
+        (["new", "qa-rag", "bot", "--defaults", "-d", "ci=travis"], "Invalid choice"),
+        (["new", "qa-rag", "bot", "--defaults", "-d", "openai_api_key=sk-1"], "asks no question"),
+        (["new", "qa-rag", "bot", "--defaults", "--answers-file", "missing.yml"], "does not exist"),
+    ],
+)
+def test_bad_input_exits_2_and_writes_nothing(
+    copilot: Invoke, tmp_path: Path, chdir, args: list[str], message: str  # type: ignore[no-untyped-def]
+) -> None:
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    chdir(workspace)
+    result = copilot(*args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert result.stderr.count("\n") == 1, "one line, no traceback"
+    assert list(workspace.iterdir()) == []
+
+
+def test_existing_project_is_not_overwritten(copilot: Invoke, tmp_path: Path) -> None:
+    destination = tmp_path / "bot"
+    assert copilot("new", "qa-rag", str(destination), "--defaults").exit_code == 0
+    (destination / "README.md").write_text("my own readme")
+    result = copilot("new", "qa-rag", str(destination), "--defaults", "-d", "ci=none")
+    assert result.exit_code == 2
+    assert "not empty" in result.stderr
+    assert (destination / "README.md").read_text() == "my own readme"
+
+
+def test_unreleased_templates_are_announced(
+    copilot: Invoke, tmp_path: Path, histories: HistoryBuilder, use_history  # type: ignore[no-untyped-def]
+) -> None:
+    from scaffolder.scaffold import TemplateHistory
+
+    (histories.templates / "_shared" / "gitignore.jinja").write_text("wip/\n")
+    use_history(TemplateHistory(bundle=histories.bundle, lock=histories.lock, version="1.0.0",
+                                checkout=histories.templates))
+    result = copilot("new", "qa-rag", str(tmp_path / "bot"), "--defaults")
+    assert result.exit_code == 0
+    assert "cannot be updated" in result.stderr
+    assert "unreleased templates" in result.stdout
+    assert (tmp_path / "bot" / ".gitignore").read_text() == "wip/\n"
