@@ -1,0 +1,75 @@
+"""Generated projects run their own test suites and pass, offline and without keys."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scaffolder.scaffold import NewProjectRequest, create_project
+from tests.conftest import HistoryBuilder
+
+VARIANTS = [
+    ("qa-rag", {}),
+    ("code-assistant", {}),
+    ("qa-rag", {"hosting": "kubernetes", "vector_db": "server", "ci": "none"}),
+    ("code-assistant", {"hosting": "kubernetes", "vector_db": "embedded"}),
+    ("qa-rag", {"llm_provider": "openai", "vector_db": "server"}),
+    ("code-assistant", {"llm_provider": "azure-openai",
+                        "llm_base_url": "https://acme.openai.azure.com"}),
+    ("qa-rag", {"llm_provider": "openai-compatible", "llm_base_url": "http://127.0.0.1:9/v1"}),
+]
+OFFLINE_ENV = {
+    # Any attempt to reach the network would fail fast at a closed loopback port.
+    "HTTPS_PROXY": "http://127.0.0.1:9",
+    "HTTP_PROXY": "http://127.0.0.1:9",
+}
+
+
+def run_project_tests(project: Path, python: str = sys.executable) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "COPILOT_"))}
+    env.update(OFFLINE_ENV)
+    return subprocess.run(
+        [python, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=project, env=env, capture_output=True, text=True, timeout=300,
+    )
+
+
+@pytest.mark.parametrize(("template", "data"), VARIANTS)
+def test_generated_project_suite_passes(
+    histories: HistoryBuilder, tmp_path: Path, template: str, data: dict[str, str]
+) -> None:
+    project = create_project(
+        NewProjectRequest(template, tmp_path / "bot", data=data), histories.history()
+    ).destination
+    completed = run_project_tests(project)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert " passed" in completed.stdout
+    assert "failed" not in completed.stdout and "error" not in completed.stdout.lower()
+
+
+@pytest.mark.slow
+def test_readme_path_on_a_clean_environment(tmp_path: Path) -> None:
+    """The README's steps: `copilot new qa-rag mybot --defaults --setup`, then the project's
+    tests in its own fresh virtualenv, which holds only what the setup installed."""
+    copilot = Path(sys.executable).with_name("copilot")
+    created = subprocess.run(
+        [str(copilot), "new", "qa-rag", "mybot", "--defaults", "--setup"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=900,
+    )
+    assert created.returncode == 0, created.stderr
+    project = tmp_path / "mybot"
+    venv_python = project / ".venv" / "bin" / "python"
+    assert venv_python.is_file()
+    completed = run_project_tests(project, str(venv_python))
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "6 passed" in completed.stdout
+    doctor = subprocess.run(
+        [str(project / ".venv" / "bin" / "copilot"), "doctor"],
+        cwd=project, capture_output=True, text=True, timeout=60,
+    )
+    assert doctor.returncode == 0, doctor.stdout + doctor.stderr
+    assert "✓ project" in doctor.stdout
