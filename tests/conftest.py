@@ -4,7 +4,7 @@ current `templates/` folder, so tests never depend on what was last released."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,8 @@ TEMPLATES = REPO_ROOT / "templates"
 BASE_VERSION = "1.0.0"
 
 Modifier = Callable[[Path], None]
+ChangeDir = Callable[[Path], None]
+UseHistory = Callable[[TemplateHistory], None]
 
 
 @pytest.fixture(autouse=True)
@@ -27,8 +29,15 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    for variable in ("COPILOT_ENV", "COPILOT_PROVIDER", "OPENAI_API_KEY", "OPENAI_BASE_URL",
-                     "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_ENDPOINT", "CHROMA_URL"):
+    for variable in (
+        "COPILOT_ENV",
+        "COPILOT_PROVIDER",
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+        "AZURE_OPENAI_API_KEY",
+        "AZURE_OPENAI_ENDPOINT",
+        "CHROMA_URL",
+    ):
         monkeypatch.delenv(variable, raising=False)
     return home
 
@@ -67,7 +76,7 @@ def histories(tmp_path: Path) -> HistoryBuilder:
 
 
 @pytest.fixture
-def use_history(monkeypatch: pytest.MonkeyPatch) -> Callable[[TemplateHistory], None]:
+def use_history(monkeypatch: pytest.MonkeyPatch) -> UseHistory:
     """Make the CLI see `history` as the installed one."""
 
     def install(history: TemplateHistory) -> None:
@@ -94,6 +103,23 @@ def replace_text(relative: str, old: str, new: str) -> Modifier:
     return modify
 
 
+def combine(*modifiers: Modifier) -> Modifier:
+    """One template change made of several."""
+
+    def modify(templates: Path) -> None:
+        for modifier in modifiers:
+            modifier(templates)
+
+    return modify
+
+
+def write_file(relative: str, content: str) -> Modifier:
+    def modify(templates: Path) -> None:
+        (templates / relative).write_text(content, encoding="utf-8")
+
+    return modify
+
+
 def snapshot(root: Path) -> dict[str, bytes]:
     """Every file under `root` (the .git folder aside) and its bytes."""
     return {
@@ -104,5 +130,6 @@ def snapshot(root: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture
-def chdir(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Path], None]]:
-    yield monkeypatch.chdir
+def chdir(monkeypatch: pytest.MonkeyPatch) -> ChangeDir:
+    """Change the working directory for one test."""
+    return monkeypatch.chdir

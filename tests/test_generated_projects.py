@@ -18,8 +18,10 @@ VARIANTS = [
     ("qa-rag", {"hosting": "kubernetes", "vector_db": "server", "ci": "none"}),
     ("code-assistant", {"hosting": "kubernetes", "vector_db": "embedded"}),
     ("qa-rag", {"llm_provider": "openai", "vector_db": "server"}),
-    ("code-assistant", {"llm_provider": "azure-openai",
-                        "llm_base_url": "https://acme.openai.azure.com"}),
+    (
+        "code-assistant",
+        {"llm_provider": "azure-openai", "llm_base_url": "https://acme.openai.azure.com"},
+    ),
     ("qa-rag", {"llm_provider": "openai-compatible", "llm_base_url": "http://127.0.0.1:9/v1"}),
 ]
 OFFLINE_ENV = {
@@ -29,12 +31,18 @@ OFFLINE_ENV = {
 }
 
 
-def run_project_tests(project: Path, python: str = sys.executable) -> subprocess.CompletedProcess[str]:
+def run_project_tests(
+    project: Path, python: str = sys.executable
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "COPILOT_"))}
     env.update(OFFLINE_ENV)
     return subprocess.run(
         [python, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-        cwd=project, env=env, capture_output=True, text=True, timeout=300,
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
@@ -58,7 +66,10 @@ def test_readme_path_on_a_clean_environment(tmp_path: Path) -> None:
     copilot = Path(sys.executable).with_name("copilot")
     created = subprocess.run(
         [str(copilot), "new", "qa-rag", "mybot", "--defaults", "--setup"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=900,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     assert created.returncode == 0, created.stderr
     project = tmp_path / "mybot"
@@ -69,7 +80,10 @@ def test_readme_path_on_a_clean_environment(tmp_path: Path) -> None:
     assert "6 passed" in completed.stdout
     doctor = subprocess.run(
         [str(project / ".venv" / "bin" / "copilot"), "doctor"],
-        cwd=project, capture_output=True, text=True, timeout=60,
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert doctor.returncode == 0, doctor.stdout + doctor.stderr
     assert "✓ project" in doctor.stdout

@@ -8,12 +8,15 @@ import typer
 
 from scaffolder.cli._common import ProjectPathArgument, reports_errors, say
 
-_SYMBOLS = {"ok": ("✓", typer.colors.GREEN), "warn": ("!", typer.colors.YELLOW),
-            "fail": ("✗", typer.colors.RED)}
+_SYMBOLS = {
+    "ok": ("✓", typer.colors.GREEN),
+    "warn": ("!", typer.colors.YELLOW),
+    "fail": ("✗", typer.colors.RED),
+}
 
 
 @reports_errors
-def doctor(path: ProjectPathArgument = Path(".")) -> None:
+def doctor(path: ProjectPathArgument = Path()) -> None:
     """Check Python, git, the template history, provider keys, Chroma and the project."""
     from scaffolder.scaffold import run_checks
 

@@ -23,7 +23,7 @@ def new(
     template: Annotated[
         str,
         typer.Argument(
-            help="qa-rag, code-assistant, or a Copier template source (git URL, gh:org/repo, path).",
+            help="qa-rag, code-assistant, or a Copier template (git URL, gh:org/repo, path).",
             show_default=False,
         ),
     ],

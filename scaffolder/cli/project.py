@@ -34,8 +34,10 @@ def _project_command(name: str, summary: str, provider: str) -> Callable[[typer.
     @reports_errors
     def command(ctx: typer.Context) -> None:
         require_project(name)
-        raise UsageError(f"`copilot {name}` is not available in copilot {__version__} yet; it "
-                         f"arrives with {provider}")
+        raise UsageError(
+            f"`copilot {name}` is not available in copilot {__version__} yet; it "
+            f"arrives with {provider}"
+        )
 
     command.__name__ = name
     command.__doc__ = summary

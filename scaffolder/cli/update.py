@@ -15,7 +15,7 @@ _MARKS = {"added": "+", "modified": "~", "deleted": "-"}
 
 @reports_errors
 def update(
-    path: ProjectPathArgument = Path("."),
+    path: ProjectPathArgument = Path(),
     pretend: Annotated[
         bool, typer.Option("--pretend", help="Show what would change; write nothing.")
     ] = False,
@@ -41,7 +41,11 @@ def update(
         say(f"  {_MARKS[change.kind]} {change.path}")
     if result.conflicts:
         listing = ", ".join(result.conflicts)
-        what = "would conflict" if pretend else "conflict (marked <<<<<<< in the file, in git status)"
-        raise UpdateConflictError(f"{len(result.conflicts)} file(s) {what}: {listing}", result.conflicts)
+        what = (
+            "would conflict" if pretend else "conflict (marked <<<<<<< in the file, in git status)"
+        )
+        raise UpdateConflictError(
+            f"{len(result.conflicts)} file(s) {what}: {listing}", result.conflicts
+        )
     if not pretend:
         say("Review with `git diff`, then commit.")

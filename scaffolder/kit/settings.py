@@ -32,7 +32,9 @@ _PLACEHOLDER = re.compile(
     r"<[^>]*>|your[-_ ].*|sk-(your|replace|xxx|\.\.\.).*)$",
     re.IGNORECASE,
 )
-_PYPROJECT_TABLE: ContextVar[dict[str, Any]] = ContextVar("copilot_pyproject_table", default={})
+_PYPROJECT_TABLE: ContextVar[dict[str, Any] | None] = ContextVar(
+    "copilot_pyproject_table", default=None
+)
 
 
 def is_placeholder(value: str) -> bool:
@@ -44,11 +46,11 @@ class _PyprojectTableSource(PydanticBaseSettingsSource):
     """The `[tool.copilot]` table of the project being loaded, weakest of the real sources."""
 
     def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
-        table = _PYPROJECT_TABLE.get()
+        table = _PYPROJECT_TABLE.get() or {}
         return table.get(field_name), field_name, False
 
     def __call__(self) -> dict[str, Any]:
-        table = _PYPROJECT_TABLE.get()
+        table = _PYPROJECT_TABLE.get() or {}
         return {name: table[name] for name in self.settings_cls.model_fields if name in table}
 
 
@@ -125,7 +127,11 @@ class CopilotSettings(BaseSettings):
         if root is None:
             project = find_project()
             root = project.root if project else Path.cwd()
-        table = read_copilot_table(root / "pyproject.toml") if (root / "pyproject.toml").is_file() else None
+        table = (
+            read_copilot_table(root / "pyproject.toml")
+            if (root / "pyproject.toml").is_file()
+            else None
+        )
         token = _PYPROJECT_TABLE.set(table or {})
         try:
             dotenv = None if env_file is None else root / env_file

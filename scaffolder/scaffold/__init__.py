@@ -12,8 +12,8 @@ from scaffolder.scaffold._catalog import BUNDLED_TEMPLATES, BundledTemplate, bun
 from scaffolder.scaffold._doctor import Check, run_checks
 from scaffolder.scaffold._history import USER_BUNDLE, TemplateHistory, TemplateSource
 from scaffolder.scaffold._new import NewProjectRequest, NewProjectResult, create_project
-from scaffolder.scaffold._setup import setup_environment
 from scaffolder.scaffold._release import Release, release_templates
+from scaffolder.scaffold._setup import setup_environment
 from scaffolder.scaffold._update import (
     FileChange,
     UpdateRequest,
@@ -24,27 +24,27 @@ from scaffolder.scaffold._update import (
 )
 
 __all__ = [
-    "Check",
-    "run_checks",
-    "setup_environment",
-    "FileChange",
-    "UpdateRequest",
-    "UpdateResult",
-    "find_generated_project",
-    "read_project_answers",
-    "update_project",
     "BUNDLED_TEMPLATES",
     "USER_BUNDLE",
     "BundledTemplate",
+    "Check",
+    "FileChange",
     "NewProjectRequest",
     "NewProjectResult",
     "Release",
     "TemplateHistory",
     "TemplateSource",
+    "UpdateRequest",
+    "UpdateResult",
     "bundled_template",
     "create_project",
+    "find_generated_project",
     "parse_data",
     "read_answers_file",
+    "read_project_answers",
     "release_templates",
+    "run_checks",
+    "setup_environment",
+    "update_project",
     "validate_project_name",
 ]

@@ -16,8 +16,21 @@ _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
 _KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 #: Package names a generated project may not take: they would shadow what it imports.
 _SHADOWED = frozenset(
-    {"scaffolder", "copier", "chromadb", "openai", "pydantic", "pydantic_settings", "pytest",
-     "typer", "yaml", "jinja2", "tests", "test", "src"}
+    {
+        "scaffolder",
+        "copier",
+        "chromadb",
+        "openai",
+        "pydantic",
+        "pydantic_settings",
+        "pytest",
+        "typer",
+        "yaml",
+        "jinja2",
+        "tests",
+        "test",
+        "src",
+    }
 )
 
 

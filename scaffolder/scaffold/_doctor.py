@@ -64,7 +64,9 @@ def _git() -> Check:
         recent = Version(".".join(found.split(".")[:3])) >= MIN_GIT
     except ValueError:
         recent = True
-    return Check("git", "ok" if recent else "fail", found if recent else f"{found}; needs {MIN_GIT}+")
+    return Check(
+        "git", "ok" if recent else "fail", found if recent else f"{found}; needs {MIN_GIT}+"
+    )
 
 
 def _copier() -> Check:
@@ -76,7 +78,9 @@ def _copier() -> Check:
 
 def _history(history: TemplateHistory) -> list[Check]:
     if not history.bundle.is_file():
-        return [Check("templates", "fail", f"history {history.bundle} is missing; reinstall copilot")]
+        return [
+            Check("templates", "fail", f"history {history.bundle} is missing; reinstall copilot")
+        ]
     try:
         tags = bundle_tags(history.bundle)
     except CopilotError as error:
@@ -94,7 +98,9 @@ def _history(history: TemplateHistory) -> list[Check]:
         try:
             mine = bundle_tags(user)
         except CopilotError as error:
-            checks.append(Check("template cache", "fail", f"{user} is damaged ({error}); delete it"))
+            checks.append(
+                Check("template cache", "fail", f"{user} is damaged ({error}); delete it")
+            )
         else:
             differing = [t for t, c in tags.items() if t in mine and mine[t] != c]
             if differing:
@@ -139,7 +145,7 @@ def _chroma(root: Path | None) -> list[Check]:
         return []
     heartbeat = url.rstrip("/") + "/api/v2/heartbeat"
     try:
-        with urllib.request.urlopen(heartbeat, timeout=3) as response:  # noqa: S310 (http/https only)
+        with urllib.request.urlopen(heartbeat, timeout=3) as response:
             if response.status == 200:
                 return [Check("chroma", "ok", f"server at {url} answers")]
     except (urllib.error.URLError, OSError, ValueError) as error:
@@ -161,9 +167,13 @@ def _project_version(root: Path, history: TemplateHistory) -> Check:
         return Check("project", "warn", "generated from unreleased templates: not updatable")
     installed = Version(history.version)
     if made > installed:
-        return Check("project", "fail", f"made with templates {commit}, newer than {history.tag}; "
-                     "upgrade copilot")
+        return Check(
+            "project",
+            "fail",
+            f"made with templates {commit}, newer than {history.tag}; upgrade copilot",
+        )
     if made < installed:
-        return Check("project", "warn", f"templates {commit}; {history.tag} is available: "
-                     "run copilot update")
+        return Check(
+            "project", "warn", f"templates {commit}; {history.tag} is available: run copilot update"
+        )
     return Check("project", "ok", f"templates {commit}, the installed version")

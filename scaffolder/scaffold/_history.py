@@ -65,39 +65,40 @@ def release_files(root: Path) -> list[Path]:
     return sorted(files)
 
 
+Tree = dict[str, "Tree | Path"]
+
+
 def tree_hash(root: Path) -> str:
     """The git tree id `git write-tree` would give for the release files of `root`.
 
     Computed in Python so that checking a checkout for unreleased edits costs no subprocess.
     """
-    entries: dict[str, object] = {}
+    tree: Tree = {}
     for relative in release_files(root):
-        node = entries
+        node = tree
         for part in relative.parts[:-1]:
-            node = node.setdefault(part, {})  # type: ignore[assignment]
-        node[relative.parts[-1]] = root / relative  # type: ignore[index]
-    return _hash_tree(entries)
+            child = node.setdefault(part, {})
+            assert isinstance(child, dict)
+            node = child
+        node[relative.parts[-1]] = root / relative
+    return _hash_tree(tree).hex()
 
 
 def _hash_object(kind: str, body: bytes) -> bytes:
     return hashlib.sha1(f"{kind} {len(body)}\0".encode() + body, usedforsecurity=False).digest()
 
 
-def _hash_tree(entries: dict[str, object]) -> str:
-    def build(node: dict[str, object]) -> bytes:
-        records: list[tuple[str, bytes]] = []
-        for name, value in node.items():
-            if isinstance(value, dict):
-                records.append((name + "/", b"40000 " + name.encode() + b"\0" + build(value)))
-            else:
-                path = value if isinstance(value, Path) else Path(str(value))
-                mode = b"100755" if os.access(path, os.X_OK) else b"100644"
-                blob = _hash_object("blob", path.read_bytes())
-                records.append((name, mode + b" " + name.encode() + b"\0" + blob))
-        body = b"".join(record for _, record in sorted(records, key=lambda item: item[0]))
-        return _hash_object("tree", body)
-
-    return build(entries).hex()
+def _hash_tree(tree: Tree) -> bytes:
+    """Git's tree object id: entries sorted by name, directories as if their name ended in '/'."""
+    records: list[tuple[str, bytes]] = []
+    for name, value in tree.items():
+        if isinstance(value, dict):
+            records.append((name + "/", b"40000 " + name.encode() + b"\0" + _hash_tree(value)))
+        else:
+            mode = b"100755" if os.access(value, os.X_OK) else b"100644"
+            blob = _hash_object("blob", value.read_bytes())
+            records.append((name, mode + b" " + name.encode() + b"\0" + blob))
+    return _hash_object("tree", b"".join(record for _, record in sorted(records)))
 
 
 def bundle_tags(bundle: Path) -> dict[str, str]:
@@ -155,7 +156,9 @@ class TemplateHistory:
         except FileNotFoundError:
             return {}
         except (OSError, ValueError) as error:
-            raise TemplateHistoryError(f"template lock file {self.lock} is unreadable: {error}")
+            raise TemplateHistoryError(
+                f"template lock file {self.lock} is unreadable: {error}"
+            ) from None
         return {version: entry["tree"] for version, entry in data.get("versions", {}).items()}
 
     def released_versions(self) -> list[str]:
@@ -168,7 +171,7 @@ class TemplateHistory:
         return self.released.get(self.version) != tree_hash(self.checkout)
 
     def user_bundle_path(self) -> Path:
-        return Path(os.path.expanduser(self.user_bundle))
+        return Path(self.user_bundle).expanduser()
 
     def sync(self) -> Path:
         """Make the per-user bundle hold every tag of the packaged one; return its path."""
@@ -233,7 +236,7 @@ def _copy_atomically(source: Path, target: Path) -> None:
     try:
         shutil.copyfile(source, temporary)
         temporary.chmod(0o644)
-        os.replace(temporary, target)
+        temporary.replace(target)
     finally:
         temporary.unlink(missing_ok=True)
 

@@ -196,7 +196,11 @@ def _initial_commit(project: Path, template: str, answers: dict[str, Any]) -> No
     author = str(answers.get("author") or "") or None
     git(
         *identity_args(project, author),
-        "commit", "--quiet", "--no-verify", "--no-gpg-sign",
-        "-m", f"Generate project from copilot template {template} {version}",
+        "commit",
+        "--quiet",
+        "--no-verify",
+        "--no-gpg-sign",
+        "-m",
+        f"Generate project from copilot template {template} {version}",
         cwd=project,
     )

@@ -84,8 +84,15 @@ def _commit_release(templates: Path, version: str, tree: str, bundle: Path, scra
     if written != tree:
         raise TemplateHistoryError(f"git recorded tree {written}, expected {tree}; release aborted")
     commit = git(
-        *RELEASE_IDENTITY, "--git-dir", str(repo), "commit-tree", written, *parent,
-        "-m", f"Release templates {tag_for(version)}", cwd=work,
+        *RELEASE_IDENTITY,
+        "--git-dir",
+        str(repo),
+        "commit-tree",
+        written,
+        *parent,
+        "-m",
+        f"Release templates {tag_for(version)}",
+        cwd=work,
     ).strip()
     git("--git-dir", str(repo), "update-ref", "refs/heads/main", commit, cwd=work)
     git("--git-dir", str(repo), "symbolic-ref", "HEAD", "refs/heads/main", cwd=work)

@@ -46,8 +46,17 @@ def setup_environment(project: Path, python: str = sys.executable) -> Path:
     _run([python, "-m", "venv", str(venv)], "creating .venv")
     venv_python = venv / "bin" / "python"
     _run(
-        [str(venv_python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         *kit_requirement(), "-e", str(project)],
+        [
+            str(venv_python),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            *kit_requirement(),
+            "-e",
+            str(project),
+        ],
         "installing the project and the kit into .venv",
     )
     return venv

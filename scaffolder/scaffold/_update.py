@@ -9,7 +9,6 @@ one of them if copying fails. `--pretend` is the same run without the copy.
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 import warnings
@@ -159,7 +158,7 @@ def _plan_versions(
     if not src_path:
         raise UpdateRefusedError(f"{ANSWERS_FILE} does not say which template made the project")
     bundled = src_path == history.user_bundle or (
-        os.path.expanduser(str(src_path)) == str(history.user_bundle_path())
+        Path(str(src_path)).expanduser() == history.user_bundle_path()
     )
     if not commit:
         raise UpdateRefusedError(
@@ -214,7 +213,7 @@ def _run_copier_update(destination: Path, request: UpdateRequest, ref: str) -> N
         raise UpdateRefusedError(
             "the template runs tasks, migrations or Jinja extensions; read it, then pass --trust"
         ) from None
-    except Exception as error:  # noqa: BLE001 (any failure: the project is untouched)
+    except Exception as error:
         text = str(error).strip().splitlines()
         reason = text[0] if text else type(error).__name__
         raise UpdateFailedError(f"update failed: {reason}; the project is unchanged") from None
@@ -222,8 +221,14 @@ def _run_copier_update(destination: Path, request: UpdateRequest, ref: str) -> N
 
 def _changes(clone: Path, subdir: Path) -> list[FileChange]:
     listing = git_bytes(
-        "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames",
-        "--", str(subdir), cwd=clone,
+        "status",
+        "--porcelain=v1",
+        "-z",
+        "--untracked-files=all",
+        "--no-renames",
+        "--",
+        str(subdir),
+        cwd=clone,
     )
     changes: dict[str, FileChange] = {}
     for entry in listing.split(b"\0"):
@@ -266,7 +271,7 @@ def _apply_changes(clone: Path, top: Path, changes: list[FileChange], backup: Pa
                 staged = target.with_name(f".{target.name}.copilot-update")
                 try:
                     shutil.copy2(clone / change.path, staged, follow_symlinks=False)
-                    os.replace(staged, target)
+                    staged.replace(target)
                 finally:
                     staged.unlink(missing_ok=True)
     except BaseException as error:

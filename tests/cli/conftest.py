@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from scaffolder.cli import app
 from scaffolder.scaffold import TemplateHistory
@@ -16,7 +16,7 @@ class Invoke:
     def __init__(self) -> None:
         self.runner = CliRunner()
 
-    def __call__(self, *args: str, input: str | None = None):  # type: ignore[no-untyped-def]
+    def __call__(self, *args: str, input: str | None = None) -> Result:
         return self.runner.invoke(app, list(args), input=input, catch_exceptions=False)
 
 

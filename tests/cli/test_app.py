@@ -16,8 +16,19 @@ def test_version(copilot: Invoke) -> None:
 def test_help_lists_every_command(copilot: Invoke) -> None:
     result = copilot("--help")
     assert result.exit_code == 0
-    for command in ("new", "update", "doctor", "list", "ingest", "ask", "chat", "serve",
-                    "bench", "prompts", "search"):
+    for command in (
+        "new",
+        "update",
+        "doctor",
+        "list",
+        "ingest",
+        "ask",
+        "chat",
+        "serve",
+        "bench",
+        "prompts",
+        "search",
+    ):
         assert command in result.stdout
 
 

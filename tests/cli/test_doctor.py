@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli.conftest import Invoke
-from tests.conftest import HistoryBuilder
+from tests.conftest import HistoryBuilder, UseHistory, write_file
 
 pytestmark = pytest.mark.usefixtures("installed")
 
@@ -29,9 +29,18 @@ def chroma_server(tmp_path: Path) -> Iterator[str]:
     port = free_port()
     chroma = Path(sys.executable).with_name("chroma")
     process = subprocess.Popen(
-        [str(chroma), "run", "--path", str(tmp_path / "chroma"), "--host", "127.0.0.1",
-         "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            str(chroma),
+            "run",
+            "--path",
+            str(tmp_path / "chroma"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 30
     try:
@@ -80,9 +89,12 @@ def test_in_a_fresh_project(copilot: Invoke, project: Path) -> None:
 
 
 def test_project_behind_the_installed_templates(
-    copilot: Invoke, project: Path, installed: HistoryBuilder, use_history  # type: ignore[no-untyped-def]
+    copilot: Invoke,
+    project: Path,
+    installed: HistoryBuilder,
+    use_history: UseHistory,
 ) -> None:
-    use_history(installed.release("1.1.0", lambda t: (t / "_shared" / "x.jinja").write_text("x")))
+    use_history(installed.release("1.1.0", write_file("_shared/x.jinja", "x")))
     result = copilot("doctor", str(project))
     assert result.exit_code == 0
     assert "v1.1.0 is available: run copilot update" in result.stdout
@@ -130,16 +142,16 @@ def test_chroma_server_unreachable_fails(
     assert "✗ chroma" in result.stdout and "unreachable" in result.stdout
 
 
-def test_damaged_history_fails(
-    copilot: Invoke, installed: HistoryBuilder, tmp_path: Path
-) -> None:
+def test_damaged_history_fails(copilot: Invoke, installed: HistoryBuilder, tmp_path: Path) -> None:
     installed.bundle.write_bytes(b"not a bundle")
     result = copilot("doctor", str(tmp_path))
     assert result.exit_code == 1
     assert "✗ templates" in result.stdout
 
 
-def test_git_missing_fails(copilot: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_git_missing_fails(
+    copilot: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     empty = tmp_path / "empty-bin"
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))

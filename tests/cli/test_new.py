@@ -6,12 +6,12 @@ import pytest
 import yaml
 
 from tests.cli.conftest import Invoke
-from tests.conftest import HistoryBuilder
+from tests.conftest import ChangeDir, HistoryBuilder, UseHistory
 
 pytestmark = pytest.mark.usefixtures("installed")
 
 
-def test_new_with_defaults(copilot: Invoke, tmp_path: Path, chdir) -> None:  # type: ignore[no-untyped-def]
+def test_new_with_defaults(copilot: Invoke, tmp_path: Path, chdir: ChangeDir) -> None:
     chdir(tmp_path)
     result = copilot("new", "qa-rag", "mybot", "--defaults")
     assert result.exit_code == 0, result.output
@@ -25,8 +25,16 @@ def test_new_takes_data_and_an_answers_file(copilot: Invoke, tmp_path: Path) -> 
     answers = tmp_path / "answers.yml"
     answers.write_text("hosting: kubernetes\nci: none\nauthor: Answers File\n")
     result = copilot(
-        "new", "code_assistant", str(tmp_path / "x"), "--defaults",
-        "--answers-file", str(answers), "-d", "author=Data Flag", "--data", "project_name=helper",
+        "new",
+        "code_assistant",
+        str(tmp_path / "x"),
+        "--defaults",
+        "--answers-file",
+        str(answers),
+        "-d",
+        "author=Data Flag",
+        "--data",
+        "project_name=helper",
     )
     assert result.exit_code == 0, result.output
     recorded = yaml.safe_load((tmp_path / "x" / ".copier-answers.yml").read_text())
@@ -36,7 +44,9 @@ def test_new_takes_data_and_an_answers_file(copilot: Invoke, tmp_path: Path) -> 
     assert recorded["template"] == "code_assistant"
 
 
-def test_destination_defaults_to_the_project_name(copilot: Invoke, tmp_path: Path, chdir) -> None:  # type: ignore[no-untyped-def]
+def test_destination_defaults_to_the_project_name(
+    copilot: Invoke, tmp_path: Path, chdir: ChangeDir
+) -> None:
     chdir(tmp_path)
     result = copilot("new", "qa-rag", "--defaults", "-d", "project_name=Support_Bot")
     assert result.exit_code == 0, result.output
@@ -69,7 +79,11 @@ def test_no_git(copilot: Invoke, tmp_path: Path) -> None:
     ],
 )
 def test_bad_input_exits_2_and_writes_nothing(
-    copilot: Invoke, tmp_path: Path, chdir, args: list[str], message: str  # type: ignore[no-untyped-def]
+    copilot: Invoke,
+    tmp_path: Path,
+    chdir: ChangeDir,
+    args: list[str],
+    message: str,
 ) -> None:
     workspace = tmp_path / "workspace"
     workspace.mkdir()
@@ -92,13 +106,22 @@ def test_existing_project_is_not_overwritten(copilot: Invoke, tmp_path: Path) ->
 
 
 def test_unreleased_templates_are_announced(
-    copilot: Invoke, tmp_path: Path, histories: HistoryBuilder, use_history  # type: ignore[no-untyped-def]
+    copilot: Invoke,
+    tmp_path: Path,
+    histories: HistoryBuilder,
+    use_history: UseHistory,
 ) -> None:
     from scaffolder.scaffold import TemplateHistory
 
     (histories.templates / "_shared" / "gitignore.jinja").write_text("wip/\n")
-    use_history(TemplateHistory(bundle=histories.bundle, lock=histories.lock, version="1.0.0",
-                                checkout=histories.templates))
+    use_history(
+        TemplateHistory(
+            bundle=histories.bundle,
+            lock=histories.lock,
+            version="1.0.0",
+            checkout=histories.templates,
+        )
+    )
     result = copilot("new", "qa-rag", str(tmp_path / "bot"), "--defaults")
     assert result.exit_code == 0
     assert "cannot be updated" in result.stderr

@@ -32,7 +32,9 @@ def test_up_to_date(copilot: Invoke, project: Path) -> None:
 
 
 def test_update_lists_changed_files(
-    copilot: Invoke, project: Path, installed: HistoryBuilder,
+    copilot: Invoke,
+    project: Path,
+    installed: HistoryBuilder,
     use_history: Callable[[TemplateHistory], None],
 ) -> None:
     use_history(installed.release("1.1.0", append_line("_shared/gitignore.jinja", "# 1.1")))
@@ -44,7 +46,9 @@ def test_update_lists_changed_files(
 
 
 def test_pretend(
-    copilot: Invoke, project: Path, installed: HistoryBuilder,
+    copilot: Invoke,
+    project: Path,
+    installed: HistoryBuilder,
     use_history: Callable[[TemplateHistory], None],
 ) -> None:
     use_history(installed.release("1.1.0", append_line("_shared/gitignore.jinja", "# 1.1")))
@@ -56,15 +60,19 @@ def test_pretend(
 
 
 def test_conflicts_exit_1_with_a_listing(
-    copilot: Invoke, project: Path, installed: HistoryBuilder,
+    copilot: Invoke,
+    project: Path,
+    installed: HistoryBuilder,
     use_history: Callable[[TemplateHistory], None],
 ) -> None:
     readme = project / "README.md"
     readme.write_text(readme.read_text().replace("## Layout", "## Our layout"))
     commit(project)
-    use_history(installed.release(
-        "1.1.0", replace_text("_shared/README.md.jinja", "## Layout", "## Their layout")
-    ))
+    use_history(
+        installed.release(
+            "1.1.0", replace_text("_shared/README.md.jinja", "## Layout", "## Their layout")
+        )
+    )
     result = copilot("update", str(project))
     assert result.exit_code == 1
     assert "1 file(s) conflict" in result.stderr
@@ -109,7 +117,9 @@ def test_refusals_exit_2_and_touch_nothing(
 
 
 def test_newer_project_needs_a_newer_copilot(
-    copilot: Invoke, project: Path, installed: HistoryBuilder,
+    copilot: Invoke,
+    project: Path,
+    installed: HistoryBuilder,
     use_history: Callable[[TemplateHistory], None],
 ) -> None:
     use_history(installed.release("1.1.0", append_line("_shared/gitignore.jinja", "# 1.1")))
@@ -122,12 +132,14 @@ def test_newer_project_needs_a_newer_copilot(
 
 
 def test_failed_update_exits_1_and_leaves_the_project(
-    copilot: Invoke, project: Path, installed: HistoryBuilder,
+    copilot: Invoke,
+    project: Path,
+    installed: HistoryBuilder,
     use_history: Callable[[TemplateHistory], None],
 ) -> None:
-    use_history(installed.release(
-        "1.1.0", append_line("_shared/README.md.jinja", "{{ undefined_thing }}")
-    ))
+    use_history(
+        installed.release("1.1.0", append_line("_shared/README.md.jinja", "{{ undefined_thing }}"))
+    )
     before = snapshot(project)
     result = copilot("update", str(project))
     assert result.exit_code == 1

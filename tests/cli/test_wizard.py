@@ -12,11 +12,15 @@ import pytest
 
 def spawn(args: list[str], cwd: Path) -> pexpect.spawn:
     env = {**os.environ, "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"}
-    child = pexpect.spawn(
-        sys.executable, ["-m", "scaffolder", *args], cwd=str(cwd), env=env,
-        encoding="utf-8", timeout=30, dimensions=(40, 100),
+    return pexpect.spawn(
+        sys.executable,
+        ["-m", "scaffolder", *args],
+        cwd=str(cwd),
+        env=env,
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(40, 100),
     )
-    return child
 
 
 def test_ctrl_c_in_the_wizard_exits_130_and_writes_nothing(tmp_path: Path) -> None:

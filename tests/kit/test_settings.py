@@ -71,11 +71,19 @@ def test_with_a_key_the_configured_provider_is_used(
     ("env", "expected"),
     [
         ({"COPILOT_PROVIDER": "openai-compatible"}, "offline"),
-        ({"COPILOT_PROVIDER": "openai-compatible", "OPENAI_BASE_URL": "http://localhost:1/v1"},
-         "openai-compatible"),
+        (
+            {"COPILOT_PROVIDER": "openai-compatible", "OPENAI_BASE_URL": "http://localhost:1/v1"},
+            "openai-compatible",
+        ),
         ({"COPILOT_PROVIDER": "azure-openai", "AZURE_OPENAI_API_KEY": "k" * 32}, "offline"),
-        ({"COPILOT_PROVIDER": "azure-openai", "AZURE_OPENAI_API_KEY": "k" * 32,
-          "AZURE_OPENAI_ENDPOINT": "https://acme.openai.azure.com"}, "azure-openai"),
+        (
+            {
+                "COPILOT_PROVIDER": "azure-openai",
+                "AZURE_OPENAI_API_KEY": "k" * 32,
+                "AZURE_OPENAI_ENDPOINT": "https://acme.openai.azure.com",
+            },
+            "azure-openai",
+        ),
     ],
 )
 def test_each_provider_needs_its_own_parts(
@@ -98,7 +106,9 @@ def test_real_looking_secrets_are_not_placeholders(value: str) -> None:
     assert not is_placeholder(value)
 
 
-def test_placeholders_are_fine_in_development(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_placeholders_are_fine_in_development(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "changeme")
     assert CopilotSettings.load(project).environment == "development"
 
@@ -144,7 +154,9 @@ def test_a_subclass_adds_fields_from_the_same_sources(
     assert Settings.load(project).answer_sources == 7
 
 
-def test_outside_a_project_the_defaults_apply(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_outside_a_project_the_defaults_apply(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     settings = CopilotSettings.load()
     assert settings.llm_provider == "offline"

@@ -22,7 +22,9 @@ def git_tree_of(directory: Path, tmp_path: Path) -> str:
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
     git = ["git", f"--git-dir={repo / '.git'}", f"--work-tree={directory}"]
     subprocess.run([*git, "add", "-A", "-f", "."], check=True, cwd=directory)
-    return subprocess.run([*git, "write-tree"], check=True, capture_output=True, text=True).stdout.strip()
+    return subprocess.run(
+        [*git, "write-tree"], check=True, capture_output=True, text=True
+    ).stdout.strip()
 
 
 def test_tree_hash_matches_git(tmp_path: Path) -> None:

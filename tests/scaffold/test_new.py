@@ -14,19 +14,30 @@ from scaffolder.scaffold import NewProjectRequest, create_project
 from tests.conftest import HistoryBuilder
 
 COMMON_FILES = {
-    ".copier-answers.yml", ".env.example", ".gitignore", "Dockerfile", "README.md",
-    "pyproject.toml", "tests/test_hosting.py", "tests/test_settings.py",
+    ".copier-answers.yml",
+    ".env.example",
+    ".gitignore",
+    "Dockerfile",
+    "README.md",
+    "pyproject.toml",
+    "tests/test_hosting.py",
+    "tests/test_settings.py",
 }
 # Every answer that changes the set of files, in every combination.
 FILE_SET_ANSWERS = list(
-    itertools.product(["qa-rag", "code-assistant"], ["docker-compose", "kubernetes"],
-                      ["github-actions", "none"], ["embedded", "server"])
+    itertools.product(
+        ["qa-rag", "code-assistant"],
+        ["docker-compose", "kubernetes"],
+        ["github-actions", "none"],
+        ["embedded", "server"],
+    )
 )
 
 
 def files_of(project: Path) -> set[str]:
     return {
-        str(p.relative_to(project)) for p in project.rglob("*")
+        str(p.relative_to(project))
+        for p in project.rglob("*")
         if p.is_file() and ".git" not in p.relative_to(project).parts
     }
 
@@ -37,8 +48,10 @@ def test_file_set_follows_the_answers(
 ) -> None:
     result = create_project(
         NewProjectRequest(
-            template, tmp_path / "bot",
-            data={"hosting": hosting, "ci": ci, "vector_db": vector_db}, init_git=False,
+            template,
+            tmp_path / "bot",
+            data={"hosting": hosting, "ci": ci, "vector_db": vector_db},
+            init_git=False,
         ),
         histories.history(),
     )
@@ -75,14 +88,23 @@ def test_answers_file_records_the_release_with_a_portable_path(
     ("provider", "extra", "expected"),
     [
         ("openai", {}, ["OPENAI_API_KEY="]),
-        ("azure-openai", {"llm_base_url": "https://acme.openai.azure.com"},
-         ["AZURE_OPENAI_API_KEY=", "AZURE_OPENAI_ENDPOINT=https://acme.openai.azure.com"]),
-        ("openai-compatible", {"llm_base_url": "http://localhost:8001/v1"},
-         ["OPENAI_BASE_URL=http://localhost:8001/v1"]),
+        (
+            "azure-openai",
+            {"llm_base_url": "https://acme.openai.azure.com"},
+            ["AZURE_OPENAI_API_KEY=", "AZURE_OPENAI_ENDPOINT=https://acme.openai.azure.com"],
+        ),
+        (
+            "openai-compatible",
+            {"llm_base_url": "http://localhost:8001/v1"},
+            ["OPENAI_BASE_URL=http://localhost:8001/v1"],
+        ),
     ],
 )
 def test_provider_answers_reach_env_example_but_keys_are_never_asked(
-    histories: HistoryBuilder, tmp_path: Path, provider: str, extra: dict[str, str],
+    histories: HistoryBuilder,
+    tmp_path: Path,
+    provider: str,
+    extra: dict[str, str],
     expected: list[str],
 ) -> None:
     result = create_project(
@@ -158,7 +180,9 @@ def test_bad_answers_write_nothing(
     workspace = tmp_path / "workspace"
     workspace.mkdir()
     with pytest.raises(UsageError, match=reason):
-        create_project(NewProjectRequest("qa-rag", workspace / "bot", data=data), histories.history())
+        create_project(
+            NewProjectRequest("qa-rag", workspace / "bot", data=data), histories.history()
+        )
     assert list(workspace.iterdir()) == []
 
 
@@ -184,8 +208,13 @@ def make_template_repo(root: Path, copier_yml: str, files: dict[str, str]) -> Pa
     )
     for name, content in files.items():
         (root / name).write_text(content)
-    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@t", "PATH": "/usr/bin:/bin"}
+    env = {
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@t",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@t",
+        "PATH": "/usr/bin:/bin",
+    }
     for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "v1"], ["tag", "v1.0.0"]):
         subprocess.run(["git", *command], cwd=root, check=True, env=env)
     return root
@@ -193,7 +222,8 @@ def make_template_repo(root: Path, copier_yml: str, files: dict[str, str]) -> Pa
 
 def test_third_party_template_from_a_local_git_repo(tmp_path: Path) -> None:
     source = make_template_repo(
-        tmp_path / "tpl", "greeting:\n  type: str\n  default: hi\n",
+        tmp_path / "tpl",
+        "greeting:\n  type: str\n  default: hi\n",
         {"hello.txt.jinja": "{{ greeting }} world\n"},
     )
     result = create_project(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
@@ -21,8 +20,7 @@ from scaffolder.scaffold import (
     create_project,
     update_project,
 )
-from scaffolder.scaffold import _update as update_module
-from tests.conftest import HistoryBuilder, append_line, replace_text, snapshot
+from tests.conftest import HistoryBuilder, append_line, combine, replace_text, snapshot
 
 pytestmark = pytest.mark.usefixtures("git_identity")
 
@@ -126,9 +124,7 @@ def test_update_on_another_machine_with_an_empty_cache(
 
 
 @pytest.mark.parametrize("dirt", ["modified", "untracked", "staged"])
-def test_a_dirty_tree_is_refused(
-    project: Path, histories: HistoryBuilder, dirt: str
-) -> None:
+def test_a_dirty_tree_is_refused(project: Path, histories: HistoryBuilder, dirt: str) -> None:
     newer = histories.release("1.1.0", append_line(GITIGNORE, "# new"))
     if dirt == "modified":
         (project / "README.md").write_text("changed")
@@ -151,8 +147,7 @@ def test_a_failure_midway_leaves_every_file_byte_identical(
     # 1.1.0 renders its first files fine, then hits an undefined variable.
     newer = histories.release(
         "1.1.0",
-        lambda t: (append_line(GITIGNORE, "# new")(t),
-                   append_line(README, "{{ no_such_variable }}")(t)),
+        combine(append_line(GITIGNORE, "# new"), append_line(README, "{{ no_such_variable }}")),
     )
     before = snapshot(project)
     head = git(project, "rev-parse", "HEAD")
@@ -168,19 +163,19 @@ def test_a_failure_while_writing_restores_the_files_already_written(
 ) -> None:
     newer = histories.release(
         "1.1.0",
-        lambda t: (append_line(GITIGNORE, "# new")(t), append_line(README, "New section.")(t)),
+        combine(append_line(GITIGNORE, "# new"), append_line(README, "New section.")),
     )
     before = snapshot(project)
-    real_replace = os.replace
+    real_replace = Path.replace
     calls = {"n": 0}
 
-    def failing_replace(source: str | Path, target: str | Path) -> None:
+    def failing_replace(source: Path, target: Path) -> Path:
         calls["n"] += 1
         if calls["n"] == 2:
             raise OSError("disk full")
-        real_replace(source, target)
+        return real_replace(source, target)
 
-    monkeypatch.setattr(update_module.os, "replace", failing_replace)
+    monkeypatch.setattr(Path, "replace", failing_replace)
     with pytest.raises(UpdateFailedError, match="disk full"):
         update_project(UpdateRequest(project), newer)
     assert calls["n"] == 2
@@ -193,8 +188,10 @@ def test_a_file_the_user_deleted_stays_deleted(project: Path, histories: History
     commit_all(project, "we do not use compose")
     newer = histories.release(
         "1.1.0",
-        lambda t: (append_line("_shared/compose.yaml.jinja", "# changed in 1.1.0")(t),
-                   append_line(GITIGNORE, "# new")(t)),
+        combine(
+            append_line("_shared/compose.yaml.jinja", "# changed in 1.1.0"),
+            append_line(GITIGNORE, "# new"),
+        ),
     )
     update_project(UpdateRequest(project), newer)
     assert not (project / "compose.yaml").exists()
@@ -268,7 +265,7 @@ def test_a_history_that_lost_the_projects_version_is_an_error(
     fresh.lock.unlink()
     fresh.release("2.0.0", append_line(GITIGNORE, "# 2.0"))
     (isolated_home / ".local/share/copilot/templates.bundle").unlink()
-    with pytest.raises(TemplateHistoryError, match="lacks v1.0.0"):
+    with pytest.raises(TemplateHistoryError, match=r"lacks v1\.0\.0"):
         update_project(UpdateRequest(project), fresh.history("2.0.0"))
 
 
