@@ -74,8 +74,6 @@ def create_project(
     else:
         source = TemplateSource(third_party_source(request.template), None, None, updatable=True)
         label = request.template
-    if source.note:
-        notes.append(source.note)
 
     created_parents = _make_parents(destination.parent)
     staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.copilot-", dir=destination.parent))
@@ -97,12 +95,20 @@ def create_project(
 
     if request.init_git:
         _initial_commit(destination, label, answers)
+    updatable = source.updatable and "_commit" in answers
+    if source.note:
+        notes.append(source.note)
+    elif not updatable:
+        notes.append(
+            f"{label} is not a git repository with version tags, so copier recorded no template "
+            "version: the project cannot be updated later"
+        )
     return NewProjectResult(
         destination=destination,
         answers=answers,
         template=label,
         version=source.version or answers.get("_commit"),
-        updatable=source.updatable and "_commit" in answers,
+        updatable=updatable,
         notes=notes,
     )
 

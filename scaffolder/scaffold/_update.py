@@ -106,9 +106,9 @@ def update_project(request: UpdateRequest, history: TemplateHistory | None = Non
     answers = read_project_answers(project)
     _check_new_answers(answers, request.data)
     history = history or TemplateHistory.installed()
-    from_version, to_ref = _plan_versions(answers, history, request.data)
-    if to_ref is None:
-        return UpdateResult(project, from_version, from_version, [], [], request.pretend)
+    plan = _plan(answers, history, request.data)
+    if not plan.needed:
+        return UpdateResult(project, plan.from_version, plan.from_version, [], [], request.pretend)
     top = toplevel(project)
     subdir = project.relative_to(top)
     with tempfile.TemporaryDirectory(prefix="copilot-update-") as scratch:
@@ -116,7 +116,7 @@ def update_project(request: UpdateRequest, history: TemplateHistory | None = Non
         git("clone", "--quiet", "--no-checkout", str(top), str(clone))
         head = git("rev-parse", "HEAD", cwd=top).strip()
         git("checkout", "--quiet", "--detach", head, cwd=clone)
-        _run_copier_update(clone / subdir, request, to_ref)
+        _run_copier_update(clone / subdir, request, plan.target_ref)
         changes = _changes(clone, subdir)
         conflicts = _conflicts(clone, subdir)
         new_answers = read_project_answers(clone / subdir)
@@ -127,7 +127,7 @@ def update_project(request: UpdateRequest, history: TemplateHistory | None = Non
     to_version = new_answers.get("_commit")
     return UpdateResult(
         project=project,
-        from_version=from_version,
+        from_version=plan.from_version,
         to_version=str(to_version) if to_version is not None else None,
         changes=[_relative_to(change, subdir) for change in changes],
         conflicts=[str(Path(path).relative_to(subdir)) for path in conflicts],
@@ -149,10 +149,16 @@ def _check_new_answers(answers: dict[str, Any], data: dict[str, Any]) -> None:
         validate_project_name(str(data["project_name"]))
 
 
-def _plan_versions(
-    answers: dict[str, Any], history: TemplateHistory, data: dict[str, Any]
-) -> tuple[str | None, str | None]:
-    """(the project's version, the ref to update to), or a ref of None when nothing is to do."""
+@dataclass(frozen=True)
+class _Plan:
+    """What an update will do: from which version, to which ref (None: the newest tag)."""
+
+    from_version: str
+    target_ref: str | None
+    needed: bool = True
+
+
+def _plan(answers: dict[str, Any], history: TemplateHistory, data: dict[str, Any]) -> _Plan:
     src_path = answers.get("_src_path")
     commit = answers.get("_commit")
     if not src_path:
@@ -162,11 +168,12 @@ def _plan_versions(
     )
     if not commit:
         raise UpdateRefusedError(
-            "the project was generated from unreleased templates (no template version was "
-            "recorded), so there is no old version to merge from; it cannot be updated"
+            "no template version was recorded for the project (it came from unreleased "
+            "templates, or from a template without version tags), so there is no old version "
+            "to merge from; it cannot be updated"
         )
     if not bundled:
-        return str(commit), ""  # a third-party template: copier picks its newest tag
+        return _Plan(str(commit), target_ref=None)  # third-party: its newest tag
     project_version = version_of_tag(str(commit))
     if project_version is None:
         raise UpdateRefusedError(f"the project's template version {commit!r} is not a release")
@@ -177,13 +184,13 @@ def _plan_versions(
             f"{history.tag}; upgrade copilot first (pip install -U copilot-scaffolder)"
         )
     if project_version == installed and not data:
-        return str(commit), None
+        return _Plan(str(commit), history.tag, needed=False)
     history.sync()
     if str(commit) not in bundle_tags(history.user_bundle_path()):
         raise TemplateHistoryError(
             f"the template history lacks {commit}, the version this project was made from"
         )
-    return str(commit), history.tag
+    return _Plan(str(commit), history.tag)
 
 
 @contextmanager
@@ -193,13 +200,13 @@ def _quiet_copier() -> Iterator[None]:
         yield
 
 
-def _run_copier_update(destination: Path, request: UpdateRequest, ref: str) -> None:
+def _run_copier_update(destination: Path, request: UpdateRequest, ref: str | None) -> None:
     try:
         with _quiet_copier():
             run_update(
                 destination,
                 data=request.data,
-                vcs_ref=ref or None,
+                vcs_ref=ref,
                 defaults=True,
                 overwrite=True,
                 conflict="inline",

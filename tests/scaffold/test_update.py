@@ -253,7 +253,7 @@ def test_unreleased_templates_cannot_update(histories: HistoryBuilder, tmp_path:
     )
     append_line(GITIGNORE, "# wip")(histories.templates)
     project = create_project(NewProjectRequest("qa-rag", tmp_path / "bot"), checkout).destination
-    with pytest.raises(UpdateRefusedError, match="unreleased templates"):
+    with pytest.raises(UpdateRefusedError, match="no template version was recorded"):
         update_project(UpdateRequest(project), checkout)
 
 
@@ -304,3 +304,38 @@ def test_project_inside_a_larger_repository(histories: HistoryBuilder, tmp_path:
     assert {c.path for c in result.changes} == {".copier-answers.yml", ".gitignore"}
     assert "# new" in (project / ".gitignore").read_text()
     assert (monorepo / "other.txt").read_text() == "other team\n"
+
+
+def test_third_party_template_updates_to_its_newest_tag(tmp_path: Path) -> None:
+    from tests.scaffold.test_new import make_template_repo
+
+    source = make_template_repo(
+        tmp_path / "tpl", "greeting:\n  type: str\n  default: hi\n",
+        {"hello.txt.jinja": "{{ greeting }} world\n"},
+    )  # fmt: skip
+    project = create_project(NewProjectRequest(str(source), tmp_path / "out")).destination
+    (project / "mine.txt").write_text("mine\n")
+    commit_all(project)
+    (source / "bye.txt").write_text("bye\n")
+    git(source, "add", "-A")
+    git(source, "commit", "-qm", "v2")
+    git(source, "tag", "v2.0.0")
+    result = update_project(UpdateRequest(project))
+    assert result.from_version == "v1.0.0"
+    assert result.to_version == "v2.0.0"
+    assert (project / "bye.txt").read_text() == "bye\n"
+    assert (project / "mine.txt").read_text() == "mine\n"
+
+
+def test_plain_directory_template_is_not_updatable(tmp_path: Path) -> None:
+    source = tmp_path / "plain"
+    source.mkdir()
+    (source / "copier.yml").write_text("name:\n  type: str\n  default: x\n")
+    (source / "{{ _copier_conf.answers_file }}.jinja").write_text(
+        "{{ _copier_answers | to_nice_yaml }}"
+    )
+    result = create_project(NewProjectRequest(str(source), tmp_path / "out"))
+    assert not result.updatable
+    assert "cannot be updated" in result.notes[0]
+    with pytest.raises(UpdateRefusedError, match="no template version was recorded"):
+        update_project(UpdateRequest(result.destination))
