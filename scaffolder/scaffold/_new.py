@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from jinja2 import TemplateError
 from scaffolder.errors import Interrupted, UsageError
 from scaffolder.scaffold._answers import validate_project_name
 from scaffolder.scaffold._catalog import bundled_template, third_party_source
+from scaffolder.scaffold._copier import UNSAFE_TEMPLATE, first_line, quiet_copier
 from scaffolder.scaffold._git import git, identity_args
 from scaffolder.scaffold._history import TemplateHistory, TemplateSource
 
@@ -146,8 +146,7 @@ def _render(
     request: NewProjectRequest,
 ) -> None:
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with quiet_copier():
             run_copy(
                 source.src_path,
                 target,
@@ -162,17 +161,9 @@ def _render(
     except KeyboardInterrupt:
         raise Interrupted("interrupted; nothing was written") from None
     except UnsafeTemplateError:
-        raise UsageError(
-            f"template {request.template!r} runs tasks, migrations or Jinja extensions; "
-            "read it, then pass --trust to allow them"
-        ) from None
+        raise UsageError(f"template {request.template!r} {UNSAFE_TEMPLATE}") from None
     except (CopierError, TemplateError, ValueError, TypeError) as error:
-        raise UsageError(f"cannot render {request.template!r}: {_first_line(error)}") from None
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
+        raise UsageError(f"cannot render {request.template!r}: {first_line(error)}") from None
 
 
 def _read_answers(project: Path) -> dict[str, Any]:

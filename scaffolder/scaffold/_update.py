@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -30,6 +27,7 @@ from scaffolder.errors import (
     UpdateRefusedError,
 )
 from scaffolder.scaffold._answers import validate_project_name
+from scaffolder.scaffold._copier import UNSAFE_TEMPLATE, first_line, quiet_copier
 from scaffolder.scaffold._git import dirty_paths, git, git_bytes, is_work_tree, toplevel
 from scaffolder.scaffold._history import TemplateHistory, bundle_tags, version_of_tag
 from scaffolder.scaffold._new import ANSWERS_FILE
@@ -193,16 +191,9 @@ def _plan(answers: dict[str, Any], history: TemplateHistory, data: dict[str, Any
     return _Plan(str(commit), history.tag)
 
 
-@contextmanager
-def _quiet_copier() -> Iterator[None]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        yield
-
-
 def _run_copier_update(destination: Path, request: UpdateRequest, ref: str | None) -> None:
     try:
-        with _quiet_copier():
+        with quiet_copier():
             run_update(
                 destination,
                 data=request.data,
@@ -217,13 +208,11 @@ def _run_copier_update(destination: Path, request: UpdateRequest, ref: str | Non
     except KeyboardInterrupt:
         raise Interrupted("interrupted; the project is unchanged") from None
     except UnsafeTemplateError:
-        raise UpdateRefusedError(
-            "the template runs tasks, migrations or Jinja extensions; read it, then pass --trust"
+        raise UpdateRefusedError(f"the template {UNSAFE_TEMPLATE}") from None
+    except Exception as error:  # any failure at all: the project itself is untouched
+        raise UpdateFailedError(
+            f"update failed: {first_line(error)}; the project is unchanged"
         ) from None
-    except Exception as error:
-        text = str(error).strip().splitlines()
-        reason = text[0] if text else type(error).__name__
-        raise UpdateFailedError(f"update failed: {reason}; the project is unchanged") from None
 
 
 def _changes(clone: Path, subdir: Path) -> list[FileChange]:

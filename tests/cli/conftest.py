@@ -7,7 +7,7 @@ from typer.testing import CliRunner, Result
 
 from scaffolder.cli import app
 from scaffolder.scaffold import TemplateHistory
-from tests.conftest import HistoryBuilder
+from tests.conftest import HistoryBuilder, Modifier, UseHistory
 
 
 class Invoke:
@@ -32,3 +32,16 @@ def installed(
     """The CLI sees the test history (v1.0.0 of the current templates) as installed."""
     use_history(histories.history())
     return histories
+
+
+NextRelease = Callable[[Modifier], None]
+
+
+@pytest.fixture
+def next_release(installed: HistoryBuilder, use_history: UseHistory) -> NextRelease:
+    """Release the templates, changed by `modify`, as v1.1.0 and make the CLI see it installed."""
+
+    def release(modify: Modifier) -> None:
+        use_history(installed.release("1.1.0", modify))
+
+    return release

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.conftest import Invoke
-from tests.conftest import HistoryBuilder, UseHistory, write_file
+from tests.cli.conftest import Invoke, NextRelease
+from tests.conftest import HistoryBuilder, write_file
 
 pytestmark = pytest.mark.usefixtures("installed")
 
@@ -91,10 +91,9 @@ def test_in_a_fresh_project(copilot: Invoke, project: Path) -> None:
 def test_project_behind_the_installed_templates(
     copilot: Invoke,
     project: Path,
-    installed: HistoryBuilder,
-    use_history: UseHistory,
+    next_release: NextRelease,
 ) -> None:
-    use_history(installed.release("1.1.0", write_file("_shared/x.jinja", "x")))
+    next_release(write_file("_shared/x.jinja", "x"))
     result = copilot("doctor", str(project))
     assert result.exit_code == 0
     assert "v1.1.0 is available: run copilot update" in result.stdout

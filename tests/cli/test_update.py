@@ -1,14 +1,12 @@
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from scaffolder.scaffold import TemplateHistory
-from tests.cli.conftest import Invoke
-from tests.conftest import HistoryBuilder, append_line, replace_text, snapshot
+from tests.cli.conftest import Invoke, NextRelease
+from tests.conftest import HistoryBuilder, UseHistory, append_line, replace_text, snapshot
 
 pytestmark = pytest.mark.usefixtures("git_identity")
 
@@ -34,10 +32,9 @@ def test_up_to_date(copilot: Invoke, project: Path) -> None:
 def test_update_lists_changed_files(
     copilot: Invoke,
     project: Path,
-    installed: HistoryBuilder,
-    use_history: Callable[[TemplateHistory], None],
+    next_release: NextRelease,
 ) -> None:
-    use_history(installed.release("1.1.0", append_line("_shared/gitignore.jinja", "# 1.1")))
+    next_release(append_line("_shared/gitignore.jinja", "# 1.1"))
     result = copilot("update", str(project))
     assert result.exit_code == 0, result.output
     assert "from templates v1.0.0 to v1.1.0" in result.stdout
@@ -48,10 +45,9 @@ def test_update_lists_changed_files(
 def test_pretend(
     copilot: Invoke,
     project: Path,
-    installed: HistoryBuilder,
-    use_history: Callable[[TemplateHistory], None],
+    next_release: NextRelease,
 ) -> None:
-    use_history(installed.release("1.1.0", append_line("_shared/gitignore.jinja", "# 1.1")))
+    next_release(append_line("_shared/gitignore.jinja", "# 1.1"))
     before = snapshot(project)
     result = copilot("update", str(project), "--pretend")
     assert result.exit_code == 0
@@ -62,17 +58,12 @@ def test_pretend(
 def test_conflicts_exit_1_with_a_listing(
     copilot: Invoke,
     project: Path,
-    installed: HistoryBuilder,
-    use_history: Callable[[TemplateHistory], None],
+    next_release: NextRelease,
 ) -> None:
     readme = project / "README.md"
     readme.write_text(readme.read_text().replace("## Layout", "## Our layout"))
     commit(project)
-    use_history(
-        installed.release(
-            "1.1.0", replace_text("_shared/README.md.jinja", "## Layout", "## Their layout")
-        )
-    )
+    next_release(replace_text("_shared/README.md.jinja", "## Layout", "## Their layout"))
     result = copilot("update", str(project))
     assert result.exit_code == 1
     assert "1 file(s) conflict" in result.stderr
@@ -119,10 +110,11 @@ def test_refusals_exit_2_and_touch_nothing(
 def test_newer_project_needs_a_newer_copilot(
     copilot: Invoke,
     project: Path,
+    next_release: NextRelease,
     installed: HistoryBuilder,
-    use_history: Callable[[TemplateHistory], None],
+    use_history: UseHistory,
 ) -> None:
-    use_history(installed.release("1.1.0", append_line("_shared/gitignore.jinja", "# 1.1")))
+    next_release(append_line("_shared/gitignore.jinja", "# 1.1"))
     assert copilot("update", str(project)).exit_code == 0
     commit(project)
     use_history(installed.history("1.0.0"))
@@ -134,12 +126,9 @@ def test_newer_project_needs_a_newer_copilot(
 def test_failed_update_exits_1_and_leaves_the_project(
     copilot: Invoke,
     project: Path,
-    installed: HistoryBuilder,
-    use_history: Callable[[TemplateHistory], None],
+    next_release: NextRelease,
 ) -> None:
-    use_history(
-        installed.release("1.1.0", append_line("_shared/README.md.jinja", "{{ undefined_thing }}"))
-    )
+    next_release(append_line("_shared/README.md.jinja", "{{ undefined_thing }}"))
     before = snapshot(project)
     result = copilot("update", str(project))
     assert result.exit_code == 1
