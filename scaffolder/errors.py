@@ -46,10 +46,6 @@ class UpdateConflictError(CopilotError):
 
     exit_code = FAILURE_EXIT_CODE
 
-    def __init__(self, message: str, conflicts: list[str]) -> None:
-        super().__init__(message)
-        self.conflicts = conflicts
-
 
 class Interrupted(CopilotError):
     """The user pressed Ctrl-C; nothing was written."""

@@ -23,16 +23,6 @@ class Project:
     root: Path
     config: dict[str, Any] = field(default_factory=dict)
 
-    @property
-    def template(self) -> str | None:
-        value = self.config.get("template")
-        return value if isinstance(value, str) else None
-
-    @property
-    def package(self) -> str | None:
-        value = self.config.get("package")
-        return value if isinstance(value, str) else None
-
 
 def read_copilot_table(pyproject: Path) -> dict[str, Any] | None:
     """The `[tool.copilot]` table of a pyproject file, or None when it has none."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -100,7 +101,7 @@ def new(
     _print_next_steps(result.destination, setup=setup, git=not no_git)
 
 
-def _ask_project_name(validate: Any) -> str:
+def _ask_project_name(validate: Callable[[str], None]) -> str:
     import questionary
 
     def check(value: str) -> bool | str:

@@ -44,8 +44,6 @@ def update(
         what = (
             "would conflict" if pretend else "conflict (marked <<<<<<< in the file, in git status)"
         )
-        raise UpdateConflictError(
-            f"{len(result.conflicts)} file(s) {what}: {listing}", result.conflicts
-        )
+        raise UpdateConflictError(f"{len(result.conflicts)} file(s) {what}: {listing}")
     if not pretend:
         say("Review with `git diff`, then commit.")
