@@ -51,3 +51,54 @@ class Interrupted(CopilotError):
     """The user pressed Ctrl-C; nothing was written."""
 
     exit_code = INTERRUPTED_EXIT_CODE
+
+
+class LLMError(CopilotError):
+    """A model call failed in a way retries could not fix; the message names the cause."""
+
+    exit_code = FAILURE_EXIT_CODE
+
+
+class ProviderAuthError(LLMError):
+    """The provider rejected the key (HTTP 401/403)."""
+
+
+class RateLimitedError(LLMError):
+    """Still rate limited (HTTP 429) after every allowed attempt."""
+
+
+class ProviderUnavailableError(LLMError):
+    """Server errors, dropped connections or timeouts outlasted the retries."""
+
+
+class ContentFilterError(LLMError):
+    """The provider's content filter refused the prompt or the answer."""
+
+
+class BadRequestError(LLMError):
+    """The provider refused the request as malformed (HTTP 400/404/422)."""
+
+
+class MalformedResponseError(LLMError):
+    """The provider answered with something that is not a valid response."""
+
+
+class CacheMissError(LLMError):
+    """Replay-only mode met a request that was never recorded."""
+
+
+class StructuredOutputError(LLMError):
+    """The model's output could not be made to match the schema, even after repair and re-asking."""
+
+    def __init__(self, message: str, raw: str, problems: list[str]) -> None:
+        super().__init__(message)
+        self.raw = raw
+        self.problems = problems
+
+
+class TokenBudgetError(LLMError):
+    """The parts a request can never drop do not fit the token budget on their own."""
+
+
+class CostLimitError(LLMError):
+    """The cost ledger passed the spending limit set for this run."""
