@@ -54,9 +54,18 @@ class Interrupted(CopilotError):
 
 
 class LLMError(CopilotError):
-    """A model call failed in a way retries could not fix; the message names the cause."""
+    """A model call failed; the message names the cause in one line.
+
+    `retryable` says whether trying again may help (rate limits, server errors, dropped
+    connections, timeouts); `retry_after` is the wait in seconds the server asked for, if any.
+    """
 
     exit_code = FAILURE_EXIT_CODE
+    retryable: bool = False
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class ProviderAuthError(LLMError):
@@ -64,11 +73,15 @@ class ProviderAuthError(LLMError):
 
 
 class RateLimitedError(LLMError):
-    """Still rate limited (HTTP 429) after every allowed attempt."""
+    """Rate limited (HTTP 429)."""
+
+    retryable = True
 
 
 class ProviderUnavailableError(LLMError):
-    """Server errors, dropped connections or timeouts outlasted the retries."""
+    """A server error (5xx), a dropped connection or a timeout."""
+
+    retryable = True
 
 
 class ContentFilterError(LLMError):
@@ -80,7 +93,9 @@ class BadRequestError(LLMError):
 
 
 class MalformedResponseError(LLMError):
-    """The provider answered with something that is not a valid response."""
+    """The provider answered with something that is not a valid response (often a proxy)."""
+
+    retryable = True
 
 
 class CacheMissError(LLMError):

@@ -1,0 +1,191 @@
+"""What the offline provider does with each kind of task, without a model.
+
+It is a stand-in for demos and tests, not a model: answers are extracted sentences with
+citations, classifications are nearest labels, structured outputs are the smallest JSON that
+satisfies the schema. All of it is deterministic, so tests built on it are not flaky.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from scaffolder.kit.llm.local_embedding import cosine, embed_text, words
+from scaffolder.kit.llm.types import AnswerTask, ClassifyTask, StructuredTask
+
+DONT_KNOW = "I don't know: none of the provided sources answers that."
+NO_SOURCES = "I don't know: no sources were provided to answer from."
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+_STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "but",
+        "by",
+        "can",
+        "do",
+        "does",
+        "for",
+        "from",
+        "has",
+        "have",
+        "how",
+        "i",
+        "if",
+        "in",
+        "is",
+        "it",
+        "its",
+        "me",
+        "my",
+        "of",
+        "on",
+        "or",
+        "so",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "to",
+        "was",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+    ]
+)
+#: Below this a sentence shares too little with the question to count as an answer.
+_MIN_SCORE = 0.25
+_MAX_SENTENCES = 2
+
+
+def content_words(text: str) -> set[str]:
+    return {word for word in words(text) if word not in _STOPWORDS}
+
+
+def similarity(query: str, text: str) -> float:
+    """Half shared content words (as a share of the query's), half hashed-feature cosine."""
+    query_words = content_words(query)
+    if not query_words:
+        return 0.0
+    overlap = len(query_words & content_words(text)) / len(query_words)
+    if overlap == 0:
+        return 0.0
+    return 0.5 * overlap + 0.5 * max(cosine(embed_text(query), embed_text(text)), 0.0)
+
+
+def _sentences(text: str) -> list[str]:
+    cleaned = (line.lstrip("#>*- ").strip() for line in _SENTENCE_END.split(text))
+    return [sentence for sentence in cleaned if len(words(sentence)) >= 3]
+
+
+def answer(task: AnswerTask) -> str:
+    """The best-matching sentences of the passages, each followed by its citation `[id]`."""
+    if not task.passages:
+        return NO_SOURCES
+    scored: list[tuple[float, int, int, str, str]] = []
+    for passage_rank, passage in enumerate(task.passages):
+        for position, sentence in enumerate(_sentences(passage.text)):
+            score = similarity(task.question, sentence)
+            if score >= _MIN_SCORE:
+                scored.append((score, -passage_rank, -position, sentence, passage.id))
+    if not scored:
+        return DONT_KNOW
+    best = sorted(scored, reverse=True)[:_MAX_SENTENCES]
+    return " ".join(f"{sentence} [{passage_id}]" for *_, sentence, passage_id in best)
+
+
+def classify(task: ClassifyTask) -> str:
+    """The label whose name and description are most like the text (ties: the first)."""
+    if not task.labels:
+        raise ValueError("a classification needs at least one label")
+    descriptions = list(task.descriptions) + [""] * (len(task.labels) - len(task.descriptions))
+    scores = [
+        similarity(task.text, f"{label.replace('_', ' ')} {description}")
+        for label, description in zip(task.labels, descriptions, strict=True)
+    ]
+    return task.labels[max(range(len(scores)), key=lambda index: (scores[index], -index))]
+
+
+def structured(task: StructuredTask) -> str:
+    """JSON text of the smallest instance of the schema, with strings taken from the text."""
+    return json.dumps(_instance(task.schema, task.schema, task.text, "value"))
+
+
+def _instance(schema: dict[str, Any], root: dict[str, Any], text: str, name: str) -> Any:
+    if "$ref" in schema:
+        return _instance(_resolve(schema["$ref"], root), root, text, name)
+    if "const" in schema:
+        return schema["const"]
+    if "default" in schema:
+        return schema["default"]
+    if "enum" in schema:
+        return schema["enum"][0]
+    for combinator in ("anyOf", "oneOf", "allOf"):
+        if combinator in schema:
+            return _instance(schema[combinator][0], root, text, name)
+    kind = schema.get("type", "object")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "null")
+    if kind == "object":
+        properties = schema.get("properties", {})
+        return {key: _instance(sub, root, text, key) for key, sub in properties.items()}
+    if kind == "array":
+        count = schema.get("minItems", 0)
+        return [_instance(schema.get("items", {}), root, text, name) for _ in range(count)]
+    if kind in ("integer", "number"):
+        value = _number(schema)
+        return int(value) if kind == "integer" else float(value)
+    if kind == "boolean":
+        return False
+    if kind == "null":
+        return None
+    return _string(schema, text, name)
+
+
+def _number(schema: dict[str, Any]) -> float:
+    """Zero when allowed, else the nearest bound."""
+    if "minimum" in schema and schema["minimum"] > 0:
+        return float(schema["minimum"])
+    if "exclusiveMinimum" in schema and schema["exclusiveMinimum"] >= 0:
+        return float(schema["exclusiveMinimum"]) + 1
+    if "maximum" in schema and schema["maximum"] < 0:
+        return float(schema["maximum"])
+    if "exclusiveMaximum" in schema and schema["exclusiveMaximum"] <= 0:
+        return float(schema["exclusiveMaximum"]) - 1
+    return 0.0
+
+
+def _string(schema: dict[str, Any], text: str, name: str) -> str:
+    limit = int(schema.get("maxLength", 80))
+    value = " ".join(text.split())[:limit] if text else name
+    minimum = int(schema.get("minLength", 0))
+    return value + "x" * max(0, minimum - len(value))
+
+
+def _resolve(reference: str, root: dict[str, Any]) -> dict[str, Any]:
+    if not reference.startswith("#/"):
+        raise ValueError(f"the offline provider resolves only local $refs, not {reference!r}")
+    node: Any = root
+    for part in reference[2:].split("/"):
+        node = node[part]
+    resolved: dict[str, Any] = node
+    return resolved
