@@ -1,0 +1,129 @@
+"""The offline provider: deterministic, useful stand-in answers from structured tasks."""
+
+from __future__ import annotations
+
+import json
+from typing import Literal
+
+import jsonschema
+from pydantic import BaseModel, Field
+
+from scaffolder.kit.llm import local_embedding
+from scaffolder.kit.llm.providers.offline import NO_TASK_REPLY, OfflineProvider
+from scaffolder.kit.llm.providers.offline_tasks import DONT_KNOW, NO_SOURCES
+from scaffolder.kit.llm.types import (
+    AnswerTask,
+    ChatRequest,
+    ClassifyTask,
+    EmbeddingRequest,
+    Message,
+    Passage,
+    StructuredTask,
+)
+
+PASSAGES = (
+    Passage(
+        "1", "Lumen has five brightness levels. The Focus scene sets 5000 K at full brightness."
+    ),
+    Passage(
+        "2",
+        "Three blinks mean the power supply delivers too little current. Use a USB-C charger "
+        "rated 15 W or more.",
+    ),
+    Passage("3", "Hold the touch button for twenty seconds to reset. All scenes are erased."),
+)
+
+
+def ask(task: AnswerTask | ClassifyTask | StructuredTask) -> str:
+    request = ChatRequest(messages=(Message("user", "ignored by the offline provider"),), task=task)
+    return OfflineProvider().complete(request).text
+
+
+def test_answers_extractively_with_citations() -> None:
+    reply = ask(AnswerTask("Why does the lamp blink three times?", PASSAGES))
+    assert reply.startswith("Three blinks mean the power supply delivers too little current. [2]")
+    assert "[1]" not in reply and "[3]" not in reply
+
+
+def test_picks_the_passage_that_answers() -> None:
+    assert "[3]" in ask(AnswerTask("How do I reset the lamp?", PASSAGES))
+    assert "5000 K" in ask(
+        AnswerTask("What colour temperature does the Focus scene use?", PASSAGES)
+    )
+
+
+def test_says_it_does_not_know() -> None:
+    assert ask(AnswerTask("What is the capital of France?", PASSAGES)) == DONT_KNOW
+    assert ask(AnswerTask("How do I reset it?", ())) == NO_SOURCES
+
+
+def test_is_deterministic() -> None:
+    task = AnswerTask("What charger do I need?", PASSAGES)
+    assert len({ask(task) for _ in range(5)}) == 1
+
+
+def test_classifies_by_similarity() -> None:
+    labels = ("answer", "smalltalk", "out_of_scope")
+    descriptions = (
+        "a question about the lamp, its light, power, app or reset",
+        "greetings and thanks, hello, hi, thank you",
+        "anything unrelated such as weather, sports or politics",
+    )
+    assert ask(ClassifyTask("How do I reset the lamp?", labels, descriptions)) == "answer"
+    assert ask(ClassifyTask("hello, thank you!", labels, descriptions)) == "smalltalk"
+    assert ask(ClassifyTask("who won the sports final?", labels, descriptions)) == "out_of_scope"
+
+
+class Step(BaseModel):
+    title: str
+    minutes: int = Field(ge=1)
+
+
+class Plan(BaseModel):
+    goal: str
+    priority: Literal["low", "high"]
+    steps: list[Step] = Field(min_length=2)
+    done: bool
+    score: float | None
+
+
+def test_structured_output_is_schema_valid() -> None:
+    schema = Plan.model_json_schema()
+    reply = ask(StructuredTask(schema, text="Reset the lamp and pair it again."))
+    data = json.loads(reply)
+    jsonschema.validate(data, schema)
+    plan = Plan.model_validate(data)
+    assert plan.priority == "low"
+    assert len(plan.steps) == 2
+    assert plan.steps[0].minutes == 1
+    assert plan.goal == "Reset the lamp and pair it again."
+
+
+def test_plain_chat_says_what_it_is() -> None:
+    request = ChatRequest(messages=(Message("user", "tell me a joke"),))
+    completion = OfflineProvider().complete(request)
+    assert completion.text == NO_TASK_REPLY
+    assert completion.provider == "offline"
+    assert completion.model == "offline-chat"
+    assert completion.usage is not None and completion.usage.prompt_tokens == 4
+
+
+def test_stream_reassembles_to_the_completion() -> None:
+    request = ChatRequest(messages=(), task=AnswerTask("How do I reset the lamp?", PASSAGES))
+    provider = OfflineProvider()
+    chunks = list(provider.stream(request))
+    assert "".join(chunk.text for chunk in chunks) == provider.complete(request).text
+    assert chunks[-1].finish_reason == "stop"
+    assert len(chunks) > 3
+
+
+def test_local_embeddings_are_deterministic_and_meaningful() -> None:
+    texts = ("reset the lamp", "resetting the lamp", "weather forecast for tomorrow")
+    vectors = OfflineProvider().embed(EmbeddingRequest(texts)).vectors
+    assert vectors == local_embedding.embed_texts(texts)
+    assert len(vectors[0]) == local_embedding.DIMENSIONS
+    near = local_embedding.cosine(vectors[0], vectors[1])
+    far = local_embedding.cosine(vectors[0], vectors[2])
+    assert near > 0.5 > far
+    assert abs(local_embedding.cosine(vectors[0], vectors[0]) - 1.0) < 1e-9
+    assert local_embedding.embed_text("") == [0.0] * local_embedding.DIMENSIONS
