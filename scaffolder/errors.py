@@ -92,6 +92,10 @@ class BadRequestError(LLMError):
     """The provider refused the request as malformed (HTTP 400/404/422)."""
 
 
+class ModelNotFoundError(BadRequestError):
+    """The host has no such model or deployment (HTTP 404); a fallback model may help."""
+
+
 class MalformedResponseError(LLMError):
     """The provider answered with something that is not a valid response (often a proxy)."""
 

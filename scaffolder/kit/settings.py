@@ -91,6 +91,9 @@ class CopilotSettings(BaseSettings):
     chat_model: str = "offline-chat"
     embedding_model: str = "local"
     vector_db: VectorDbMode = "embedded"
+    llm_timeout: float = Field(60.0, gt=0)
+    llm_max_attempts: int = Field(4, ge=1, le=10)
+    fallback_model: str | None = None
     chroma_url: str | None = Field(None, validation_alias=_env("CHROMA_URL", "chroma_url"))
     chroma_path: Path = Path(".copilot/chroma")
     api_key: SecretStr | None = Field(None, validation_alias=_env("COPILOT_API_KEY", "api_key"))

@@ -17,6 +17,7 @@ from scaffolder.errors import (
     ContentFilterError,
     LLMError,
     MalformedResponseError,
+    ModelNotFoundError,
     ProviderAuthError,
     ProviderUnavailableError,
     RateLimitedError,
@@ -110,7 +111,7 @@ def translate(
     if status == 400 and is_content_filter(error):
         return ContentFilterError(f"the content filter at {url} refused the request")
     if status == 404:
-        return BadRequestError(f"{url} has no model or deployment {model!r} (HTTP 404)")
+        return ModelNotFoundError(f"{url} has no model or deployment {model!r} (HTTP 404)")
     return BadRequestError(f"{url} refused the request (HTTP {status}): {error.message}")
 
 

@@ -1,0 +1,349 @@
+"""`LLM`: the one object every kit part and generated project calls models through.
+
+It puts together a provider, retries with backoff, an optional fallback model, the
+record/replay cache and the cost ledger, the same way for complete, stream and embed, sync and
+async. The offline provider bypasses the cache: it is free, local and deterministic already,
+and replay-only CI must not fail on calls that never leave the machine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from scaffolder.errors import (
+    LLMError,
+    MalformedResponseError,
+    ModelNotFoundError,
+    ProviderUnavailableError,
+    RateLimitedError,
+)
+from scaffolder.kit.llm.cache import ResponseCache
+from scaffolder.kit.llm.cost import CostLedger, current_ledger
+from scaffolder.kit.llm.providers.base import Provider
+from scaffolder.kit.llm.providers.offline import OfflineProvider
+from scaffolder.kit.llm.retry import RetryPolicy, acall_with_retry, call_with_retry
+from scaffolder.kit.llm.types import (
+    ChatRequest,
+    Completion,
+    EmbeddingRequest,
+    Embeddings,
+    ProviderInfo,
+    StreamChunk,
+)
+
+if TYPE_CHECKING:
+    from scaffolder.kit.settings import CopilotSettings
+
+T = TypeVar("T")
+#: Failures a different model might not have.
+FALLBACK_ON = (
+    ProviderUnavailableError,
+    RateLimitedError,
+    ModelNotFoundError,
+    MalformedResponseError,
+)
+
+
+class LLM:
+    def __init__(
+        self,
+        provider: Provider,
+        *,
+        embedder: Provider | None = None,
+        cache: ResponseCache | None = None,
+        retry: RetryPolicy | None = None,
+        fallback_model: str | None = None,
+        ledger: CostLedger | None = None,
+        embed_batch_size: int = 128,
+        notice: str | None = None,
+    ) -> None:
+        self.provider = provider
+        self.embedder = embedder or provider
+        self.cache = cache
+        self.retry = retry or RetryPolicy()
+        self.fallback_model = fallback_model
+        self._ledger = ledger
+        self.embed_batch_size = embed_batch_size
+        #: Why calls go to the offline provider although another was configured, if they do.
+        self.notice = notice
+
+    @classmethod
+    def from_settings(cls, settings: CopilotSettings, root: Path | None = None) -> LLM:
+        """The client a project's settings describe (see `CopilotSettings.effective_provider`)."""
+        provider = provider_from_settings(settings)
+        offline = OfflineProvider()
+        embedder = offline if settings.embedding_model == "local" else provider
+        notice = settings.offline_reason if settings.llm_provider != "offline" else None
+        return cls(
+            provider,
+            embedder=embedder,
+            cache=ResponseCache.from_env(root or Path.cwd()),
+            retry=RetryPolicy(max_attempts=settings.llm_max_attempts),
+            fallback_model=settings.fallback_model,
+            notice=notice,
+        )
+
+    @property
+    def info(self) -> ProviderInfo:
+        return self.provider.info
+
+    @property
+    def ledger(self) -> CostLedger:
+        """The ledger given to this client, else the one of the current scope."""
+        return self._ledger or current_ledger()
+
+    # -- chat ----------------------------------------------------------------------------
+    def complete(self, request: ChatRequest) -> Completion:
+        request = self._with_default_model(request)
+        key = self._key(request)
+        cached = self._cached(key, request)
+        if cached is not None:
+            return self._account(cached)
+        try:
+            completion = call_with_retry(self.retry, lambda: self.provider.complete(request))
+        except FALLBACK_ON as error:
+            fallback = self._fallback(request, error)
+            completion = call_with_retry(self.retry, lambda: self.provider.complete(fallback))
+        self._store(key, completion)
+        return self._account(completion)
+
+    async def acomplete(self, request: ChatRequest) -> Completion:
+        request = self._with_default_model(request)
+        key = self._key(request)
+        cached = self._cached(key, request)
+        if cached is not None:
+            return self._account(cached)
+        try:
+            completion = await acall_with_retry(
+                self.retry, lambda: self.provider.acomplete(request)
+            )
+        except FALLBACK_ON as error:
+            fallback = self._fallback(request, error)
+            completion = await acall_with_retry(
+                self.retry, lambda: self.provider.acomplete(fallback)
+            )
+        self._store(key, completion)
+        return self._account(completion)
+
+    def stream(self, request: ChatRequest) -> Iterator[StreamChunk]:
+        """Chunks as they arrive; retried only until the first chunk, then recorded whole."""
+        request = self._with_default_model(request)
+        key = self._key(request)
+        cached = self._cached(key, request)
+        if cached is not None:
+            self._account(cached)
+            yield StreamChunk(cached.text, usage=cached.usage, finish_reason=cached.finish_reason)
+            return
+        chunks = call_with_retry(self.retry, lambda: _opened(self.provider.stream(request)))
+        collected: list[StreamChunk] = []
+        for chunk in chunks:
+            collected.append(chunk)
+            yield chunk
+        completion = _assembled(collected, request, self.provider.info.name)
+        self._store(key, completion)
+        self._account(completion)
+
+    async def astream(self, request: ChatRequest) -> AsyncIterator[StreamChunk]:
+        request = self._with_default_model(request)
+        key = self._key(request)
+        cached = self._cached(key, request)
+        if cached is not None:
+            self._account(cached)
+            yield StreamChunk(cached.text, usage=cached.usage, finish_reason=cached.finish_reason)
+            return
+        chunks = await acall_with_retry(
+            self.retry, lambda: _aopened(self.provider.astream(request))
+        )
+        collected: list[StreamChunk] = []
+        async for chunk in chunks:
+            collected.append(chunk)
+            yield chunk
+        completion = _assembled(collected, request, self.provider.info.name)
+        self._store(key, completion)
+        self._account(completion)
+
+    # -- structured output ---------------------------------------------------------------
+    def generate_structured(self, schema: Any, request: ChatRequest, *, max_reasks: int = 2) -> Any:
+        """Validated output for `schema` (a pydantic model class or a JSON Schema dict)."""
+        from scaffolder.kit.llm.structured import generate_structured
+
+        return generate_structured(self, schema, request, max_reasks=max_reasks)
+
+    async def agenerate_structured(
+        self, schema: Any, request: ChatRequest, *, max_reasks: int = 2
+    ) -> Any:
+        from scaffolder.kit.llm.structured import agenerate_structured
+
+        return await agenerate_structured(self, schema, request, max_reasks=max_reasks)
+
+    # -- embeddings ----------------------------------------------------------------------
+    def embed(self, texts: Sequence[str], model: str | None = None) -> list[list[float]]:
+        """One vector per text, in order; each text is cached on its own, so re-indexing a
+        corpus with a few changed documents embeds only those."""
+        plan = _EmbeddingPlan(self, texts, model)
+        for batch in plan.batches():
+            plan.fill(batch, self._embed_batch(plan.request(batch)))
+        return plan.vectors()
+
+    def _embed_batch(self, request: EmbeddingRequest) -> Embeddings:
+        return call_with_retry(self.retry, lambda: self.embedder.embed(request))
+
+    async def aembed(self, texts: Sequence[str], model: str | None = None) -> list[list[float]]:
+        plan = _EmbeddingPlan(self, texts, model)
+        batches = plan.batches()
+        results = await asyncio.gather(
+            *(self._aembed_batch(plan.request(batch)) for batch in batches)
+        )
+        for batch, result in zip(batches, results, strict=True):
+            plan.fill(batch, result)
+        return plan.vectors()
+
+    async def _aembed_batch(self, request: EmbeddingRequest) -> Embeddings:
+        return await acall_with_retry(self.retry, lambda: self.embedder.aembed(request))
+
+    # -- shared steps --------------------------------------------------------------------
+    def _with_default_model(self, request: ChatRequest) -> ChatRequest:
+        return request if request.model else request.with_model(self.provider.default_chat_model)
+
+    def _uses_cache(self, provider: Provider) -> bool:
+        return self.cache is not None and provider.info.name != "offline"
+
+    def _key(self, request: ChatRequest) -> str:
+        return request.cache_key(self.provider.info.name)
+
+    def _cached(self, key: str, request: ChatRequest) -> Completion | None:
+        if self.cache is None or not self._uses_cache(self.provider):
+            return None
+        return self.cache.get_completion(key, request.describe())
+
+    def _store(self, key: str, completion: Completion) -> None:
+        if self.cache is not None and self._uses_cache(self.provider):
+            self.cache.put_completion(key, completion)
+
+    def _fallback(self, request: ChatRequest, error: LLMError) -> ChatRequest:
+        """The request for the fallback model, or `error` again when there is none to try."""
+        if not self.fallback_model or request.model == self.fallback_model:
+            raise error
+        return request.with_model(self.fallback_model)
+
+    def _account(self, completion: Completion) -> Completion:
+        cost = self.ledger.record(
+            completion.provider, completion.model, completion.usage, cached=completion.cached
+        )
+        return replace(completion, cost_usd=cost)
+
+
+class _EmbeddingPlan:
+    """Which texts the cache already has, and the batches of the rest."""
+
+    def __init__(self, llm: LLM, texts: Sequence[str], model: str | None) -> None:
+        self.llm = llm
+        self.texts = list(texts)
+        self.model = model or llm.embedder.default_embedding_model
+        self.provider = llm.embedder.info.name
+        self.found: list[list[float] | None] = [None] * len(self.texts)
+        if llm._uses_cache(llm.embedder):
+            assert llm.cache is not None
+            for index, text in enumerate(self.texts):
+                hit = llm.cache.get_embeddings(self._key(text), f"embedding of text {index}")
+                if hit is not None:
+                    self.found[index] = hit.vectors[0]
+                    llm.ledger.record(self.provider, self.model, hit.usage, cached=True)
+
+    def _key(self, text: str) -> str:
+        return EmbeddingRequest((text,), self.model).cache_key(self.provider)
+
+    def batches(self) -> list[list[int]]:
+        missing = [index for index, vector in enumerate(self.found) if vector is None]
+        size = self.llm.embed_batch_size
+        return [missing[start : start + size] for start in range(0, len(missing), size)]
+
+    def request(self, batch: list[int]) -> EmbeddingRequest:
+        return EmbeddingRequest(tuple(self.texts[index] for index in batch), self.model)
+
+    def fill(self, batch: list[int], result: Embeddings) -> None:
+        self.llm.ledger.record(result.provider, result.model, result.usage, cached=False)
+        for index, vector in zip(batch, result.vectors, strict=True):
+            self.found[index] = vector
+            if self.llm._uses_cache(self.llm.embedder):
+                assert self.llm.cache is not None
+                single = Embeddings([vector], result.model, result.provider, usage=None)
+                self.llm.cache.put_embeddings(self._key(self.texts[index]), single)
+
+    def vectors(self) -> list[list[float]]:
+        return [vector for vector in self.found if vector is not None]
+
+
+def _opened(chunks: Iterator[StreamChunk]) -> Iterator[StreamChunk]:
+    """Start the stream (the request happens at the first chunk) so failures can be retried."""
+    try:
+        first = next(chunks)
+    except StopIteration:
+        return iter(())
+    return _prepend(first, chunks)
+
+
+def _prepend(first: StreamChunk, rest: Iterator[StreamChunk]) -> Iterator[StreamChunk]:
+    yield first
+    yield from rest
+
+
+async def _aopened(chunks: AsyncIterator[StreamChunk]) -> AsyncIterator[StreamChunk]:
+    try:
+        first = await anext(chunks)
+    except StopAsyncIteration:
+        return _aempty()
+    return _aprepend(first, chunks)
+
+
+async def _aprepend(
+    first: StreamChunk, rest: AsyncIterator[StreamChunk]
+) -> AsyncIterator[StreamChunk]:
+    yield first
+    async for chunk in rest:
+        yield chunk
+
+
+async def _aempty() -> AsyncIterator[StreamChunk]:
+    return
+    yield  # pragma: no cover (makes this an async generator)
+
+
+def _assembled(chunks: list[StreamChunk], request: ChatRequest, provider: str) -> Completion:
+    last = chunks[-1] if chunks else StreamChunk("")
+    return Completion(
+        text="".join(chunk.text for chunk in chunks),
+        model=request.model or "",
+        provider=provider,
+        usage=last.usage,
+        finish_reason=last.finish_reason,
+    )
+
+
+def provider_from_settings(settings: CopilotSettings) -> Provider:
+    """The provider for `settings.effective_provider` (the openai SDK is imported only then)."""
+    name = settings.effective_provider
+    if name == "offline":
+        return OfflineProvider()
+    from scaffolder.kit.llm.providers.openai_provider import OpenAIConfig, OpenAIProvider
+
+    key = settings.azure_openai_api_key if name == "azure-openai" else None
+    key = key or settings.openai_api_key
+    return OpenAIProvider(
+        OpenAIConfig(
+            kind=name,
+            chat_model=settings.chat_model,
+            embedding_model=settings.embedding_model,
+            api_key=key.get_secret_value() if key else None,
+            base_url=settings.llm_base_url,
+            api_version=settings.azure_api_version,
+            timeout=settings.llm_timeout,
+        )
+    )
+
+
+__all__ = ["LLM", "LLMError", "provider_from_settings"]
