@@ -24,6 +24,8 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from scaffolder.project import find_project, read_copilot_table
 
 ProviderName = Literal["offline", "openai", "azure-openai", "openai-compatible"]
+#: `auto` picks the provider from the keys and URLs that are set, and is offline without any.
+ProviderChoice = ProviderName | Literal["auto"]
 Environment = Literal["development", "test", "production"]
 VectorDbMode = Literal["embedded", "server"]
 
@@ -73,8 +75,8 @@ class CopilotSettings(BaseSettings):
     environment: Environment = Field(
         "development", validation_alias=_env("COPILOT_ENV", "environment")
     )
-    llm_provider: ProviderName = Field(
-        "offline", validation_alias=_env("COPILOT_PROVIDER", "llm_provider")
+    llm_provider: ProviderChoice = Field(
+        "auto", validation_alias=_env("COPILOT_PROVIDER", "llm_provider")
     )
     llm_base_url: str | None = Field(
         None, validation_alias=_env("OPENAI_BASE_URL", "AZURE_OPENAI_ENDPOINT", "llm_base_url")
@@ -171,6 +173,8 @@ class CopilotSettings(BaseSettings):
 
     def _missing_for_provider(self) -> str | None:
         """What the configured provider still needs, said as a reason, or None."""
+        if self.llm_provider == "auto" and self._detected_provider() is None:
+            return "no OPENAI_API_KEY, AZURE_OPENAI_API_KEY or OPENAI_BASE_URL is set"
         if self.llm_provider == "openai" and self.openai_api_key is None:
             return "OPENAI_API_KEY is not set"
         if self.llm_provider == "azure-openai":
@@ -182,10 +186,22 @@ class CopilotSettings(BaseSettings):
             return "OPENAI_BASE_URL is not set"
         return None
 
+    def _detected_provider(self) -> ProviderName | None:
+        """For `auto`: the provider the set variables point to, or None when none is set."""
+        if self.azure_openai_api_key is not None and self.llm_base_url:
+            return "azure-openai"
+        if self.llm_base_url:
+            return "openai-compatible"
+        if self.openai_api_key is not None:
+            return "openai"
+        return None
+
     @property
     def effective_provider(self) -> ProviderName:
-        """The provider calls really go to: the configured one once it has what it needs,
-        otherwise the offline provider (development and test only)."""
+        """The provider calls really go to: the configured (or, for `auto`, detected) one once
+        it has what it needs, otherwise the offline provider (development and test only)."""
+        if self.llm_provider == "auto":
+            return self._detected_provider() or "offline"
         if self.llm_provider == "offline" or self._missing_for_provider():
             return "offline"
         return self.llm_provider

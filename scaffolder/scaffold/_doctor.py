@@ -126,8 +126,10 @@ def _provider(root: Path | None) -> list[Check]:
     except ValidationError as error:
         reason = error.errors()[0]["msg"].removeprefix("Value error, ")
         return [*checks, Check("provider", "fail", reason)]
-    if settings.offline_reason and settings.llm_provider != "offline":
+    if settings.offline_reason and settings.llm_provider not in ("offline", "auto"):
         return [*checks, Check("provider", "warn", f"offline: {settings.offline_reason}")]
+    if settings.offline_reason:
+        return [*checks, Check("provider", "ok", f"offline ({settings.offline_reason})")]
     detail = f"{settings.effective_provider} ({settings.chat_model})"
     return [*checks, Check("provider", "ok", detail)]
 

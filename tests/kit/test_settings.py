@@ -159,5 +159,43 @@ def test_outside_a_project_the_defaults_apply(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     settings = CopilotSettings.load()
-    assert settings.llm_provider == "offline"
+    assert settings.llm_provider == "auto"
     assert settings.effective_provider == "offline"
+    assert settings.offline_reason == (
+        "llm_provider is auto but no OPENAI_API_KEY, AZURE_OPENAI_API_KEY or OPENAI_BASE_URL is set"
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, "offline"),
+        ({"OPENAI_API_KEY": "sk-live-1234567890"}, "openai"),
+        ({"OPENAI_BASE_URL": "http://localhost:11434/v1"}, "openai-compatible"),
+        (
+            {"OPENAI_API_KEY": "k" * 20, "OPENAI_BASE_URL": "https://proxy.example/v1"},
+            "openai-compatible",
+        ),
+        (
+            {
+                "AZURE_OPENAI_API_KEY": "k" * 32,
+                "AZURE_OPENAI_ENDPOINT": "https://a.openai.azure.com",
+            },
+            "azure-openai",
+        ),
+    ],
+)
+def test_auto_detects_the_provider_from_what_is_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, env: dict[str, str], expected: str
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert CopilotSettings.load(tmp_path, env_file=None).effective_provider == expected
+
+
+def test_auto_in_production_needs_a_provider(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COPILOT_ENV", "production")
+    with pytest.raises(ValidationError, match="never falls back"):
+        CopilotSettings.load(tmp_path, env_file=None)

@@ -21,6 +21,7 @@ COMMON_FILES = {
     "README.md",
     "pyproject.toml",
     "tests/test_hosting.py",
+    "tests/test_llm.py",
     "tests/test_settings.py",
 }
 # Every answer that changes the set of files, in every combination.
@@ -56,7 +57,7 @@ def test_file_set_follows_the_answers(
         histories.history(),
     )
     files = files_of(result.destination)
-    expected = set(COMMON_FILES) | {"src/bot/__init__.py", "src/bot/config.py"}
+    expected = set(COMMON_FILES) | {"src/bot/__init__.py", "src/bot/config.py", "src/bot/llm.py"}
     if hosting == "docker-compose":
         expected.add("compose.yaml")
     else:

@@ -34,6 +34,7 @@ from scaffolder.kit.llm.types import (
     ProviderInfo,
     StreamChunk,
 )
+from scaffolder.project import find_project
 
 if TYPE_CHECKING:
     from scaffolder.kit.settings import CopilotSettings
@@ -73,15 +74,21 @@ class LLM:
 
     @classmethod
     def from_settings(cls, settings: CopilotSettings, root: Path | None = None) -> LLM:
-        """The client a project's settings describe (see `CopilotSettings.effective_provider`)."""
+        """The client a project's settings describe (see `CopilotSettings.effective_provider`).
+
+        The cache lives under `root`, by default the project enclosing the working directory.
+        """
         provider = provider_from_settings(settings)
         offline = OfflineProvider()
         embedder = offline if settings.embedding_model == "local" else provider
         notice = settings.offline_reason if settings.llm_provider != "offline" else None
+        if root is None:
+            project = find_project()
+            root = project.root if project else Path.cwd()
         return cls(
             provider,
             embedder=embedder,
-            cache=ResponseCache.from_env(root or Path.cwd()),
+            cache=ResponseCache.from_env(root),
             retry=RetryPolicy(max_attempts=settings.llm_max_attempts),
             fallback_model=settings.fallback_model,
             notice=notice,
