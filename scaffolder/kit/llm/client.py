@@ -105,9 +105,7 @@ class LLM:
 
     # -- chat ----------------------------------------------------------------------------
     def complete(self, request: ChatRequest) -> Completion:
-        request = self._with_default_model(request)
-        key = self._key(request)
-        cached = self._cached(key, request)
+        request, key, cached = self._lookup(request)
         if cached is not None:
             return self._account(cached)
         try:
@@ -119,9 +117,7 @@ class LLM:
         return self._account(completion)
 
     async def acomplete(self, request: ChatRequest) -> Completion:
-        request = self._with_default_model(request)
-        key = self._key(request)
-        cached = self._cached(key, request)
+        request, key, cached = self._lookup(request)
         if cached is not None:
             return self._account(cached)
         try:
@@ -138,29 +134,21 @@ class LLM:
 
     def stream(self, request: ChatRequest) -> Iterator[StreamChunk]:
         """Chunks as they arrive; retried only until the first chunk, then recorded whole."""
-        request = self._with_default_model(request)
-        key = self._key(request)
-        cached = self._cached(key, request)
+        request, key, cached = self._lookup(request)
         if cached is not None:
-            self._account(cached)
-            yield StreamChunk(cached.text, usage=cached.usage, finish_reason=cached.finish_reason)
+            yield self._replayed(cached)
             return
         chunks = call_with_retry(self.retry, lambda: _opened(self.provider.stream(request)))
         collected: list[StreamChunk] = []
         for chunk in chunks:
             collected.append(chunk)
             yield chunk
-        completion = _assembled(collected, request, self.provider.info.name)
-        self._store(key, completion)
-        self._account(completion)
+        self._finish_stream(collected, request, key)
 
     async def astream(self, request: ChatRequest) -> AsyncIterator[StreamChunk]:
-        request = self._with_default_model(request)
-        key = self._key(request)
-        cached = self._cached(key, request)
+        request, key, cached = self._lookup(request)
         if cached is not None:
-            self._account(cached)
-            yield StreamChunk(cached.text, usage=cached.usage, finish_reason=cached.finish_reason)
+            yield self._replayed(cached)
             return
         chunks = await acall_with_retry(
             self.retry, lambda: _aopened(self.provider.astream(request))
@@ -169,9 +157,7 @@ class LLM:
         async for chunk in chunks:
             collected.append(chunk)
             yield chunk
-        completion = _assembled(collected, request, self.provider.info.name)
-        self._store(key, completion)
-        self._account(completion)
+        self._finish_stream(collected, request, key)
 
     # -- structured output ---------------------------------------------------------------
     def generate_structured(self, schema: Any, request: ChatRequest, *, max_reasks: int = 2) -> Any:
@@ -213,22 +199,33 @@ class LLM:
         return await acall_with_retry(self.retry, lambda: self.embedder.aembed(request))
 
     # -- shared steps --------------------------------------------------------------------
-    def _with_default_model(self, request: ChatRequest) -> ChatRequest:
-        return request if request.model else request.with_model(self.provider.default_chat_model)
+    def _lookup(self, request: ChatRequest) -> tuple[ChatRequest, str, Completion | None]:
+        """The request with its model filled in, its cache key, and the recorded answer if any."""
+        if not request.model:
+            request = request.with_model(self.provider.default_chat_model)
+        key = request.cache_key(self.provider.info.name)
+        return request, key, self._cached(key, request)
 
-    def _uses_cache(self, provider: Provider) -> bool:
+    def _replayed(self, cached: Completion) -> StreamChunk:
+        self._account(cached)
+        return StreamChunk(cached.text, usage=cached.usage, finish_reason=cached.finish_reason)
+
+    def _finish_stream(self, chunks: list[StreamChunk], request: ChatRequest, key: str) -> None:
+        completion = _assembled(chunks, request, self.provider.info.name)
+        self._store(key, completion)
+        self._account(completion)
+
+    def uses_cache_for(self, provider: Provider) -> bool:
+        """Whether calls to `provider` are recorded (never for the free, local offline one)."""
         return self.cache is not None and provider.info.name != "offline"
 
-    def _key(self, request: ChatRequest) -> str:
-        return request.cache_key(self.provider.info.name)
-
     def _cached(self, key: str, request: ChatRequest) -> Completion | None:
-        if self.cache is None or not self._uses_cache(self.provider):
+        if self.cache is None or not self.uses_cache_for(self.provider):
             return None
         return self.cache.get_completion(key, request.describe())
 
     def _store(self, key: str, completion: Completion) -> None:
-        if self.cache is not None and self._uses_cache(self.provider):
+        if self.cache is not None and self.uses_cache_for(self.provider):
             self.cache.put_completion(key, completion)
 
     def _fallback(self, request: ChatRequest, error: LLMError) -> ChatRequest:
@@ -253,7 +250,7 @@ class _EmbeddingPlan:
         self.model = model or llm.embedder.default_embedding_model
         self.provider = llm.embedder.info.name
         self.found: list[list[float] | None] = [None] * len(self.texts)
-        if llm._uses_cache(llm.embedder):
+        if llm.uses_cache_for(llm.embedder):
             assert llm.cache is not None
             for index, text in enumerate(self.texts):
                 hit = llm.cache.get_embeddings(self._key(text), f"embedding of text {index}")
@@ -276,7 +273,7 @@ class _EmbeddingPlan:
         self.llm.ledger.record(result.provider, result.model, result.usage, cached=False)
         for index, vector in zip(batch, result.vectors, strict=True):
             self.found[index] = vector
-            if self.llm._uses_cache(self.llm.embedder):
+            if self.llm.uses_cache_for(self.llm.embedder):
                 assert self.llm.cache is not None
                 single = Embeddings([vector], result.model, result.provider, usage=None)
                 self.llm.cache.put_embeddings(self._key(self.texts[index]), single)
