@@ -80,6 +80,9 @@ class ChatRequest:
     task: Task | None = None
     #: Which sample of the same prompt this is: N samples are N cache entries.
     sample: int = 0
+    #: `name@version` of the library prompt this request was rendered from, if any: logs and
+    #: benchmark results cite it, and a changed prompt never replays an old recording.
+    prompt: str | None = None
 
     def with_model(self, model: str) -> ChatRequest:
         return replace(self, model=model)
