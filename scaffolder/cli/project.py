@@ -26,7 +26,6 @@ PROJECT_COMMANDS: dict[str, tuple[str, str]] = {
     "chat": ("Talk to the copilot in the terminal, with follow-up turns.", "routing"),
     "serve": ("Run the copilot's HTTP server and chat page.", "the template's server"),
     "bench": ("Run benchmark suites and compare runs.", "benchmarks"),
-    "prompts": ("Show, lint and diff the project's prompts.", "prompts"),
 }
 
 
@@ -45,6 +44,9 @@ def _project_command(name: str, summary: str, provider: str) -> Callable[[typer.
 
 
 def register(app: typer.Typer) -> None:
+    from scaffolder.cli.prompts import prompts_app
+
+    app.add_typer(prompts_app, name="prompts", rich_help_panel=PANEL)
     for name, (summary, provider) in PROJECT_COMMANDS.items():
         app.command(
             name,
