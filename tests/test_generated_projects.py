@@ -77,7 +77,7 @@ def test_readme_path_on_a_clean_environment(tmp_path: Path) -> None:
     assert venv_python.is_file()
     completed = run_project_tests(project, str(venv_python))
     assert completed.returncode == 0, completed.stdout + completed.stderr
-    assert "10 passed" in completed.stdout
+    assert "13 passed" in completed.stdout
     doctor = subprocess.run(
         [str(project / ".venv" / "bin" / "copilot"), "doctor"],
         cwd=project,

@@ -22,8 +22,11 @@ COMMON_FILES = {
     "pyproject.toml",
     "tests/test_hosting.py",
     "tests/test_llm.py",
+    "tests/test_prompts.py",
     "tests/test_settings.py",
 }
+ANSWER_PROMPT = ("prompt.yaml", "instructions.md", "rules.md", "examples.md", "question.md")
+EXPLAIN_PROMPT = ("prompt.yaml", "instructions.md", "rules.md", "request.md")
 # Every answer that changes the set of files, in every combination.
 FILE_SET_ANSWERS = list(
     itertools.product(
@@ -68,6 +71,9 @@ def test_file_set_follows_the_answers(
         expected.add(".github/workflows/ci.yml")
     if template == "qa-rag":
         expected |= {"data/lumen-overview.md", "data/lumen-troubleshooting.md"}
+        expected |= {f"prompts/answer/{name}" for name in ANSWER_PROMPT}
+    else:
+        expected |= {f"prompts/explain/{name}" for name in EXPLAIN_PROMPT}
     assert files == expected
     pyproject = (result.destination / "pyproject.toml").read_text()
     assert f'vector_db = "{vector_db}"' in pyproject

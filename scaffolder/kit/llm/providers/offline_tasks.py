@@ -75,6 +75,7 @@ _STOPWORDS = frozenset(
 #: Below this a sentence shares too little with the question to count as an answer.
 _MIN_SCORE = 0.25
 _MAX_SENTENCES = 2
+_RUNNER_UP = 0.8
 
 
 def content_words(text: str) -> set[str]:
@@ -109,7 +110,9 @@ def answer(task: AnswerTask) -> str:
                 scored.append((score, -passage_rank, -position, sentence, passage.id))
     if not scored:
         return DONT_KNOW
-    best = sorted(scored, reverse=True)[:_MAX_SENTENCES]
+    ranked = sorted(scored, reverse=True)
+    # A runner-up joins the answer only when it is nearly as relevant as the best sentence.
+    best = [entry for entry in ranked[:_MAX_SENTENCES] if entry[0] >= _RUNNER_UP * ranked[0][0]]
     return " ".join(f"{sentence} [{passage_id}]" for *_, sentence, passage_id in best)
 
 
