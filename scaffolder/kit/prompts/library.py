@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import jsonschema
-from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError, meta
+from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 from scaffolder.errors import TokenBudgetError
@@ -177,19 +177,30 @@ class Prompt:
             if name in seen:
                 continue
             seen.append(name)
-            pending.extend(self._included(name))
+            for included, line in self._included(name):
+                if not (self.library.root / included).is_file():
+                    raise PromptError(
+                        f"{name}:{line}: included template {included!r} does not exist"
+                    )
+                pending.append(included)
         schema = self.manifest.output.schema_file
         if schema:
             seen.append(self.library.relative(self.folder / schema))
         return seen
 
-    def _included(self, name: str) -> list[str]:
+    def _included(self, name: str) -> list[tuple[str, int]]:
+        """Templates `name` includes or imports by a constant name, with the line of each."""
         source = (self.library.root / name).read_text(encoding="utf-8")
         try:
             parsed = self.library.environment.parse(source, name=name)
         except TemplateSyntaxError as error:
             raise PromptError(f"{name}:{error.lineno}: {error.message}") from None
-        return [n for n in meta.find_referenced_templates(parsed) if isinstance(n, str)]
+        found: list[tuple[str, int]] = []
+        for node in parsed.find_all((nodes.Include, nodes.Import, nodes.FromImport)):
+            target = getattr(node, "template", None)
+            if isinstance(target, nodes.Const) and isinstance(target.value, str):
+                found.append((target.value, node.lineno))
+        return found
 
     def file_hashes(self) -> dict[str, str]:
         return {

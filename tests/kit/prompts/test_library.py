@@ -202,3 +202,10 @@ def test_errors_name_file_and_line(tmp_path: Path, name: str, content: str, mess
 def test_unknown_prompt(library_root: Path) -> None:
     with pytest.raises(PromptError, match=r"no prompt named 'nope'.*prompts: answer"):
         PromptLibrary(library_root).get("nope")
+
+
+def test_a_missing_included_template_names_the_including_line(tmp_path: Path) -> None:
+    broken = FILES["answer/instructions.md"].replace("_shared/tone.md", "_shared/gone.md")
+    root = write_library(tmp_path / "prompts", {**FILES, "answer/instructions.md": broken})
+    with pytest.raises(PromptError, match=r"^answer/instructions.md:2: included template"):
+        PromptLibrary(root).get("answer").file_hashes()
