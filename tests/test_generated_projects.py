@@ -24,6 +24,9 @@ VARIANTS = [
     ),
     ("qa-rag", {"llm_provider": "openai-compatible", "llm_base_url": "http://127.0.0.1:9/v1"}),
 ]
+COPILOT = Path(sys.executable).with_name("copilot")
+#: The `copilot` checks the generated CI workflow runs besides the tests.
+CI_CHECKS = [("prompts", "lock", "--check")]
 OFFLINE_ENV = {
     # Any attempt to reach the network would fail fast at a closed loopback port.
     "HTTPS_PROXY": "http://127.0.0.1:9",
@@ -57,13 +60,18 @@ def test_generated_project_suite_passes(
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert " passed" in completed.stdout
     assert "failed" not in completed.stdout and "error" not in completed.stdout.lower()
+    for check in CI_CHECKS:
+        ran = subprocess.run(
+            [str(COPILOT), *check], cwd=project, capture_output=True, text=True, timeout=120
+        )
+        assert ran.returncode == 0, f"copilot {' '.join(check)}: {ran.stdout}{ran.stderr}"
 
 
 @pytest.mark.slow
 def test_readme_path_on_a_clean_environment(tmp_path: Path) -> None:
     """The README's steps: `copilot new qa-rag mybot --defaults --setup`, then the project's
     tests in its own fresh virtualenv, which holds only what the setup installed."""
-    copilot = Path(sys.executable).with_name("copilot")
+    copilot = COPILOT
     created = subprocess.run(
         [str(copilot), "new", "qa-rag", "mybot", "--defaults", "--setup"],
         cwd=tmp_path,
