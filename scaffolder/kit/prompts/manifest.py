@@ -95,7 +95,7 @@ def load_manifest(path: Path, display: str) -> tuple[Manifest, dict[tuple[Any, .
         line = mark.line + 1 if mark is not None else 1
         problem = getattr(error, "problem", None) or "invalid YAML"
         raise PromptError(f"{display}:{line}: {problem}") from None
-    lines = _node_lines(node) if node is not None else {}
+    lines = node_lines(node) if node is not None else {}
     if not isinstance(data, dict):
         raise PromptError(f"{display}:1: a manifest is a mapping (name, inputs, messages...)")
     try:
@@ -103,24 +103,24 @@ def load_manifest(path: Path, display: str) -> tuple[Manifest, dict[tuple[Any, .
     except ValidationError as error:
         first = error.errors()[0]
         location = tuple(first["loc"])
-        line = _closest_line(lines, location)
+        line = closest_line(lines, location)
         where = ".".join(str(part) for part in location) or "manifest"
         raise PromptError(f"{display}:{line}: {where}: {first['msg']}") from None
 
 
-def _node_lines(node: yaml.Node, path: tuple[Any, ...] = ()) -> dict[tuple[Any, ...], int]:
+def node_lines(node: yaml.Node, path: tuple[Any, ...] = ()) -> dict[tuple[Any, ...], int]:
     lines = {path: node.start_mark.line + 1}
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
-            lines.update(_node_lines(value, (*path, key.value)))
+            lines.update(node_lines(value, (*path, key.value)))
             lines[(*path, key.value)] = key.start_mark.line + 1
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            lines.update(_node_lines(item, (*path, index)))
+            lines.update(node_lines(item, (*path, index)))
     return lines
 
 
-def _closest_line(lines: dict[tuple[Any, ...], int], location: tuple[Any, ...]) -> int:
+def closest_line(lines: dict[tuple[Any, ...], int], location: tuple[Any, ...]) -> int:
     """The line of the deepest part of `location` the YAML has (a missing key: its parent)."""
     for length in range(len(location), -1, -1):
         line = lines.get(location[:length])
