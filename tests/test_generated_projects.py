@@ -26,7 +26,7 @@ VARIANTS = [
 ]
 COPILOT = Path(sys.executable).with_name("copilot")
 #: The `copilot` checks the generated CI workflow runs besides the tests.
-CI_CHECKS = [("prompts", "lock", "--check")]
+CI_CHECKS = [("prompts", "lock", "--check"), ("prompts", "lint", "--strict")]
 OFFLINE_ENV = {
     # Any attempt to reach the network would fail fast at a closed loopback port.
     "HTTPS_PROXY": "http://127.0.0.1:9",

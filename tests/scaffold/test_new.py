@@ -19,6 +19,7 @@ COMMON_FILES = {
     ".gitignore",
     "Dockerfile",
     "README.md",
+    "prompts.lock",
     "pyproject.toml",
     "tests/test_hosting.py",
     "tests/test_llm.py",
