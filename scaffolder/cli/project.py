@@ -20,8 +20,6 @@ PANEL = "Project commands (run inside a generated project)"
 
 #: name -> (help, the kit part that will implement it)
 PROJECT_COMMANDS: dict[str, tuple[str, str]] = {
-    "ingest": ("Index documents or code into the project's vector database.", "retrieval"),
-    "search": ("Search the project's vector database.", "retrieval"),
     "ask": ("Ask the copilot one question and print the cited answer.", "the template's skills"),
     "chat": ("Talk to the copilot in the terminal, with follow-up turns.", "routing"),
     "serve": ("Run the copilot's HTTP server and chat page.", "the template's server"),
@@ -45,7 +43,10 @@ def _project_command(name: str, summary: str, provider: str) -> Callable[[typer.
 
 def register(app: typer.Typer) -> None:
     from scaffolder.cli.prompts import prompts_app
+    from scaffolder.cli.retrieval import ingest, search
 
+    app.command("ingest", rich_help_panel=PANEL)(ingest)
+    app.command("search", rich_help_panel=PANEL)(search)
     app.add_typer(prompts_app, name="prompts", rich_help_panel=PANEL)
     for name, (summary, provider) in PROJECT_COMMANDS.items():
         app.command(

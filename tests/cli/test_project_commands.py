@@ -30,7 +30,7 @@ def test_inside_a_project_they_find_it_from_a_subdirectory(
     (tmp_path / "pyproject.toml").write_text('[tool.copilot]\ntemplate = "qa-rag"\n')
     (tmp_path / "src" / "deep").mkdir(parents=True)
     chdir(tmp_path / "src" / "deep")
-    result = copilot("ingest", "data/")
+    result = copilot("ask", "how do I reset it?")
     assert "runs inside a copilot project" not in result.stderr
     assert "not available in copilot" in result.stderr
 

@@ -1,0 +1,77 @@
+"""`copilot ingest` and `copilot search`: the project's vector database from the terminal."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from scaffolder.cli._common import reports_errors, say, warn
+from scaffolder.project import require_project
+
+DEFAULT_CORPUS = "data"
+
+
+@reports_errors
+def ingest(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Files or folders to index (default: the project's data/).", show_default=False
+        ),
+    ] = None,
+    reindex: Annotated[
+        bool, typer.Option("--reindex", help="Drop the index first (after changing embedder).")
+    ] = False,
+) -> None:
+    """Index documents or code into the project's vector database; only changes are embedded."""
+    from scaffolder.kit.retrieval.ingest import ingest as run_ingest
+    from scaffolder.kit.retrieval.store import open_store
+    from scaffolder.kit.settings import CopilotSettings
+
+    project = require_project("ingest")
+    store = open_store(CopilotSettings.load(project.root), project.root)
+    if reindex:
+        store.reset()
+    targets = [path.resolve() for path in paths] if paths else [project.root / DEFAULT_CORPUS]
+    progress = (lambda source: typer.echo(f"  {source}", err=True)) if sys.stderr.isatty() else None
+    report = run_ingest(targets, project.root, store, progress)
+    say(f"Ingested {report.summary()}.")
+    for source, reason in report.skipped:
+        warn(f"skipped {source}: {reason}")
+
+
+@reports_errors
+def search(
+    query: Annotated[str, typer.Argument(help="What to look for.")],
+    k: Annotated[int, typer.Option("-k", min=1, max=100, help="How many results.")] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="Results as JSON.")] = False,
+) -> None:
+    """Search the project's vector database (dense and BM25, fused) and show cited results."""
+    from scaffolder.kit.retrieval.retriever import Retriever
+    from scaffolder.kit.retrieval.store import open_store
+    from scaffolder.kit.settings import CopilotSettings
+
+    project = require_project("search")
+    store = open_store(CopilotSettings.load(project.root), project.root)
+    results = Retriever(store).search(query, k)
+    if as_json:
+        say(json.dumps([
+            {"rank": n, "id": r.chunk.id, "score": r.score, "scores": r.scores,
+             "citation": r.chunk.citation(), "source": r.chunk.source,
+             "start_line": r.chunk.start_line, "end_line": r.chunk.end_line,
+             "section": r.chunk.section, "text": r.chunk.text}
+            for n, r in enumerate(results, start=1)
+        ], indent=2))  # fmt: skip
+        return
+    if not results:
+        say("No results (is the index empty? run `copilot ingest`).")
+        return
+    for rank, result in enumerate(results, start=1):
+        parts = ", ".join(f"{name} {value:.3f}" for name, value in sorted(result.scores.items()))
+        typer.secho(f"[{rank}] {result.chunk.citation()}  ({parts})", bold=True)
+        snippet = " ".join(result.chunk.text.split())
+        say(f"    {snippet[:200]}{'…' if len(snippet) > 200 else ''}")

@@ -1,0 +1,292 @@
+"""Turning files into chunks for `copilot ingest`: which files to read, and how to cut each one.
+
+`iter_files` walks the paths given on the command line the way git sees the tree (honouring
+`.gitignore`, never entering `.git`, virtualenvs, `node_modules`, caches or copilot's own
+`.copilot` folder) and reports every file it will not read, with the reason, rather than
+silently dropping it. `iter_chunks` cuts one file according to its format:
+
+* markdown (`.md`, `.markdown`): sections at `#` headings, `section` is the heading path;
+* text (`.txt`, `.rst`, README-like names): paragraphs merged up to `max_chars`;
+* HTML (`.html`, `.htm`): visible text by paragraph, `section` from h1-h6;
+* PDF (`.pdf`): page by page, `page` set, lines counted within the page's extracted text;
+* Python: one chunk per top-level definition, methods of big classes on their own;
+* other source code: blank-line-separated blocks merged up to `max_chars`.
+
+For text, markdown and code the chunk text is exactly the file's lines `start_line..end_line`
+(universal newlines, so `Path.read_text().split("\\n")` numbers them the same way), which lets
+anyone check a citation against the file; a line is cut only when it alone exceeds `max_chars`.
+Text-like files are streamed, so memory stays bounded whatever their size, and the same file
+always gives the same chunks in the same order.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, TextIO
+
+from scaffolder.errors import FAILURE_EXIT_CODE, CopilotError, UsageError
+from scaffolder.kit.retrieval.chunking import Piece, pack, pack_markdown, read_units, split_line
+from scaffolder.kit.retrieval.code_chunks import PYTHON_AST_MAX_BYTES, pack_python
+from scaffolder.kit.retrieval.gitignore import IgnoreRules
+from scaffolder.kit.retrieval.html_chunks import pack_html
+from scaffolder.kit.retrieval.types import Chunk, ChunkKind
+
+Format = Literal["markdown", "text", "html", "pdf", "python", "code"]
+
+_CODE_EXTENSIONS = (
+    ".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".go", ".rs", ".java", ".kt", ".kts", ".scala",
+    ".c", ".h", ".cc", ".cpp", ".cxx", ".hpp", ".hh", ".cs", ".rb", ".php", ".swift", ".m", ".mm",
+    ".lua", ".pl", ".pm", ".r", ".jl", ".dart", ".ex", ".exs", ".erl", ".hs", ".ml", ".clj",
+    ".sh", ".bash", ".zsh", ".fish", ".ps1", ".sql", ".css", ".scss", ".sass", ".less", ".vue",
+    ".svelte", ".toml", ".yaml", ".yml", ".ini", ".cfg", ".proto", ".tf",
+)  # fmt: skip
+
+#: Formats by lower-case file extension. JSON, CSV and the like are data, not prose or code,
+#: and are deliberately left out: a data dump would drown the documents it sits next to.
+EXTENSIONS: dict[str, Format] = {
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".txt": "text",
+    ".rst": "text",
+    ".html": "html",
+    ".htm": "html",
+    ".pdf": "pdf",
+    ".py": "python",
+    ".pyi": "python",
+    **dict.fromkeys(_CODE_EXTENSIONS, "code"),
+}
+#: Formats of well-known files that have no extension.
+NAMES: dict[str, Format] = {
+    "Makefile": "code",
+    "Dockerfile": "code",
+    "Justfile": "code",
+    **dict.fromkeys(
+        ("README", "LICENSE", "NOTICE", "CHANGELOG", "AUTHORS", "CONTRIBUTING"), "text"
+    ),
+}
+#: Folders never walked into, whatever `.gitignore` says.
+ALWAYS_SKIPPED = frozenset({".git", ".venv", "node_modules", "__pycache__", ".copilot"})
+
+_KINDS: dict[Format, ChunkKind] = {
+    "markdown": "markdown",
+    "text": "text",
+    "html": "html",
+    "pdf": "pdf",
+    "python": "code",
+    "code": "code",
+}
+#: How much of a file is looked at for NUL bytes before it is called binary.
+SNIFF_BYTES = 8 * 1024
+_READ_SIZE = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file `iter_files` will not hand to `iter_chunks`, and why (shown to the user)."""
+
+    path: Path
+    reason: str
+
+
+class UnreadableFileError(CopilotError):
+    """A file failed while being chunked (changed since it was checked, a broken PDF...)."""
+
+    exit_code = FAILURE_EXIT_CODE
+
+
+def format_of(path: Path) -> Format | None:
+    """The format `iter_chunks` reads `path` as, or None when it does not read it."""
+    return EXTENSIONS.get(path.suffix.lower()) or NAMES.get(path.name)
+
+
+def check_file(path: Path) -> str | None:
+    """Why `path` cannot be ingested, or None if it can.
+
+    Text files are read through once to make sure they are entirely UTF-8 (with or without a
+    BOM): guessing another encoding would index mojibake without anyone noticing.
+    """
+    fmt = format_of(path)
+    if fmt is None:
+        return f"unsupported file type '{path.suffix}'" if path.suffix else "unsupported file"
+    try:
+        if path.stat().st_size == 0:
+            return "empty file"
+        if fmt == "pdf":
+            with path.open("rb") as stream:
+                return None if stream.read(5) == b"%PDF-" else "not a PDF (no %PDF- header)"
+        return _check_text(path)
+    except OSError as error:
+        return f"cannot be read: {error.strerror or error}"
+
+
+def _check_text(path: Path) -> str | None:
+    offset = 0  # of `data[0]` in the file
+    carry = b""  # the start of a character cut in two by the end of the last block
+    has_text = False
+    with path.open("rb") as stream:
+        while True:
+            block = stream.read(_READ_SIZE)
+            if offset == 0 and b"\0" in block[:SNIFF_BYTES]:
+                return "binary file (NUL bytes in the first 8 KiB)"
+            data = carry + block
+            try:
+                text = data.decode("utf-8")
+                carry = b""
+            except UnicodeDecodeError as error:
+                if not block or error.reason != "unexpected end of data":
+                    return f"not UTF-8 text (invalid byte at offset {offset + error.start})"
+                text = data[: error.start].decode("utf-8")
+                carry = data[error.start :]
+            if offset == 0:
+                text = text.removeprefix("\ufeff")
+            has_text = has_text or bool(text.strip())
+            offset += len(data) - len(carry)
+            if not block:
+                break
+    return None if has_text else "empty file (whitespace only)"
+
+
+def iter_files(paths: list[Path], root: Path) -> Iterator[Path | Skipped]:
+    """The files under `paths` to ingest, in a stable order, and a `Skipped` for each refused.
+
+    Folders are walked in name order, skipping what `.gitignore` files (from `root` down)
+    ignore and the `ALWAYS_SKIPPED` folders; ignored files are left out silently, as git does.
+    A file named explicitly is never ignored, only checked. Every yielded path is absolute.
+    A path that does not exist or lies outside `root` is a `UsageError`, raised before
+    anything is yielded.
+    """
+    base = _absolute(root)
+    targets = [_absolute(path) for path in paths]
+    for target in targets:
+        if not target.exists():
+            raise UsageError(f"{target}: no such file or folder")
+        if not target.is_relative_to(base):
+            raise UsageError(f"{target} is outside the ingest root {base}")
+    seen: set[Path] = set()
+    for target in targets:
+        if target.is_dir():
+            rules = IgnoreRules()
+            for ancestor in reversed(target.parents):
+                if ancestor.is_relative_to(base):
+                    rules = rules.descend(ancestor)
+            found = _walk(target, rules)
+        else:
+            found = iter([_checked(target)])
+        for item in found:
+            path = item.path if isinstance(item, Skipped) else item
+            if path not in seen:
+                seen.add(path)
+                yield item
+
+
+def _absolute(path: Path) -> Path:
+    """`path` made absolute and normalised without resolving symlinks (which may leave root)."""
+    # Path.resolve() would follow symlinks and Path.absolute() would keep "..".
+    return Path(os.path.abspath(path))  # noqa: PTH100
+
+
+def _checked(path: Path) -> Path | Skipped:
+    reason = check_file(path)
+    return path if reason is None else Skipped(path, reason)
+
+
+def _walk(folder: Path, rules: IgnoreRules) -> Iterator[Path | Skipped]:
+    rules = rules.descend(folder)
+    try:
+        with os.scandir(folder) as scan:
+            entries = sorted(scan, key=lambda entry: entry.name)
+    except OSError as error:
+        yield Skipped(folder, f"cannot be read: {error.strerror or error}")
+        return
+    for entry in entries:
+        path = Path(entry.path)
+        is_dir = entry.is_dir(follow_symlinks=False)
+        if is_dir and entry.name in ALWAYS_SKIPPED:
+            continue
+        if rules.ignored(path, is_dir=is_dir):
+            continue
+        if is_dir:
+            yield from _walk(path, rules)
+        elif entry.is_file():
+            yield _checked(path)
+
+
+def iter_chunks(path: Path, root: Path, *, max_chars: int = 1500) -> Iterator[Chunk]:
+    """The chunks of one file, in file order; `source` is `path` relative to `root`.
+
+    Raises `UnreadableFileError` when the file cannot be read as its format (run it through
+    `check_file` or `iter_files` first to get a reason instead), and `UsageError` when `path`
+    is not under `root`.
+    """
+    fmt = format_of(path)
+    absolute = _absolute(path)
+    if not absolute.is_relative_to(_absolute(root)):
+        raise UsageError(f"{absolute} is outside the ingest root {_absolute(root)}")
+    source = absolute.relative_to(_absolute(root)).as_posix()
+    if fmt is None:
+        raise UnreadableFileError(f"{source}: unsupported file type")
+    kind = _KINDS[fmt]
+    try:
+        if fmt == "pdf":
+            for page, piece in _pdf_pieces(absolute, source, max_chars):
+                yield _chunk(piece, source, kind, page)
+            return
+        with absolute.open(encoding="utf-8-sig", newline=None) as stream:
+            for piece in _text_pieces(fmt, stream, absolute, max_chars):
+                yield _chunk(piece, source, kind, None)
+    except UnicodeDecodeError as error:
+        raise UnreadableFileError(f"{source}: not UTF-8 text ({error.reason})") from error
+    except OSError as error:
+        raise UnreadableFileError(f"{source}: cannot be read: {error.strerror or error}") from error
+
+
+def _chunk(piece: Piece, source: str, kind: ChunkKind, page: int | None) -> Chunk:
+    return Chunk(
+        text=piece.text,
+        source=source,
+        start_line=piece.start,
+        end_line=piece.end,
+        kind=kind,
+        section=piece.section,
+        page=page,
+    )
+
+
+def _text_pieces(fmt: Format, stream: TextIO, path: Path, max_chars: int) -> Iterator[Piece]:
+    if fmt == "markdown":
+        return pack_markdown(read_units(stream, max_chars), max_chars)
+    if fmt == "html":
+        return pack_html(stream, max_chars)
+    if fmt == "python" and path.stat().st_size <= PYTHON_AST_MAX_BYTES:
+        return pack_python(stream.read(), max_chars)
+    return pack(read_units(stream, max_chars), max_chars)
+
+
+def _pdf_pieces(path: Path, source: str, max_chars: int) -> Iterator[tuple[int, Piece]]:
+    """(page number, piece) for each page's extracted text, reading one page at a time.
+
+    The reader gets an open file rather than the path: given a path, pypdf reads the whole
+    file into memory first.
+    """
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    with path.open("rb") as stream:
+        try:
+            reader = PdfReader(stream)
+            if reader.is_encrypted and not reader.decrypt(""):
+                raise UnreadableFileError(f"{source}: the PDF is encrypted")
+            for number, page in enumerate(reader.pages, start=1):
+                lines = page.extract_text().replace("\r\n", "\n").replace("\r", "\n").split("\n")
+                units = (
+                    unit
+                    for line_number, line in enumerate(lines, start=1)
+                    for unit in split_line(line_number, line, max_chars)
+                )
+                for piece in pack(units, max_chars):
+                    yield number, piece
+        except (PyPdfError, ValueError, KeyError) as error:
+            raise UnreadableFileError(f"{source}: broken PDF ({error})") from error

@@ -1,0 +1,289 @@
+"""Rankings that complement the vector store: BM25, rank fusion, diversity and filters.
+
+The vector store ranks by meaning-ish similarity, which misses exact names, numbers and rare
+words; BM25 ranks by those. `rrf` fuses the two without having to make their score scales
+comparable, `mmr` trims near-duplicates from a candidate list, and `matches` applies the
+small metadata filter language the retriever accepts.
+
+Tokenizer (shared by documents and queries, so both sides see the same terms):
+
+1. lowercase, then split into unicode letter/digit runs; `_` splits too, so `read_text`
+   matches a question about "read text";
+2. drop a short English stopword list (function words that say nothing about a topic);
+3. light suffix stemming, so inflections of a word share a term: `-ies`/`-ied` become `-y`,
+   `-sses` becomes `-ss`, then one of `-ing`, `-ed`, `-es`, `-s` is removed (never `-ss`,
+   `-us`, `-is`) when what is left has a vowel, a doubled final consonant other than `l`, `s`,
+   `z` is undoubled (`stopped`, `stop` -> `stop`; `called` -> `call`), and a final `-e` is
+   dropped (`parse`, `parses`, `parsed`, `parsing` -> `pars`). It is far
+   lighter than Porter's stemmer and makes mistakes on irregular words; it only has to map
+   common inflections together, because both sides go through it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from scaffolder.kit.retrieval.types import Chunk
+
+#: Changing the tokenizer changes the terms, so saved indexes from another version are refused.
+TOKENIZER_VERSION = 1
+_FORMAT = "scaffolder-bm25"
+_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+_VOWELS = "aeiouy"
+#: Function words that say nothing about a topic; a readable text, split once.
+STOPWORDS = frozenset(
+    "a an and are as at be been but by can could did do does for from had has have "  # noqa: SIM905
+    "how i if in into is it its me my no not of on or our so such than that the their "
+    "them then there these they this those to too us was we were what when where "
+    "which while who whom why will with would you your".split()
+)
+
+
+def _has_vowel(text: str) -> bool:
+    return any(letter in _VOWELS for letter in text)
+
+
+def stem(word: str) -> str:
+    """The light stem of one lowercase word (rules in the module docstring)."""
+    if len(word) > 4 and word.endswith(("ies", "ied")):
+        return word[:-3] + "y"
+    if word.endswith("sses"):
+        return word[:-2]
+    for suffix in ("ing", "ed", "es", "s"):
+        if not word.endswith(suffix) or word.endswith(("ss", "us", "is")):
+            continue
+        rest = word[: -len(suffix)]
+        if len(rest) < 2 or not _has_vowel(rest):
+            return word
+        word = rest
+        break
+    if len(word) > 2 and word[-1] == word[-2] and word[-1] not in _VOWELS + "lsz":
+        return word[:-1]
+    if len(word) > 2 and word.endswith("e"):
+        return word[:-1]
+    return word
+
+
+def tokenize(text: str) -> list[str]:
+    """The BM25 terms of a text, in order, repeats kept (term frequency counts them)."""
+    return [stem(word) for word in _TOKEN.findall(text.lower()) if word not in STOPWORDS]
+
+
+class BM25Index:
+    """An Okapi BM25 index over chunks that can grow and shrink as ingest does.
+
+    Score of a document for a query is the sum over the query's distinct terms of
+    `idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * length / average_length))` with
+    `idf = ln(1 + (N - df + 0.5) / (df + 0.5))`, the variant that never goes negative, so a
+    term found in most chunks still counts a little instead of pushing a match down.
+    Only per-document term counts are stored; idf and the average length are derived from
+    them when searching, so `add` and `remove` leave exactly the state a fresh build would.
+    """
+
+    def __init__(self, k1: float = 1.2, b: float = 0.75) -> None:
+        self.k1 = k1
+        self.b = b
+        self._terms: dict[str, Counter[str]] = {}
+        self._postings: dict[str, dict[str, int]] = {}
+        self._lengths: dict[str, int] = {}
+        self._total_length = 0
+
+    @classmethod
+    def build(cls, chunks: Iterable[Chunk], k1: float = 1.2, b: float = 0.75) -> BM25Index:
+        index = cls(k1, b)
+        for chunk in chunks:
+            index.add(chunk)
+        return index
+
+    def __len__(self) -> int:
+        return len(self._terms)
+
+    def __contains__(self, chunk_id: object) -> bool:
+        return chunk_id in self._terms
+
+    def ids(self) -> set[str]:
+        return set(self._terms)
+
+    def add(self, chunk: Chunk) -> None:
+        """Index a chunk; a chunk already indexed under the same id is replaced."""
+        self.add_text(chunk.id, chunk.text)
+
+    def add_text(self, chunk_id: str, text: str) -> None:
+        """Index a text under an id of the caller's choosing (the id of a `Chunk` usually)."""
+        self.remove(chunk_id)
+        self._insert(chunk_id, Counter(tokenize(text)))
+
+    def remove(self, chunk_id: str) -> bool:
+        """Forget a chunk; False when it was not indexed (removing twice is harmless)."""
+        counts = self._terms.pop(chunk_id, None)
+        if counts is None:
+            return False
+        for term in counts:
+            posting = self._postings[term]
+            del posting[chunk_id]
+            if not posting:
+                del self._postings[term]
+        self._total_length -= self._lengths.pop(chunk_id)
+        return True
+
+    def search(self, query: str, k: int = 10) -> list[tuple[str, float]]:
+        """The `k` best `(chunk_id, score)` pairs, best first; chunks sharing no term are left
+        out. Ties are broken by id so the order does not depend on insertion history."""
+        if not self._terms or k <= 0:
+            return []
+        count = len(self._terms)
+        average = self._total_length / count or 1.0
+        scores: dict[str, float] = {}
+        for term in set(tokenize(query)):
+            posting = self._postings.get(term)
+            if not posting:
+                continue
+            idf = math.log(1.0 + (count - len(posting) + 0.5) / (len(posting) + 0.5))
+            for chunk_id, tf in posting.items():
+                norm = self.k1 * (1.0 - self.b + self.b * self._lengths[chunk_id] / average)
+                scores[chunk_id] = scores.get(chunk_id, 0.0) + idf * tf * (self.k1 + 1) / (
+                    tf + norm
+                )
+        ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+        return ranked[:k]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The whole state as JSON-ready data: parameters and each chunk's term counts."""
+        return {
+            "format": _FORMAT,
+            "tokenizer": TOKENIZER_VERSION,
+            "k1": self.k1,
+            "b": self.b,
+            "documents": {
+                chunk_id: dict(sorted(counts.items()))
+                for chunk_id, counts in sorted(self._terms.items())
+            },
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> BM25Index:
+        """Inverse of `to_dict`; ValueError for another format or tokenizer version, which
+        means the caller should rebuild from its chunks."""
+        if data.get("format") != _FORMAT or data.get("tokenizer") != TOKENIZER_VERSION:
+            raise ValueError("not a BM25 index of this tokenizer version; rebuild it")
+        index = cls(float(data["k1"]), float(data["b"]))
+        for chunk_id, counts in data["documents"].items():
+            index._insert(str(chunk_id), Counter({str(t): int(n) for t, n in counts.items()}))
+        return index
+
+    def save(self, path: Path) -> None:
+        """Write the index as compact JSON, atomically: a crash leaves the old file intact."""
+        temporary = path.with_name(path.name + ".tmp")
+        temporary.write_text(json.dumps(self.to_dict(), separators=(",", ":")), "utf-8")
+        temporary.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> BM25Index:
+        return cls.from_dict(json.loads(path.read_text("utf-8")))
+
+    def _insert(self, chunk_id: str, counts: Counter[str]) -> None:
+        self._terms[chunk_id] = counts
+        for term, tf in counts.items():
+            self._postings.setdefault(term, {})[chunk_id] = tf
+        self._lengths[chunk_id] = sum(counts.values())
+        self._total_length += self._lengths[chunk_id]
+
+
+def rrf(
+    rankings: Mapping[str, Sequence[str]], k: int = 60
+) -> list[tuple[str, float, dict[str, float]]]:
+    """Reciprocal rank fusion: each ranking gives the item at 1-based rank r `1 / (k + r)`.
+
+    Returns `(id, fused_score, {ranking_name: its contribution})`, best first. Only ranks
+    count, so rankings whose scores live on different scales (cosine, BM25) fuse without
+    calibration; the constant `k` (60 in the original paper) keeps one first place from
+    outweighing agreement between rankings. A repeated id counts at its first rank only. Ties
+    go to the item with the better best rank, then to the smaller id, for a stable order.
+    """
+    contributions: dict[str, dict[str, float]] = {}
+    best_rank: dict[str, int] = {}
+    for name, ranking in rankings.items():
+        for rank, item in enumerate(ranking, start=1):
+            per_ranking = contributions.setdefault(item, {})
+            if name in per_ranking:
+                continue
+            per_ranking[name] = 1.0 / (k + rank)
+            best_rank[item] = min(best_rank.get(item, rank), rank)
+    fused = [(item, sum(parts.values()), parts) for item, parts in contributions.items()]
+    fused.sort(key=lambda entry: (-entry[1], best_rank[entry[0]], entry[0]))
+    return fused
+
+
+def _cosine(left: Sequence[float], right: Sequence[float]) -> float:
+    """Cosine of two vectors of any length scale; 0 when either is the zero vector."""
+    dot = sum(a * b for a, b in zip(left, right, strict=True))
+    norms = math.sqrt(sum(a * a for a in left)) * math.sqrt(sum(b * b for b in right))
+    return dot / norms if norms else 0.0
+
+
+def mmr(
+    query_vector: Sequence[float],
+    candidates: Sequence[tuple[str, Sequence[float]]],
+    k: int,
+    lambda_: float = 0.5,
+) -> list[str]:
+    """Maximal marginal relevance: pick `k` ids that are relevant but unlike each other.
+
+    Each step takes the candidate maximising `lambda_ * sim(query, c) - (1 - lambda_) *
+    max(sim(c, s) for s already picked)`, so a near-copy of a picked chunk loses to a less
+    similar but new one. `lambda_=1` is plain relevance order, `0` pure diversity. Ties go to
+    the earlier candidate, so a caller's order (for example fused rank) breaks them.
+    """
+    relevance = [_cosine(query_vector, vector) for _, vector in candidates]
+    redundancy = [-math.inf] * len(candidates)
+    remaining = list(range(len(candidates)))
+    picked: list[str] = []
+    while remaining and len(picked) < k:
+
+        def gain(index: int) -> float:
+            penalty = max(redundancy[index], 0.0) if picked else 0.0
+            return lambda_ * relevance[index] - (1.0 - lambda_) * penalty
+
+        best = max(remaining, key=lambda index: (gain(index), -index))
+        remaining.remove(best)
+        picked.append(candidates[best][0])
+        for index in remaining:
+            similarity = _cosine(candidates[index][1], candidates[best][1])
+            redundancy[index] = max(redundancy[index], similarity)
+    return picked
+
+
+def matches(metadata: Mapping[str, Any], where: Mapping[str, Any]) -> bool:
+    """Whether chunk metadata satisfies a filter; all conditions must hold.
+
+    Each condition is `field: value` (equality; a missing field never equals) or
+    `field: {operator: operand}` with operators `$eq`, `$ne` (true when the field is missing
+    too), `$in` (a list of allowed values) and `$prefix` (the field is a string starting with
+    the operand, for example `{"source": {"$prefix": "docs/guides/"}}` for a folder). Any other
+    operator raises ValueError, so a typo cannot silently match everything.
+    """
+    for field_name, condition in where.items():
+        if not isinstance(condition, Mapping):
+            condition = {"$eq": condition}
+        present = field_name in metadata
+        value = metadata.get(field_name)
+        for operator, operand in condition.items():
+            if operator == "$eq":
+                ok = present and value == operand
+            elif operator == "$ne":
+                ok = not present or value != operand
+            elif operator == "$in":
+                ok = present and value in operand
+            elif operator == "$prefix":
+                ok = isinstance(value, str) and value.startswith(operand)
+            else:
+                raise ValueError(f"unknown filter operator {operator!r} for {field_name!r}")
+            if not ok:
+                return False
+    return True

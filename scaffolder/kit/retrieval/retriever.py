@@ -1,0 +1,61 @@
+"""Hybrid retrieval: Chroma's dense ranking fused with an in-app BM25 ranking.
+
+Local Chroma has no keyword ranking, and each ranking misses what the other finds: dense
+vectors miss exact names and numbers, BM25 misses paraphrases. Reciprocal rank fusion
+combines them without tuning score scales. The BM25 index is rebuilt from the store's own
+documents when the store changed, so it can never disagree with the vectors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from scaffolder.kit.retrieval.ranking import BM25Index, matches, rrf
+from scaffolder.kit.retrieval.store import VectorStore
+from scaffolder.kit.retrieval.types import Chunk, SearchResult
+
+#: Each ranking contributes this many candidates per result asked for.
+CANDIDATES_PER_RESULT = 4
+
+
+@dataclass
+class Retriever:
+    store: VectorStore
+    _index: BM25Index | None = None
+    _chunks: dict[str, Chunk] | None = None
+
+    def search(
+        self, query: str, k: int = 5, where: dict[str, Any] | None = None
+    ) -> list[SearchResult]:
+        """The `k` best chunks for `query`, best first, each with its citation."""
+        if not query.strip():
+            return []
+        self._refresh()
+        assert self._index is not None and self._chunks is not None
+        depth = k * CANDIDATES_PER_RESULT
+        dense = self.store.nearest(query, depth, where)
+        lexical = [
+            (chunk_id, score)
+            for chunk_id, score in self._index.search(query, depth)
+            if where is None or matches(_fields(self._chunks[chunk_id]), where)
+        ]
+        fused = rrf({"dense": [i for i, _ in dense], "bm25": [i for i, _ in lexical]})
+        raw = {"dense": dict(dense), "bm25": dict(lexical)}
+        results = []
+        for chunk_id, score, _ranks in fused[:k]:
+            scores = {name: table[chunk_id] for name, table in raw.items() if chunk_id in table}
+            results.append(SearchResult(self._chunks[chunk_id], score, scores))
+        return results
+
+    def _refresh(self) -> None:
+        """Rebuild the BM25 side whenever the store holds other chunks than it indexed."""
+        ids = self.store.ids()
+        if self._chunks is None or ids != set(self._chunks):
+            chunks = self.store.chunks()
+            self._chunks = {chunk.id: chunk for chunk in chunks}
+            self._index = BM25Index.build(chunks)
+
+
+def _fields(chunk: Chunk) -> dict[str, Any]:
+    return {key: value for key, value in asdict(chunk).items() if key != "text"}

@@ -1,0 +1,216 @@
+"""The vector store: Chroma, embedded in the project by default or a server by URL.
+
+Both modes share one code path: only the client differs. Chunks are stored with the
+embedder's vectors and the metadata citations need; the collection's metadata records the
+embedder, so an index is never queried with vectors from another embedder.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlparse
+
+from scaffolder.errors import CopilotError, UsageError
+from scaffolder.kit.retrieval.embedders import Embedder, signature
+from scaffolder.kit.retrieval.types import Chunk
+
+if TYPE_CHECKING:
+    from scaffolder.kit.settings import CopilotSettings
+
+COLLECTION = "copilot"
+EMBEDDER_KEY = "copilot_embedder"
+T = TypeVar("T")
+
+
+class StoreError(CopilotError):
+    """The vector store cannot be used: a server that is down, a corrupt folder."""
+
+    exit_code = 1
+
+
+class EmbedderMismatchError(UsageError):
+    """The index was built with another embedder than the one configured now."""
+
+
+def connect(chroma_url: str | None, path: Path) -> Any:
+    """A Chroma client: `HttpClient` for a server URL, else `PersistentClient` at `path`."""
+    import chromadb
+    from chromadb.config import Settings
+
+    options = Settings(anonymized_telemetry=False)
+    if chroma_url:
+        url = urlparse(chroma_url)
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise UsageError(f"CHROMA_URL {chroma_url!r} is not an http(s) URL")
+        port = url.port or (443 if url.scheme == "https" else 8000)
+        return _retrying(
+            lambda: chromadb.HttpClient(
+                host=url.hostname or "", port=port, ssl=url.scheme == "https", settings=options
+            ),
+            f"the Chroma server at {chroma_url}",
+        )
+    path.mkdir(parents=True, exist_ok=True)
+    try:
+        return chromadb.PersistentClient(path=str(path), settings=options)
+    except Exception as error:  # chromadb raises many kinds for a damaged folder
+        raise StoreError(
+            f"the vector store in {path} cannot be opened ({_first_line(error)}); "
+            "delete the folder and run `copilot ingest` again"
+        ) from None
+
+
+class VectorStore:
+    def __init__(self, client: Any, embedder: Embedder, name: str = COLLECTION) -> None:
+        self.client = client
+        self.embedder = embedder
+        self.name = name
+        self._collection: Any = None
+
+    @property
+    def collection(self) -> Any:
+        if self._collection is None:
+            self._collection = self._open()
+        return self._collection
+
+    def _open(self) -> Any:
+        wanted = signature(self.embedder)
+        collection = self.client.get_or_create_collection(
+            self.name,
+            embedding_function=None,
+            metadata={EMBEDDER_KEY: wanted, "hnsw:space": "cosine"},
+        )
+        recorded = (collection.metadata or {}).get(EMBEDDER_KEY)
+        if recorded != wanted:
+            raise EmbedderMismatchError(
+                f"the index was built with embedder {_describe(recorded)}, but the settings "
+                f"ask for {_describe(wanted)}; run `copilot ingest --reindex` to rebuild it"
+            )
+        return collection
+
+    def reset(self) -> None:
+        """Drop the index (for a re-index with another embedder)."""
+        existing = [getattr(c, "name", c) for c in self.client.list_collections()]
+        if self.name in existing:
+            self.client.delete_collection(self.name)
+        self._collection = None
+
+    def count(self) -> int:
+        return int(self.collection.count())
+
+    def ids(self) -> set[str]:
+        return set(self.collection.get(include=[])["ids"])
+
+    def sources(self) -> dict[str, dict[str, str]]:
+        """For every stored source file: chunk id -> the file hash it was made from."""
+        found: dict[str, dict[str, str]] = {}
+        got = self.collection.get(include=["metadatas"])
+        for chunk_id, metadata in zip(got["ids"], got["metadatas"] or [], strict=True):
+            source = str(metadata.get("source", ""))
+            found.setdefault(source, {})[chunk_id] = str(metadata.get("file_sha", ""))
+        return found
+
+    def add(self, chunks: Sequence[Chunk], file_sha: dict[str, str]) -> None:
+        if not chunks:
+            return
+        vectors = self.embedder.embed([chunk.text for chunk in chunks])
+        self.collection.upsert(
+            ids=[chunk.id for chunk in chunks],
+            embeddings=vectors,
+            documents=[chunk.text for chunk in chunks],
+            metadatas=[_metadata(chunk, file_sha[chunk.source]) for chunk in chunks],
+        )
+
+    def relabel(self, chunks: Sequence[Chunk], file_sha: dict[str, str]) -> None:
+        """Update citations (line ranges, sections) of chunks whose text did not change."""
+        if chunks:
+            self.collection.update(
+                ids=[chunk.id for chunk in chunks],
+                metadatas=[_metadata(chunk, file_sha[chunk.source]) for chunk in chunks],
+            )
+
+    def delete(self, ids: Sequence[str]) -> None:
+        if ids:
+            self.collection.delete(ids=list(ids))
+
+    def chunks(self, ids: Sequence[str] | None = None) -> list[Chunk]:
+        got = self.collection.get(ids=list(ids) if ids is not None else None,
+                                  include=["documents", "metadatas"])  # fmt: skip
+        return [
+            _chunk(document, metadata)
+            for document, metadata in zip(got["documents"], got["metadatas"], strict=True)
+        ]
+
+    def nearest(
+        self, query: str, k: int, where: dict[str, Any] | None = None
+    ) -> list[tuple[str, float]]:
+        """Chunk ids and cosine similarities of the `k` chunks nearest to `query`."""
+        if self.count() == 0:
+            return []
+        vector = self.embedder.embed([query])[0]
+        found = self.collection.query(
+            query_embeddings=[vector], n_results=min(k, self.count()), where=where or None,
+            include=["distances"],
+        )  # fmt: skip
+        return [
+            (i, 1.0 - float(d)) for i, d in zip(found["ids"][0], found["distances"][0], strict=True)
+        ]
+
+
+def _metadata(chunk: Chunk, file_sha: str) -> dict[str, Any]:
+    fields = {k: v for k, v in asdict(chunk).items() if k != "text" and v is not None}
+    return {**fields, "file_sha": file_sha}
+
+
+def _chunk(document: str, metadata: dict[str, Any]) -> Chunk:
+    return Chunk(
+        text=document,
+        source=str(metadata["source"]),
+        start_line=int(metadata["start_line"]),
+        end_line=int(metadata["end_line"]),
+        kind=metadata.get("kind", "text"),
+        section=metadata.get("section"),
+        page=metadata.get("page"),
+    )
+
+
+def _describe(recorded: str | None) -> str:
+    if not recorded:
+        return "unknown"
+    data = json.loads(recorded)
+    name = data.pop("name")
+    params = ", ".join(f"{k}={v}" for k, v in sorted(data.items()))
+    return f"{name} ({params})" if params else name
+
+
+def _retrying(call: Callable[[], T], what: str, attempts: int = 3, delay: float = 0.5) -> T:
+    for attempt in range(1, attempts + 1):
+        try:
+            return call()
+        except Exception as error:  # chromadb wraps connection failures in several types
+            if attempt == attempts:
+                raise StoreError(f"cannot reach {what}: {_first_line(error)}") from None
+            time.sleep(delay * attempt)
+    raise AssertionError("unreachable")
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
+
+
+def open_store(settings: CopilotSettings, root: Path) -> VectorStore:
+    """The store a project's settings describe: its embedder, embedded or server mode."""
+    from scaffolder.kit.retrieval.embedders import CHROMA_DEFAULT, embedder_for
+
+    llm = None
+    if settings.embedding_model not in ("local", CHROMA_DEFAULT):
+        from scaffolder.kit.llm.client import LLM
+
+        llm = LLM.from_settings(settings, root)
+    embedder = embedder_for(settings.embedding_model, llm)
+    return VectorStore(connect(settings.chroma_url, root / settings.chroma_path), embedder)

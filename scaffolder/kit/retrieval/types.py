@@ -1,0 +1,58 @@
+"""What retrieval passes around: chunks of documents and the results of a search."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Literal
+
+ChunkKind = Literal["markdown", "text", "html", "pdf", "code"]
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A piece of a document small enough to embed, with what a citation needs.
+
+    The id is derived from the source path and the text alone, not the line numbers, so
+    editing the top of a file does not change the ids (and embeddings) of chunks below it.
+    """
+
+    text: str
+    #: Path of the document relative to the ingest root, with `/` separators.
+    source: str
+    #: 1-based, inclusive line range of the chunk in its document.
+    start_line: int
+    end_line: int
+    kind: ChunkKind = "text"
+    #: Heading path ("Setup > Install") for markdown and HTML; "class Foo > def bar" for code.
+    section: str | None = None
+    #: 1-based page number for PDFs.
+    page: int | None = None
+
+    @property
+    def id(self) -> str:
+        digest = hashlib.sha256(f"{self.source}\0{self.text}".encode()).hexdigest()
+        return digest[:24]
+
+    def citation(self) -> str:
+        """How an answer cites this chunk: file, then page, section or line range."""
+        where = [self.source]
+        if self.page is not None:
+            where.append(f"page {self.page}")
+        if self.section:
+            where.append(self.section)
+        where.append(
+            f"line {self.start_line}"
+            if self.start_line == self.end_line
+            else f"lines {self.start_line}-{self.end_line}"
+        )
+        return ", ".join(where)
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    chunk: Chunk
+    #: The fused score used for the final order (higher is better).
+    score: float
+    #: Scores from each ranking that found it, by name ("dense", "bm25"), for inspection.
+    scores: dict[str, float] = field(default_factory=dict)

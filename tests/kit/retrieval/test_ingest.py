@@ -1,0 +1,138 @@
+"""Incremental ingestion into a real Chroma store, embedded and over HTTP to `chroma run`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pytest
+
+from scaffolder.errors import UsageError
+from scaffolder.kit.retrieval.embedders import LocalEmbedder
+from scaffolder.kit.retrieval.ingest import ingest
+from scaffolder.kit.retrieval.loaders import iter_chunks
+from scaffolder.kit.retrieval.retriever import Retriever
+from scaffolder.kit.retrieval.store import EmbedderMismatchError, VectorStore, connect
+
+DOCS = {
+    "docs/reset.md": "# Reset\n\nHold the touch button for twenty seconds to reset the lamp.\n\n"
+    "## After a reset\n\nAll scenes are erased and the lamp pairs again.\n",
+    "docs/power.md": "# Power\n\nThe lamp draws at most 9 W from a USB-C adapter.\n",
+    "docs/app.txt": "The app finds the lamp over Bluetooth.\n\nIt works on 2.4 GHz Wi-Fi only.\n",
+}
+
+
+class CountingEmbedder(LocalEmbedder):
+    """The real local embedder, counting how many texts it was asked to embed."""
+
+    def __init__(self, fail_on_call: int | None = None) -> None:
+        super().__init__()
+        self.texts = 0
+        self.calls = 0
+        self.fail_on_call = fail_on_call
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        self.calls += 1
+        if self.calls == self.fail_on_call:
+            raise KeyboardInterrupt  # the process dies midway
+        self.texts += len(texts)
+        return super().embed(texts)
+
+
+@pytest.fixture(params=["embedded", "server"])
+def client(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[object]:
+    if request.param == "embedded":
+        yield connect(None, tmp_path / "chroma")
+    else:
+        yield connect(request.getfixturevalue("chroma_server"), tmp_path / "unused")
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    for name, text in DOCS.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root
+
+
+def expected_ids(root: Path) -> set[str]:
+    return {c.id for p in sorted((root / "docs").iterdir()) for c in iter_chunks(p, root)}
+
+
+def test_ingest_reingest_edit_delete(client: object, corpus: Path) -> None:
+    embedder = CountingEmbedder()
+    store = VectorStore(client, embedder)
+    first = ingest([corpus / "docs"], corpus, store)
+    assert (first.files, first.added, first.removed) == (3, embedder.texts, 0)
+    assert store.ids() == expected_ids(corpus)
+
+    before = next(c for c in store.chunks() if "After a reset" in c.text)
+    assert before.start_line == 5
+    embedder.texts = 0
+    again = ingest([corpus / "docs"], corpus, store)
+    assert embedder.texts == 0
+    assert (again.unchanged_files, again.added, again.removed) == (3, 0, 0)
+
+    reset = corpus / "docs" / "reset.md"
+    reset.write_text("# Reset\n\nIntro line added.\n\n" + DOCS["docs/reset.md"].split("\n", 2)[2])
+    edited = ingest([corpus / "docs"], corpus, store)
+    assert embedder.texts == edited.added > 0
+    assert store.ids() == expected_ids(corpus)
+    moved = next(c for c in store.chunks() if "After a reset" in c.text)
+    assert moved.id == before.id
+    assert moved.start_line == 7  # the citation follows the text, which was not re-embedded
+
+    (corpus / "docs" / "power.md").unlink()
+    deleted = ingest([corpus / "docs"], corpus, store)
+    assert deleted.deleted_files == 1 and deleted.removed == 1
+    assert store.ids() == expected_ids(corpus)
+    assert not any(c.source == "docs/power.md" for c in store.chunks())
+
+
+def test_an_interrupted_ingest_converges_on_rerun(corpus: Path, tmp_path: Path) -> None:
+    crashed_client = connect(None, tmp_path / "crashed")
+    ingest([corpus / "docs"], corpus, VectorStore(crashed_client, LocalEmbedder()))
+    reset = corpus / "docs" / "reset.md"
+    reset.write_text(reset.read_text().replace("twenty seconds", "20 seconds"))
+    (corpus / "docs" / "app.txt").write_text(DOCS["docs/app.txt"] + "\nIt needs Android 10.\n")
+    dying = CountingEmbedder(fail_on_call=2)  # dies after the first file's new chunks landed
+    with pytest.raises(KeyboardInterrupt):
+        ingest([corpus / "docs"], corpus, VectorStore(crashed_client, dying))
+    assert dying.texts > 0
+    healthy = VectorStore(crashed_client, LocalEmbedder())
+    ingest([corpus / "docs"], corpus, healthy)
+    clean = VectorStore(connect(None, tmp_path / "clean"), LocalEmbedder())
+    ingest([corpus / "docs"], corpus, clean)
+    assert sorted(map(repr, healthy.chunks())) == sorted(map(repr, clean.chunks()))
+
+
+def test_another_embedder_is_refused_until_reindexed(corpus: Path, tmp_path: Path) -> None:
+    client = connect(None, tmp_path / "chroma")
+    ingest([corpus / "docs"], corpus, VectorStore(client, LocalEmbedder()))
+    other = VectorStore(client, LocalEmbedder(dimensions=256))
+    with pytest.raises(EmbedderMismatchError, match=r"built with embedder local \(dimensions=512"):
+        other.count()
+    other.reset()
+    assert ingest([corpus / "docs"], corpus, other).added > 0
+
+
+def test_search_returns_cited_hybrid_results(corpus: Path, tmp_path: Path) -> None:
+    store = VectorStore(connect(None, tmp_path / "chroma"), LocalEmbedder())
+    ingest([corpus / "docs"], corpus, store)
+    results = Retriever(store).search("how do I reset the lamp", k=2)
+    top = results[0]
+    assert top.chunk.source == "docs/reset.md"
+    assert top.chunk.citation() == "docs/reset.md, Reset, lines 1-3"
+    assert set(top.scores) == {"dense", "bm25"}
+
+
+def test_bad_input(corpus: Path, tmp_path: Path) -> None:
+    store = VectorStore(connect(None, tmp_path / "chroma"), LocalEmbedder())
+    with pytest.raises(UsageError, match="does not exist"):
+        ingest([corpus / "nope"], corpus, store)
+    empty = corpus / "empty"
+    empty.mkdir()
+    (empty / "blob.bin").write_bytes(b"\0\1\2")
+    with pytest.raises(UsageError, match=r"nothing to ingest .*\(1 skipped\)"):
+        ingest([empty], corpus, store)

@@ -1,0 +1,475 @@
+"""iter_chunks per format (exact boundaries, sections, line ranges), and iter_files' choices."""
+
+from __future__ import annotations
+
+import tracemalloc
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from scaffolder.errors import UsageError
+from scaffolder.kit.retrieval.loaders import (
+    Skipped,
+    UnreadableFileError,
+    check_file,
+    iter_chunks,
+    iter_files,
+)
+from scaffolder.kit.retrieval.types import Chunk
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def chunks_of(path: Path, max_chars: int = 1500) -> list[Chunk]:
+    return list(iter_chunks(path, path.parent, max_chars=max_chars))
+
+
+def layout(chunks: list[Chunk]) -> list[tuple[int, int, str | None]]:
+    return [(chunk.start_line, chunk.end_line, chunk.section) for chunk in chunks]
+
+
+def assert_exact_lines(path: Path, chunks: list[Chunk]) -> None:
+    """Each chunk's text is the file's lines in its range: what makes a citation checkable."""
+    lines = path.read_text(encoding="utf-8-sig").split("\n")
+    for chunk in chunks:
+        assert chunk.text == "\n".join(lines[chunk.start_line - 1 : chunk.end_line]), chunk
+
+
+MARKDOWN = """\
+Intro paragraph.
+
+# Setup
+
+Setup text.
+
+## Install
+
+Run the installer.
+```sh
+# a comment, not a heading
+```
+
+### Linux ###
+
+Use apt.
+
+# Usage
+Call it.
+"""
+
+
+def test_markdown_splits_on_headings_with_heading_paths(tmp_path: Path) -> None:
+    path = write(tmp_path, "guide.md", MARKDOWN)
+    chunks = chunks_of(path)
+    assert layout(chunks) == [
+        (1, 1, None),
+        (3, 5, "Setup"),
+        (7, 12, "Setup > Install"),
+        (14, 16, "Setup > Install > Linux"),
+        (18, 19, "Usage"),
+    ]
+    assert {chunk.kind for chunk in chunks} == {"markdown"}
+    assert chunks[2].text.endswith("# a comment, not a heading\n```")
+    assert_exact_lines(path, chunks)
+
+
+def test_long_markdown_section_is_split_at_paragraphs(tmp_path: Path) -> None:
+    paragraph = "word " * 7 + "end."  # 39 characters
+    text = "# Big\n\n" + "\n\n".join([paragraph] * 4) + "\n"
+    path = write(tmp_path, "big.md", text)
+    chunks = chunks_of(path, max_chars=90)
+    # Heading + two paragraphs is 6 + 1 + 39 + 2 + 39 = 87 characters; a third would not fit.
+    assert layout(chunks) == [(1, 5, "Big"), (7, 9, "Big")]
+    assert all(len(chunk.text) <= 90 for chunk in chunks)
+    assert_exact_lines(path, chunks)
+
+
+def test_a_paragraph_longer_than_a_chunk_is_split_between_lines(tmp_path: Path) -> None:
+    path = write(tmp_path, "notes.txt", "".join(f"line number {n:02}\n" for n in range(1, 11)))
+    chunks = chunks_of(path, max_chars=50)  # three 14-character lines and two newlines: 44
+    assert layout(chunks) == [(1, 3, None), (4, 6, None), (7, 9, None), (10, 10, None)]
+    assert {chunk.kind for chunk in chunks} == {"text"}
+    assert_exact_lines(path, chunks)
+
+
+def test_text_paragraphs_are_merged_up_to_max_chars(tmp_path: Path) -> None:
+    text = "alpha one\nalpha two\n\n\nbeta\n\ngamma gamma gamma\n   \n\ndelta\n"
+    path = write(tmp_path, "plain.rst", text)
+    assert layout(chunks_of(path, max_chars=30)) == [(1, 5, None), (7, 10, None)]
+    assert layout(chunks_of(path, max_chars=1500)) == [(1, 10, None)]
+    assert_exact_lines(path, chunks_of(path, max_chars=30))
+
+
+def test_a_line_longer_than_max_chars_is_cut_into_its_own_chunks(tmp_path: Path) -> None:
+    long_line = " ".join(["token"] * 40)  # 239 characters
+    path = write(tmp_path, "long.txt", f"before\n{long_line}\nafter\n")
+    chunks = chunks_of(path, max_chars=100)
+    assert [chunk.start_line for chunk in chunks] == [1, 2, 2, 2, 3]
+    assert all(chunk.end_line == chunk.start_line for chunk in chunks)
+    assert all(len(chunk.text) <= 100 for chunk in chunks)
+    assert "".join(chunk.text for chunk in chunks[1:4]) == long_line
+    # Cut after a space when there is one, so words stay whole.
+    assert all(chunk.text.endswith(" ") for chunk in chunks[1:3])
+
+
+def test_bom_and_crlf_are_read_as_the_text_they_encode(tmp_path: Path) -> None:
+    path = tmp_path / "windows.txt"
+    path.write_bytes(b"\xef\xbb\xbffirst\r\nsecond\r\n\r\nthird\r\n")
+    chunks = chunks_of(path, max_chars=14)
+    assert [(chunk.text, chunk.start_line, chunk.end_line) for chunk in chunks] == [
+        ("first\nsecond", 1, 2),
+        ("third", 4, 4),
+    ]
+
+
+PYTHON = '''\
+"""A module."""
+
+import os
+
+CONSTANT = 1
+
+
+# Lights up.
+@decorated
+def light(x):
+    return x
+
+
+class Lamp:
+    """A lamp with rather a lot of methods, so it does not fit one chunk."""
+
+    colour = "white"
+
+    def on(self):
+        return "on"
+
+    async def dim(self, level):
+        return level
+
+    def reset(self):
+        self.colour = "white"
+        return self
+
+
+class Small:
+    pass
+
+if __name__ == "__main__":
+    light(os.getcwd())
+'''
+
+
+def test_python_is_cut_at_definitions_and_big_classes_at_methods(tmp_path: Path) -> None:
+    path = write(tmp_path, "lamp.py", PYTHON)
+    chunks = chunks_of(path, max_chars=200)
+    assert layout(chunks) == [
+        (1, 5, None),
+        (8, 11, "def light"),
+        (14, 17, "class Lamp"),
+        (19, 20, "class Lamp > def on"),
+        (22, 23, "class Lamp > async def dim"),
+        (25, 27, "class Lamp > def reset"),
+        (30, 31, "class Small"),
+        (33, 34, None),
+    ]
+    assert {chunk.kind for chunk in chunks} == {"code"}
+    assert_exact_lines(path, chunks)
+
+
+def test_a_class_that_fits_is_one_chunk_and_a_long_function_is_split(tmp_path: Path) -> None:
+    path = write(tmp_path, "lamp.py", PYTHON)
+    assert (14, 27, "class Lamp") in layout(chunks_of(path, max_chars=1500))
+    body = "".join(f"    step_{n} = {n}\n" for n in range(30))
+    long_function = write(tmp_path, "long.py", f"def run():\n{body}")
+    chunks = chunks_of(long_function, max_chars=200)
+    assert len(chunks) > 1
+    assert {chunk.section for chunk in chunks} == {"def run"}
+    assert chunks[0].start_line == 1 and chunks[-1].end_line == 31
+    assert_exact_lines(long_function, chunks)
+
+
+def test_python_that_does_not_parse_is_chunked_by_blocks(tmp_path: Path) -> None:
+    path = write(tmp_path, "old.py", "print 'hello'\n\ndef f(:\n    pass\n")
+    assert layout(chunks_of(path)) == [(1, 4, None)]
+
+
+def test_other_languages_are_blank_line_blocks_merged_up_to_max_chars(tmp_path: Path) -> None:
+    source = (
+        'package main\n\nimport "fmt"\n\n'
+        'func main() {\n\tfmt.Println("hi")\n}\n\n'
+        "func other() {\n\treturn\n}\n"
+    )
+    path = write(tmp_path, "main.go", source)
+    chunks = chunks_of(path, max_chars=50)
+    assert layout(chunks) == [(1, 3, None), (5, 7, None), (9, 11, None)]
+    assert_exact_lines(path, chunks)
+
+
+HTML = """\
+<!doctype html>
+<html><head><title>Ignored title</title>
+<style>p { color: red }</style></head>
+<body>
+<nav><a href="/">Home</a> menu</nav>
+<h1>Guide</h1>
+<p>Hello
+   <b>bold</b> world &amp; more.</p>
+<script>var hidden = "x";</script>
+<h2>Install</h2>
+<ul><li>one</li>
+<li>two</li></ul>
+<table><tr><td>a</td><td>b</td></tr></table>
+<pre>first  line
+  second line</pre>
+<h2>Use</h2>
+<p>Done.</p>
+</body></html>
+"""
+
+
+def test_html_text_sections_and_source_lines(tmp_path: Path) -> None:
+    path = write(tmp_path, "page.html", HTML)
+    chunks = chunks_of(path)
+    assert [(chunk.text, chunk.start_line, chunk.end_line, chunk.section) for chunk in chunks] == [
+        ("Guide\n\nHello bold world & more.", 6, 8, "Guide"),
+        ("Install\n\none\n\ntwo\n\na b\n\nfirst  line\n  second line", 10, 15, "Guide > Install"),
+        ("Use\n\nDone.", 16, 17, "Guide > Use"),
+    ]
+    assert {chunk.kind for chunk in chunks} == {"html"}
+
+
+def test_a_long_html_paragraph_is_split_into_fragments(tmp_path: Path) -> None:
+    words = " ".join(f"w{n}" for n in range(100))
+    path = write(tmp_path, "long.htm", f"<p>\n{words}\n</p>\n<p>tail</p>\n")
+    chunks = chunks_of(path, max_chars=60)
+    assert all(len(chunk.text) <= 60 for chunk in chunks)
+    assert " ".join(chunk.text for chunk in chunks).split() == [*words.split(), "tail"]
+    assert (chunks[0].start_line, chunks[-1].end_line) == (2, 4)
+
+
+def make_pdf(pages: list[list[str]]) -> bytes:
+    """A minimal PDF with one Helvetica text line per string, built by hand."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>"]
+    kids = " ".join(f"{4 + 2 * index} 0 R" for index in range(len(pages)))
+    objects.append(f"<< /Type /Pages /Kids [{kids}] /Count {len(pages)} >>".encode())
+    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+    for index, lines in enumerate(pages):
+        shown = " ".join(f"({line}) Tj T*" for line in lines)
+        content = f"BT /F1 12 Tf 72 720 Td 14 TL {shown} ET"
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+            b"/Resources << /Font << /F1 3 0 R >> >> "
+            + f"/Contents {5 + 2 * index} 0 R >>".encode()
+        )
+        objects.append(f"<< /Length {len(content)} >>\nstream\n{content}\nendstream".encode())
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += "".join(f"{offset:010d} 00000 n \n" for offset in offsets).encode()
+    trailer = f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
+    return out + trailer.encode()
+
+
+def test_pdf_chunks_carry_page_numbers_and_lines_within_the_page(tmp_path: Path) -> None:
+    path = tmp_path / "manual.pdf"
+    path.write_bytes(make_pdf([["Hello page one.", "Second line."], [], ["Page three."]]))
+    chunks = chunks_of(path)
+    assert [(c.text, c.page, c.start_line, c.end_line, c.kind) for c in chunks] == [
+        ("Hello page one.\nSecond line.", 1, 1, 2, "pdf"),
+        ("Page three.", 3, 1, 1, "pdf"),
+    ]
+    assert chunks[0].citation() == "manual.pdf, page 1, lines 1-2"
+
+
+def test_a_broken_pdf_is_an_unreadable_file_error(tmp_path: Path) -> None:
+    path = tmp_path / "broken.pdf"
+    path.write_bytes(b"%PDF-1.4\nthis is not really a pdf\n")
+    assert check_file(path) is None  # the header looks right; only parsing finds out
+    with pytest.raises(UnreadableFileError, match=r"broken\.pdf"):
+        chunks_of(path)
+
+
+def test_chunking_is_deterministic_and_sources_are_relative_posix(tmp_path: Path) -> None:
+    path = write(tmp_path, "docs/deep/guide.md", MARKDOWN)
+    first = list(iter_chunks(path, tmp_path, max_chars=40))
+    assert first == list(iter_chunks(path, tmp_path, max_chars=40))
+    assert {chunk.source for chunk in first} == {"docs/deep/guide.md"}
+    with pytest.raises(UsageError, match="outside the ingest root"):
+        list(iter_chunks(path, tmp_path / "elsewhere"))
+
+
+def test_a_file_that_turns_out_not_to_be_utf8_raises(tmp_path: Path) -> None:
+    path = tmp_path / "late.txt"
+    path.write_bytes(b"fine\n" * 10 + b"caf\xe9\n")
+    with pytest.raises(UnreadableFileError, match=r"late\.txt: not UTF-8"):
+        chunks_of(path)
+
+
+TEXT_LINES = st.lists(
+    st.one_of(
+        st.just(""),
+        st.just("  "),
+        st.text(alphabet="ab #`~-\t", min_size=1, max_size=20),
+        st.sampled_from(["# Head", "## Sub", "```", "~~~", "### Deep ###"]),
+    ),
+    max_size=60,
+)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    lines=TEXT_LINES,
+    max_chars=st.integers(min_value=20, max_value=120),
+    name=st.sampled_from(["p.md", "p.txt"]),
+)
+def test_chunks_cover_every_nonblank_line_once_in_order(
+    tmp_path: Path, lines: list[str], max_chars: int, name: str
+) -> None:
+    path = tmp_path / name
+    path.write_text("\n".join(lines), encoding="utf-8")
+    chunks = chunks_of(path, max_chars=max_chars)
+    covered: list[int] = []
+    for chunk in chunks:
+        covered.extend(range(chunk.start_line, chunk.end_line + 1))
+        assert len(chunk.text) <= max_chars
+        assert chunk.text.split("\n")[0].strip() and chunk.text.split("\n")[-1].strip()
+    assert covered == sorted(set(covered))
+    nonblank = [number for number, line in enumerate(lines, start=1) if line.strip()]
+    assert [number for number in covered if lines[number - 1].strip()] == nonblank
+    assert_exact_lines(path, chunks)
+
+
+def test_a_huge_text_file_is_chunked_in_bounded_memory(tmp_path: Path) -> None:
+    path = tmp_path / "huge.txt"
+    paragraph = "".join(f"Line {n} of a paragraph about nothing in particular.\n" for n in range(8))
+    with path.open("w", encoding="utf-8") as out:
+        for _ in range(8_000):
+            out.write(paragraph + "\n")
+        out.write("x" * 3_000_000 + "\n")  # one 3 MB line, as minified files have
+    assert path.stat().st_size > 6_000_000
+    tracemalloc.start()
+    try:
+        count = 0
+        for chunk in iter_chunks(path, tmp_path, max_chars=1500):
+            count += 1
+            assert len(chunk.text) <= 1500
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert count > 4_000
+    assert peak < 1_000_000, f"peak {peak} bytes"
+
+
+def relative(items: list[Path | Skipped], root: Path) -> list[str]:
+    return [
+        f"{item.path.relative_to(root).as_posix()}: {item.reason}"
+        if isinstance(item, Skipped)
+        else item.relative_to(root).as_posix()
+        for item in items
+    ]
+
+
+def test_iter_files_skips_with_reasons(tmp_path: Path) -> None:
+    write(tmp_path, "good.md", "# Fine\n")
+    write(tmp_path, "empty.txt", "")
+    write(tmp_path, "blank.txt", " \n\n\t\n")
+    write(tmp_path, "data.csv", "a,b\n")
+    write(tmp_path, "LICENSE", "MIT\n")
+    write(tmp_path, "mystery", "what am I\n")
+    (tmp_path / "binary.txt").write_bytes(b"abc\0def")
+    (tmp_path / "latin1.txt").write_bytes(b"ok\ncaf\xe9\n")
+    (tmp_path / "fake.pdf").write_bytes(b"GIF89a")
+    (tmp_path / "bom.txt").write_bytes(b"\xef\xbb\xbfhello\n")
+    items = list(iter_files([tmp_path], tmp_path))
+    assert relative(items, tmp_path) == [
+        "LICENSE",
+        "binary.txt: binary file (NUL bytes in the first 8 KiB)",
+        "blank.txt: empty file (whitespace only)",
+        "bom.txt",
+        "data.csv: unsupported file type '.csv'",
+        "empty.txt: empty file",
+        "fake.pdf: not a PDF (no %PDF- header)",
+        "good.md",
+        "latin1.txt: not UTF-8 text (invalid byte at offset 6)",
+        "mystery: unsupported file",
+    ]
+
+
+def test_a_multibyte_character_across_read_blocks_is_valid_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "accents.txt"
+    path.write_bytes(b"a" * (1024 * 1024 - 1) + "é\n".encode())
+    assert check_file(path) is None
+    path.write_bytes(b"a" * (1024 * 1024 - 1) + b"\xc3")  # cut off at the very end
+    assert check_file(path) == f"not UTF-8 text (invalid byte at offset {1024 * 1024 - 1})"
+
+
+GITIGNORE = """\
+# build output
+/build
+*.log
+!keep.log
+cache/
+docs/**/draft.md
+secret?.txt
+\\#literal.md
+"""
+
+
+def test_iter_files_honours_gitignore_and_always_skipped_folders(tmp_path: Path) -> None:
+    write(tmp_path, ".gitignore", GITIGNORE)
+    for name in [
+        "a.md", "build/out.md", "src/build/kept.md", "x.log", "sub/keep.log", "cache/c.md",
+        "src/cache.md", "docs/draft.md", "docs/v1/old/draft.md", "secret1.txt", "secret12.txt",
+        "#literal.md", ".git/HEAD.md", ".venv/lib.py", "node_modules/m.js",
+        "pkg/__pycache__/m.py", ".copilot/index.md", "pkg/mod.py",
+    ]:  # fmt: skip
+        write(tmp_path, name, "content\n")
+    write(tmp_path, "pkg/.gitignore", "*.py\n!mod.py\nlocal.md\n")
+    write(tmp_path, "pkg/local.md", "content\n")
+    write(tmp_path, "local.md", "content\n")
+    items = list(iter_files([tmp_path], tmp_path))
+    assert relative(items, tmp_path) == [
+        ".gitignore: unsupported file",
+        "a.md",
+        "local.md",
+        "pkg/.gitignore: unsupported file",
+        "pkg/mod.py",
+        "secret12.txt",
+        "src/build/kept.md",
+        "src/cache.md",
+        "sub/keep.log: unsupported file type '.log'",  # re-included by `!keep.log`
+    ]
+
+
+def test_iter_files_applies_gitignores_above_a_folder_and_not_to_named_files(
+    tmp_path: Path,
+) -> None:
+    write(tmp_path, ".gitignore", "*.txt\n")
+    write(tmp_path, "docs/a.txt", "ignored\n")
+    write(tmp_path, "docs/b.md", "kept\n")
+    named = write(tmp_path, "docs/c.txt", "named\n")
+    items = list(iter_files([tmp_path / "docs", named, tmp_path / "docs" / "b.md"], tmp_path))
+    assert relative(items, tmp_path) == ["docs/b.md", "docs/c.txt"]
+    assert all(isinstance(item, Path) and item.is_absolute() for item in items)
+
+
+def test_iter_files_refuses_missing_paths_and_paths_outside_root(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="no such file or folder"):
+        list(iter_files([tmp_path / "missing"], tmp_path))
+    (tmp_path / "root").mkdir()
+    with pytest.raises(UsageError, match="outside the ingest root"):
+        list(iter_files([tmp_path], tmp_path / "root"))
