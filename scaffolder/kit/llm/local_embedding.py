@@ -13,12 +13,14 @@ import re
 import zlib
 from collections import Counter
 
-DIMENSIONS = 512
+from scaffolder.kit.text import STOPWORDS
+
+DIMENSIONS = 1024
 MODEL_NAME = "local"
 _WORD = re.compile(r"\w+", re.UNICODE)
 #: Whole words say more than the 3-letter pieces that make typos and inflections match.
 _WORD_WEIGHT = 1.0
-_PIECE_WEIGHT = 0.35
+_PIECE_WEIGHT = 0.6
 
 
 def words(text: str) -> list[str]:
@@ -28,6 +30,8 @@ def words(text: str) -> list[str]:
 def _features(text: str) -> Counter[str]:
     features: Counter[str] = Counter()
     for word in words(text):
+        if word in STOPWORDS:  # too common to say what a text is about
+            continue
         features["w:" + word] += 1
         padded = f"#{word}#"
         for start in range(max(1, len(padded) - 2)):

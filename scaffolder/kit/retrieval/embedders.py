@@ -46,7 +46,7 @@ class LocalEmbedder:
     def __init__(self, dimensions: int = local_embedding.DIMENSIONS) -> None:
         self.dimensions = dimensions
         #: Bumped whenever the features change, so old indexes are detected as different.
-        self.version = 1
+        self.version = 2
 
     @property
     def params(self) -> dict[str, Any]:

@@ -111,7 +111,7 @@ def test_another_embedder_is_refused_until_reindexed(corpus: Path, tmp_path: Pat
     client = connect(None, tmp_path / "chroma")
     ingest([corpus / "docs"], corpus, VectorStore(client, LocalEmbedder()))
     other = VectorStore(client, LocalEmbedder(dimensions=256))
-    with pytest.raises(EmbedderMismatchError, match=r"built with embedder local \(dimensions=512"):
+    with pytest.raises(EmbedderMismatchError, match=r"built with embedder local \(dimensions=1024"):
         other.count()
     other.reset()
     assert ingest([corpus / "docs"], corpus, other).added > 0

@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from scaffolder.kit.retrieval.ranking import BM25Index, matches, mmr, rrf, stem, tokenize
+from scaffolder.kit.retrieval.ranking import BM25Index, matches, mmr, rrf
 from scaffolder.kit.retrieval.types import Chunk
+from scaffolder.kit.text import stem, tokenize
 
 
 def approx(expected: object) -> Any:

@@ -13,65 +13,11 @@ from typing import Any
 
 from scaffolder.kit.llm.local_embedding import cosine, embed_text, words
 from scaffolder.kit.llm.types import AnswerTask, ClassifyTask, StructuredTask
+from scaffolder.kit.text import tokenize
 
 DONT_KNOW = "I don't know: none of the provided sources answers that."
 NO_SOURCES = "I don't know: no sources were provided to answer from."
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
-_STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "but",
-        "by",
-        "can",
-        "do",
-        "does",
-        "for",
-        "from",
-        "has",
-        "have",
-        "how",
-        "i",
-        "if",
-        "in",
-        "is",
-        "it",
-        "its",
-        "me",
-        "my",
-        "of",
-        "on",
-        "or",
-        "so",
-        "that",
-        "the",
-        "their",
-        "them",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "to",
-        "was",
-        "what",
-        "when",
-        "where",
-        "which",
-        "who",
-        "why",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-    ]
-)
 #: Below this a sentence shares too little with the question to count as an answer.
 _MIN_SCORE = 0.25
 _MAX_SENTENCES = 2
@@ -79,7 +25,8 @@ _RUNNER_UP = 0.8
 
 
 def content_words(text: str) -> set[str]:
-    return {word for word in words(text) if word not in _STOPWORDS}
+    """Stemmed words that carry meaning (the BM25 tokenizer's), so "blinks" meets "blink"."""
+    return set(tokenize(text))
 
 
 def similarity(query: str, text: str) -> float:
