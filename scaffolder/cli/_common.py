@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, ParamSpec, TypeVar
 
@@ -30,6 +31,17 @@ TrustOption = Annotated[
         "--trust",
         help="Allow a third-party template to run its tasks, migrations and Jinja extensions.",
     ),
+]
+
+
+class OutputFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+FormatOption = Annotated[
+    OutputFormat,
+    typer.Option("--format", help="text for people, json for CI, editors and other tools."),
 ]
 ProjectPathArgument = Annotated[
     Path,

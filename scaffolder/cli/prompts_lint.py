@@ -8,25 +8,13 @@ the offline provider it runs heuristics instead and says so.
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated
 
 import typer
 
-from scaffolder.cli._common import reports_errors, say
+from scaffolder.cli._common import FormatOption, OutputFormat, reports_errors, say
 from scaffolder.errors import FAILURE_EXIT_CODE, UsageError
 from scaffolder.project import require_project
-
-
-class OutputFormat(StrEnum):
-    text = "text"
-    json = "json"
-
-
-FormatOption = Annotated[
-    OutputFormat,
-    typer.Option("--format", help="text for people, json for CI and editors."),
-]
 
 
 def register(app: typer.Typer) -> None:

@@ -9,12 +9,11 @@ affects and the files that changed in each, against any git revision.
 from __future__ import annotations
 
 import json
-from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from scaffolder.cli._common import reports_errors, say, warn
+from scaffolder.cli._common import FormatOption, OutputFormat, reports_errors, say, warn
 from scaffolder.errors import FAILURE_EXIT_CODE
 from scaffolder.project import require_project
 
@@ -22,11 +21,6 @@ if TYPE_CHECKING:
     from scaffolder.kit.prompts.versions import PromptChange, Snapshot
 
 _MARKS = {"added": "+", "removed": "-", "changed": "~"}
-
-
-class OutputFormat(StrEnum):
-    text = "text"
-    json = "json"
 
 
 def register(app: typer.Typer) -> None:
@@ -97,9 +91,7 @@ def diff(
             metavar="REV", help="The git revision to compare with (a commit, branch, tag...)."
         ),
     ] = "HEAD",
-    output_format: Annotated[
-        OutputFormat, typer.Option("--format", help="text for people, json for tools.")
-    ] = OutputFormat.text,
+    output_format: FormatOption = OutputFormat.text,
     exit_code: Annotated[
         bool, typer.Option("--exit-code", help="Exit 1 when a prompt changed (like git diff).")
     ] = False,
