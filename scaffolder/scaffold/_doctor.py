@@ -46,6 +46,7 @@ def run_checks(start: Path | None = None, history: TemplateHistory | None = None
     checks += _provider(project.root if project else None)
     checks += _chroma(project.root if project else None)
     if project is not None:
+        checks += _embedder(project.root)
         checks.append(_project_version(project.root, history))
     return checks
 
@@ -154,6 +155,33 @@ def _chroma(root: Path | None) -> list[Check]:
         reason = getattr(error, "reason", error)
         return [Check("chroma", "fail", f"server at {url} unreachable: {reason}")]
     return [Check("chroma", "fail", f"server at {url} answered {response.status}")]
+
+
+def _embedder(root: Path) -> list[Check]:
+    """Chroma's default embedder downloads its model at first use: say whether it can run."""
+    from scaffolder.kit.retrieval.embedders import (
+        CHROMA_DEFAULT,
+        CHROMA_MODEL_DIR,
+        chroma_default_cached,
+    )
+    from scaffolder.kit.settings import CopilotSettings
+
+    try:
+        model = CopilotSettings.load(root).embedding_model
+    except ValidationError:
+        return []  # reported by the provider check
+    if model != CHROMA_DEFAULT:
+        return [Check("embeddings", "ok", model)]
+    if chroma_default_cached():
+        return [Check("embeddings", "ok", f"{CHROMA_DEFAULT}, model cached in {CHROMA_MODEL_DIR}")]
+    return [
+        Check(
+            "embeddings",
+            "warn",
+            f"{CHROMA_DEFAULT} downloads its model at the first ingest (not cached in "
+            f'{CHROMA_MODEL_DIR}); offline, use embedding_model = "local"',
+        )
+    ]
 
 
 def _project_version(root: Path, history: TemplateHistory) -> Check:

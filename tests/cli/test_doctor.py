@@ -112,3 +112,17 @@ def test_git_missing_fails(
     assert result.exit_code == 1
     assert "✗ git" in result.stdout
     assert os.environ["PATH"] == str(empty)
+
+
+def test_embedder_check(copilot: Invoke, project: Path) -> None:
+    result = copilot("doctor", str(project))
+    assert "✓ embeddings   local" in result.stdout
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace(
+            'embedding_model = "local"', 'embedding_model = "chroma-default"'
+        )
+    )
+    result = copilot("doctor", str(project))
+    assert result.exit_code == 0
+    assert "! embeddings   chroma-default downloads its model at the first ingest" in result.stdout
