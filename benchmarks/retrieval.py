@@ -24,14 +24,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from rank_bm25 import BM25Okapi  # noqa: E402
+from rank_bm25 import BM25Okapi
 
-from scaffolder.kit.retrieval.embedders import LocalEmbedder  # noqa: E402
-from scaffolder.kit.retrieval.ingest import ingest  # noqa: E402
-from scaffolder.kit.retrieval.retriever import Retriever  # noqa: E402
-from scaffolder.kit.retrieval.store import VectorStore, connect  # noqa: E402
-from scaffolder.kit.text import tokenize  # noqa: E402
-from tests.kit.retrieval.test_eval import (  # noqa: E402
+from scaffolder.kit.retrieval.embedders import LocalEmbedder
+from scaffolder.kit.retrieval.ingest import ingest
+from scaffolder.kit.retrieval.retriever import Retriever
+from scaffolder.kit.retrieval.store import VectorStore, connect
+from scaffolder.kit.text import tokenize
+from tests.kit.retrieval.test_eval import (
     DEPTH,
     corpus,
     evaluation_table,

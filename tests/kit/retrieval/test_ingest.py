@@ -12,7 +12,7 @@ from scaffolder.kit.retrieval.embedders import LocalEmbedder
 from scaffolder.kit.retrieval.ingest import ingest
 from scaffolder.kit.retrieval.loaders import iter_chunks
 from scaffolder.kit.retrieval.retriever import Retriever
-from scaffolder.kit.retrieval.store import EmbedderMismatchError, VectorStore, connect
+from scaffolder.kit.retrieval.store import EmbedderMismatchError, StoreError, VectorStore, connect
 
 DOCS = {
     "docs/reset.md": "# Reset\n\nHold the touch button for twenty seconds to reset the lamp.\n\n"
@@ -136,3 +136,20 @@ def test_bad_input(corpus: Path, tmp_path: Path) -> None:
     (empty / "blob.bin").write_bytes(b"\0\1\2")
     with pytest.raises(UsageError, match=r"nothing to ingest .*\(1 skipped\)"):
         ingest([empty], corpus, store)
+
+
+def test_a_server_that_is_down_is_one_clear_error(tmp_path: Path) -> None:
+    from tests.conftest import free_port
+
+    with pytest.raises(
+        StoreError, match=r"^cannot reach the Chroma server at http://127\.0\.0\.1:"
+    ):
+        connect(f"http://127.0.0.1:{free_port()}", tmp_path)
+
+
+def test_a_corrupt_store_is_one_clear_error(tmp_path: Path) -> None:
+    folder = tmp_path / "chroma"
+    folder.mkdir()
+    (folder / "chroma.sqlite3").write_bytes(b"not a database" * 100)
+    with pytest.raises(StoreError, match=r"cannot be opened .*run `copilot ingest` again"):
+        VectorStore(connect(None, folder), LocalEmbedder()).count()
