@@ -49,6 +49,9 @@ def search(
     query: Annotated[str, typer.Argument(help="What to look for.")],
     k: Annotated[int, typer.Option("-k", min=1, max=100, help="How many results.")] = 5,
     as_json: Annotated[bool, typer.Option("--json", help="Results as JSON.")] = False,
+    diverse: Annotated[
+        bool, typer.Option("--diverse", help="Prefer varied results (maximal marginal relevance).")
+    ] = False,
 ) -> None:
     """Search the project's vector database (dense and BM25, fused) and show cited results."""
     from scaffolder.kit.retrieval.retriever import Retriever
@@ -57,7 +60,7 @@ def search(
 
     project = require_project("search")
     store = open_store(CopilotSettings.load(project.root), project.root)
-    results = Retriever(store).search(query, k)
+    results = Retriever(store).search(query, k, diverse=diverse)
     if as_json:
         say(json.dumps([
             {"rank": n, "id": r.chunk.id, "score": r.score, "scores": r.scores,

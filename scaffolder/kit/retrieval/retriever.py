@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from scaffolder.kit.retrieval.ranking import BM25Index, matches, rrf
+from scaffolder.kit.retrieval.ranking import BM25Index, matches, mmr, rrf
 from scaffolder.kit.retrieval.store import VectorStore
 from scaffolder.kit.retrieval.types import Chunk, SearchResult
 
@@ -26,9 +26,18 @@ class Retriever:
     _chunks: dict[str, Chunk] | None = None
 
     def search(
-        self, query: str, k: int = 5, where: dict[str, Any] | None = None
+        self,
+        query: str,
+        k: int = 5,
+        where: dict[str, Any] | None = None,
+        *,
+        diverse: bool = False,
     ) -> list[SearchResult]:
-        """The `k` best chunks for `query`, best first, each with its citation."""
+        """The `k` best chunks for `query`, best first, each with its citation.
+
+        With `diverse`, maximal marginal relevance picks them from the fused candidates so
+        that near-duplicates (the same paragraph in two files) do not crowd out the rest.
+        """
         if not query.strip():
             return []
         self._refresh()
@@ -42,8 +51,14 @@ class Retriever:
         ]
         fused = rrf({"dense": [i for i, _ in dense], "bm25": [i for i, _ in lexical]})
         raw = {"dense": dict(dense), "bm25": dict(lexical)}
+        chosen = fused[:k]
+        if diverse and fused:
+            by_id = {entry[0]: entry for entry in fused}
+            vectors = self.store.vectors([entry[0] for entry in fused])
+            picked = mmr(self.store.embed_query(query), list(vectors.items()), k)
+            chosen = [by_id[chunk_id] for chunk_id in picked]
         results = []
-        for chunk_id, score, _ranks in fused[:k]:
+        for chunk_id, score, _ranks in chosen:
             scores = {name: table[chunk_id] for name, table in raw.items() if chunk_id in table}
             results.append(SearchResult(self._chunks[chunk_id], score, scores))
         return results

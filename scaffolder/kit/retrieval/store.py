@@ -145,6 +145,13 @@ class VectorStore:
             for document, metadata in zip(got["documents"], got["metadatas"], strict=True)
         ]
 
+    def vectors(self, ids: Sequence[str]) -> dict[str, list[float]]:
+        got = self.collection.get(ids=list(ids), include=["embeddings"])
+        return {i: list(map(float, v)) for i, v in zip(got["ids"], got["embeddings"], strict=True)}
+
+    def embed_query(self, query: str) -> list[float]:
+        return self.embedder.embed([query])[0]
+
     def nearest(
         self, query: str, k: int, where: dict[str, Any] | None = None
     ) -> list[tuple[str, float]]:

@@ -13,6 +13,7 @@ from scaffolder.kit.retrieval.ingest import ingest
 from scaffolder.kit.retrieval.loaders import iter_chunks
 from scaffolder.kit.retrieval.retriever import Retriever
 from scaffolder.kit.retrieval.store import EmbedderMismatchError, StoreError, VectorStore, connect
+from scaffolder.kit.retrieval.types import SearchResult
 
 DOCS = {
     "docs/reset.md": "# Reset\n\nHold the touch button for twenty seconds to reset the lamp.\n\n"
@@ -153,3 +154,17 @@ def test_a_corrupt_store_is_one_clear_error(tmp_path: Path) -> None:
     (folder / "chroma.sqlite3").write_bytes(b"not a database" * 100)
     with pytest.raises(StoreError, match=r"cannot be opened .*run `copilot ingest` again"):
         VectorStore(connect(None, folder), LocalEmbedder()).count()
+
+
+def test_diverse_search_skips_near_duplicates(corpus: Path, tmp_path: Path) -> None:
+    copy = corpus / "docs" / "reset-copy.md"
+    copy.write_text(DOCS["docs/reset.md"].replace("# Reset", "# Reset (copy)"))
+    store = VectorStore(connect(None, tmp_path / "chroma"), LocalEmbedder())
+    ingest([corpus / "docs"], corpus, store)
+    retriever = Retriever(store)
+
+    def holds(results: list[SearchResult]) -> int:
+        return sum("Hold the touch button" in r.chunk.text for r in results)
+
+    assert holds(retriever.search("hold the touch button to reset", k=2)) == 2
+    assert holds(retriever.search("hold the touch button to reset", k=2, diverse=True)) == 1
