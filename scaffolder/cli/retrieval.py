@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -37,11 +39,30 @@ def ingest(
     if reindex:
         store.reset()
     targets = [path.resolve() for path in paths] if paths else [project.root / DEFAULT_CORPUS]
-    progress = (lambda source: typer.echo(f"  {source}", err=True)) if sys.stderr.isatty() else None
-    report = run_ingest(targets, project.root, store, progress)
+    with _progress() as progress:
+        report = run_ingest(targets, project.root, store, progress)
     say(f"Ingested {report.summary()}.")
     for source, reason in report.skipped:
         warn(f"skipped {source}: {reason}")
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[str], None] | None]:
+    """A live line on a terminal (files done, the current one); nothing when piped."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.completed} file(s)"),
+        TextColumn("{task.description}"),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("", total=None)
+        yield lambda source: bar.update(task, advance=1, description=source)
 
 
 @reports_errors
