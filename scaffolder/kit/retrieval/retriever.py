@@ -24,6 +24,7 @@ class Retriever:
     store: VectorStore
     _index: BM25Index | None = None
     _chunks: dict[str, Chunk] | None = None
+    _generation: str | None = None
 
     def search(
         self,
@@ -64,12 +65,14 @@ class Retriever:
         return results
 
     def _refresh(self) -> None:
-        """Rebuild the BM25 side whenever the store holds other chunks than it indexed."""
-        ids = self.store.ids()
-        if self._chunks is None or ids != set(self._chunks):
+        """Rebuild the BM25 side whenever the index changed since it was built (in any
+        process: the store keeps a generation token that every write replaces)."""
+        generation = self.store.generation()
+        if self._chunks is None or generation != self._generation:
             chunks = self.store.chunks()
             self._chunks = {chunk.id: chunk for chunk in chunks}
             self._index = BM25Index.build(chunks)
+            self._generation = generation
 
 
 def _fields(chunk: Chunk) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
 
 COLLECTION = "copilot"
 EMBEDDER_KEY = "copilot_embedder"
+#: A one-record collection whose value changes on every write to the index: readers (the
+#: BM25 side of search, in any process) compare it instead of listing every chunk id.
+GENERATION = "generation"
 T = TypeVar("T")
 
 
@@ -98,6 +102,18 @@ class VectorStore:
         if self.name in existing:
             self.client.delete_collection(self.name)
         self._collection = None
+        self._bump()
+
+    def generation(self) -> str:
+        """A token that changes whenever any process changes this index."""
+        got = self._meta().get(ids=[GENERATION], include=["documents"])
+        return str(got["documents"][0]) if got["ids"] else ""
+
+    def _meta(self) -> Any:
+        return self.client.get_or_create_collection(f"{self.name}_meta", embedding_function=None)
+
+    def _bump(self) -> None:
+        self._meta().upsert(ids=[GENERATION], documents=[uuid.uuid4().hex], embeddings=[[0.0]])
 
     def count(self) -> int:
         return int(self.collection.count())
@@ -124,6 +140,7 @@ class VectorStore:
             documents=[chunk.text for chunk in chunks],
             metadatas=[_metadata(chunk, file_sha[chunk.source]) for chunk in chunks],
         )
+        self._bump()
 
     def relabel(self, chunks: Sequence[Chunk], file_sha: dict[str, str]) -> None:
         """Update citations (line ranges, sections) of chunks whose text did not change."""
@@ -132,10 +149,12 @@ class VectorStore:
                 ids=[chunk.id for chunk in chunks],
                 metadatas=[_metadata(chunk, file_sha[chunk.source]) for chunk in chunks],
             )
+            self._bump()
 
     def delete(self, ids: Sequence[str]) -> None:
         if ids:
             self.collection.delete(ids=list(ids))
+            self._bump()
 
     def chunks(self, ids: Sequence[str] | None = None) -> list[Chunk]:
         got = self.collection.get(ids=list(ids) if ids is not None else None,

@@ -168,3 +168,18 @@ def test_diverse_search_skips_near_duplicates(corpus: Path, tmp_path: Path) -> N
 
     assert holds(retriever.search("hold the touch button to reset", k=2)) == 2
     assert holds(retriever.search("hold the touch button to reset", k=2, diverse=True)) == 1
+
+
+def test_search_sees_changes_made_by_another_process(corpus: Path, tmp_path: Path) -> None:
+    """Same chunk count before and after, so only the generation token can tell."""
+    reader = Retriever(VectorStore(connect(None, tmp_path / "chroma"), LocalEmbedder()))
+    writer = VectorStore(connect(None, tmp_path / "chroma"), LocalEmbedder())
+    ingest([corpus / "docs"], corpus, writer)
+    assert reader.search("Bluetooth", k=1)[0].chunk.source == "docs/app.txt"
+    (corpus / "docs" / "app.txt").write_text(
+        "The app finds the lamp over Zigbee.\n\nIt works offline.\n"
+    )
+    ingest([corpus / "docs"], corpus, writer)
+    top = reader.search("Zigbee", k=1)[0]
+    assert "Zigbee" in top.chunk.text
+    assert top.scores.get("bm25", 0) > 0
