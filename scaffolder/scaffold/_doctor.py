@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from packaging.version import Version
 from pydantic import ValidationError
@@ -20,6 +20,9 @@ from scaffolder.project import find_project
 from scaffolder.scaffold._git import git, git_available
 from scaffolder.scaffold._history import TemplateHistory, bundle_tags, tag_for, version_of_tag
 from scaffolder.scaffold._new import ANSWERS_FILE
+
+if TYPE_CHECKING:
+    from scaffolder.kit.settings import CopilotSettings
 
 Status = Literal["ok", "warn", "fail"]
 MIN_GIT = Version("2.28")
@@ -42,12 +45,22 @@ class Check:
 def run_checks(start: Path | None = None, history: TemplateHistory | None = None) -> list[Check]:
     history = history or TemplateHistory.installed()
     checks = [_python(), _git(), _copier(), *_history(history)]
+    checks.append(_environment())
     project = find_project(start)
-    checks += _provider(project.root if project else None)
-    checks += _chroma(project.root if project else None)
-    if project is not None:
-        checks += _embedder(project.root)
-        checks.append(_project_version(project.root, history))
+    if project is None:
+        return checks + _chroma(os.environ.get("CHROMA_URL"))
+    from scaffolder.kit.settings import CopilotSettings
+
+    try:
+        settings = CopilotSettings.load(project.root)
+    except ValidationError as error:
+        reason = error.errors()[0]["msg"].removeprefix("Value error, ")
+        checks.append(Check("provider", "fail", reason))
+    else:
+        checks.append(_provider(settings))
+        checks += _chroma(settings.chroma_url)
+        checks.append(_embedder(settings.embedding_model))
+    checks.append(_project_version(project.root, history))
     return checks
 
 
@@ -114,36 +127,21 @@ def _history(history: TemplateHistory) -> list[Check]:
     return checks
 
 
-def _provider(root: Path | None) -> list[Check]:
+def _environment() -> Check:
     present = [name for name in KEY_VARIABLES if os.environ.get(name)]
     listed = ", ".join(present) if present else "none"
-    checks = [Check("environment", "ok", f"set: {listed} (values never shown)")]
-    if root is None:
-        return checks
-    from scaffolder.kit.settings import CopilotSettings
+    return Check("environment", "ok", f"set: {listed} (values never shown)")
 
-    try:
-        settings = CopilotSettings.load(root)
-    except ValidationError as error:
-        reason = error.errors()[0]["msg"].removeprefix("Value error, ")
-        return [*checks, Check("provider", "fail", reason)]
+
+def _provider(settings: CopilotSettings) -> Check:
     if settings.offline_reason and settings.llm_provider not in ("offline", "auto"):
-        return [*checks, Check("provider", "warn", f"offline: {settings.offline_reason}")]
+        return Check("provider", "warn", f"offline: {settings.offline_reason}")
     if settings.offline_reason:
-        return [*checks, Check("provider", "ok", f"offline ({settings.offline_reason})")]
-    detail = f"{settings.effective_provider} ({settings.chat_model})"
-    return [*checks, Check("provider", "ok", detail)]
+        return Check("provider", "ok", f"offline ({settings.offline_reason})")
+    return Check("provider", "ok", f"{settings.effective_provider} ({settings.chat_model})")
 
 
-def _chroma(root: Path | None) -> list[Check]:
-    url = os.environ.get("CHROMA_URL")
-    if root is not None:
-        from scaffolder.kit.settings import CopilotSettings
-
-        try:
-            url = CopilotSettings.load(root).chroma_url
-        except ValidationError:
-            return []  # reported by the provider check
+def _chroma(url: str | None) -> list[Check]:
     if not url:
         return []
     heartbeat = url.rstrip("/") + "/api/v2/heartbeat"
@@ -157,31 +155,24 @@ def _chroma(root: Path | None) -> list[Check]:
     return [Check("chroma", "fail", f"server at {url} answered {response.status}")]
 
 
-def _embedder(root: Path) -> list[Check]:
+def _embedder(model: str) -> Check:
     """Chroma's default embedder downloads its model at first use: say whether it can run."""
     from scaffolder.kit.retrieval.embedders import (
         CHROMA_DEFAULT,
         CHROMA_MODEL_DIR,
         chroma_default_cached,
     )
-    from scaffolder.kit.settings import CopilotSettings
 
-    try:
-        model = CopilotSettings.load(root).embedding_model
-    except ValidationError:
-        return []  # reported by the provider check
     if model != CHROMA_DEFAULT:
-        return [Check("embeddings", "ok", model)]
+        return Check("embeddings", "ok", model)
     if chroma_default_cached():
-        return [Check("embeddings", "ok", f"{CHROMA_DEFAULT}, model cached in {CHROMA_MODEL_DIR}")]
-    return [
-        Check(
-            "embeddings",
-            "warn",
-            f"{CHROMA_DEFAULT} downloads its model at the first ingest (not cached in "
-            f'{CHROMA_MODEL_DIR}); offline, use embedding_model = "local"',
-        )
-    ]
+        return Check("embeddings", "ok", f"{CHROMA_DEFAULT}, model cached in {CHROMA_MODEL_DIR}")
+    return Check(
+        "embeddings",
+        "warn",
+        f"{CHROMA_DEFAULT} downloads its model at the first ingest (not cached in "
+        f'{CHROMA_MODEL_DIR}); offline, use embedding_model = "local"',
+    )
 
 
 def _project_version(root: Path, history: TemplateHistory) -> Check:
