@@ -44,7 +44,8 @@ class Retriever:
         self._refresh()
         assert self._index is not None and self._chunks is not None
         depth = k * CANDIDATES_PER_RESULT
-        dense = self.store.nearest(query, depth, where)
+        query_vector = self.store.embed_query(query)
+        dense = self.store.nearest(query_vector, depth, where)
         lexical = [
             (chunk_id, score)
             for chunk_id, score in self._index.search(query, depth)
@@ -56,7 +57,7 @@ class Retriever:
         if diverse and fused:
             by_id = {entry[0]: entry for entry in fused}
             vectors = self.store.vectors([entry[0] for entry in fused])
-            picked = mmr(self.store.embed_query(query), list(vectors.items()), k)
+            picked = mmr(query_vector, list(vectors.items()), k)
             chosen = [by_id[chunk_id] for chunk_id in picked]
         results = []
         for chunk_id, score, _ranks in chosen:

@@ -172,14 +172,15 @@ class VectorStore:
         return self.embedder.embed([query])[0]
 
     def nearest(
-        self, query: str, k: int, where: dict[str, Any] | None = None
+        self, vector: list[float], k: int, where: dict[str, Any] | None = None
     ) -> list[tuple[str, float]]:
-        """Chunk ids and cosine similarities of the `k` chunks nearest to `query`."""
-        if self.count() == 0:
+        """Chunk ids and cosine similarities of the `k` chunks nearest to `vector`
+        (a query embedded with `embed_query`)."""
+        count = self.count()
+        if count == 0:
             return []
-        vector = self.embedder.embed([query])[0]
         found = self.collection.query(
-            query_embeddings=[vector], n_results=min(k, self.count()), where=where or None,
+            query_embeddings=[vector], n_results=min(k, count), where=where or None,
             include=["distances"],
         )  # fmt: skip
         return [
