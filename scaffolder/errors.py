@@ -121,3 +121,10 @@ class TokenBudgetError(LLMError):
 
 class CostLimitError(LLMError):
     """The cost ledger passed the spending limit set for this run."""
+
+
+def first_line(error: BaseException) -> str:
+    """The first line of an exception's message, or its type when it has none: libraries
+    often raise multi-line messages, and copilot reports every error on one line."""
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__

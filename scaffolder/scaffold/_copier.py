@@ -16,9 +16,3 @@ def quiet_copier() -> Iterator[None]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         yield
-
-
-def first_line(error: BaseException) -> str:
-    """The first line of an exception's message, or its type when it has none."""
-    lines = str(error).strip().splitlines()
-    return lines[0] if lines else type(error).__name__

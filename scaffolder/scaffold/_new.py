@@ -18,10 +18,10 @@ from copier import run_copy
 from copier.errors import CopierError, UnsafeTemplateError
 from jinja2 import TemplateError
 
-from scaffolder.errors import Interrupted, UsageError
+from scaffolder.errors import Interrupted, UsageError, first_line
 from scaffolder.scaffold._answers import validate_project_name
 from scaffolder.scaffold._catalog import bundled_template, third_party_source
-from scaffolder.scaffold._copier import UNSAFE_TEMPLATE, first_line, quiet_copier
+from scaffolder.scaffold._copier import UNSAFE_TEMPLATE, quiet_copier
 from scaffolder.scaffold._git import git, identity_args
 from scaffolder.scaffold._history import TemplateHistory, TemplateSource
 

@@ -25,9 +25,10 @@ from scaffolder.errors import (
     TemplateHistoryError,
     UpdateFailedError,
     UpdateRefusedError,
+    first_line,
 )
 from scaffolder.scaffold._answers import validate_project_name
-from scaffolder.scaffold._copier import UNSAFE_TEMPLATE, first_line, quiet_copier
+from scaffolder.scaffold._copier import UNSAFE_TEMPLATE, quiet_copier
 from scaffolder.scaffold._git import dirty_paths, git, git_bytes, is_work_tree, toplevel
 from scaffolder.scaffold._history import TemplateHistory, bundle_tags, version_of_tag
 from scaffolder.scaffold._new import ANSWERS_FILE

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlparse
 
-from scaffolder.errors import CopilotError, UsageError
+from scaffolder.errors import CopilotError, UsageError, first_line
 from scaffolder.kit.retrieval.embedders import Embedder, signature
 from scaffolder.kit.retrieval.types import Chunk
 
@@ -63,7 +63,7 @@ def connect(chroma_url: str | None, path: Path) -> Any:
         return chromadb.PersistentClient(path=str(path), settings=options)
     except Exception as error:  # chromadb raises many kinds for a damaged folder
         raise StoreError(
-            f"the vector store in {path} cannot be opened ({_first_line(error)}); "
+            f"the vector store in {path} cannot be opened ({first_line(error)}); "
             "delete the folder and run `copilot ingest` again"
         ) from None
 
@@ -220,14 +220,9 @@ def _retrying(call: Callable[[], T], what: str, attempts: int = 3, delay: float 
             return call()
         except Exception as error:  # chromadb wraps connection failures in several types
             if attempt == attempts:
-                raise StoreError(f"cannot reach {what}: {_first_line(error)}") from None
+                raise StoreError(f"cannot reach {what}: {first_line(error)}") from None
             time.sleep(delay * attempt)
     raise AssertionError("unreachable")
-
-
-def _first_line(error: BaseException) -> str:
-    lines = str(error).strip().splitlines()
-    return lines[0] if lines else type(error).__name__
 
 
 def open_store(settings: CopilotSettings, root: Path) -> VectorStore:
