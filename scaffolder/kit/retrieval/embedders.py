@@ -19,12 +19,21 @@ if TYPE_CHECKING:
     from scaffolder.kit.llm.client import LLM
 
 CHROMA_DEFAULT = "chroma-default"
+#: How much hybrid search trusts a semantic model's ranking over BM25's: 0.75, the default
+#: vector weight of Weaviate's hybrid search, fixed before measuring (docs/performance.md
+#: shows how the evaluation set responds to other weights).
+SEMANTIC_DENSE_WEIGHT = 0.75
+#: The `local` embedder is lexical too (words and word pieces), so neither view outranks
+#: the other.
+LEXICAL_DENSE_WEIGHT = 0.5
 #: Where chromadb keeps its default model once downloaded (it downloads at first use).
 CHROMA_MODEL_DIR = Path("~/.cache/chroma/onnx_models/all-MiniLM-L6-v2").expanduser()
 
 
 class Embedder(Protocol):
     name: str
+    #: The weight of this embedder's ranking in hybrid search (BM25 gets the rest).
+    dense_weight: float
 
     @property
     def params(self) -> dict[str, Any]: ...
@@ -42,6 +51,7 @@ class LocalEmbedder:
     no download, deterministic. The default, so a fresh project ingests offline."""
 
     name = "local"
+    dense_weight = LEXICAL_DENSE_WEIGHT
 
     def __init__(self, dimensions: int = local_embedding.DIMENSIONS) -> None:
         self.dimensions = dimensions
@@ -58,6 +68,8 @@ class LocalEmbedder:
 
 class ModelEmbedder:
     """Any embedding model through the LLM layer: batched, retried, cached per text, costed."""
+
+    dense_weight = SEMANTIC_DENSE_WEIGHT
 
     def __init__(self, llm: LLM, model: str) -> None:
         self.llm = llm
@@ -77,6 +89,7 @@ class ChromaDefaultEmbedder:
     fails offline until the model is cached (`copilot doctor` says whether it is)."""
 
     name = CHROMA_DEFAULT
+    dense_weight = SEMANTIC_DENSE_WEIGHT
 
     def __init__(self) -> None:
         from chromadb.utils.embedding_functions import DefaultEmbeddingFunction

@@ -1,8 +1,8 @@
 """Rankings that complement the vector store: BM25, rank fusion, diversity and filters.
 
 The vector store ranks by meaning-ish similarity, which misses exact names, numbers and rare
-words; BM25 ranks by those. `rrf` fuses the two without having to make their score scales
-comparable, `mmr` trims near-duplicates from a candidate list, and `matches` applies the
+words; BM25 ranks by those. `relative_score_fusion` (the retriever's default) and `rrf` fuse
+the two, `mmr` trims near-duplicates from a candidate list, and `matches` applies the
 small metadata filter language the retriever accepts.
 
 The tokenizer is `scaffolder.kit.text.tokenize`, shared with the offline provider.
@@ -145,9 +145,11 @@ class BM25Index:
         self._total_length += self._lengths[chunk_id]
 
 
-def rrf(
-    rankings: Mapping[str, Sequence[str]], k: int = 60
-) -> list[tuple[str, float, dict[str, float]]]:
+#: `(id, fused score, {ranking name: its contribution})`, best first.
+Fused = list[tuple[str, float, dict[str, float]]]
+
+
+def rrf(rankings: Mapping[str, Sequence[str]], k: int = 60) -> Fused:
     """Reciprocal rank fusion: each ranking gives the item at 1-based rank r `1 / (k + r)`.
 
     Returns `(id, fused_score, {ranking_name: its contribution})`, best first. Only ranks
@@ -167,6 +169,32 @@ def rrf(
             best_rank[item] = min(best_rank.get(item, rank), rank)
     fused = [(item, sum(parts.values()), parts) for item, parts in contributions.items()]
     fused.sort(key=lambda entry: (-entry[1], best_rank[entry[0]], entry[0]))
+    return fused
+
+
+def relative_score_fusion(
+    rankings: Mapping[str, Sequence[tuple[str, float]]], weights: Mapping[str, float]
+) -> Fused:
+    """Fuse scored rankings by their min-max normalised scores, weighted per ranking.
+
+    Each ranking's scores are rescaled to [0, 1] over its own candidates (best 1, worst 0),
+    so cosine and BM25 scales stop mattering while the gaps between candidates still do: a
+    clear first place stays ahead of a crowd of middling agreements, which is where rank-only
+    fusion loses precision when one ranking is much stronger. A candidate a ranking did not
+    return gets 0 from it. Returns `(id, fused_score, {ranking_name: its contribution})`, best
+    first, ties to the smaller id; the shape `rrf` returns.
+    """
+    contributions: dict[str, dict[str, float]] = {}
+    for name, ranking in rankings.items():
+        if not ranking:
+            continue
+        scores = [score for _, score in ranking]
+        high, low = max(scores), min(scores)
+        for item, score in ranking:
+            normalised = (score - low) / (high - low) if high > low else 1.0
+            contributions.setdefault(item, {}).setdefault(name, weights[name] * normalised)
+    fused = [(item, sum(parts.values()), parts) for item, parts in contributions.items()]
+    fused.sort(key=lambda entry: (-entry[1], entry[0]))
     return fused
 
 

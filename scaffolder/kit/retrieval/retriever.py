@@ -1,17 +1,26 @@
 """Hybrid retrieval: Chroma's dense ranking fused with an in-app BM25 ranking.
 
 Local Chroma has no keyword ranking, and each ranking misses what the other finds: dense
-vectors miss exact names and numbers, BM25 misses paraphrases. Reciprocal rank fusion
-combines them without tuning score scales. The BM25 index is rebuilt from the store's own
-documents when the store changed, so it can never disagree with the vectors.
+vectors miss exact names and numbers, BM25 misses paraphrases. By default the two are fused
+by normalised score, weighted by how much the embedder is trusted (`Embedder.dense_weight`);
+on our evaluation set rank-only fusion (`fusion="rrf"`, reciprocal rank fusion) found as many
+answers in the top 5 but ranked them lower when the dense side was a strong semantic model
+(docs/performance.md). The BM25 index is rebuilt from the store's own documents when the
+store changed, so it can never disagree with the vectors.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Literal
 
-from scaffolder.kit.retrieval.ranking import BM25Index, matches, mmr, rrf
+from scaffolder.kit.retrieval.ranking import (
+    BM25Index,
+    matches,
+    mmr,
+    relative_score_fusion,
+    rrf,
+)
 from scaffolder.kit.retrieval.store import VectorStore
 from scaffolder.kit.retrieval.types import Chunk, SearchResult
 
@@ -22,6 +31,9 @@ CANDIDATES_PER_RESULT = 4
 @dataclass
 class Retriever:
     store: VectorStore
+    fusion: Literal["relative", "rrf"] = "relative"
+    #: The dense ranking's weight in relative fusion; by default the embedder's own.
+    dense_weight: float | None = None
     _index: BM25Index | None = None
     _chunks: dict[str, Chunk] | None = None
     _generation: str | None = None
@@ -51,7 +63,15 @@ class Retriever:
             for chunk_id, score in self._index.search(query, depth)
             if where is None or matches(_fields(self._chunks[chunk_id]), where)
         ]
-        fused = rrf({"dense": [i for i, _ in dense], "bm25": [i for i, _ in lexical]})
+        if self.fusion == "rrf":
+            fused = rrf({"dense": [i for i, _ in dense], "bm25": [i for i, _ in lexical]})
+        else:
+            weight = self.dense_weight
+            if weight is None:
+                weight = self.store.embedder.dense_weight
+            fused = relative_score_fusion(
+                {"dense": dense, "bm25": lexical}, {"dense": weight, "bm25": 1.0 - weight}
+            )
         raw = {"dense": dict(dense), "bm25": dict(lexical)}
         chosen = fused[:k]
         if diverse and fused:

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 COLLECTION = "copilot"
 EMBEDDER_KEY = "copilot_embedder"
+#: Rows per read or delete call; Chroma's SQLite fails on a statement with ~32k variables.
+PAGE = 5000
 #: A one-record collection whose value changes on every write to the index: readers (the
 #: BM25 side of search, in any process) compare it instead of listing every chunk id.
 GENERATION = "generation"
@@ -119,13 +121,13 @@ class VectorStore:
         return int(self.collection.count())
 
     def ids(self) -> set[str]:
-        return set(self.collection.get(include=[])["ids"])
+        return set(self._get(include=[])["ids"])
 
     def sources(self) -> dict[str, dict[str, str]]:
         """For every stored source file: chunk id -> the file hash it was made from."""
         found: dict[str, dict[str, str]] = {}
-        got = self.collection.get(include=["metadatas"])
-        for chunk_id, metadata in zip(got["ids"], got["metadatas"] or [], strict=True):
+        got = self._get(include=["metadatas"])
+        for chunk_id, metadata in zip(got["ids"], got["metadatas"], strict=True):
             source = str(metadata.get("source", ""))
             found.setdefault(source, {})[chunk_id] = str(metadata.get("file_sha", ""))
         return found
@@ -133,13 +135,14 @@ class VectorStore:
     def add(self, chunks: Sequence[Chunk], file_sha: dict[str, str]) -> None:
         if not chunks:
             return
-        vectors = self.embedder.embed([chunk.text for chunk in chunks])
-        self.collection.upsert(
-            ids=[chunk.id for chunk in chunks],
-            embeddings=vectors,
-            documents=[chunk.text for chunk in chunks],
-            metadatas=[_metadata(chunk, file_sha[chunk.source]) for chunk in chunks],
-        )
+        for start in range(0, len(chunks), PAGE):
+            page = chunks[start : start + PAGE]
+            self.collection.upsert(
+                ids=[chunk.id for chunk in page],
+                embeddings=self.embedder.embed([chunk.text for chunk in page]),
+                documents=[chunk.text for chunk in page],
+                metadatas=[_metadata(chunk, file_sha[chunk.source]) for chunk in page],
+            )
         self._bump()
 
     def relabel(self, chunks: Sequence[Chunk], file_sha: dict[str, str]) -> None:
@@ -153,20 +156,41 @@ class VectorStore:
 
     def delete(self, ids: Sequence[str]) -> None:
         if ids:
-            self.collection.delete(ids=list(ids))
+            for start in range(0, len(ids), PAGE):
+                self.collection.delete(ids=list(ids[start : start + PAGE]))
             self._bump()
 
     def chunks(self, ids: Sequence[str] | None = None) -> list[Chunk]:
-        got = self.collection.get(ids=list(ids) if ids is not None else None,
-                                  include=["documents", "metadatas"])  # fmt: skip
+        got = self._get(ids, include=["documents", "metadatas"])
         return [
             _chunk(document, metadata)
             for document, metadata in zip(got["documents"], got["metadatas"], strict=True)
         ]
 
     def vectors(self, ids: Sequence[str]) -> dict[str, list[float]]:
-        got = self.collection.get(ids=list(ids), include=["embeddings"])
+        got = self._get(ids, include=["embeddings"])
         return {i: list(map(float, v)) for i, v in zip(got["ids"], got["embeddings"], strict=True)}
+
+    def _get(self, ids: Sequence[str] | None = None, *, include: list[str]) -> dict[str, list[Any]]:
+        """`collection.get` in pages: one call for a whole large index (or a long id list)
+        exceeds SQLite's limit on variables per statement inside Chroma."""
+        fields = ["ids", *include]
+        merged: dict[str, list[Any]] = {field: [] for field in fields}
+
+        def keep(got: Any) -> int:
+            for field in fields:
+                values = got.get(field)
+                merged[field].extend(values if values is not None else [])
+            return len(got["ids"])
+
+        if ids is not None:
+            for start in range(0, len(ids), PAGE):
+                keep(self.collection.get(ids=list(ids[start : start + PAGE]), include=include))
+            return merged
+        offset = 0
+        while keep(self.collection.get(include=include, limit=PAGE, offset=offset)) == PAGE:
+            offset += PAGE
+        return merged
 
     def embed_query(self, query: str) -> list[float]:
         return self.embedder.embed([query])[0]

@@ -128,6 +128,22 @@ def test_search_returns_cited_hybrid_results(corpus: Path, tmp_path: Path) -> No
     assert set(top.scores) == {"dense", "bm25"}
 
 
+def test_search_fusion_follows_the_embedder_weight_or_the_caller(
+    corpus: Path, tmp_path: Path
+) -> None:
+    store = VectorStore(connect(None, tmp_path / "chroma"), LocalEmbedder())
+    ingest([corpus / "docs"], corpus, store)
+    query = "how do I reset the lamp"
+    default = Retriever(store).search(query, k=3)
+    assert default[0].score == pytest.approx(1.0)  # first in both rankings: 0.5 + 0.5
+    # All trust on BM25: the fused order is BM25's own order.
+    lexical_only = Retriever(store, dense_weight=0.0).search(query, k=3)
+    by_bm25 = sorted(lexical_only, key=lambda result: -result.scores.get("bm25", -1.0))
+    assert [r.chunk.id for r in lexical_only] == [r.chunk.id for r in by_bm25]
+    rank_fused = Retriever(store, fusion="rrf").search(query, k=3)
+    assert rank_fused[0].score == pytest.approx(2 / 61)
+
+
 def test_bad_input(corpus: Path, tmp_path: Path) -> None:
     store = VectorStore(connect(None, tmp_path / "chroma"), LocalEmbedder())
     with pytest.raises(UsageError, match="does not exist"):
@@ -183,3 +199,28 @@ def test_search_sees_changes_made_by_another_process(corpus: Path, tmp_path: Pat
     top = reader.search("Zigbee", k=1)[0]
     assert "Zigbee" in top.chunk.text
     assert top.scores.get("bm25", 0) > 0
+
+
+def test_large_indexes_are_read_and_deleted_in_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A single `get` of a whole large index fails inside Chroma's SQLite ("too many SQL
+    variables", found at 100k chunks); a small page size shows every path pages correctly."""
+    from scaffolder.kit.retrieval import store as store_module
+
+    monkeypatch.setattr(store_module, "PAGE", 7)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for n in range(4):
+        sections = "\n\n".join(f"# Part {n}.{i}\n\nParagraph {n} {i} about lamps." for i in range(6))
+        (docs / f"file{n}.md").write_text(sections)
+    store = VectorStore(connect(None, tmp_path / "chroma"), LocalEmbedder())
+    report = ingest([docs], tmp_path, store)
+    assert report.added == 24 == store.count()
+    assert len(store.ids()) == 24 == len(store.chunks())
+    assert sum(len(chunks) for chunks in store.sources().values()) == 24
+    assert len(store.vectors(sorted(store.ids()))) == 24
+    (docs / "file0.md").unlink()
+    (docs / "file1.md").unlink()
+    assert ingest([docs], tmp_path, store).removed == 12
+    assert store.count() == 12

@@ -8,7 +8,13 @@ from typing import Any
 
 import pytest
 
-from scaffolder.kit.retrieval.ranking import BM25Index, matches, mmr, rrf
+from scaffolder.kit.retrieval.ranking import (
+    BM25Index,
+    matches,
+    mmr,
+    relative_score_fusion,
+    rrf,
+)
 from scaffolder.kit.retrieval.types import Chunk
 from scaffolder.kit.text import stem, tokenize
 
@@ -183,6 +189,46 @@ def test_rrf_constant_ties_and_repeats() -> None:
     assert (item, parts) == ("p", approx({"a": 1 / 61}))
     assert score == approx(1 / 61)
     assert rrf({}) == []
+
+
+# Relative score fusion
+
+WEIGHTS = {"dense": 0.75, "bm25": 0.25}
+
+
+def test_relative_fusion_normalises_each_ranking_and_weights_it() -> None:
+    fused = relative_score_fusion(
+        {"dense": [("x", 0.9), ("y", 0.5), ("z", 0.1)], "bm25": [("y", 12.0), ("w", 2.0)]},
+        WEIGHTS,
+    )
+    # dense: x 1, y 0.5, z 0; bm25: y 1, w 0 (scaled by the weights).
+    assert [item for item, _, _ in fused] == ["x", "y", "w", "z"]
+    assert dict((item, score) for item, score, _ in fused) == approx(
+        {"x": 0.75, "y": 0.75 * 0.5 + 0.25, "w": 0.0, "z": 0.0}
+    )
+    assert fused[1][2] == approx({"dense": 0.375, "bm25": 0.25})
+
+
+def test_relative_fusion_keeps_a_clear_first_place_that_rank_fusion_loses() -> None:
+    """A strong ranking's clear winner beats an item both rankings put second."""
+    rankings = {
+        "dense": [("answer", 0.9), ("both", 0.4), ("c", 0.38), ("d", 0.35)],
+        "bm25": [("e", 9.0), ("both", 8.5), ("f", 8.0), ("answer", 1.0)],
+    }
+    assert relative_score_fusion(rankings, WEIGHTS)[0][0] == "answer"
+    assert rrf({name: [i for i, _ in ranking] for name, ranking in rankings.items()})[0][0] == (
+        "both"
+    )
+
+
+def test_relative_fusion_edge_cases() -> None:
+    # One candidate, or all equal: every one counts fully.
+    assert relative_score_fusion({"dense": [("p", 0.2)]}, WEIGHTS) == [
+        ("p", 0.75, {"dense": 0.75})
+    ]
+    tied = relative_score_fusion({"bm25": [("q", 1.0), ("p", 1.0)]}, WEIGHTS)
+    assert [item for item, _, _ in tied] == ["p", "q"]
+    assert relative_score_fusion({"dense": [], "bm25": []}, WEIGHTS) == []
 
 
 # Maximal marginal relevance
