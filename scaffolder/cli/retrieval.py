@@ -75,13 +75,12 @@ def search(
     ] = False,
 ) -> None:
     """Search the project's vector database (dense and BM25, fused) and show cited results."""
-    from scaffolder.kit.retrieval.retriever import Retriever
-    from scaffolder.kit.retrieval.store import open_store
+    from scaffolder.kit.retrieval.retriever import open_retriever
     from scaffolder.kit.settings import CopilotSettings
 
     project = require_project("search")
-    store = open_store(CopilotSettings.load(project.root), project.root)
-    results = Retriever(store).search(query, k, diverse=diverse)
+    retriever = open_retriever(CopilotSettings.load(project.root), project.root)
+    results = retriever.search(query, k, diverse=diverse)
     if as_json:
         say(json.dumps([
             {"rank": n, "id": r.chunk.id, "score": r.score, "scores": r.scores,

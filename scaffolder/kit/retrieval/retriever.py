@@ -5,14 +5,20 @@ vectors miss exact names and numbers, BM25 misses paraphrases. By default the tw
 by normalised score, weighted by how much the embedder is trusted (`Embedder.dense_weight`);
 on our evaluation set rank-only fusion (`fusion="rrf"`, reciprocal rank fusion) found as many
 answers in the top 5 but ranked them lower when the dense side was a strong semantic model
-(docs/performance.md). The BM25 index is rebuilt from the store's own documents when the
-store changed, so it can never disagree with the vectors.
+(docs/performance.md).
+
+The BM25 side is built from the store's own documents whenever the store changed (every write
+replaces a generation token), so it can never disagree with the vectors. With `index_dir` it
+is also saved there under that token: a new process (each `copilot search` or `ask`) loads it
+instead of reading and tokenising every chunk again, which at 100k chunks is seconds.
 """
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 
 from scaffolder.kit.retrieval.ranking import (
     BM25Index,
@@ -21,8 +27,11 @@ from scaffolder.kit.retrieval.ranking import (
     relative_score_fusion,
     rrf,
 )
-from scaffolder.kit.retrieval.store import VectorStore
+from scaffolder.kit.retrieval.store import VectorStore, open_store
 from scaffolder.kit.retrieval.types import Chunk, SearchResult
+
+if TYPE_CHECKING:
+    from scaffolder.kit.settings import CopilotSettings
 
 #: Each ranking contributes this many candidates per result asked for.
 CANDIDATES_PER_RESULT = 4
@@ -34,8 +43,9 @@ class Retriever:
     fusion: Literal["relative", "rrf"] = "relative"
     #: The dense ranking's weight in relative fusion; by default the embedder's own.
     dense_weight: float | None = None
+    #: Where the BM25 side is saved between processes; None keeps it in memory only.
+    index_dir: Path | None = None
     _index: BM25Index | None = None
-    _chunks: dict[str, Chunk] | None = None
     _generation: str | None = None
 
     def search(
@@ -53,16 +63,14 @@ class Retriever:
         """
         if not query.strip():
             return []
-        self._refresh()
-        assert self._index is not None and self._chunks is not None
+        index = self._refresh()
         depth = k * CANDIDATES_PER_RESULT
         query_vector = self.store.embed_query(query)
         dense = self.store.nearest(query_vector, depth, where)
-        lexical = [
-            (chunk_id, score)
-            for chunk_id, score in self._index.search(query, depth)
-            if where is None or matches(_fields(self._chunks[chunk_id]), where)
-        ]
+        lexical = index.search(query, depth)
+        chunks = {chunk.id: chunk for chunk in self.store.chunks(_unique(dense, lexical))}
+        if where is not None:
+            lexical = [(i, score) for i, score in lexical if matches(_fields(chunks[i]), where)]
         if self.fusion == "rrf":
             fused = rrf({"dense": [i for i, _ in dense], "bm25": [i for i, _ in lexical]})
         else:
@@ -82,18 +90,51 @@ class Retriever:
         results = []
         for chunk_id, score, _ranks in chosen:
             scores = {name: table[chunk_id] for name, table in raw.items() if chunk_id in table}
-            results.append(SearchResult(self._chunks[chunk_id], score, scores))
+            results.append(SearchResult(chunks[chunk_id], score, scores))
         return results
 
-    def _refresh(self) -> None:
-        """Rebuild the BM25 side whenever the index changed since it was built (in any
-        process: the store keeps a generation token that every write replaces)."""
+    def _refresh(self) -> BM25Index:
+        """The BM25 side for the store as it is now: kept, loaded, or built (and saved)."""
         generation = self.store.generation()
-        if self._chunks is None or generation != self._generation:
-            chunks = self.store.chunks()
-            self._chunks = {chunk.id: chunk for chunk in chunks}
-            self._index = BM25Index.build(chunks)
-            self._generation = generation
+        if self._index is not None and generation == self._generation:
+            return self._index
+        saved = self._saved(generation)
+        index = None
+        if saved is not None and saved.is_file():
+            with contextlib.suppress(OSError, ValueError):  # unreadable or old: rebuild
+                index = BM25Index.load(saved)
+        if index is None:
+            index = BM25Index.build(self.store.chunks())
+            if saved is not None:
+                self._save(index, saved)
+        self._index, self._generation = index, generation
+        return index
+
+    def _saved(self, generation: str) -> Path | None:
+        if self.index_dir is None:
+            return None
+        return self.index_dir / f"bm25-{self.store.name}-{generation or 'empty'}.json"
+
+    def _save(self, index: BM25Index, path: Path) -> None:
+        """Save the index under its generation and drop the ones of older generations.
+
+        A cache only: failing to write it (read-only checkout, full disk) costs speed, not
+        correctness, so it is not an error."""
+        with contextlib.suppress(OSError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            index.save(path)
+            for old in path.parent.glob(f"bm25-{self.store.name}-*.json"):
+                if old != path:
+                    old.unlink(missing_ok=True)
+
+
+def open_retriever(settings: CopilotSettings, root: Path) -> Retriever:
+    """The retriever of a project: its store, with the BM25 side saved under `.copilot/`."""
+    return Retriever(open_store(settings, root), index_dir=root / ".copilot" / "bm25")
+
+
+def _unique(*rankings: list[tuple[str, float]]) -> list[str]:
+    return list(dict.fromkeys(chunk_id for ranking in rankings for chunk_id, _ in ranking))
 
 
 def _fields(chunk: Chunk) -> dict[str, Any]:

@@ -11,9 +11,10 @@ from scaffolder.errors import UsageError
 from scaffolder.kit.retrieval.embedders import LocalEmbedder
 from scaffolder.kit.retrieval.ingest import ingest
 from scaffolder.kit.retrieval.loaders import iter_chunks
+from scaffolder.kit.retrieval.ranking import BM25Index
 from scaffolder.kit.retrieval.retriever import Retriever
 from scaffolder.kit.retrieval.store import EmbedderMismatchError, StoreError, VectorStore, connect
-from scaffolder.kit.retrieval.types import SearchResult
+from scaffolder.kit.retrieval.types import Chunk, SearchResult
 
 DOCS = {
     "docs/reset.md": "# Reset\n\nHold the touch button for twenty seconds to reset the lamp.\n\n"
@@ -212,7 +213,9 @@ def test_large_indexes_are_read_and_deleted_in_pages(
     docs = tmp_path / "docs"
     docs.mkdir()
     for n in range(4):
-        sections = "\n\n".join(f"# Part {n}.{i}\n\nParagraph {n} {i} about lamps." for i in range(6))
+        sections = "\n\n".join(
+            f"# Part {n}.{i}\n\nParagraph {n} {i} about lamps." for i in range(6)
+        )
         (docs / f"file{n}.md").write_text(sections)
     store = VectorStore(connect(None, tmp_path / "chroma"), LocalEmbedder())
     report = ingest([docs], tmp_path, store)
@@ -224,3 +227,50 @@ def test_large_indexes_are_read_and_deleted_in_pages(
     (docs / "file1.md").unlink()
     assert ingest([docs], tmp_path, store).removed == 12
     assert store.count() == 12
+
+
+class FullReadCountingStore(VectorStore):
+    """A real store that counts reads of every chunk (what building the BM25 side costs)."""
+
+    full_reads = 0
+
+    def chunks(self, ids: Sequence[str] | None = None) -> list[Chunk]:
+        if ids is None:
+            self.full_reads += 1
+        return super().chunks(ids)
+
+
+def test_the_bm25_side_is_saved_for_the_next_process_until_the_store_changes(
+    corpus: Path, tmp_path: Path
+) -> None:
+    saved = tmp_path / "bm25"
+    store = FullReadCountingStore(connect(None, tmp_path / "chroma"), LocalEmbedder())
+    ingest([corpus / "docs"], corpus, store)
+    query = "how do I reset the lamp"
+    first = Retriever(store, index_dir=saved).search(query, k=2)
+    assert store.full_reads == 1
+    [file] = saved.iterdir()
+    # A new process: same answers, loaded from the file, no full read.
+    again = Retriever(store, index_dir=saved).search(query, k=2)
+    assert store.full_reads == 1
+    assert again == first
+    # The store changes: the saved side is stale, rebuilt once, and the old file goes.
+    (corpus / "docs" / "reset.md").unlink()
+    ingest([corpus / "docs"], corpus, store)
+    after = Retriever(store, index_dir=saved).search(query, k=2)
+    assert store.full_reads == 2
+    assert all(result.chunk.source != "docs/reset.md" for result in after)
+    assert [path.name for path in saved.iterdir()] != [file.name]
+    assert len(list(saved.iterdir())) == 1
+
+
+def test_an_unreadable_saved_bm25_side_is_rebuilt(corpus: Path, tmp_path: Path) -> None:
+    saved = tmp_path / "bm25"
+    store = FullReadCountingStore(connect(None, tmp_path / "chroma"), LocalEmbedder())
+    ingest([corpus / "docs"], corpus, store)
+    expected = Retriever(store, index_dir=saved).search("reset", k=2)
+    [file] = saved.iterdir()
+    file.write_text("{not json")
+    assert Retriever(store, index_dir=saved).search("reset", k=2) == expected
+    assert store.full_reads == 2
+    assert BM25Index.load(file).search("reset")  # rewritten whole

@@ -223,9 +223,7 @@ def test_relative_fusion_keeps_a_clear_first_place_that_rank_fusion_loses() -> N
 
 def test_relative_fusion_edge_cases() -> None:
     # One candidate, or all equal: every one counts fully.
-    assert relative_score_fusion({"dense": [("p", 0.2)]}, WEIGHTS) == [
-        ("p", 0.75, {"dense": 0.75})
-    ]
+    assert relative_score_fusion({"dense": [("p", 0.2)]}, WEIGHTS) == [("p", 0.75, {"dense": 0.75})]
     tied = relative_score_fusion({"bm25": [("q", 1.0), ("p", 1.0)]}, WEIGHTS)
     assert [item for item, _, _ in tied] == ["p", "q"]
     assert relative_score_fusion({"dense": [], "bm25": []}, WEIGHTS) == []
