@@ -123,6 +123,25 @@ class CostLimitError(LLMError):
     """The cost ledger passed the spending limit set for this run."""
 
 
+class SkillError(UsageError):
+    """A skill folder or definition is invalid (no `SKILL`, duplicate name, unknown action)."""
+
+
+class ApprovalError(UsageError):
+    """A proposal id is unknown, already decided, or an action was asked to run unapproved."""
+
+
+class ActionError(CopilotError):
+    """An approved action could not be carried out (edit did not match, command not allowed)."""
+
+    exit_code = FAILURE_EXIT_CODE
+
+
+class BenchError(UsageError):
+    """A benchmark suite, spreadsheet, results file or bench setting is wrong; the message
+    names the file and the row, so the fix is one edit away."""
+
+
 def first_line(error: BaseException) -> str:
     """The first line of an exception's message, or its type when it has none: libraries
     often raise multi-line messages, and copilot reports every error on one line."""

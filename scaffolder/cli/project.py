@@ -23,7 +23,6 @@ PROJECT_COMMANDS: dict[str, tuple[str, str]] = {
     "ask": ("Ask the copilot one question and print the cited answer.", "the template's skills"),
     "chat": ("Talk to the copilot in the terminal, with follow-up turns.", "routing"),
     "serve": ("Run the copilot's HTTP server and chat page.", "the template's server"),
-    "bench": ("Run benchmark suites and compare runs.", "benchmarks"),
 }
 
 
@@ -42,12 +41,16 @@ def _project_command(name: str, summary: str, provider: str) -> Callable[[typer.
 
 
 def register(app: typer.Typer) -> None:
+    from scaffolder.cli.bench import bench_app
     from scaffolder.cli.prompts import prompts_app
     from scaffolder.cli.retrieval import ingest, search
+    from scaffolder.cli.telemetry import telemetry_app
 
     app.command("ingest", rich_help_panel=PANEL)(ingest)
     app.command("search", rich_help_panel=PANEL)(search)
     app.add_typer(prompts_app, name="prompts", rich_help_panel=PANEL)
+    app.add_typer(bench_app, name="bench", rich_help_panel=PANEL)
+    app.add_typer(telemetry_app, name="telemetry", rich_help_panel=PANEL)
     for name, (summary, provider) in PROJECT_COMMANDS.items():
         app.command(
             name,

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 import yaml
 
-from scaffolder.cli import prompts_lint, prompts_versions
+from scaffolder.cli import prompts_ablate, prompts_lint, prompts_versions
 from scaffolder.cli._common import reports_errors, say
 from scaffolder.errors import UsageError
 from scaffolder.project import require_project
@@ -26,6 +26,7 @@ prompts_app = typer.Typer(
 _COLOURS = ("cyan", "green", "magenta", "yellow", "blue", "red")
 prompts_versions.register(prompts_app)
 prompts_lint.register(prompts_app)
+prompts_ablate.register(prompts_app)
 
 
 @prompts_app.command("list")

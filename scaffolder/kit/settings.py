@@ -99,6 +99,27 @@ class CopilotSettings(BaseSettings):
     chroma_url: str | None = Field(None, validation_alias=_env("CHROMA_URL", "chroma_url"))
     chroma_path: Path = Path(".copilot/chroma")
     api_key: SecretStr | None = Field(None, validation_alias=_env("COPILOT_API_KEY", "api_key"))
+    # Guardrails (scaffolder.kit.safety): team guard lists and identifier patterns to redact.
+    guard_lists: list[Path] = Field(default_factory=list)
+    redact_patterns: dict[str, str] = Field(default_factory=dict)
+    max_input_chars: int = Field(8000, gt=0)
+    #: `auto`: the OpenAI moderation endpoint when calls go to OpenAI, the offline filter otherwise.
+    moderation: Literal["auto", "openai", "offline"] = "auto"
+    #: Safety benchmark thresholds: a number for every category, or a table by category.
+    safety_min_detection: float | dict[str, float] = 0.9
+    safety_max_false_positive: float | dict[str, float] = 0.05
+    # Telemetry (scaffolder.kit.telemetry): where spans go, and whether message text is kept.
+    telemetry_exporters: list[Literal["console", "otlp", "jsonl"]] = Field(default_factory=list)
+    telemetry_file: Path = Path(".copilot/telemetry.jsonl")
+    otlp_endpoint: str | None = Field(
+        None, validation_alias=_env("OTEL_EXPORTER_OTLP_ENDPOINT", "otlp_endpoint")
+    )
+    telemetry_capture_content: bool = Field(
+        False,
+        validation_alias=_env(
+            "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", "telemetry_capture_content"
+        ),
+    )
 
     @classmethod
     def settings_customise_sources(

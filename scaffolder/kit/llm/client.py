@@ -26,6 +26,7 @@ from scaffolder.kit.llm.cost import CostLedger, current_ledger
 from scaffolder.kit.llm.providers.base import Provider
 from scaffolder.kit.llm.providers.offline import OfflineProvider
 from scaffolder.kit.llm.retry import RetryPolicy, acall_with_retry, call_with_retry
+from scaffolder.kit.llm.sampling import with_scoped_sample
 from scaffolder.kit.llm.types import (
     ChatRequest,
     Completion,
@@ -200,7 +201,9 @@ class LLM:
 
     # -- shared steps --------------------------------------------------------------------
     def _lookup(self, request: ChatRequest) -> tuple[ChatRequest, str, Completion | None]:
-        """The request with its model filled in, its cache key, and the recorded answer if any."""
+        """The request with its model and sample filled in (the sample from `sample_scope`, for
+        repeated test attempts), its cache key, and the recorded answer if any."""
+        request = with_scoped_sample(request)
         if not request.model:
             request = request.with_model(self.provider.default_chat_model)
         key = request.cache_key(self.provider.info.name)

@@ -1,0 +1,86 @@
+"""`[tool.copilot.bench]`: how benchmarks reach the app and when they raise alarms.
+
+[tool.copilot.bench]
+target = "my_app.bench:answer"   # callable(case input, LLM) -> answer (+ sources, intent)
+prompt = "answer"                # else: the default target renders this library prompt
+concurrency = 8
+judge_model = "gpt-4o-2024-08-06"
+graders = ["my_app.graders"]     # modules that register custom graders on import
+cost_alert = 0.2                 # warn when cost per case rises more than 20 %
+webhook_url = "https://hooks.example/..."   # or $COPILOT_BENCH_WEBHOOK (keep it secret)
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scaffolder.errors import BenchError
+
+WEBHOOK_VARIABLE = "COPILOT_BENCH_WEBHOOK"
+DEFAULT_CONCURRENCY = 8
+DEFAULT_COST_ALERT = 0.2
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    target: str | None = None
+    prompt: str | None = None
+    concurrency: int = DEFAULT_CONCURRENCY
+    judge_model: str | None = None
+    grader_modules: tuple[str, ...] = ()
+    cost_alert: float = DEFAULT_COST_ALERT
+    webhook_url: str | None = None
+
+    @classmethod
+    def from_table(cls, copilot_table: Mapping[str, Any]) -> BenchConfig:
+        table = copilot_table.get("bench", {})
+        if not isinstance(table, dict):
+            raise BenchError("[tool.copilot.bench] must be a table")
+        try:
+            concurrency = int(table.get("concurrency", DEFAULT_CONCURRENCY))
+            cost_alert = float(table.get("cost_alert", DEFAULT_COST_ALERT))
+        except (TypeError, ValueError) as error:
+            raise BenchError(f"[tool.copilot.bench]: {error}") from None
+        if concurrency < 1:
+            raise BenchError("[tool.copilot.bench] concurrency must be at least 1")
+        modules = table.get("graders", [])
+        if not isinstance(modules, list) or not all(isinstance(m, str) for m in modules):
+            raise BenchError("[tool.copilot.bench] graders is a list of module names")
+        return cls(
+            target=table.get("target"),
+            prompt=table.get("prompt"),
+            concurrency=concurrency,
+            judge_model=table.get("judge_model"),
+            grader_modules=tuple(modules),
+            cost_alert=cost_alert,
+            webhook_url=os.environ.get(WEBHOOK_VARIABLE) or table.get("webhook_url"),
+        )
+
+
+def import_object(spec: str, root: Path, what: str) -> Any:
+    """`package.module:name` from the project at `root`, or a one-line error saying why not."""
+    module_name, _, attribute = spec.partition(":")
+    if not module_name or not attribute:
+        raise BenchError(f"{what} {spec!r} is not 'package.module:function'")
+    module = import_module(module_name, root, what)
+    try:
+        return getattr(module, attribute)
+    except AttributeError:
+        raise BenchError(f"{what} {spec!r}: {module_name} has no {attribute!r}") from None
+
+
+def import_module(name: str, root: Path, what: str) -> Any:
+    """Import a project module, with the project root (and its src/) importable."""
+    for folder in (root / "src", root):
+        if folder.is_dir() and str(folder) not in sys.path:
+            sys.path.insert(0, str(folder))
+    try:
+        return importlib.import_module(name)
+    except ImportError as error:
+        raise BenchError(f"{what}: cannot import {name!r}: {error}") from None
