@@ -17,7 +17,8 @@ from scaffolder.kit.text import tokenize
 
 DONT_KNOW = "I don't know: none of the provided sources answers that."
 NO_SOURCES = "I don't know: no sources were provided to answer from."
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_LIST_ITEM = re.compile(r"^(?:[>*+-]|\d+[.)])\s+")
 #: Below this a sentence shares too little with the question to count as an answer.
 _MIN_SCORE = 0.25
 _MAX_SENTENCES = 2
@@ -40,9 +41,35 @@ def similarity(query: str, text: str) -> float:
     return 0.5 * overlap + 0.5 * max(cosine(embed_text(query), embed_text(text)), 0.0)
 
 
-def _sentences(text: str) -> list[str]:
-    cleaned = (line.lstrip("#>*- ").strip() for line in _SENTENCE_END.split(text))
-    return [sentence for sentence in cleaned if len(words(sentence)) >= 3]
+def _sentences(text: str) -> list[tuple[str, str]]:
+    """The sentences of a passage, each with the heading it sits under.
+
+    Paragraphs are runs of lines (hard-wrapped lines belong together); list items and headings
+    stand alone. A heading names a topic rather than answering anything, so it is never an
+    answer itself, but it says what the sentences below it are about ("Resetting to factory
+    settings" over "Hold the button for twenty seconds").
+    """
+    found: list[tuple[str, str]] = []
+    heading = ""
+    paragraph: list[str] = []
+
+    def flush() -> None:
+        for piece in _SENTENCE_END.split(" ".join(paragraph)):
+            sentence = piece.strip()
+            if len(words(sentence)) >= 3:
+                found.append((sentence, heading))
+        paragraph.clear()
+
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#") or _LIST_ITEM.match(stripped):
+            flush()
+        if stripped.startswith("#"):
+            heading = stripped.lstrip("#").strip()
+        elif stripped:
+            paragraph.append(_LIST_ITEM.sub("", stripped))
+    flush()
+    return found
 
 
 def answer(task: AnswerTask) -> str:
@@ -51,8 +78,11 @@ def answer(task: AnswerTask) -> str:
         return NO_SOURCES
     scored: list[tuple[float, int, int, str, str]] = []
     for passage_rank, passage in enumerate(task.passages):
-        for position, sentence in enumerate(_sentences(passage.text)):
-            score = similarity(task.question, sentence)
+        for position, (sentence, heading) in enumerate(_sentences(passage.text)):
+            # The sentence's own words decide between sentences under the same heading.
+            score = 0.5 * similarity(task.question, f"{heading} {sentence}") + 0.5 * similarity(
+                task.question, sentence
+            )
             if score >= _MIN_SCORE:
                 scored.append((score, -passage_rank, -position, sentence, passage.id))
     if not scored:
