@@ -99,6 +99,12 @@ class CopilotSettings(BaseSettings):
     chroma_url: str | None = Field(None, validation_alias=_env("CHROMA_URL", "chroma_url"))
     chroma_path: Path = Path(".copilot/chroma")
     api_key: SecretStr | None = Field(None, validation_alias=_env("COPILOT_API_KEY", "api_key"))
+    # HTTP server (scaffolder.kit.server): the key clients must send, and per-request limits.
+    server_api_key: SecretStr | None = Field(
+        None, validation_alias=_env("COPILOT_SERVER_API_KEY", "server_api_key")
+    )
+    max_request_bytes: int = Field(65536, gt=0)
+    rate_limit_per_minute: int = Field(60, gt=0)
     # Guardrails (scaffolder.kit.safety): team guard lists and identifier patterns to redact.
     guard_lists: list[Path] = Field(default_factory=list)
     redact_patterns: dict[str, str] = Field(default_factory=dict)
@@ -190,6 +196,7 @@ class CopilotSettings(BaseSettings):
             "OPENAI_API_KEY": self.openai_api_key,
             "AZURE_OPENAI_API_KEY": self.azure_openai_api_key,
             "COPILOT_API_KEY": self.api_key,
+            "COPILOT_SERVER_API_KEY": self.server_api_key,
         }
 
     def _missing_for_provider(self) -> str | None:
