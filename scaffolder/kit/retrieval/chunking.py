@@ -213,22 +213,32 @@ def pack_markdown(units: Iterable[Unit], max_chars: int) -> Iterator[Piece]:
     """Markdown split at ATX headings (`#` to `######`), each section packed on its own.
 
     The heading line opens its section's first piece, so the heading's words are embedded
-    with the text under it. Lines inside fenced code blocks are never taken for headings.
-    Setext headings (a line underlined with `===` or `---`) are read as plain text.
+    with the text under it. A heading with nothing under it but another heading (a title over
+    its first section) makes no chunk of its own, since alone it answers nothing: it opens the
+    next section's first piece instead. Lines inside fenced code blocks are never taken for
+    headings. Setext headings (a line underlined with `===` or `---`) are
+    read as plain text.
     """
     stack: list[tuple[int, str]] = []
     packer = Packer(max_chars)
     fence: str | None = None
+    has_text = False  # the open section holds more than headings and blank lines
     for unit in units:
         if unit.whole and fence is None and (heading := _ATX_HEADING.fullmatch(unit.text)):
-            yield from packer.finish()
             push_heading(stack, len(heading.group(1)), (heading.group(2) or "").strip())
-            packer = Packer(max_chars, section_path(stack))
-        elif unit.whole and (opening := _FENCE.match(unit.text)):
-            marker = opening.group(1)
-            if fence is None:
-                fence = marker
-            elif _closes(fence, marker, unit.text[opening.end() :]):
-                fence = None
+            if has_text:
+                yield from packer.finish()
+                packer = Packer(max_chars, section_path(stack))
+            else:
+                packer.section = section_path(stack)
+            has_text = False
+        else:
+            if unit.whole and (opening := _FENCE.match(unit.text)):
+                marker = opening.group(1)
+                if fence is None:
+                    fence = marker
+                elif _closes(fence, marker, unit.text[opening.end() :]):
+                    fence = None
+            has_text = has_text or not unit.blank
         yield from packer.add(unit)
     yield from packer.finish()

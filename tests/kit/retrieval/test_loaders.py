@@ -80,6 +80,19 @@ def test_markdown_splits_on_headings_with_heading_paths(tmp_path: Path) -> None:
     assert_exact_lines(path, chunks)
 
 
+def test_a_heading_with_only_headings_under_it_opens_the_next_section(tmp_path: Path) -> None:
+    """A title alone answers nothing, so it is no chunk of its own; no line is lost."""
+    text = "# Lamp\n\n## Reset\nHold the button.\n\n# Power\n## Adapter\nUse 15 W.\n"
+    path = write(tmp_path, "lamp.md", text)
+    chunks = chunks_of(path)
+    assert layout(chunks) == [(1, 4, "Lamp > Reset"), (6, 8, "Power > Adapter")]
+    assert chunks[0].text.startswith("# Lamp\n\n## Reset\nHold")
+    assert_exact_lines(path, chunks)
+    # A file of headings only still makes its chunk.
+    only = write(tmp_path, "only.md", "# Title\n## Subtitle\n")
+    assert layout(chunks_of(only)) == [(1, 2, "Title > Subtitle")]
+
+
 def test_long_markdown_section_is_split_at_paragraphs(tmp_path: Path) -> None:
     paragraph = "word " * 7 + "end."  # 39 characters
     text = "# Big\n\n" + "\n\n".join([paragraph] * 4) + "\n"
