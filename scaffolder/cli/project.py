@@ -41,6 +41,7 @@ def _project_command(name: str, summary: str, provider: str) -> Callable[[typer.
 
 
 def register(app: typer.Typer) -> None:
+    from scaffolder.cli.apply import apply
     from scaffolder.cli.bench import bench_app
     from scaffolder.cli.prompts import prompts_app
     from scaffolder.cli.retrieval import ingest, search
@@ -48,6 +49,7 @@ def register(app: typer.Typer) -> None:
 
     app.command("ingest", rich_help_panel=PANEL)(ingest)
     app.command("search", rich_help_panel=PANEL)(search)
+    app.command("apply", rich_help_panel=PANEL)(apply)
     app.add_typer(prompts_app, name="prompts", rich_help_panel=PANEL)
     app.add_typer(bench_app, name="bench", rich_help_panel=PANEL)
     app.add_typer(telemetry_app, name="telemetry", rich_help_panel=PANEL)
