@@ -1,0 +1,61 @@
+"""Where thumbs up/down go, and the turns they refer to.
+
+The page and API clients rate a turn by its ids only; the server remembers recent turns so the
+stored record carries the question and answer, which is what makes feedback usable as a
+benchmark case (`scaffolder.kit.safety.feedback.feedback_to_cases`).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+Rating = Literal["up", "down"]
+
+
+class FeedbackSink(Protocol):
+    """What the server calls to store a rating; `FeedbackStore` (kit.safety) is one."""
+
+    def record(
+        self,
+        rating: Rating,
+        *,
+        question: str = "",
+        answer: str = "",
+        comment: str = "",
+        trace_id: str = "",
+        skill: str = "",
+        prompt: str = "",
+    ) -> object: ...
+
+
+@dataclass(frozen=True)
+class Turn:
+    question: str
+    answer: str
+    skill: str
+    trace_id: str
+    prompt: str
+
+
+class RecentTurns:
+    """The last `capacity` turns by (conversation_id, turn_id); older ones are forgotten, so
+    memory stays bounded however long the server runs."""
+
+    def __init__(self, capacity: int = 2000) -> None:
+        self.capacity = capacity
+        self._turns: OrderedDict[tuple[str, str], Turn] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def remember(self, conversation_id: str, turn_id: str, turn: Turn) -> None:
+        with self._lock:
+            self._turns[(conversation_id, turn_id)] = turn
+            self._turns.move_to_end((conversation_id, turn_id))
+            while len(self._turns) > self.capacity:
+                self._turns.popitem(last=False)
+
+    def get(self, conversation_id: str, turn_id: str) -> Turn | None:
+        with self._lock:
+            return self._turns.get((conversation_id, turn_id))

@@ -1,0 +1,101 @@
+"""Servers for the server tests: the real app under a real uvicorn on a loopback port."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+
+from scaffolder.kit.safety.feedback import FeedbackStore
+from scaffolder.kit.server import ChatBackend, create_app
+from scaffolder.kit.settings import CopilotSettings
+from tests.conftest import free_port
+from tests.kit.server.backends import PassageBackend
+
+Serve = Callable[..., AbstractContextManager[str]]
+
+
+class FakeClock:
+    """The rate limiter's clock, advanced by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@contextmanager
+def serving(app: FastAPI) -> Iterator[str]:
+    """Run `app` with uvicorn in a thread on a free loopback port; yield its base URL."""
+    port = free_port()
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="off"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def settings(tmp_path: Path, **overrides: Any) -> CopilotSettings:
+    return CopilotSettings.load(tmp_path, env_file=None, **overrides)
+
+
+@pytest.fixture(autouse=True)
+def no_server_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for variable in (
+        "COPILOT_SERVER_API_KEY",
+        "COPILOT_RATE_LIMIT_PER_MINUTE",
+        "COPILOT_MAX_REQUEST_BYTES",
+    ):
+        monkeypatch.delenv(variable, raising=False)
+
+
+@pytest.fixture
+def feedback_path(tmp_path: Path) -> Path:
+    return tmp_path / "feedback.jsonl"
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def serve(tmp_path: Path, feedback_path: Path, clock: FakeClock) -> Serve:
+    """`serve(backend=None, **settings)`: a running server for a backend (default: a
+    `PassageBackend`), with feedback in `feedback_path` and the fake clock."""
+
+    @contextmanager
+    def start(backend: ChatBackend | None = None, **overrides: Any) -> Iterator[str]:
+        app = create_app(
+            backend or PassageBackend(),
+            settings(tmp_path, **overrides),
+            feedback=FeedbackStore(feedback_path),
+            name="lamp-copilot",
+            clock=clock,
+        )
+        with serving(app) as url:
+            yield url
+
+    return start
