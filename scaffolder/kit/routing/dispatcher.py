@@ -1,0 +1,105 @@
+"""One turn of a copilot: route, build the skill's prompt within the token budget, run the
+skill, turn its actions into proposals, record the turn.
+
+Why here and not in each project: the order matters (the decision is recorded before the
+skill runs, actions are checked against what the skill declared and registered as pending
+proposals, never run) and it is the same for the CLI and the server, which differ only in
+their store and in how proposals get approved (`CliApprover` or `ApprovalDesk.confirm`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scaffolder.errors import SkillError
+from scaffolder.kit.agents.approval import ApprovalDesk, Proposal
+from scaffolder.kit.llm.budget import BudgetPart, Cut, fit
+from scaffolder.kit.llm.tokens import EstimatingCounter, TokenCounter
+from scaffolder.kit.llm.types import ChatModel, Message
+from scaffolder.kit.routing.conversation import ConversationStore, Turn
+from scaffolder.kit.routing.router import Router
+from scaffolder.kit.routing.skills import SkillRequest
+
+OUT_OF_SCOPE_REPLY = "Sorry, that is outside what I can help with here."
+
+
+@dataclass(frozen=True)
+class TurnResult:
+    turn: Turn
+    proposals: tuple[Proposal, ...]
+    #: What the token budget left out of the skill's prompt (oldest history first).
+    cuts: tuple[Cut, ...]
+
+    @property
+    def reply(self) -> str:
+        return self.turn.reply
+
+
+class Dispatcher:
+    """Runs turns against a router's skills, keeping conversations in `store`.
+
+    `context_tokens` is the model's window; `reply_tokens` of it stay free for the answer,
+    and the rest holds the skill prompt, this turn, and as much history as fits.
+    """
+
+    def __init__(
+        self,
+        router: Router,
+        store: ConversationStore,
+        *,
+        desk: ApprovalDesk | None = None,
+        model: ChatModel | None = None,
+        context_tokens: int = 8000,
+        reply_tokens: int = 1000,
+        counter: TokenCounter | None = None,
+        out_of_scope_reply: str = OUT_OF_SCOPE_REPLY,
+    ) -> None:
+        self.router = router
+        self.store = store
+        self.desk = desk
+        self.model = model
+        self.context_tokens = context_tokens
+        self.reply_tokens = reply_tokens
+        self.counter = counter or EstimatingCounter()
+        self.out_of_scope_reply = out_of_scope_reply
+
+    def handle(self, conversation_id: str, text: str) -> TurnResult:
+        conversation = self.store.load(conversation_id)
+        decision = self.router.route(text, conversation.context())
+        turn = Turn(text, decision)
+        proposals: tuple[Proposal, ...] = ()
+        cuts: tuple[Cut, ...] = ()
+        if not decision.in_scope:
+            turn.reply = self.out_of_scope_reply
+        else:
+            skill = self.router.skills[decision.intent]
+            fitted = fit(
+                [
+                    BudgetPart.keep("prompt", *_system(skill.prompt)),
+                    BudgetPart.history("history", conversation.messages()),
+                    BudgetPart.keep("turn", Message("user", text)),
+                ],
+                self.context_tokens - self.reply_tokens,
+                self.counter,
+            )
+            cuts = fitted.cuts
+            request = SkillRequest(text, fitted.messages, decision, conversation_id, self.model)
+            reply = skill.handler(request)
+            skill.check_actions(reply.actions)
+            if reply.actions:
+                if self.desk is None:
+                    raise SkillError(f"skill {skill.name!r} proposed actions but no desk approves")
+                desk = self.desk
+                proposals = tuple(
+                    desk.propose(action, source=skill.name, rationale=reply.rationale)
+                    for action in reply.actions
+                )
+            turn.reply = reply.text
+            turn.proposals = [proposal.id for proposal in proposals]
+        conversation.turns.append(turn)
+        self.store.save(conversation)
+        return TurnResult(turn, proposals, cuts)
+
+
+def _system(prompt: str) -> tuple[Message, ...]:
+    return (Message("system", prompt),) if prompt else ()

@@ -1,0 +1,143 @@
+"""Intent routing: nearest examples first, an LLM when they are not conclusive, and
+follow-up turns kept with the skill they follow.
+
+For each turn, in order:
+
+1. The turn is embedded once and compared with every example utterance (precomputed, see
+   `ExampleIndex`); each intent scores its nearest example's cosine similarity.
+2. Follow-up: when a skill is active and the turn reads as a follow-up (`followup_cue`), it
+   stays with that skill, unless another intent both passes `threshold` and beats the active
+   skill's score by `followup_margin`: then the other intent is clearly more likely.
+3. Confident match: the best intent passes `threshold` and leads the runner-up by
+   `ambiguity_margin`.
+4. Otherwise the LLM classifies (`classify_intent`), with the previous turn for references;
+   without a model the request is out of scope (`default`).
+
+Out-of-scope requests may also have examples (`out_of_scope_examples`): a turn nearest to one
+of them is out of scope by step 3. Every decision carries its method and reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from scaffolder.kit.llm.client import LLM
+from scaffolder.kit.llm.local_embedding import MODEL_NAME as LOCAL_EMBEDDING_MODEL
+from scaffolder.kit.llm.types import ChatModel
+from scaffolder.kit.routing.classifier import classify_intent
+from scaffolder.kit.routing.decisions import OUT_OF_SCOPE, RouteDecision, RoutingContext
+from scaffolder.kit.routing.followups import followup_cue
+from scaffolder.kit.routing.index import Embedder, ExampleIndex, local_embedder
+from scaffolder.kit.routing.skills import SKILLS_DIR, SkillSet, load_skills
+
+#: Intents listed in a decision's scores.
+SCORES_KEPT = 3
+
+
+@dataclass(frozen=True)
+class RouterSettings:
+    """Thresholds on cosine similarity; the defaults suit the local embedder.
+
+    Hosted embedders put unrelated texts closer together (cosines of 0.2-0.4 are common), so
+    raise `threshold` for them and check with a routing suite.
+    """
+
+    threshold: float = 0.45
+    ambiguity_margin: float = 0.03
+    followup_margin: float = 0.2
+
+
+class Router:
+    def __init__(
+        self,
+        skills: SkillSet,
+        *,
+        embed: Embedder = local_embedder,
+        model: ChatModel | None = None,
+        settings: RouterSettings | None = None,
+        out_of_scope_examples: Sequence[str] = (),
+    ) -> None:
+        self.skills = skills
+        self.embed = embed
+        self.model = model
+        self.settings = settings or RouterSettings()
+        labels = [skill.name for skill in skills for _ in skill.examples]
+        labels += [OUT_OF_SCOPE] * len(out_of_scope_examples)
+        texts = [example for skill in skills for example in skill.examples]
+        texts += list(out_of_scope_examples)
+        self.index = ExampleIndex(labels, embed(texts))
+
+    @classmethod
+    def for_project(
+        cls,
+        project_root: Path,
+        llm: LLM,
+        *,
+        embedding_model: str = LOCAL_EMBEDDING_MODEL,
+        settings: RouterSettings | None = None,
+        out_of_scope_examples: Sequence[str] = (),
+    ) -> Router:
+        """The router over `project_root/skills/`, with `llm` as the fallback classifier.
+
+        With the `local` embedding model (a project's `embedding_model` setting) turns are
+        embedded in-process, skipping the client's cache; otherwise through `llm.embed`.
+        """
+        embed: Embedder = local_embedder
+        if embedding_model != LOCAL_EMBEDDING_MODEL:
+
+            def embed(texts: Sequence[str]) -> list[list[float]]:
+                return llm.embed(texts, model=embedding_model)
+
+        return cls(
+            load_skills(project_root / SKILLS_DIR),
+            embed=embed,
+            model=llm,
+            settings=settings,
+            out_of_scope_examples=out_of_scope_examples,
+        )
+
+    def route(self, text: str, context: RoutingContext | None = None) -> RouteDecision:
+        context = context or RoutingContext()
+        scores = self.index.best_by_label(self.embed([text])[0])
+        ranked = sorted(scores.items(), key=lambda item: -item[1])
+        top = tuple((name, round(score, 4)) for name, score in ranked[:SCORES_KEPT])
+        best, best_score = ranked[0]
+        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+        settings = self.settings
+
+        active = context.active_skill
+        cue = followup_cue(text) if active in self.skills else None
+        if active is not None and cue is not None:
+            active_score = scores.get(active, 0.0)
+            if (
+                best != active
+                and best_score >= settings.threshold
+                and (best_score - active_score >= settings.followup_margin)
+            ):
+                reason = (
+                    f"reads as a follow-up ({cue}) but {best} is clearly more likely "
+                    f"({best_score:.2f} vs {active} {active_score:.2f})"
+                )
+                return RouteDecision(best, "embedding", best_score, reason, top)
+            reason = f"follow-up to {active}: {cue}; no other intent clearly more likely"
+            return RouteDecision(active, "followup", active_score, reason, top)
+
+        if best_score >= settings.threshold and best_score - runner_up >= settings.ambiguity_margin:
+            reason = f"nearest examples: {best} {best_score:.2f}, next {runner_up:.2f}"
+            return RouteDecision(best, "embedding", best_score, reason, top)
+
+        why = (
+            f"best match {best} {best_score:.2f} is below the threshold {settings.threshold:.2f}"
+            if best_score < settings.threshold
+            else f"{best} and the runner-up are within {settings.ambiguity_margin:.2f}"
+        )
+        if self.model is None:
+            return RouteDecision(OUT_OF_SCOPE, "default", best_score, f"{why}; no model", top)
+        choice = classify_intent(self.model, list(self.skills), text, context.previous_text)
+        confidence = scores.get(choice.intent, 0.0)
+        reason = f"{why}; the model classified it as {choice.intent}"
+        if not choice.understood:
+            reason += f" (answer: {choice.raw.strip()[:60]!r})"
+        return RouteDecision(choice.intent, "llm", confidence, reason, top)
