@@ -200,3 +200,35 @@ def chromium() -> str:
             pytest.fail(reason)
         pytest.skip(reason)
     return found
+
+
+QA_PYPROJECT = """[project]
+name = "lumenbot"
+version = "0.1.0"
+
+[tool.copilot]
+template = "qa-rag"
+package = "lumenbot"
+llm_provider = "offline"
+embedding_model = "local"
+"""
+
+
+@pytest.fixture
+def qa_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A qa-rag project made of the template's own skills, prompts and data, ingested
+    offline: what the runtime and the project commands need, without a copier render."""
+    from scaffolder.kit.retrieval.ingest import ingest
+    from scaffolder.kit.retrieval.store import open_store
+    from scaffolder.kit.settings import CopilotSettings
+
+    root = tmp_path / "lumenbot"
+    root.mkdir()
+    for folder in ("skills", "prompts", "data"):
+        shutil.copytree(TEMPLATES / "qa_rag" / folder, root / folder)
+    (root / "pyproject.toml").write_text(QA_PYPROJECT)
+    for name in ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "COPILOT_API_KEY", "CHROMA_URL"):
+        monkeypatch.delenv(name, raising=False)
+    settings = CopilotSettings.load(root, env_file=None)
+    ingest([root / "data"], root, open_store(settings, root))
+    return root

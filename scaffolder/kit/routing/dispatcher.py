@@ -94,7 +94,7 @@ class Dispatcher:
                     desk.propose(action, source=skill.name, rationale=reply.rationale)
                     for action in reply.actions
                 )
-            turn.reply = reply.text
+            turn.reply = reply.collect()
             turn.proposals = [proposal.id for proposal in proposals]
         conversation.turns.append(turn)
         self.store.save(conversation)

@@ -16,8 +16,10 @@ handler, and the kinds of action it may propose (`edit_file`, `create_files`,
 `run_command`); anything else it proposes is refused.
 
 A handler receives a `SkillRequest` (the text, the prompt messages with as much history as
-the token budget allows, the model client) and returns a `SkillReply`: text for the user and
-any actions, which become proposals waiting for approval, never direct effects.
+the token budget allows, the model client, the project's services and the request's context,
+such as an editor's selection) and returns a `SkillReply`: text for the user (or a stream of
+it), the passages it may cite, and any actions, which become proposals waiting for approval,
+never direct effects.
 """
 
 from __future__ import annotations
@@ -26,14 +28,18 @@ import hashlib
 import importlib.util
 import re
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from scaffolder.errors import SkillError
 from scaffolder.kit.agents.actions import ACTION_KINDS, Action, ActionKind
 from scaffolder.kit.llm.types import ChatModel, Message
 from scaffolder.kit.routing.decisions import OUT_OF_SCOPE, RouteDecision
+
+if TYPE_CHECKING:
+    from scaffolder.kit.copilot.services import ProjectServices
 
 SKILLS_DIR = "skills"
 SKILL_MODULE = "skill.py"
@@ -51,6 +57,10 @@ class SkillRequest:
     conversation_id: str
     #: The model client, when the copilot has one; handlers of offline demos may not need it.
     model: ChatModel | None = None
+    #: The project's retriever, prompts, guards and settings, when run by a `Copilot`.
+    services: ProjectServices | None = None
+    #: What came with the request besides its text (an editor's file and selection...).
+    context: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -60,6 +70,17 @@ class SkillReply:
     actions: tuple[Action, ...] = ()
     #: Why the actions are proposed, shown to whoever approves them.
     rationale: str = ""
+    #: The answer as it is generated; when set, `text` is ignored and the pieces, joined,
+    #: are the reply. A stream may complete `data` when it ends (e.g. whether it was grounded).
+    stream: Iterator[str] | None = None
+    #: Passages the reply may cite as `[label]`: label, citation, source, text, score.
+    sources: tuple[Mapping[str, Any], ...] = ()
+    #: Anything else for the caller: the prompt used, proposals' details, checks...
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def collect(self) -> str:
+        """The whole reply text, draining the stream when there is one."""
+        return "".join(self.stream) if self.stream is not None else self.text
 
 
 Handler = Callable[[SkillRequest], SkillReply]

@@ -1,0 +1,47 @@
+"""`copilot ask "..."`: one question to the project's copilot, answered with its sources."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+
+from scaffolder.cli._common import reports_errors, say
+from scaffolder.cli._copilot import load_copilot, sources_cited
+from scaffolder.errors import UsageError
+
+
+@reports_errors
+def ask(
+    question: Annotated[str, typer.Argument(help="What to ask.", show_default=False)],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="The reply, sources and routing as JSON.")
+    ] = False,
+) -> None:
+    """Ask the copilot one question and print the cited answer."""
+    from scaffolder.kit.server.backend import Reply
+
+    if not question.strip():
+        raise UsageError("the question is empty")
+    copilot = load_copilot("ask")
+    live = sys.stdout.isatty() and not as_json
+    reply: Reply | None = None
+    for event in copilot.stream(question, None):
+        if isinstance(event, Reply):
+            reply = event
+        elif live:
+            typer.echo(event.text, nl=False)
+    assert reply is not None
+    if as_json:
+        say(json.dumps(reply.to_json(), indent=2, ensure_ascii=False))
+        return
+    if live:
+        say()
+    else:
+        say(reply.text)
+    for line in sources_cited(reply):
+        typer.secho(line, dim=True)
+    if reply.data.get("grounded") is False:
+        typer.secho("(some citations do not match the sources given)", fg=typer.colors.YELLOW)

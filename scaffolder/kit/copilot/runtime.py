@@ -1,0 +1,281 @@
+"""`Copilot`: one turn of a generated project, the same for `copilot ask`, `chat` and `serve`.
+
+Each turn: input guards, routing with the conversation's context (follow-ups stay with their
+skill), the skill's prompt with the history the token budget allows, the skill (streamed when
+it streams), output guards on the text as it streams (a blocked phrase never reaches the user),
+proposals for any actions (nothing runs until approved), the turn recorded in the
+conversation, and a telemetry span that never holds what the user typed unless capture is on.
+
+Requests that bring their own history (the OpenAI-compatible endpoint is stateless) get a
+conversation rebuilt from it: earlier user messages are routed in order, so the active skill is
+the one those turns would have had.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from scaffolder.kit.agents.actions import Workspace
+from scaffolder.kit.agents.approval import ApprovalDesk, Proposal
+from scaffolder.kit.agents.audit import AuditLog
+from scaffolder.kit.copilot.services import ProjectServices
+from scaffolder.kit.llm.budget import BudgetPart, fit
+from scaffolder.kit.llm.tokens import EstimatingCounter
+from scaffolder.kit.llm.types import Message, StreamChunk
+from scaffolder.kit.routing.conversation import (
+    Conversation,
+    ConversationStore,
+    InMemoryStore,
+    Turn,
+)
+from scaffolder.kit.routing.decisions import OUT_OF_SCOPE, RouteDecision
+from scaffolder.kit.routing.router import Router
+from scaffolder.kit.routing.skills import SKILLS_DIR, SkillReply, SkillRequest
+from scaffolder.kit.server.backend import Delta, Reply
+from scaffolder.kit.settings import CopilotSettings
+from scaffolder.kit.telemetry.setup import Telemetry
+
+#: A folder under skills/ without a skill.py: example requests that are out of scope, and the
+#: reply they get.
+OUT_OF_SCOPE_DIR = "out_of_scope"
+DEFAULT_OUT_OF_SCOPE_REPLY = "Sorry, that is outside what I can help with here."
+CONTEXT_TOKENS = 8000
+REPLY_TOKENS = 1000
+
+
+class Copilot:
+    def __init__(
+        self,
+        services: ProjectServices,
+        router: Router,
+        *,
+        store: ConversationStore | None = None,
+        desk: ApprovalDesk | None = None,
+        telemetry: Telemetry | None = None,
+        out_of_scope_reply: str = DEFAULT_OUT_OF_SCOPE_REPLY,
+    ) -> None:
+        self.services = services
+        self.router = router
+        self.store = store or InMemoryStore()
+        self.desk = desk
+        self.telemetry = telemetry
+        self.out_of_scope_reply = out_of_scope_reply
+        self.counter = EstimatingCounter()
+
+    @classmethod
+    def for_project(
+        cls,
+        root: Path,
+        settings: CopilotSettings | None = None,
+        *,
+        store: ConversationStore | None = None,
+        allowed_commands: Sequence[str] = (),
+    ) -> Copilot:
+        """The copilot a project's skills/ folder and settings describe."""
+        settings = settings or CopilotSettings.load(root)
+        services = ProjectServices(root, settings)
+        out_of_scope = root / SKILLS_DIR / OUT_OF_SCOPE_DIR
+        router = Router.for_project(
+            root,
+            services.llm,
+            embedding_model=settings.embedding_model,
+            out_of_scope_examples=_lines(out_of_scope / "examples.txt"),
+        )
+        reply_file = out_of_scope / "reply.md"
+        desk = ApprovalDesk(
+            Workspace(root, allowed_commands=frozenset(allowed_commands)),
+            AuditLog(root / ".copilot" / "audit.jsonl"),
+        )
+        telemetry = (
+            Telemetry.from_settings(settings, root) if settings.telemetry_exporters else None
+        )
+        return cls(
+            services,
+            router,
+            store=store,
+            desk=desk,
+            telemetry=telemetry,
+            out_of_scope_reply=(
+                reply_file.read_text("utf-8").strip()
+                if reply_file.is_file()
+                else DEFAULT_OUT_OF_SCOPE_REPLY
+            ),
+        )
+
+    # -- the server's protocol -------------------------------------------------------------
+    def ready(self) -> tuple[bool, str]:
+        chunks = self.services.index_size()
+        if chunks == 0:
+            return False, "the index is empty: run `copilot ingest`"
+        return True, f"{len(self.router.skills)} skills; the index has {chunks} chunks"
+
+    def stream(
+        self,
+        message: str,
+        conversation_id: str | None,
+        history: Sequence[dict[str, str]] | None = None,
+        context: Mapping[str, Any] | None = None,
+    ) -> Iterator[Delta | Reply]:
+        conversation = (
+            self._rebuilt(history)
+            if history is not None
+            else self.store.load(conversation_id or uuid.uuid4().hex[:16])
+        )
+        if self.telemetry is None:
+            yield from self._turn(conversation, message, context or {}, None)
+            return
+        with self.telemetry.turn("copilot") as span:
+            yield from self._turn(conversation, message, context or {}, span)
+
+    def ask(
+        self,
+        message: str,
+        conversation_id: str | None = None,
+        context: Mapping[str, Any] | None = None,
+    ) -> Reply:
+        """The whole reply to one message (the deltas dropped)."""
+        for event in self.stream(message, conversation_id, context=context):
+            if isinstance(event, Reply):
+                return event
+        raise AssertionError("a turn always ends with a reply")
+
+    # -- one turn ------------------------------------------------------------------------
+    def _turn(
+        self,
+        conversation: Conversation,
+        message: str,
+        context: Mapping[str, Any],
+        span: Any,
+    ) -> Iterator[Delta | Reply]:
+        rails = self.services.guardrails
+        turn_id = uuid.uuid4().hex[:12]
+        data: dict[str, Any] = {}
+        verdict = rails.check_input(message)
+        if span is not None:
+            span.guard(verdict)
+        if verdict.blocked:
+            blocking = verdict.blocking
+            reason = blocking.describe() if blocking else "an input guard"
+            decision = RouteDecision(OUT_OF_SCOPE, "default", 0.0, f"blocked: {reason}")
+            yield Delta(verdict.reply)
+            yield self._record(conversation, message, decision, verdict.reply, (), turn_id,
+                               {"guard": reason}, skill="guard")  # fmt: skip
+            return
+        decision = self.router.route(message, conversation.context())
+        data.update(intent=decision.intent, route=decision.method, reason=decision.reason)
+        if span is not None:
+            span.set_intent(decision.intent)
+        if not decision.in_scope:
+            yield Delta(self.out_of_scope_reply)
+            yield self._record(conversation, message, decision, self.out_of_scope_reply, (),
+                               turn_id, data, skill=OUT_OF_SCOPE)  # fmt: skip
+            return
+        skill = self.router.skills[decision.intent]
+        fitted = fit(
+            [
+                BudgetPart.keep(
+                    "prompt", *((Message("system", skill.prompt),) if skill.prompt else ())
+                ),
+                BudgetPart.history("history", conversation.messages()),
+                BudgetPart.keep("turn", Message("user", message)),
+            ],
+            CONTEXT_TOKENS - REPLY_TOKENS,
+            self.counter,
+        )
+        request = SkillRequest(
+            message,
+            fitted.messages,
+            decision,
+            conversation.id,
+            self.services.llm,
+            services=self.services,
+            context={**context, "previous_text": conversation.context().previous_text},
+        )
+        reply = skill.handler(request)
+        skill.check_actions(reply.actions)
+        pieces: list[str] = []
+        for chunk in rails.guard_stream(_chunks(reply)):
+            if chunk.finish_reason == "content_filter":
+                data["guard"] = "the answer was stopped by an output guard"
+            if chunk.text:
+                pieces.append(chunk.text)
+                yield Delta(chunk.text)
+        data.update(reply.data)
+        proposals = self._propose(skill.name, reply)
+        if proposals:
+            data["proposals"] = [
+                {"id": p.id, "summary": p.summary, "rationale": p.rationale} for p in proposals
+            ]
+        if fitted.cuts:
+            data["history_left_out"] = len(fitted.cuts)
+        yield self._record(conversation, message, decision, "".join(pieces).strip(),
+                           reply.sources, turn_id, data, skill=skill.name,
+                           proposals=proposals)  # fmt: skip
+
+    def _propose(self, source: str, reply: SkillReply) -> tuple[Proposal, ...]:
+        if not reply.actions:
+            return ()
+        if self.desk is None:
+            from scaffolder.errors import SkillError
+
+            raise SkillError(f"skill {source!r} proposed actions but nothing can approve them")
+        desk = self.desk
+        return tuple(
+            desk.propose(action, source=source, rationale=reply.rationale)
+            for action in reply.actions
+        )
+
+    def _record(
+        self,
+        conversation: Conversation,
+        message: str,
+        decision: RouteDecision,
+        text: str,
+        sources: Sequence[Mapping[str, Any]],
+        turn_id: str,
+        data: dict[str, Any],
+        *,
+        skill: str,
+        proposals: Sequence[Proposal] = (),
+    ) -> Reply:
+        turn = Turn(message, decision, reply=text, proposals=[p.id for p in proposals])
+        conversation.turns.append(turn)
+        self.store.save(conversation)
+        return Reply(
+            conversation_id=conversation.id,
+            turn_id=turn_id,
+            text=text,
+            sources=[dict(source) for source in sources],
+            skill=skill,
+            data=data,
+        )
+
+    def _rebuilt(self, history: Sequence[dict[str, str]]) -> Conversation:
+        """A throwaway conversation from a stateless client's earlier messages."""
+        conversation = Conversation(uuid.uuid4().hex[:16])
+        for message in history:
+            if message.get("role") == "user":
+                text = message.get("content", "")
+                decision = self.router.route(text, conversation.context())
+                conversation.turns.append(Turn(text, decision))
+            elif message.get("role") == "assistant" and conversation.turns:
+                conversation.turns[-1].reply = message.get("content", "")
+        return conversation
+
+
+def _chunks(reply: SkillReply) -> Iterator[StreamChunk]:
+    if reply.stream is None:
+        yield StreamChunk(reply.text)
+        return
+    for piece in reply.stream:
+        yield StreamChunk(piece)
+
+
+def _lines(path: Path) -> list[str]:
+    if not path.is_file():
+        return []
+    lines = (line.strip() for line in path.read_text("utf-8").splitlines())
+    return [line for line in lines if line and not line.startswith("#")]

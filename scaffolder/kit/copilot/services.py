@@ -1,0 +1,63 @@
+"""What a project's skills use: settings, the model client, the index, prompts and guards.
+
+Built lazily and once per `Copilot`, so a skill that never retrieves never opens Chroma, and
+the CLI's `ask` pays only for what the routed skill needs.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from scaffolder.kit.llm.client import LLM
+from scaffolder.kit.prompts.library import PromptLibrary
+from scaffolder.kit.rag import DEFAULT_K, RagAnswerer
+from scaffolder.kit.retrieval.retriever import Retriever, open_retriever
+from scaffolder.kit.safety.feedback import FeedbackStore
+from scaffolder.kit.safety.guardrails import Guardrails
+from scaffolder.kit.safety.redaction import Redactor
+from scaffolder.kit.settings import CopilotSettings
+
+
+class ProjectServices:
+    def __init__(self, root: Path, settings: CopilotSettings, *, llm: LLM | None = None) -> None:
+        self.root = root
+        self.settings = settings
+        self._llm = llm
+        self._answerers: dict[tuple[str, int], RagAnswerer] = {}
+
+    @cached_property
+    def llm(self) -> LLM:
+        return self._llm or LLM.from_settings(self.settings, self.root)
+
+    @cached_property
+    def retriever(self) -> Retriever:
+        return open_retriever(self.settings, self.root)
+
+    @cached_property
+    def prompts(self) -> PromptLibrary:
+        return PromptLibrary.for_project(self.root)
+
+    @cached_property
+    def guardrails(self) -> Guardrails:
+        return Guardrails.from_settings(self.settings, root=self.root)
+
+    @cached_property
+    def feedback(self) -> FeedbackStore:
+        """Ratings of answers, redacted before they are written (`.copilot/feedback.jsonl`)."""
+        return FeedbackStore(
+            self.root / ".copilot" / "feedback.jsonl",
+            redactor=Redactor(self.settings.redact_patterns),
+        )
+
+    def answerer(self, prompt: str = "answer", k: int = DEFAULT_K) -> RagAnswerer:
+        """A retrieval-augmented answerer over this project's index with one of its prompts."""
+        key = (prompt, k)
+        if key not in self._answerers:
+            self._answerers[key] = RagAnswerer(
+                self.retriever, self.prompts.get(prompt), self.llm, k=k
+            )
+        return self._answerers[key]
+
+    def index_size(self) -> int:
+        return self.retriever.store.count()

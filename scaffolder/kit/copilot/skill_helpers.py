@@ -1,0 +1,69 @@
+"""Ready-made skill handlers' bodies, so a generated skill is a few declarative lines.
+
+`answer_from_documents` is the qa-rag template's answer skill: retrieve (taking the previous
+question along when the turn is a follow-up, so "and on Linux?" searches for what it follows),
+drop passages that carry hidden instructions, stream the project's answer prompt, and say at the
+end whether every citation resolved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from scaffolder.errors import SkillError
+from scaffolder.kit.llm.types import Completion, Message, Passage
+from scaffolder.kit.rag import DEFAULT_K, Source
+from scaffolder.kit.routing.skills import SkillReply, SkillRequest
+
+
+def answer_from_documents(
+    request: SkillRequest, *, prompt: str = "answer", k: int = DEFAULT_K
+) -> SkillReply:
+    services = request.services
+    if services is None:
+        raise SkillError("answer_from_documents needs a Copilot's project services")
+    answerer = services.answerer(prompt, k)
+    query = request.text
+    previous = request.context.get("previous_text")
+    if request.decision.method == "followup" and isinstance(previous, str):
+        query = f"{previous} {request.text}"
+    sources = _safe(answerer.retrieve(query), services.guardrails)
+    history = _history(request.messages)
+    chat = answerer.request(request.text, sources, history)
+    data: dict[str, Any] = {"prompt": f"{answerer.prompt.name}@{answerer.prompt.version}"}
+
+    def pieces() -> Iterator[str]:
+        collected: list[str] = []
+        for chunk in answerer.llm.stream(chat):
+            if chunk.text:
+                collected.append(chunk.text)
+                yield chunk.text
+        text = "".join(collected)
+        completion = Completion(text=text, model=chat.model or "", provider=answerer.llm.info.name)
+        answer = answerer.finish(request.text, sources, completion, 0.0)
+        data["grounded"] = answer.grounded
+        data["cited"] = [source.label for source in answer.cited]
+        if answer.citations.unknown:
+            data["unknown_citations"] = list(answer.citations.unknown)
+
+    return SkillReply(
+        text="",
+        stream=pieces(),
+        sources=tuple(source.as_json() for source in sources),
+        data=data,
+    )
+
+
+def _safe(sources: tuple[Source, ...], guardrails: Any) -> tuple[Source, ...]:
+    """The sources without those whose text tries to instruct the model (kept labels)."""
+    passages = [Passage(source.label, source.text, source.citation) for source in sources]
+    kept, _dropped = guardrails.check_documents(passages)
+    labels = {passage.id for passage in kept}
+    return tuple(source for source in sources if source.label in labels)
+
+
+def _history(messages: tuple[Message, ...]) -> list[dict[str, str]]:
+    """Earlier user and assistant turns that fit the budget (the last message is this turn)."""
+    earlier = [m for m in messages[:-1] if m.role in ("user", "assistant")]
+    return [{"role": m.role, "content": m.content} for m in earlier]
