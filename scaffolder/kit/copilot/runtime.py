@@ -23,6 +23,7 @@ from scaffolder.kit.agents.approval import ApprovalDesk, Proposal
 from scaffolder.kit.agents.audit import AuditLog
 from scaffolder.kit.copilot.services import ProjectServices
 from scaffolder.kit.llm.budget import BudgetPart, fit
+from scaffolder.kit.llm.client import LLM
 from scaffolder.kit.llm.tokens import EstimatingCounter
 from scaffolder.kit.llm.types import Message, StreamChunk
 from scaffolder.kit.routing.conversation import (
@@ -103,6 +104,16 @@ class Copilot:
                 if reply_file.is_file()
                 else DEFAULT_OUT_OF_SCOPE_REPLY
             ),
+        )
+
+    def with_llm(self, llm: LLM) -> Copilot:
+        """This copilot answering through another client, in a fresh conversation store."""
+        return Copilot(
+            self.services.with_llm(llm),
+            self.router,
+            desk=self.desk,
+            telemetry=self.telemetry,
+            out_of_scope_reply=self.out_of_scope_reply,
         )
 
     # -- the server's protocol -------------------------------------------------------------

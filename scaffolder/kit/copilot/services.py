@@ -50,6 +50,15 @@ class ProjectServices:
             redactor=Redactor(self.settings.redact_patterns),
         )
 
+    def with_llm(self, llm: LLM) -> ProjectServices:
+        """The same project with another client (a benchmark variant's model and sample),
+        sharing what was already opened: the index, prompts, guards and feedback store."""
+        other = ProjectServices(self.root, self.settings, llm=llm)
+        for name in ("retriever", "prompts", "guardrails", "feedback"):
+            if name in self.__dict__:
+                other.__dict__[name] = self.__dict__[name]
+        return other
+
     def answerer(self, prompt: str = "answer", k: int = DEFAULT_K) -> RagAnswerer:
         """A retrieval-augmented answerer over this project's index with one of its prompts."""
         key = (prompt, k)

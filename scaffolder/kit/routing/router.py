@@ -68,6 +68,9 @@ class Router:
         texts = [example for skill in skills for example in skill.examples]
         texts += list(out_of_scope_examples)
         self.index = ExampleIndex(labels, embed(texts))
+        #: Examples by their normalised text: a turn that repeats one routes there even when it
+        #: has no content words to embed ("what can you do?" is all stopwords).
+        self.exact = {_normalised(text): label for text, label in zip(texts, labels, strict=True)}
 
     @classmethod
     def for_project(
@@ -100,6 +103,9 @@ class Router:
 
     def route(self, text: str, context: RoutingContext | None = None) -> RouteDecision:
         context = context or RoutingContext()
+        exact = self.exact.get(_normalised(text))
+        if exact is not None:
+            return RouteDecision(exact, "embedding", 1.0, f"repeats an example of {exact}")
         scores = self.index.best_by_label(self.embed([text])[0])
         ranked = sorted(scores.items(), key=lambda item: -item[1])
         top = tuple((name, round(score, 4)) for name, score in ranked[:SCORES_KEPT])
@@ -141,3 +147,7 @@ class Router:
         if not choice.understood:
             reason += f" (answer: {choice.raw.strip()[:60]!r})"
         return RouteDecision(choice.intent, "llm", confidence, reason, top)
+
+
+def _normalised(text: str) -> str:
+    return " ".join("".join(c for c in text.lower() if c.isalnum() or c.isspace()).split())

@@ -16,6 +16,8 @@ from scaffolder.kit.routing import (
     Router,
     RouterSettings,
     RoutingContext,
+    Skill,
+    SkillReply,
     SkillSet,
 )
 from scaffolder.kit.routing.classifier import label_in
@@ -122,9 +124,22 @@ def test_a_new_request_without_a_cue_is_routed_afresh(router: Router) -> None:
 def test_near_ties_go_to_the_model(skills: SkillSet) -> None:
     model = RecordingModel()
     router = Router(skills, model=model, settings=RouterSettings(ambiguity_margin=1.0))
-    decision = router.route("run the unit tests")
+    decision = router.route("please run all of the unit tests")
     assert decision.method == "llm"
     assert "within 1.00" in decision.reason
+
+
+def test_a_turn_repeating_an_example_routes_there_even_without_content_words() -> None:
+    """The local embedder drops stopwords, so "what can you do?" embeds to nothing."""
+    skills = SkillSet(
+        [
+            Skill("smalltalk", "chat", lambda r: SkillReply("hi"), examples=("What can you do?",)),
+            Skill("answer", "docs", lambda r: SkillReply("x"), examples=("reset the lamp",)),
+        ]
+    )
+    decision = Router(skills).route("what can you do")
+    assert (decision.intent, decision.confidence) == ("smalltalk", 1.0)
+    assert decision.reason == "repeats an example of smalltalk"
 
 
 @pytest.mark.parametrize(
