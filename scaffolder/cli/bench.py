@@ -1,8 +1,11 @@
-"""`copilot bench ...`: run benchmark suites, compare runs, report them, import spreadsheets.
+"""`copilot bench ...`: run benchmark suites, compare runs, report them, import spreadsheets
+and rated conversations.
 
 The commands are thin: suites, runs, statistics and reports belong to `scaffolder.kit.bench`.
-`run` measures and saves; it fails only when nothing could run at all. Gates for CI live in
-`compare` (`--fail-on-regression`, `--max-cost-increase`), where a baseline exists.
+`run` measures and saves; for answer suites it fails only when nothing could run at all, and
+gates for CI live in `compare` (`--fail-on-regression`, `--max-cost-increase`), where a
+baseline exists. Routing and safety suites carry their own gate (`min_accuracy`, the
+project's safety thresholds), so `run` fails on those directly.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -21,6 +26,9 @@ from scaffolder.project import require_project
 
 if TYPE_CHECKING:
     from scaffolder.kit.bench.compare import Comparison
+    from scaffolder.kit.bench.config import BenchConfig
+    from scaffolder.kit.bench.kinds import Evaluation, EvaluationContext
+    from scaffolder.kit.bench.results import RunResult
 
 bench_app = typer.Typer(
     help="Run benchmark suites, compare runs, report them, import spreadsheets.",
@@ -53,14 +61,17 @@ def run(
     ] = None,
     output_format: FormatOption = OutputFormat.text,
 ) -> None:
-    """Run a suite through the app's target; save benchmarks/results/<time>-<sha>.json."""
-    from scaffolder.kit.bench.alerts import cost_alerts, last_run, post_webhook
+    """Run a suite through the app's target (routing and safety suites: through the project's
+    router and guards, exit 1 below their thresholds); save benchmarks/results/<time>-<sha>.json."""
+    from scaffolder.kit.bench.alerts import last_run
     from scaffolder.kit.bench.config import BenchConfig
+    from scaffolder.kit.bench.kinds import EvaluationContext, detect_kind
     from scaffolder.kit.bench.report import SUMMARY_HEADER, summary_rows
     from scaffolder.kit.bench.results import git_sha
     from scaffolder.kit.bench.runner import RunOptions, run_suite
     from scaffolder.kit.bench.session import build_targets, load_project_suite, variants
-    from scaffolder.kit.bench.suite import list_suites
+    from scaffolder.kit.bench.suite import list_suites, suite_path
+    from scaffolder.kit.bench.targets import suite_kind
     from scaffolder.kit.llm.client import LLM
     from scaffolder.kit.settings import CopilotSettings
 
@@ -74,11 +85,34 @@ def run(
                 f"name the suite to run (suites in benchmarks/: {', '.join(names) or 'none'})"
             )
         suite = names[0]
-    loaded = load_project_suite(root, config, suite).limited(limit)
-    targets = build_targets(root, config, loaded, variants(model or [], prompt or []))
-    llm = LLM.from_settings(CopilotSettings.load(root), root)
+    path = suite_path(root, suite)
+    kind_name = detect_kind(path)
+    settings = CopilotSettings.load(root)
+    llm = LLM.from_settings(settings, root)
     if llm.notice:
         warn(f"calls go to the offline provider: {llm.notice}")
+    evaluate = suite_kind(kind_name).evaluate
+    if evaluate is not None:
+        ignored = [
+            flag
+            for flag, given in (
+                ("--model", model),
+                ("--prompt", prompt),
+                ("--samples", samples != 1),
+                ("--concurrency", concurrency),
+            )
+            if given
+        ]
+        if ignored:
+            raise BenchError(
+                f"{kind_name} suites run the project's own {kind_name} machinery: "
+                f"{', '.join(ignored)} do(es) not apply"
+            )
+        context = EvaluationContext(root, path, settings, config, llm, limit, git_sha(root))
+        _run_evaluation(context, evaluate, output_format)
+        return
+    loaded = load_project_suite(root, config, suite).limited(limit)
+    targets = build_targets(root, config, loaded, variants(model or [], prompt or []))
     options = RunOptions(
         samples=samples,
         concurrency=concurrency or config.concurrency,
@@ -101,16 +135,55 @@ def run(
     errors = [case for case in result.cases if case.error]
     if errors:
         warn(f"{len(errors)} case(s) failed to run; first: {errors[0].case_id}: {errors[0].error}")
-    if previous is not None:
-        alerts = cost_alerts(result, previous[0], previous[1], config.cost_alert)
-        for alert in alerts:
-            warn(f"cost alert: {alert.message}")
-        if alerts and config.webhook_url:
-            problem = post_webhook(config.webhook_url, alerts)
-            if problem:
-                warn(problem)
+    _cost_alerts(config, result, previous)
     if errors and len(errors) == len(result.cases):
         raise typer.Exit(FAILURE_EXIT_CODE)
+
+
+def _run_evaluation(
+    context: EvaluationContext,
+    evaluate: Callable[[EvaluationContext], Evaluation],
+    output_format: OutputFormat,
+) -> None:
+    """A whole-suite kind (routing, safety): its evaluator against the project, its report,
+    the run saved like any other, and exit 1 when the kind's gate fails."""
+    from scaffolder.kit.bench.alerts import last_run
+
+    root = context.root
+    evaluation = evaluate(context)
+    result = evaluation.result
+    previous = last_run(root, result.suite)
+    saved = result.save(root)
+    if output_format is OutputFormat.json:
+        summary = [_summary_json(s) for s in result.summaries()]
+        say(
+            json.dumps({"results": str(saved), "summary": summary, "evaluation": result.evaluation})
+        )
+    else:
+        say(evaluation.text)
+        say(f"Saved {saved.relative_to(root)}")
+    _cost_alerts(context.config, result, previous)
+    for failure in evaluation.failures:
+        typer.secho(f"FAIL: {failure}", fg=typer.colors.RED, err=True)
+    if evaluation.failures:
+        raise typer.Exit(FAILURE_EXIT_CODE)
+
+
+def _cost_alerts(
+    config: BenchConfig, result: RunResult, previous: tuple[RunResult, str] | None
+) -> None:
+    """Warn (and post to the webhook) when cost per case rose against the suite's last run."""
+    from scaffolder.kit.bench.alerts import cost_alerts, post_webhook
+
+    if previous is None:
+        return
+    alerts = cost_alerts(result, previous[0], previous[1], config.cost_alert)
+    for alert in alerts:
+        warn(f"cost alert: {alert.message}")
+    if alerts and config.webhook_url:
+        problem = post_webhook(config.webhook_url, alerts)
+        if problem:
+            warn(problem)
 
 
 @bench_app.command("compare")
@@ -260,6 +333,52 @@ def import_spreadsheet(
         header["prompt"] = prompt
     count = import_suite(source, destination, columns, header, tuple(given.values()))
     say(f"Wrote {destination.relative_to(root)} ({count} cases)")
+
+
+class FeedbackRatings(StrEnum):
+    down = "down"
+    up = "up"
+    all = "all"
+
+
+@bench_app.command("import-feedback")
+@reports_errors
+def import_feedback_command(
+    source: Annotated[
+        Path, typer.Option("--file", help="Feedback the server recorded (JSON Lines).")
+    ] = Path(".copilot/feedback.jsonl"),
+    name: Annotated[str, typer.Option("--name", help="Suite to add to: benchmarks/NAME.jsonl.")] = (
+        "feedback"
+    ),
+    only: Annotated[
+        FeedbackRatings, typer.Option("--only", help="Which ratings become cases.")
+    ] = FeedbackRatings.down,
+) -> None:
+    """Turn rated conversations into cases (redacted), added to benchmarks/NAME.jsonl."""
+    from scaffolder.kit.bench.feedback import import_feedback
+    from scaffolder.kit.bench.suite import SUITE_SUFFIX, SUITES_DIR
+    from scaffolder.kit.safety.redaction import Redactor
+    from scaffolder.kit.settings import CopilotSettings
+
+    root = require_project("bench import-feedback").root
+    if Path(name).name != name or not name:
+        raise BenchError(f"--name {name!r} is a suite name, not a path")
+    # As given (relative to where the command runs), else relative to the project root.
+    feedback = source if source.is_absolute() or source.exists() else root / source
+    destination = root / SUITES_DIR / f"{name}{SUITE_SUFFIX}"
+    redactor = Redactor(CopilotSettings.load(root).redact_patterns)
+    done = import_feedback(feedback, destination, only.value, redactor)
+    shown = destination.relative_to(root)
+    if done.skipped:
+        warn(f"skipped {len(done.skipped)} case(s) already in {shown}: {', '.join(done.skipped)}")
+    if not done.added:
+        say(f"Nothing new for {shown} (no {only.value}-rated feedback with a question left)")
+        return
+    verb = "Wrote" if done.created else "Added to"
+    say(
+        f"{verb} {shown} ({len(done.added)} case(s)); add references before running it: "
+        "the answer given and the comment are in each case's notes"
+    )
 
 
 def _print_table(header: list[str], rows: list[list[str]]) -> None:

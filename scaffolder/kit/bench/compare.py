@@ -94,6 +94,11 @@ def compare_runs(
     base_variant: str | None = None,
     new_variant: str | None = None,
 ) -> Comparison:
+    if base.suite_kind != new.suite_kind:
+        raise BenchError(
+            f"cannot compare a {base.suite_kind} run ({base.suite}) with a {new.suite_kind} run "
+            f"({new.suite}): their cases mean different things"
+        )
     base_label = pick_variant(base, base_variant, "base")
     new_label = pick_variant(new, new_variant, "new")
     before = _per_case(base.for_variant(base_label))

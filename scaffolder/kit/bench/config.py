@@ -8,6 +8,7 @@ judge_model = "gpt-4o-2024-08-06"
 graders = ["my_app.graders"]     # modules that register custom graders on import
 cost_alert = 0.2                 # warn when cost per case rises more than 20 %
 webhook_url = "https://hooks.example/..."   # or $COPILOT_BENCH_WEBHOOK (keep it secret)
+min_accuracy = 0.9               # routing suites fail below this (a suite's own setting wins)
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class BenchConfig:
     grader_modules: tuple[str, ...] = ()
     cost_alert: float = DEFAULT_COST_ALERT
     webhook_url: str | None = None
+    min_accuracy: float | None = None
 
     @classmethod
     def from_table(cls, copilot_table: Mapping[str, Any]) -> BenchConfig:
@@ -54,6 +56,7 @@ class BenchConfig:
             raise BenchError("[tool.copilot.bench] graders is a list of module names")
         return cls(
             target=table.get("target"),
+            min_accuracy=min_accuracy("[tool.copilot.bench]", table.get("min_accuracy")),
             prompt=table.get("prompt"),
             concurrency=concurrency,
             judge_model=table.get("judge_model"),
@@ -61,6 +64,15 @@ class BenchConfig:
             cost_alert=cost_alert,
             webhook_url=os.environ.get(WEBHOOK_VARIABLE) or table.get("webhook_url"),
         )
+
+
+def min_accuracy(where: str, value: object) -> float | None:
+    """A routing accuracy floor: a share in [0, 1] (not a percentage), or None when unset."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise BenchError(f"{where} min_accuracy must be a number from 0 to 1, not {value!r}")
+    return float(value)
 
 
 def import_object(spec: str, root: Path, what: str) -> Any:

@@ -153,6 +153,11 @@ def markdown_report(run: RunResult, name: str) -> str:
             )
         )
         lines.append("")
+    if run.evaluation is not None:
+        verdict = "passed" if run.evaluation["passed"] else "failed"
+        fence = "```"
+        lines += [f"#### {cell(run.suite_kind)} report ({verdict})", "", fence]
+        lines += [run.evaluation["text"], fence, ""]
     return "\n".join(lines)
 
 

@@ -102,6 +102,9 @@ class RunResult:
     cases: list[CaseResult]
     duration_s: float = 0.0
     schema: int = SCHEMA
+    #: Whole-suite kinds (routing, safety): their own report, `{"kind", "passed", "failures",
+    #: "text", "details"}`, since their verdict is not a pass rate over cases.
+    evaluation: dict[str, Any] | None = None
 
     def labels(self) -> list[str]:
         return [variant["label"] for variant in self.variants]
@@ -197,10 +200,17 @@ def resolve_run(root: Path, name: str) -> Path:
 def stored_runs(root: Path, suite: str | None = None) -> list[Path]:
     """Results files, oldest first (names start with the UTC time), optionally of one suite."""
     folder = root / RESULTS_DIR
-    paths = sorted(folder.glob("*.json")) if folder.is_dir() else []
+    paths = sorted(folder.glob("*.json"), key=_run_order) if folder.is_dir() else []
     if suite is None:
         return paths
     return [path for path in paths if _suite_of(path) == suite]
+
+
+def _run_order(path: Path) -> tuple[str, int, str]:
+    """Time first; within one second, `<time>-<sha>-2` after `<time>-<sha>` (by name alone
+    "-" sorts before ".", and routing runs take milliseconds, so this happens)."""
+    stamp, _, rest = path.stem.partition("-")
+    return stamp, len(rest), rest
 
 
 def _suite_of(path: Path) -> str | None:

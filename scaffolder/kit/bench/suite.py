@@ -2,8 +2,9 @@
 
 A suite is a plain JSONL file so that it diffs well in review and a team can grow it by
 appending lines. An optional first line `{"suite": {...}}` holds suite-level settings: the
-`kind` (which default target and graders apply: "answer" here, "intent" or "guard" suites
-plug in through `register_suite_kind`), the `target` callable, the library `prompt` the
+`kind` (which default target and graders apply: "answer" here, "intent" suites and the
+whole-suite "routing" and "safety" kinds, with case lines of their own, plug in through
+`register_suite_kind`), the `target` callable, the library `prompt` the
 default target renders, and default `graders`. Every other line is a case:
 
     {"id": "refund-1", "input": "How do refunds work?", "references": ["30 days"],
@@ -11,7 +12,9 @@ default target renders, and default `graders`. Every other line is a case:
 
 `conversation` (a list of {role, content}) may replace `input`; `sources` names the passage
 ids retrieval should find, `intent` the route a router should pick, `vars` extra prompt
-inputs. The suite version is a hash of the file, so results cite exactly what they ran.
+inputs, `notes` what a reviewer should know (e.g. the rejected answer of a thumbs-down;
+never sent to the model nor graded). The suite version is a hash of the file, so results
+cite exactly what they ran.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ _CASE_KEYS = {
     "sources",
     "intent",
     "vars",
+    "notes",
 }
 _SUITE_KEYS = {"kind", "target", "prompt", "graders", "description"}
 
@@ -241,6 +245,8 @@ def _case(row: dict[str, Any], number: int) -> Case:
     vars_ = row.get("vars", {})
     if not isinstance(vars_, dict):
         raise BenchError('"vars" must be an object of prompt inputs')
+    if not isinstance(row.get("notes", {}), dict):
+        raise BenchError('"notes" must be an object (for reviewers; never sent or graded)')
     intent = row.get("intent")
     return Case(
         id=str(case_id),

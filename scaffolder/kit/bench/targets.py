@@ -4,8 +4,9 @@ A target is `target(case_input, llm)`, sync or async, returning the answer as a 
 mapping with `answer` (+ `sources`, `intent`) or a `TargetOutput`. Projects name theirs in
 `[tool.copilot.bench] target` (or per suite). Without one, the suite kind's default target
 applies: for "answer" suites, the case goes through a named library prompt, or straight to
-the model when no prompt is named. Other suite kinds (intent routing, guards) register
-their own default target and graders with `register_suite_kind`.
+the model when no prompt is named. Other suite kinds register their own default target and
+graders, or a whole-suite evaluator (the routing and safety suites of
+`scaffolder.kit.bench.kinds`), with `register_suite_kind`.
 
 The client a target gets is bound to the variant and sample being run: every request it
 sends goes to the variant's model with the sample index set, so one target serves a
@@ -18,7 +19,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scaffolder.errors import BenchError
 from scaffolder.kit.bench.suite import Case, GraderSpec
@@ -26,6 +27,9 @@ from scaffolder.kit.bench.types import TargetOutput
 from scaffolder.kit.llm.client import LLM
 from scaffolder.kit.llm.cost import OFFLINE_PROVIDER
 from scaffolder.kit.llm.types import AnswerTask, ChatRequest, Completion, Message, Passage
+
+if TYPE_CHECKING:
+    from scaffolder.kit.bench.kinds import Evaluation, EvaluationContext
 
 Target = Callable[["CaseInput", LLM], object | Awaitable[object]]
 #: Prompt inputs the default target fills with the case's text, first declared wins.
@@ -180,10 +184,18 @@ def _task(case: CaseInput) -> AnswerTask:
 @dataclass(frozen=True)
 class SuiteKind:
     """Defaults for one kind of suite: graders when a case names none, and a target factory
-    (given the project's prompt library and the prompt name) when no target is configured."""
+    (given the project's prompt library and the prompt name) when no target is configured.
+
+    Some kinds are not cases sent through a target but a whole file scored by an evaluator
+    of the project's own machinery (its router, its guardrails): those set `evaluate`, and
+    `shape`, which recognises a case line of theirs in a file without a `{"suite": ...}`
+    header, so the kit's own suite files can be copied into a project as they are.
+    """
 
     graders: tuple[GraderSpec, ...]
     default_target: Callable[[Any, str | None], Target] | None = None
+    evaluate: Callable[[EvaluationContext], Evaluation] | None = None
+    shape: Callable[[Mapping[str, Any]], bool] | None = None
 
 
 def _answer_target(library: Any, prompt: str | None) -> Target:
@@ -199,6 +211,11 @@ _KINDS: dict[str, SuiteKind] = {
 
 def register_suite_kind(name: str, kind: SuiteKind) -> None:
     _KINDS[name] = kind
+
+
+def suite_kinds() -> dict[str, SuiteKind]:
+    """Every registered kind, by name (for recognising a file's kind)."""
+    return dict(_KINDS)
 
 
 def suite_kind(name: str) -> SuiteKind:

@@ -2,7 +2,8 @@
 and false-positive rates per category against the project's thresholds.
 
 Suite format (JSON Lines, one case per line; an optional first line `{"meta": {...}}` may give
-`topic_keywords` for projects without a router):
+`topic_keywords` for projects without a router, and a `copilot bench` header line
+`{"suite": {"kind": "safety"}}` is skipped):
 
     {"id": "harm-violence-01", "category": "harmful", "subcategory": "violence",
      "stage": "input", "text": "...", "expect": "block"}
@@ -66,6 +67,8 @@ def load_suite(path: Path = EXAMPLE_SUITE) -> Suite:
             data = json.loads(line)
             if "meta" in data:
                 keywords = tuple(data["meta"].get("topic_keywords", ()))
+                continue
+            if "suite" in data:
                 continue
             cases.append(_case(data))
         except (ValueError, KeyError, TypeError) as error:
