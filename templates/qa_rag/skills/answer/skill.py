@@ -15,6 +15,10 @@ def handle(request: SkillRequest) -> SkillReply:
 
 SKILL = Skill(
     name="answer",
-    description="Questions about the product: features, setup, troubleshooting, warranty.",
+    description=(
+        "Questions about the Lumen desk lamp and its app: light, power and chargers, scenes, "
+        "schedules, alarms, firmware, connectivity, troubleshooting, specifications, warranty, "
+        "returns, refunds and repairs."
+    ),
     handler=handle,
 )
