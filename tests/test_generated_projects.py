@@ -2,29 +2,71 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
+import yaml
 
 from scaffolder.scaffold import NewProjectRequest, create_project
 from tests.conftest import HistoryBuilder
 
-VARIANTS = [
-    ("qa-rag", {}),
-    ("code-assistant", {}),
-    ("qa-rag", {"hosting": "kubernetes", "vector_db": "server", "ci": "none"}),
-    ("code-assistant", {"hosting": "kubernetes", "vector_db": "embedded"}),
-    ("qa-rag", {"llm_provider": "openai", "vector_db": "server"}),
-    (
-        "code-assistant",
-        {"llm_provider": "azure-openai", "llm_base_url": "https://acme.openai.azure.com"},
-    ),
-    ("qa-rag", {"llm_provider": "openai-compatible", "llm_base_url": "http://127.0.0.1:9/v1"}),
-]
+#: Every question with a fixed set of answers, and those answers (the template's copier.yml).
+CHOICES: dict[str, tuple[str, ...]] = {
+    "template": ("qa-rag", "code-assistant"),
+    "llm_provider": ("auto", "offline", "openai", "azure-openai", "openai-compatible"),
+    "vector_db": ("embedded", "server"),
+    "hosting": ("docker-compose", "kubernetes"),
+    "ci": ("github-actions", "none"),
+}
+#: Answers some choices need besides their own.
+EXTRA = {
+    "azure-openai": {"llm_base_url": "https://acme.openai.azure.com"},
+    "openai-compatible": {"llm_base_url": "http://127.0.0.1:9/v1"},
+}
+
+
+def all_combinations() -> list[dict[str, str]]:
+    return [
+        dict(zip(CHOICES, values, strict=True)) for values in itertools.product(*CHOICES.values())
+    ]
+
+
+def pairwise(combinations: list[dict[str, str]]) -> list[dict[str, str]]:
+    """A small set of combinations in which every pair of answers to two questions occurs
+    (greedy: repeatedly take the combination covering the most pairs not yet covered)."""
+
+    def pairs(combination: dict[str, str]) -> set[tuple[tuple[str, str], tuple[str, str]]]:
+        items = sorted(combination.items())
+        return set(itertools.combinations(items, 2))
+
+    uncovered = set().union(*(pairs(c) for c in combinations))
+    chosen = []
+    while uncovered:
+        best = max(combinations, key=lambda c: len(pairs(c) & uncovered))
+        chosen.append(best)
+        uncovered -= pairs(best)
+    return chosen
+
+
+def request_for(combination: dict[str, str], destination: Path) -> NewProjectRequest:
+    data = {key: value for key, value in combination.items() if key != "template"}
+    data.update(EXTRA.get(combination["llm_provider"], {}))
+    return NewProjectRequest(combination["template"], destination, data=data)
+
+
+def variant_id(combination: dict[str, str]) -> str:
+    return "-".join(combination.values())
+
+
+#: Projects whose whole test suite runs: every pair of answers is covered by one of them.
+VARIANTS = pairwise(all_combinations())
 COPILOT = Path(sys.executable).with_name("copilot")
 #: The `copilot` checks the generated CI workflow runs besides the tests.
 CI_CHECKS = [("prompts", "lock", "--check"), ("prompts", "lint", "--strict")]
@@ -75,18 +117,53 @@ def run_copilot(project: Path, *args: str, **extra_env: str) -> subprocess.Compl
     )
 
 
-@pytest.mark.parametrize(("template", "data"), VARIANTS)
+def test_every_answer_combination_renders_valid_lint_clean_files(
+    histories: HistoryBuilder, tmp_path: Path
+) -> None:
+    """All 80 combinations: each renders, its Python is ruff clean and its TOML, YAML and JSON
+    parse. (Running every project's suite would take half an hour; see VARIANTS.)"""
+    history = histories.history()
+    for number, combination in enumerate(all_combinations()):
+        project = create_project(request_for(combination, tmp_path / f"p{number}"), history)
+        lint = subprocess.run(
+            [str(COPILOT.with_name("ruff")), "check", "--no-cache", "."],
+            cwd=project.destination, capture_output=True, text=True,
+        )  # fmt: skip
+        assert lint.returncode == 0, (variant_id(combination), lint.stdout)
+        for path in project.destination.rglob("*"):
+            if ".git" in path.parts or not path.is_file():
+                continue
+            text = path.read_text(encoding="utf-8", errors="replace")
+            if path.suffix == ".toml":
+                tomllib.loads(text)
+            elif path.suffix in (".yml", ".yaml"):
+                list(yaml.safe_load_all(text))
+            elif path.suffix == ".json":
+                json.loads(text)
+        shutil.rmtree(project.destination)
+
+
+def test_the_full_variants_cover_every_pair_of_answers() -> None:
+    covered = {(a, b) for c in VARIANTS for a, b in itertools.combinations(sorted(c.items()), 2)}
+    every = {
+        (a, b) for c in all_combinations() for a, b in itertools.combinations(sorted(c.items()), 2)
+    }
+    assert covered == every
+    assert len(VARIANTS) < len(all_combinations()) // 4
+
+
+@pytest.mark.parametrize("combination", VARIANTS, ids=variant_id)
 def test_generated_project_suite_passes(
     histories: HistoryBuilder,
     tmp_path: Path,
     request: pytest.FixtureRequest,
-    template: str,
-    data: dict[str, str],
+    combination: dict[str, str],
 ) -> None:
     """Render, ask the shipped questions through the CLI, run the project's own tests and the
     CI checks, and lint it; server-mode variants run against a real `chroma run` server."""
+    template, data = combination["template"], combination
     project = create_project(
-        NewProjectRequest(template, tmp_path / "bot", data=data), histories.history()
+        request_for(combination, tmp_path / "bot"), histories.history()
     ).destination
     env = {}
     if data.get("vector_db") == "server":
