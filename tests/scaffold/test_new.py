@@ -11,13 +11,16 @@ import yaml
 
 from scaffolder.errors import UsageError
 from scaffolder.scaffold import NewProjectRequest, create_project
-from tests.conftest import HistoryBuilder
+from tests.conftest import TEMPLATES, HistoryBuilder
 
 COMMON_FILES = {
     ".copier-answers.yml",
+    ".devcontainer/devcontainer.json",
+    ".dockerignore",
     ".env.example",
     ".gitignore",
     "Dockerfile",
+    "Makefile",
     "README.md",
     "prompts.lock",
     "pyproject.toml",
@@ -26,8 +29,8 @@ COMMON_FILES = {
     "tests/test_prompts.py",
     "tests/test_settings.py",
 }
-ANSWER_PROMPT = ("prompt.yaml", "instructions.md", "rules.md", "examples.md", "question.md")
-EXPLAIN_PROMPT = ("prompt.yaml", "instructions.md", "rules.md", "request.md")
+#: Folders a template owns whole (copied as they are, whatever the answers).
+CONTENT_FOLDERS = ("skills", "prompts", "data", "benchmarks", "tests", "src")
 # Every answer that changes the set of files, in every combination.
 FILE_SET_ANSWERS = list(
     itertools.product(
@@ -37,6 +40,18 @@ FILE_SET_ANSWERS = list(
         ["embedded", "server"],
     )
 )
+
+
+def content_files(template: str) -> set[str]:
+    """The files of a template's own folders, as rendered into a project named `bot`."""
+    folder = TEMPLATES / template.replace("-", "_")
+    found = set()
+    for name in CONTENT_FOLDERS:
+        for path in (folder / name).rglob("*"):
+            if path.is_file() and "__pycache__" not in path.parts:
+                relative = str(path.relative_to(folder)).removesuffix(".jinja")
+                found.add(relative.replace("{{ package_name }}", "bot"))
+    return found
 
 
 def files_of(project: Path) -> set[str]:
@@ -61,20 +76,15 @@ def test_file_set_follows_the_answers(
         histories.history(),
     )
     files = files_of(result.destination)
-    expected = set(COMMON_FILES) | {"src/bot/__init__.py", "src/bot/config.py", "src/bot/llm.py"}
+    expected = set(COMMON_FILES) | content_files(template)
     if hosting == "docker-compose":
-        expected.add("compose.yaml")
+        expected |= {"compose.yaml", "otel-collector.yaml"}
     else:
-        expected.add("k8s/app.yaml")
+        expected |= {"k8s/app.yaml", "k8s/config.yaml", "k8s/secret.yaml", "k8s/kustomization.yaml"}
         if vector_db == "server":
             expected.add("k8s/chroma.yaml")
     if ci == "github-actions":
         expected.add(".github/workflows/ci.yml")
-    if template == "qa-rag":
-        expected |= {"data/lumen-overview.md", "data/lumen-troubleshooting.md"}
-        expected |= {f"prompts/answer/{name}" for name in ANSWER_PROMPT}
-    else:
-        expected |= {f"prompts/explain/{name}" for name in EXPLAIN_PROMPT}
     assert files == expected
     pyproject = (result.destination / "pyproject.toml").read_text()
     assert f'vector_db = "{vector_db}"' in pyproject
