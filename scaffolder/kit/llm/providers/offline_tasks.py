@@ -8,7 +8,10 @@ satisfies the schema. All of it is deterministic, so tests built on it are not f
 from __future__ import annotations
 
 import json
+import math
 import re
+from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
 from scaffolder.kit.llm.local_embedding import cosine, embed_text, words
@@ -23,6 +26,7 @@ _LIST_ITEM = re.compile(r"^(?:[>*+-]|\d+[.)])\s+")
 _MIN_SCORE = 0.25
 _MAX_SENTENCES = 2
 _RUNNER_UP = 0.8
+_RANK_DECAY = 0.15
 
 
 def content_words(text: str) -> set[str]:
@@ -30,15 +34,32 @@ def content_words(text: str) -> set[str]:
     return set(tokenize(text))
 
 
-def similarity(query: str, text: str) -> float:
-    """Half shared content words (as a share of the query's), half hashed-feature cosine."""
+def similarity(query: str, text: str, weights: Mapping[str, float] | None = None) -> float:
+    """Half shared content words (as a share of the query's), half hashed-feature cosine.
+
+    With `weights` (a word's informativeness among the texts being compared), shared words
+    count by weight: "reset" matters more than "lamp" when every passage mentions the lamp."""
     query_words = content_words(query)
     if not query_words:
         return 0.0
-    overlap = len(query_words & content_words(text)) / len(query_words)
-    if overlap == 0:
+    shared = query_words & content_words(text)
+    if not shared:
         return 0.0
+    if weights:
+        unseen = max(weights.values())  # a word no text has is as telling as the rarest
+        overlap = sum(weights.get(w, unseen) for w in shared) / sum(
+            weights.get(w, unseen) for w in query_words
+        )
+    else:
+        overlap = len(shared) / len(query_words)
     return 0.5 * overlap + 0.5 * max(cosine(embed_text(query), embed_text(text)), 0.0)
+
+
+def informativeness(texts: list[str]) -> dict[str, float]:
+    """Each word's inverse document frequency among `texts`, `ln(1 + n / df)`: a word every
+    text has weighs least, one found in a single text most."""
+    counts: Counter[str] = Counter(word for text in texts for word in content_words(text))
+    return {word: math.log(1 + len(texts) / df) for word, df in counts.items()}
 
 
 def _sentences(text: str) -> list[tuple[str, str]]:
@@ -76,15 +97,21 @@ def answer(task: AnswerTask) -> str:
     """The best-matching sentences of the passages, each followed by its citation `[id]`."""
     if not task.passages:
         return NO_SOURCES
+    candidates = [
+        (passage_rank, position, sentence, heading, passage.id)
+        for passage_rank, passage in enumerate(task.passages)
+        for position, (sentence, heading) in enumerate(_sentences(passage.text))
+    ]
+    weights = informativeness([f"{head} {sentence}" for _, _, sentence, head, _ in candidates])
     scored: list[tuple[float, int, int, str, str]] = []
-    for passage_rank, passage in enumerate(task.passages):
-        for position, (sentence, heading) in enumerate(_sentences(passage.text)):
-            # The sentence's own words decide between sentences under the same heading.
-            score = 0.5 * similarity(task.question, f"{heading} {sentence}") + 0.5 * similarity(
-                task.question, sentence
-            )
-            if score >= _MIN_SCORE:
-                scored.append((score, -passage_rank, -position, sentence, passage.id))
+    for passage_rank, position, sentence, heading, passage_id in candidates:
+        # Matched with its heading; its own words break ties between sentences under one.
+        score = 0.8 * similarity(task.question, f"{heading} {sentence}", weights)
+        score += 0.2 * similarity(task.question, sentence, weights)
+        # Passages come ranked by retrieval, which saw whole passages: trust that order a bit.
+        score /= 1.0 + _RANK_DECAY * passage_rank
+        if score >= _MIN_SCORE:
+            scored.append((score, -passage_rank, -position, sentence, passage_id))
     if not scored:
         return DONT_KNOW
     ranked = sorted(scored, reverse=True)
