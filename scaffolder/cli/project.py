@@ -15,6 +15,7 @@ PANEL = "Project commands (run inside a generated project)"
 
 
 def register(app: typer.Typer) -> None:
+    from scaffolder.cli.agent import agent
     from scaffolder.cli.apply import apply
     from scaffolder.cli.ask import ask
     from scaffolder.cli.bench import bench_app
@@ -30,6 +31,7 @@ def register(app: typer.Typer) -> None:
     app.command("chat", rich_help_panel=PANEL)(chat)
     app.command("serve", rich_help_panel=PANEL)(serve)
     app.command("apply", rich_help_panel=PANEL)(apply)
+    app.command("agent", rich_help_panel=PANEL)(agent)
     app.add_typer(prompts_app, name="prompts", rich_help_panel=PANEL)
     app.add_typer(bench_app, name="bench", rich_help_panel=PANEL)
     app.add_typer(telemetry_app, name="telemetry", rich_help_panel=PANEL)

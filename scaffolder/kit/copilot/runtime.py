@@ -6,6 +6,10 @@ it streams), output guards on the text as it streams (a blocked phrase never rea
 proposals for any actions (nothing runs until approved), the turn recorded in the
 conversation, and a telemetry span that never holds what the user typed unless capture is on.
 
+A skill's reply data is handed to the same conversation's next turn as
+`request.context["previous_data"]` (kept in memory, for the most recent conversations), so a
+skill can carry state a follow-up needs, such as the code "it" refers to.
+
 Requests that bring their own history (the OpenAI-compatible endpoint is stateless) get a
 conversation rebuilt from it: earlier user messages are routed in order, so the active skill is
 the one those turns would have had.
@@ -14,6 +18,7 @@ the one those turns would have had.
 from __future__ import annotations
 
 import uuid
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -45,6 +50,8 @@ OUT_OF_SCOPE_DIR = "out_of_scope"
 DEFAULT_OUT_OF_SCOPE_REPLY = "Sorry, that is outside what I can help with here."
 CONTEXT_TOKENS = 8000
 REPLY_TOKENS = 1000
+#: Conversations whose last skill reply data is kept for their next turn.
+PREVIOUS_DATA_KEPT = 1024
 
 
 class Copilot:
@@ -65,6 +72,7 @@ class Copilot:
         self.telemetry = telemetry
         self.out_of_scope_reply = out_of_scope_reply
         self.counter = EstimatingCounter()
+        self._previous_data: OrderedDict[str, dict[str, Any]] = OrderedDict()
 
     @classmethod
     def for_project(
@@ -203,7 +211,11 @@ class Copilot:
             conversation.id,
             self.services.llm,
             services=self.services,
-            context={**context, "previous_text": conversation.context().previous_text},
+            context={
+                **context,
+                "previous_text": conversation.context().previous_text,
+                "previous_data": self._previous_data.get(conversation.id, {}),
+            },
         )
         reply = skill.handler(request)
         skill.check_actions(reply.actions)
@@ -215,6 +227,7 @@ class Copilot:
                 pieces.append(chunk.text)
                 yield Delta(chunk.text)
         data.update(reply.data)
+        self._remember(conversation.id, reply.data)
         proposals = self._propose(skill.name, reply)
         if proposals:
             data["proposals"] = [
@@ -225,6 +238,12 @@ class Copilot:
         yield self._record(conversation, message, decision, "".join(pieces).strip(),
                            reply.sources, turn_id, data, skill=skill.name,
                            proposals=proposals)  # fmt: skip
+
+    def _remember(self, conversation_id: str, data: dict[str, Any]) -> None:
+        self._previous_data[conversation_id] = dict(data)
+        self._previous_data.move_to_end(conversation_id)
+        while len(self._previous_data) > PREVIOUS_DATA_KEPT:
+            self._previous_data.popitem(last=False)
 
     def _propose(self, source: str, reply: SkillReply) -> tuple[Proposal, ...]:
         if not reply.actions:

@@ -8,11 +8,11 @@ first passes `GuardMiddleware` (API key, rate limit, body size, request log).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
@@ -73,12 +73,14 @@ def create_app(
     feedback: FeedbackSink | None = None,
     name: str = "copilot",
     clock: Callable[[], float] = time.monotonic,
+    routers: Sequence[APIRouter] = (),
 ) -> FastAPI:
     """The server for `backend`, configured by `settings` (key, body limit, rate limit).
 
     `host` is where it will listen: beyond loopback a key is required (UsageError without
     one). `feedback` stores ratings (default: `.copilot/feedback.jsonl`); `name` is the model
-    name `/v1/models` reports; `clock` drives the rate limiter (tests advance it).
+    name `/v1/models` reports; `clock` drives the rate limiter (tests advance it). `routers`
+    add a template's own endpoints (the code assistant's /v1/code), behind the same guards.
     """
     api_key = configured_key(settings, host)
     if feedback is None:
@@ -95,6 +97,8 @@ def create_app(
     )
     _add_error_handlers(app)
     app.include_router(openai_router(runner, name))
+    for router in routers:
+        app.include_router(router)
 
     @app.post("/chat", response_model=None)
     async def chat(body: ChatBody, request: Request) -> Response:

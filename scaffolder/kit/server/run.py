@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 import uvicorn
+from fastapi import APIRouter
 
 from scaffolder.kit.server.app import create_app
 from scaffolder.kit.server.backend import ChatBackend
@@ -22,13 +24,15 @@ def serve(
     *,
     feedback: FeedbackSink | None = None,
     name: str | None = None,
+    routers: Sequence[APIRouter] = (),
 ) -> None:
     """Serve `backend` until interrupted. Refuses (UsageError) to bind beyond loopback
-    without COPILOT_SERVER_API_KEY. `name` defaults to the project folder's name."""
+    without COPILOT_SERVER_API_KEY. `name` defaults to the project folder's name; `routers`
+    are a template's own endpoints (see `create_app`)."""
     if name is None:
         project = find_project()
         name = project.root.name if project else "copilot"
-    app = create_app(backend, settings, host=host, feedback=feedback, name=name)
+    app = create_app(backend, settings, host=host, feedback=feedback, name=name, routers=routers)
     if not logger.handlers:
         # Request lines are JSON already: print them as they are, one per line.
         handler = logging.StreamHandler()
