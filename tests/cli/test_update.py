@@ -61,9 +61,9 @@ def test_conflicts_exit_1_with_a_listing(
     next_release: NextRelease,
 ) -> None:
     readme = project / "README.md"
-    readme.write_text(readme.read_text().replace("## Layout", "## Our layout"))
+    readme.write_text(readme.read_text().replace("## Where things live", "## Our map"))
     commit(project)
-    next_release(replace_text("_shared/README.md.jinja", "## Layout", "## Their layout"))
+    next_release(replace_text("_shared/README.md.jinja", "## Where things live", "## Their map"))
     result = copilot("update", str(project))
     assert result.exit_code == 1
     assert "1 file(s) conflict" in result.stderr

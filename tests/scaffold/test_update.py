@@ -78,11 +78,13 @@ def test_template_change_and_user_edit_in_the_same_file_merge(
     readme = project / "README.md"
     edit(readme, "## Updating", "## Updating (read this first)")
     commit_all(project)
-    newer = histories.release("1.1.0", replace_text(README, "## Layout", "## Layout of the files"))
+    newer = histories.release(
+        "1.1.0", replace_text(README, "## Where things live", "## Where the files live")
+    )
     result = update_project(UpdateRequest(project), newer)
     text = readme.read_text()
     assert "## Updating (read this first)" in text
-    assert "## Layout of the files" in text
+    assert "## Where the files live" in text
     assert "<<<<<<<" not in text
     assert result.conflicts == []
     assert {c.path for c in result.changes} == {".copier-answers.yml", "README.md"}
@@ -92,14 +94,14 @@ def test_conflicting_edits_give_markers_and_a_listing(
     project: Path, histories: HistoryBuilder
 ) -> None:
     readme = project / "README.md"
-    edit(readme, "## Layout", "## Layout (ours)")
+    edit(readme, "## Updating", "## Updating (ours)")
     commit_all(project)
-    newer = histories.release("1.1.0", replace_text(README, "## Layout", "## Layout (theirs)"))
+    newer = histories.release("1.1.0", replace_text(README, "## Updating", "## Updating (theirs)"))
     result = update_project(UpdateRequest(project), newer)
     assert result.conflicts == ["README.md"]
     text = readme.read_text()
     assert "<<<<<<< before updating" in text
-    assert "## Layout (ours)" in text and "## Layout (theirs)" in text
+    assert "## Updating (ours)" in text and "## Updating (theirs)" in text
     assert ">>>>>>> after updating" in text
     unmerged = git(project, "ls-files", "-u")
     assert {line.split("\t")[1] for line in unmerged.splitlines()} == {"README.md"}
