@@ -21,12 +21,26 @@ SIX_TESTS = [
 ]  # fmt: skip
 
 
+def unpack_six(destination: Path) -> Path:
+    """Unpack the sdist into `destination`; returns its top folder. Uses tarfile's `data`
+    filter where Python has it (3.11.4+), and otherwise refuses any member that is not a
+    plain file or folder inside the destination, which is what that filter guarantees."""
+    with tarfile.open(SDIST) as archive:
+        if hasattr(tarfile, "data_filter"):
+            archive.extractall(destination, filter="data")
+        else:
+            for member in archive.getmembers():
+                inside = (destination / member.name).resolve().is_relative_to(destination.resolve())
+                if not (member.isfile() or member.isdir()) or not inside:
+                    raise ValueError(f"unsafe member in {SDIST.name}: {member.name}")
+            archive.extractall(destination)
+    return destination / "six-1.16.0"
+
+
 @pytest.fixture
 def six_repo(tmp_path: Path) -> Path:
     """six's source tree in a fresh folder (top-level `six.py`, `test_six.py`, docs)."""
-    with tarfile.open(SDIST) as archive:
-        archive.extractall(tmp_path, filter="data")
-    return tmp_path / "six-1.16.0"
+    return unpack_six(tmp_path)
 
 
 def symbol(root: Path, name: str, file: str = "six.py") -> Symbol:

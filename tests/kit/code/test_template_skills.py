@@ -10,7 +10,6 @@ from __future__ import annotations
 import ast
 import json
 import shutil
-import tarfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,7 @@ from scaffolder.kit.retrieval.store import open_store
 from scaffolder.kit.routing import evaluate_routing, load_routing_suite
 from scaffolder.kit.settings import CopilotSettings
 from tests.conftest import TEMPLATES
-from tests.kit.code.conftest import SDIST, SIX_TESTS, symbol
+from tests.kit.code.conftest import SIX_TESTS, symbol, unpack_six
 from tests.kit.llm.fault_server import FaultServer, answer
 
 TEMPLATE = TEMPLATES / "code_assistant"
@@ -45,9 +44,7 @@ embedding_model = "local"
 
 def build_project(tmp_path: Path) -> Path:
     """six's sources as a code-assistant project: the template's skills and prompts, indexed."""
-    with tarfile.open(SDIST) as archive:
-        archive.extractall(tmp_path, filter="data")
-    root = tmp_path / "six-1.16.0"
+    root = unpack_six(tmp_path)
     for folder in ("skills", "prompts"):
         shutil.copytree(TEMPLATE / folder, root / folder)
     (root / "pyproject.toml").write_text(PYPROJECT)
