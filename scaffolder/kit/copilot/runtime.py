@@ -147,7 +147,11 @@ class Copilot:
             yield from self._turn(conversation, message, context or {}, None)
             return
         with self.telemetry.turn("copilot") as span:
-            yield from self._turn(conversation, message, context or {}, span)
+            for event in self._turn(conversation, message, context or {}, span):
+                if isinstance(event, Reply):
+                    span.set_skill(event.skill or "copilot")
+                    span.capture(question=message, answer=event.text)  # only if capture is on
+                yield event
 
     def ask(
         self,

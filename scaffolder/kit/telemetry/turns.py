@@ -54,6 +54,10 @@ class Turn:
     def set_intent(self, intent: str) -> None:
         self.span.set_attribute(attr.INTENT, intent)
 
+    def set_skill(self, skill: str) -> None:
+        """Name the skill once routing has chosen it (the span opens before routing)."""
+        self.span.set_attribute(attr.SKILL, skill)
+
     def guard(self, verdict: Verdict | Iterable[GuardDecision]) -> None:
         """Record guard decisions (content-free by construction)."""
         decisions = verdict.decisions if isinstance(verdict, Verdict) else tuple(verdict)

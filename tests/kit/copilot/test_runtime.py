@@ -8,6 +8,7 @@ from pathlib import Path
 
 from scaffolder.kit.copilot import Copilot
 from scaffolder.kit.server.backend import Delta, Reply
+from scaffolder.kit.settings import CopilotSettings
 
 
 def test_a_product_question_gets_a_cited_answer(copilot: Copilot) -> None:
@@ -87,3 +88,22 @@ def test_readiness_follows_the_index(copilot: Copilot) -> None:
     assert ready, why
     copilot.services.retriever.store.reset()
     assert copilot.ready() == (False, "the index is empty: run `copilot ingest`")
+
+
+def test_each_turn_is_a_span_naming_its_skill_without_the_users_words(
+    project: Path, tmp_path: Path
+) -> None:
+    spans_file = tmp_path / "telemetry.jsonl"
+    settings = CopilotSettings.load(
+        project, env_file=None, telemetry_exporters=["jsonl"], telemetry_file=spans_file
+    )
+    copilot = Copilot.for_project(project, settings)
+    copilot.ask("What does the warranty cover?")
+    copilot.ask("Write me a poem about the sea")
+    assert copilot.telemetry is not None
+    copilot.telemetry.flush()
+    text = spans_file.read_text()
+    turns = [json.loads(line) for line in text.splitlines()]
+    skills = [t["attributes"]["copilot.skill"] for t in turns if t["name"] == "copilot.turn"]
+    assert skills == ["answer", "out_of_scope"]
+    assert "warranty" not in text and "poem" not in text
