@@ -21,7 +21,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scaffolder.kit.agents.actions import Workspace
 from scaffolder.kit.agents.approval import ApprovalDesk, Proposal
@@ -42,7 +42,9 @@ from scaffolder.kit.routing.router import Router
 from scaffolder.kit.routing.skills import SKILLS_DIR, SkillReply, SkillRequest
 from scaffolder.kit.server.backend import Delta, Reply
 from scaffolder.kit.settings import CopilotSettings
-from scaffolder.kit.telemetry.setup import Telemetry
+
+if TYPE_CHECKING:
+    from scaffolder.kit.telemetry.setup import Telemetry
 
 #: A folder under skills/ without a skill.py: example requests that are out of scope, and the
 #: reply they get.
@@ -98,9 +100,11 @@ class Copilot:
             Workspace(root, allowed_commands=frozenset(allowed_commands)),
             AuditLog(root / ".copilot" / "audit.jsonl"),
         )
-        telemetry = (
-            Telemetry.from_settings(settings, root) if settings.telemetry_exporters else None
-        )
+        telemetry = None
+        if settings.telemetry_exporters:  # OpenTelemetry is imported only when it is used
+            from scaffolder.kit.telemetry.setup import Telemetry
+
+            telemetry = Telemetry.from_settings(settings, root)
         return cls(
             services,
             router,

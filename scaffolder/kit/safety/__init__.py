@@ -5,6 +5,8 @@ retrieved documents, a safety benchmark, and local feedback.
 Everything here runs offline; the OpenAI moderation endpoint is used only when configured.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from scaffolder.kit.safety.content_filter import OfflineContentFilter
 from scaffolder.kit.safety.decisions import Finding, GuardDecision, Verdict
 from scaffolder.kit.safety.feedback import FeedbackRecord, FeedbackStore, feedback_to_cases
@@ -12,7 +14,6 @@ from scaffolder.kit.safety.fencing import DATA_NOTICE, fence_document, fence_pas
 from scaffolder.kit.safety.guardlist import GuardList
 from scaffolder.kit.safety.guardrails import Guardrails
 from scaffolder.kit.safety.injection import InjectionGuard
-from scaffolder.kit.safety.moderation import OpenAIModeration
 from scaffolder.kit.safety.redaction import Redactor
 from scaffolder.kit.safety.streaming import StreamGuard
 from scaffolder.kit.safety.suite import (
@@ -29,6 +30,20 @@ from scaffolder.kit.safety.topic import (
     from_router,
     keyword_topics,
 )
+
+if TYPE_CHECKING:
+    from scaffolder.kit.safety.moderation import OpenAIModeration
+
+
+def __getattr__(name: str) -> Any:
+    """`OpenAIModeration` on first use: it imports the `openai` SDK (about 0.4 s), which
+    every command that merely records feedback or checks text would otherwise pay."""
+    if name == "OpenAIModeration":
+        from scaffolder.kit.safety.moderation import OpenAIModeration
+
+        return OpenAIModeration
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "DATA_NOTICE",
