@@ -115,8 +115,12 @@ def answer(task: AnswerTask) -> str:
     if not scored:
         return DONT_KNOW
     ranked = sorted(scored, reverse=True)
-    # A runner-up joins the answer only when it is nearly as relevant as the best sentence.
-    best = [entry for entry in ranked[:_MAX_SENTENCES] if entry[0] >= _RUNNER_UP * ranked[0][0]]
+    # A runner-up joins the best sentence only from the same passage and when nearly as relevant:
+    # a sentence from elsewhere that shares one word with the question is usually beside it.
+    top = ranked[0]
+    close = [e for e in ranked[1:] if e[4] == top[4] and e[0] >= _RUNNER_UP * top[0]]
+    # Sentences of one passage read best in the passage's own order.
+    best = sorted([top, *close[: _MAX_SENTENCES - 1]], key=lambda entry: -entry[2])
     return " ".join(f"{sentence} [{passage_id}]" for *_, sentence, passage_id in best)
 
 
