@@ -10,9 +10,9 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Protocol
 
-Rating = Literal["up", "down"]
+from scaffolder.kit.safety.feedback import Rating
 
 
 class FeedbackSink(Protocol):

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ import pytest
 
 from scaffolder.kit.bench.alerts import cost_alerts, last_run, post_webhook
 from scaffolder.kit.bench.results import CaseResult, RunResult
+from tests.loopback import LoopbackHTTP
 
 
 class Hook:
@@ -31,10 +31,8 @@ class Hook:
             def log_message(self, format: str, *args: Any) -> None:
                 """Quiet."""
 
-        self.server = HTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        self.http = LoopbackHTTP(Handler)
+        self.url = f"http://127.0.0.1:{self.http.port}/hook"
 
 
 @pytest.fixture
@@ -43,8 +41,7 @@ def hook() -> Iterator[Hook]:
     try:
         yield running
     finally:
-        running.server.shutdown()
-        running.server.server_close()
+        running.http.stop()
 
 
 def run_costing(cost: float, when: str) -> RunResult:

@@ -7,10 +7,11 @@ through a real HTTP round trip; `status` makes it fail the next requests with th
 from __future__ import annotations
 
 import json
-import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.loopback import LoopbackHTTP
 
 CATEGORIES = (
     "harassment", "harassment/threatening", "hate", "hate/threatening", "illicit",
@@ -27,18 +28,15 @@ class ModerationServer:
     status: int = 200
 
     def start(self) -> ModerationServer:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._http = LoopbackHTTP(_handler_for(self))
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._http.stop()
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+        return f"http://127.0.0.1:{self._http.port}/v1"
 
     def result(self, text: str) -> dict[str, Any]:
         scores = dict.fromkeys(CATEGORIES, 0.001)
