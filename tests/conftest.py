@@ -10,10 +10,14 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from scaffolder.scaffold import TemplateHistory, release_templates
+
+if TYPE_CHECKING:
+    from tests.kit.llm.fault_server import FaultServer
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = REPO_ROOT / "templates"
@@ -232,3 +236,16 @@ def qa_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     settings = CopilotSettings.load(root, env_file=None)
     ingest([root / "data"], root, open_store(settings, root))
     return root
+
+
+@pytest.fixture
+def model_server() -> Iterator[FaultServer]:
+    """A real OpenAI-compatible server on loopback that misbehaves on request
+    (`tests/kit/llm/fault_server.py`), for the real `openai` SDK to talk to."""
+    from tests.kit.llm.fault_server import FaultServer
+
+    running = FaultServer().start()
+    try:
+        yield running
+    finally:
+        running.stop()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -119,15 +118,6 @@ def test_tests_run_only_when_allowed(repo: Path) -> None:
 
 
 # -- the command ---------------------------------------------------------------------------
-@pytest.fixture
-def model_server() -> Iterator[FaultServer]:
-    running = FaultServer().start()
-    try:
-        yield running
-    finally:
-        running.stop()
-
-
 def project(repo: Path, provider: str, extra: str = "") -> None:
     (repo / "pyproject.toml").write_text(
         f'[tool.copilot]\ntemplate = "code-assistant"\nllm_provider = "{provider}"\n'

@@ -10,7 +10,6 @@ from __future__ import annotations
 import ast
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -222,15 +221,6 @@ def test_the_template_routing_suite_routes_accurately(copilot: Copilot) -> None:
 
 
 # -- with a model: the real `openai` SDK against a loopback server --------------------------
-@pytest.fixture
-def model_server() -> Iterator[FaultServer]:
-    running = FaultServer().start()
-    try:
-        yield running
-    finally:
-        running.stop()
-
-
 @pytest.fixture
 def with_model(project: Path, model_server: FaultServer) -> Copilot:
     settings = CopilotSettings.load(

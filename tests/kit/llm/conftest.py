@@ -1,16 +1,11 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from tests.kit.llm.fault_server import FaultServer
 
 
 @pytest.fixture
-def server() -> Iterator[FaultServer]:
-    running = FaultServer().start()
-    try:
-        yield running
-    finally:
-        running.stop()
+def server(model_server: FaultServer) -> FaultServer:
+    """The loopback model server (tests/conftest.py) under this folder's shorter name."""
+    return model_server

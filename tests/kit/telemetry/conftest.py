@@ -9,12 +9,9 @@ from tests.kit.telemetry.otlp_collector import Collector
 
 
 @pytest.fixture
-def server() -> Iterator[FaultServer]:
-    running = FaultServer().start()
-    try:
-        yield running
-    finally:
-        running.stop()
+def server(model_server: FaultServer) -> FaultServer:
+    """The loopback model server (tests/conftest.py) under this folder's shorter name."""
+    return model_server
 
 
 @pytest.fixture

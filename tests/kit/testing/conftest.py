@@ -3,11 +3,7 @@ loopback OpenAI-compatible server that counts the model calls that really went o
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-
-from tests.kit.llm.fault_server import FaultServer
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -15,12 +11,3 @@ def pytest_configure(config: pytest.Config) -> None:
     # when this folder is collected as part of the whole suite.
     if not config.pluginmanager.has_plugin("pytester"):
         config.pluginmanager.import_plugin("pytester")
-
-
-@pytest.fixture
-def model_server() -> Iterator[FaultServer]:
-    running = FaultServer().start()
-    try:
-        yield running
-    finally:
-        running.stop()
