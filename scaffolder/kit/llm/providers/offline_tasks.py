@@ -11,7 +11,7 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable
 from typing import Any
 
 from scaffolder.kit.llm.local_embedding import cosine, embed_text, words
@@ -34,10 +34,10 @@ def content_words(text: str) -> set[str]:
     return set(tokenize(text))
 
 
-def similarity(query: str, text: str, weights: Mapping[str, float] | None = None) -> float:
+def similarity(query: str, text: str, weight: Callable[[str], float] | None = None) -> float:
     """Half shared content words (as a share of the query's), half hashed-feature cosine.
 
-    With `weights` (a word's informativeness among the texts being compared), shared words
+    With `weight` (how informative a word is among the texts being compared), shared words
     count by weight: "reset" matters more than "lamp" when every passage mentions the lamp."""
     query_words = content_words(query)
     if not query_words:
@@ -45,21 +45,20 @@ def similarity(query: str, text: str, weights: Mapping[str, float] | None = None
     shared = query_words & content_words(text)
     if not shared:
         return 0.0
-    if weights:
-        unseen = max(weights.values())  # a word no text has is as telling as the rarest
-        overlap = sum(weights.get(w, unseen) for w in shared) / sum(
-            weights.get(w, unseen) for w in query_words
-        )
-    else:
+    if weight is None:
         overlap = len(shared) / len(query_words)
+    else:
+        overlap = sum(map(weight, shared)) / sum(map(weight, query_words))
     return 0.5 * overlap + 0.5 * max(cosine(embed_text(query), embed_text(text)), 0.0)
 
 
-def informativeness(texts: list[str]) -> dict[str, float]:
+def informativeness(texts: list[str]) -> Callable[[str], float]:
     """Each word's inverse document frequency among `texts`, `ln(1 + n / df)`: a word every
-    text has weighs least, one found in a single text most."""
+    text has weighs least; a word none has weighs as much as the rarest one."""
     counts: Counter[str] = Counter(word for text in texts for word in content_words(text))
-    return {word: math.log(1 + len(texts) / df) for word, df in counts.items()}
+    weights = {word: math.log(1 + len(texts) / df) for word, df in counts.items()}
+    unseen = max(weights.values(), default=1.0)
+    return lambda word: weights.get(word, unseen)
 
 
 def _sentences(text: str) -> list[tuple[str, str]]:
@@ -102,12 +101,12 @@ def answer(task: AnswerTask) -> str:
         for passage_rank, passage in enumerate(task.passages)
         for position, (sentence, heading) in enumerate(_sentences(passage.text))
     ]
-    weights = informativeness([f"{head} {sentence}" for _, _, sentence, head, _ in candidates])
+    weight = informativeness([f"{head} {sentence}" for _, _, sentence, head, _ in candidates])
     scored: list[tuple[float, int, int, str, str]] = []
     for passage_rank, position, sentence, heading, passage_id in candidates:
         # Matched with its heading; its own words break ties between sentences under one.
-        score = 0.8 * similarity(task.question, f"{heading} {sentence}", weights)
-        score += 0.2 * similarity(task.question, sentence, weights)
+        score = 0.8 * similarity(task.question, f"{heading} {sentence}", weight)
+        score += 0.2 * similarity(task.question, sentence, weight)
         # Passages come ranked by retrieval, which saw whole passages: trust that order a bit.
         score /= 1.0 + _RANK_DECAY * passage_rank
         if score >= _MIN_SCORE:
