@@ -35,13 +35,12 @@ from scaffolder.kit.bench.targets import (
     register_suite_kind,
     suite_kinds,
 )
-from scaffolder.kit.copilot.runtime import OUT_OF_SCOPE_DIR
 from scaffolder.kit.llm.client import LLM
 from scaffolder.kit.llm.cost import ledger_scope
 from scaffolder.kit.routing.decisions import OUT_OF_SCOPE, RouteDecision, RoutingContext
 from scaffolder.kit.routing.evaluation import RoutingCase, SuiteTurn, evaluate_routing
 from scaffolder.kit.routing.router import Router
-from scaffolder.kit.routing.skills import EXAMPLES_FILE, SKILLS_DIR
+from scaffolder.kit.routing.skills import SKILLS_DIR
 from scaffolder.kit.safety.guardrails import Guardrails
 from scaffolder.kit.safety.suite import Suite as SafetySuite
 from scaffolder.kit.safety.suite import evaluate_safety, thresholds_from_settings
@@ -115,19 +114,6 @@ def detect_kind(path: Path) -> str:
     return "answer"
 
 
-def project_router(root: Path, llm: LLM, settings: CopilotSettings) -> Router:
-    """The router the copilot runs: the project's skills, its embedding model and its
-    out-of-scope examples, with `llm` as the fallback classifier."""
-    examples = root / SKILLS_DIR / OUT_OF_SCOPE_DIR / EXAMPLES_FILE
-    lines = examples.read_text("utf-8").splitlines() if examples.is_file() else []
-    return Router.for_project(
-        root,
-        llm,
-        embedding_model=settings.embedding_model,
-        out_of_scope_examples=[s for s in map(str.strip, lines) if s and not s.startswith("#")],
-    )
-
-
 def load_routing_cases(path: Path) -> tuple[dict[str, Any], list[RoutingCase]]:
     """The suite settings and conversations of a routing suite file.
 
@@ -167,7 +153,10 @@ def evaluate_routing_suite(context: EvaluationContext) -> Evaluation:
     started, clock = now(), time.perf_counter()
     llm = BoundLLM(context.llm, None, 0)
     with ledger_scope(f"bench {context.path.stem}"):
-        router = _MeteredRouter(project_router(context.root, llm, context.settings), llm)
+        router = _MeteredRouter(
+            Router.for_project(context.root, llm, embedding_model=context.settings.embedding_model),
+            llm,
+        )
         report = evaluate_routing(router, cases)
     label = f"router ({context.settings.embedding_model} embeddings)"
     results = [
@@ -267,7 +256,9 @@ def _topic_guard(
     the suite's keywords; and the router's usage per text, for the case results."""
     usage: dict[str, dict[str, Any]] = {}
     if (context.root / SKILLS_DIR).is_dir():
-        router = project_router(context.root, llm, context.settings)
+        router = Router.for_project(
+            context.root, llm, embedding_model=context.settings.embedding_model
+        )
 
         def route(text: str) -> RouteDecision:
             decision, usage[text] = _measure(llm, lambda: router.route(text))

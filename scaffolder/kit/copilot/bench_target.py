@@ -17,7 +17,6 @@ from scaffolder.errors import UsageError
 from scaffolder.kit.bench.targets import CaseInput
 from scaffolder.kit.copilot.runtime import Copilot
 from scaffolder.kit.llm.client import LLM
-from scaffolder.kit.server.backend import Reply
 from scaffolder.project import find_project
 
 _LOCK = threading.Lock()
@@ -30,11 +29,7 @@ def reply(case: CaseInput, llm: LLM) -> dict[str, Any]:
     earlier = list(case.conversation)
     if earlier and earlier[-1].get("role") == "user":
         earlier = earlier[:-1]
-    final: Reply | None = None
-    for event in copilot.stream(case.text, None, history=[dict(turn) for turn in earlier]):
-        if isinstance(event, Reply):
-            final = event
-    assert final is not None
+    final = copilot.ask(case.text, history=[dict(turn) for turn in earlier])
     return {
         "answer": final.text,
         "sources": [source["source"] for source in final.sources],

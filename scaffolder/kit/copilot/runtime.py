@@ -27,10 +27,9 @@ from scaffolder.kit.agents.actions import Workspace
 from scaffolder.kit.agents.approval import ApprovalDesk, Proposal
 from scaffolder.kit.agents.audit import AuditLog
 from scaffolder.kit.copilot.services import ProjectServices
-from scaffolder.kit.llm.budget import BudgetPart, fit
 from scaffolder.kit.llm.client import LLM
 from scaffolder.kit.llm.tokens import EstimatingCounter
-from scaffolder.kit.llm.types import Message, StreamChunk
+from scaffolder.kit.llm.types import StreamChunk
 from scaffolder.kit.routing.conversation import (
     Conversation,
     ConversationStore,
@@ -38,17 +37,15 @@ from scaffolder.kit.routing.conversation import (
     Turn,
 )
 from scaffolder.kit.routing.decisions import OUT_OF_SCOPE, RouteDecision
+from scaffolder.kit.routing.dispatcher import propose_actions, skill_messages
 from scaffolder.kit.routing.router import Router
-from scaffolder.kit.routing.skills import SKILLS_DIR, SkillReply, SkillRequest
+from scaffolder.kit.routing.skills import OUT_OF_SCOPE_DIR, SKILLS_DIR, SkillReply, SkillRequest
 from scaffolder.kit.server.backend import Delta, Reply
 from scaffolder.kit.settings import CopilotSettings
 
 if TYPE_CHECKING:
     from scaffolder.kit.telemetry.setup import Telemetry
 
-#: A folder under skills/ without a skill.py: example requests that are out of scope, and the
-#: reply they get.
-OUT_OF_SCOPE_DIR = "out_of_scope"
 DEFAULT_OUT_OF_SCOPE_REPLY = "Sorry, that is outside what I can help with here."
 CONTEXT_TOKENS = 8000
 REPLY_TOKENS = 1000
@@ -88,14 +85,8 @@ class Copilot:
         """The copilot a project's skills/ folder and settings describe."""
         settings = settings or CopilotSettings.load(root)
         services = ProjectServices(root, settings)
-        out_of_scope = root / SKILLS_DIR / OUT_OF_SCOPE_DIR
-        router = Router.for_project(
-            root,
-            services.llm,
-            embedding_model=settings.embedding_model,
-            out_of_scope_examples=_lines(out_of_scope / "examples.txt"),
-        )
-        reply_file = out_of_scope / "reply.md"
+        router = Router.for_project(root, services.llm, embedding_model=settings.embedding_model)
+        reply_file = root / SKILLS_DIR / OUT_OF_SCOPE_DIR / "reply.md"
         desk = ApprovalDesk(
             Workspace(root, allowed_commands=frozenset(allowed_commands)),
             AuditLog(root / ".copilot" / "audit.jsonl"),
@@ -162,9 +153,10 @@ class Copilot:
         message: str,
         conversation_id: str | None = None,
         context: Mapping[str, Any] | None = None,
+        history: Sequence[dict[str, str]] | None = None,
     ) -> Reply:
         """The whole reply to one message (the deltas dropped)."""
-        for event in self.stream(message, conversation_id, context=context):
+        for event in self.stream(message, conversation_id, history, context):
             if isinstance(event, Reply):
                 return event
         raise AssertionError("a turn always ends with a reply")
@@ -201,16 +193,8 @@ class Copilot:
                                turn_id, data, skill=OUT_OF_SCOPE)  # fmt: skip
             return
         skill = self.router.skills[decision.intent]
-        fitted = fit(
-            [
-                BudgetPart.keep(
-                    "prompt", *((Message("system", skill.prompt),) if skill.prompt else ())
-                ),
-                BudgetPart.history("history", conversation.messages()),
-                BudgetPart.keep("turn", Message("user", message)),
-            ],
-            CONTEXT_TOKENS - REPLY_TOKENS,
-            self.counter,
+        fitted = skill_messages(
+            skill, conversation.messages(), message, CONTEXT_TOKENS - REPLY_TOKENS, self.counter
         )
         request = SkillRequest(
             message,
@@ -226,7 +210,7 @@ class Copilot:
             },
         )
         reply = skill.handler(request)
-        skill.check_actions(reply.actions)
+        proposals = propose_actions(self.desk, skill, reply)
         pieces: list[str] = []
         for chunk in rails.guard_stream(_chunks(reply)):
             if chunk.finish_reason == "content_filter":
@@ -236,7 +220,6 @@ class Copilot:
                 yield Delta(chunk.text)
         data.update(reply.data)
         self._remember(conversation.id, reply.data)
-        proposals = self._propose(skill.name, reply)
         if proposals:
             data["proposals"] = [
                 {"id": p.id, "summary": p.summary, "rationale": p.rationale} for p in proposals
@@ -252,19 +235,6 @@ class Copilot:
         self._previous_data.move_to_end(conversation_id)
         while len(self._previous_data) > PREVIOUS_DATA_KEPT:
             self._previous_data.popitem(last=False)
-
-    def _propose(self, source: str, reply: SkillReply) -> tuple[Proposal, ...]:
-        if not reply.actions:
-            return ()
-        if self.desk is None:
-            from scaffolder.errors import SkillError
-
-            raise SkillError(f"skill {source!r} proposed actions but nothing can approve them")
-        desk = self.desk
-        return tuple(
-            desk.propose(action, source=source, rationale=reply.rationale)
-            for action in reply.actions
-        )
 
     def _record(
         self,
@@ -310,10 +280,3 @@ def _chunks(reply: SkillReply) -> Iterator[StreamChunk]:
         return
     for piece in reply.stream:
         yield StreamChunk(piece)
-
-
-def _lines(path: Path) -> list[str]:
-    if not path.is_file():
-        return []
-    lines = (line.strip() for line in path.read_text("utf-8").splitlines())
-    return [line for line in lines if line and not line.startswith("#")]

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 
 from scaffolder.errors import SkillError
 from scaffolder.kit.agents.approval import ApprovalDesk, Proposal
-from scaffolder.kit.llm.budget import BudgetPart, Cut, fit
+from scaffolder.kit.llm.budget import BudgetPart, BudgetResult, Cut, fit
 from scaffolder.kit.llm.tokens import EstimatingCounter, TokenCounter
 from scaffolder.kit.llm.types import ChatModel, Message
 from scaffolder.kit.routing.conversation import ConversationStore, Turn
 from scaffolder.kit.routing.router import Router
-from scaffolder.kit.routing.skills import SkillRequest
+from scaffolder.kit.routing.skills import Skill, SkillReply, SkillRequest
 
 OUT_OF_SCOPE_REPLY = "Sorry, that is outside what I can help with here."
 
@@ -73,27 +73,17 @@ class Dispatcher:
             turn.reply = self.out_of_scope_reply
         else:
             skill = self.router.skills[decision.intent]
-            fitted = fit(
-                [
-                    BudgetPart.keep("prompt", *_system(skill.prompt)),
-                    BudgetPart.history("history", conversation.messages()),
-                    BudgetPart.keep("turn", Message("user", text)),
-                ],
+            fitted = skill_messages(
+                skill,
+                conversation.messages(),
+                text,
                 self.context_tokens - self.reply_tokens,
                 self.counter,
             )
             cuts = fitted.cuts
             request = SkillRequest(text, fitted.messages, decision, conversation_id, self.model)
             reply = skill.handler(request)
-            skill.check_actions(reply.actions)
-            if reply.actions:
-                if self.desk is None:
-                    raise SkillError(f"skill {skill.name!r} proposed actions but no desk approves")
-                desk = self.desk
-                proposals = tuple(
-                    desk.propose(action, source=skill.name, rationale=reply.rationale)
-                    for action in reply.actions
-                )
+            proposals = propose_actions(self.desk, skill, reply)
             turn.reply = reply.collect()
             turn.proposals = [proposal.id for proposal in proposals]
         conversation.turns.append(turn)
@@ -101,5 +91,34 @@ class Dispatcher:
         return TurnResult(turn, proposals, cuts)
 
 
-def _system(prompt: str) -> tuple[Message, ...]:
-    return (Message("system", prompt),) if prompt else ()
+def skill_messages(
+    skill: Skill, history: list[Message], text: str, budget: int, counter: TokenCounter
+) -> BudgetResult:
+    """The skill's prompt, as much history as `budget` tokens leave room for (newest kept),
+    and this turn: what every runner of skills sends a skill."""
+    prompt = (Message("system", skill.prompt),) if skill.prompt else ()
+    return fit(
+        [
+            BudgetPart.keep("prompt", *prompt),
+            BudgetPart.history("history", history),
+            BudgetPart.keep("turn", Message("user", text)),
+        ],
+        budget,
+        counter,
+    )
+
+
+def propose_actions(
+    desk: ApprovalDesk | None, skill: Skill, reply: SkillReply
+) -> tuple[Proposal, ...]:
+    """The reply's actions as pending proposals: checked against what the skill declared,
+    and refused outright when nothing could ever approve them."""
+    skill.check_actions(reply.actions)
+    if not reply.actions:
+        return ()
+    if desk is None:
+        raise SkillError(f"skill {skill.name!r} proposed actions but no desk approves")
+    return tuple(
+        desk.propose(action, source=skill.name, rationale=reply.rationale)
+        for action in reply.actions
+    )

@@ -30,7 +30,14 @@ from scaffolder.kit.routing.classifier import classify_intent
 from scaffolder.kit.routing.decisions import OUT_OF_SCOPE, RouteDecision, RoutingContext
 from scaffolder.kit.routing.followups import followup_cue
 from scaffolder.kit.routing.index import Embedder, ExampleIndex, local_embedder
-from scaffolder.kit.routing.skills import SKILLS_DIR, SkillSet, load_skills
+from scaffolder.kit.routing.skills import (
+    EXAMPLES_FILE,
+    OUT_OF_SCOPE_DIR,
+    SKILLS_DIR,
+    SkillSet,
+    load_skills,
+    read_examples,
+)
 
 #: Intents listed in a decision's scores.
 SCORES_KEPT = 3
@@ -80,13 +87,17 @@ class Router:
         *,
         embedding_model: str = LOCAL_EMBEDDING_MODEL,
         settings: RouterSettings | None = None,
-        out_of_scope_examples: Sequence[str] = (),
+        out_of_scope_examples: Sequence[str] | None = None,
     ) -> Router:
         """The router over `project_root/skills/`, with `llm` as the fallback classifier.
 
         With the `local` embedding model (a project's `embedding_model` setting) turns are
         embedded in-process, skipping the client's cache; otherwise through `llm.embed`.
+        Out-of-scope examples default to `skills/out_of_scope/examples.txt`, if there is one.
         """
+        if out_of_scope_examples is None:
+            folder = project_root / SKILLS_DIR / OUT_OF_SCOPE_DIR
+            out_of_scope_examples = read_examples(folder / EXAMPLES_FILE)
         embed: Embedder = local_embedder
         if embedding_model != LOCAL_EMBEDDING_MODEL:
 

@@ -42,6 +42,9 @@ if TYPE_CHECKING:
     from scaffolder.kit.copilot.services import ProjectServices
 
 SKILLS_DIR = "skills"
+#: A folder under skills/ without a skill.py: example requests that are out of scope
+#: (`examples.txt`) and the reply they get (`reply.md`).
+OUT_OF_SCOPE_DIR = "out_of_scope"
 SKILL_MODULE = "skill.py"
 EXAMPLES_FILE = "examples.txt"
 PROMPT_FILE = "prompt.md"
@@ -188,7 +191,7 @@ def load_skill(folder: Path) -> Skill:
         raise SkillError(f"{path} must define SKILL = Skill(...)")
     if skill.name != folder.name:
         raise SkillError(f"{path} defines skill {skill.name!r}; name it after its folder")
-    examples = skill.examples + tuple(_examples_in(folder / EXAMPLES_FILE))
+    examples = skill.examples + tuple(read_examples(folder / EXAMPLES_FILE))
     prompt_file = folder / PROMPT_FILE
     prompt = skill.prompt
     if not prompt and prompt_file.is_file():
@@ -196,7 +199,9 @@ def load_skill(folder: Path) -> Skill:
     return replace(skill, examples=tuple(dict.fromkeys(examples)), prompt=prompt)
 
 
-def _examples_in(path: Path) -> list[str]:
+def read_examples(path: Path) -> list[str]:
+    """The example utterances of an `examples.txt`: one per line, `#` starts a comment; none
+    when the file does not exist."""
     if not path.is_file():
         return []
     lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
