@@ -29,12 +29,13 @@ SEQUENTIAL_KEYS = frozenset({"p_good", "p_bad", "alpha", "beta", "max_runs", "at
 class TestingSettings:
     """Suite-wide defaults for `llm_flaky` tests and the run history."""
 
-    p_good: float = 0.9
-    p_bad: float = 0.5
-    alpha: float = 0.05
-    beta: float = 0.05
-    max_runs: int = 20
-    at_cap: str = "inconclusive"
+    # The sequential rule's own defaults, so the two can never disagree.
+    p_good: float = SequentialRule.p_good
+    p_bad: float = SequentialRule.p_bad
+    alpha: float = SequentialRule.alpha
+    beta: float = SequentialRule.beta
+    max_runs: int = SequentialRule.max_runs
+    at_cap: str = SequentialRule.at_cap
     #: What an INCONCLUSIVE verdict does to the test: fail it, or pass it with a warning.
     inconclusive: str = "fail"
     #: The history database, relative to the rootdir; empty to keep no history.
