@@ -47,6 +47,18 @@ class UpdateConflictError(CopilotError):
     exit_code = FAILURE_EXIT_CODE
 
 
+class UnsafePathError(UsageError):
+    """A path a command was asked to write is absolute, climbs out with `..`, or passes
+    through a symlink: copilot never writes outside the project or through a link."""
+
+
+class JournalError(CopilotError):
+    """A multi-file change could not be journaled, applied or rolled back; the message says
+    where the journal is and what to do."""
+
+    exit_code = FAILURE_EXIT_CODE
+
+
 class Interrupted(CopilotError):
     """The user pressed Ctrl-C; nothing was written."""
 
