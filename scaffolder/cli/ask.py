@@ -35,7 +35,11 @@ def ask(
             typer.echo(event.text, nl=False)
     assert reply is not None
     if as_json:
-        say(json.dumps(reply.to_json(), indent=2, ensure_ascii=False))
+        # Whether the copilot declined, why, and the index's evidence, where scripts look first.
+        data = reply.data
+        payload = {**reply.to_json(), "declined": bool(data.get("declined")),
+                   "reason": data.get("reason", ""), "evidence": data.get("evidence")}  # fmt: skip
+        say(json.dumps(payload, indent=2, ensure_ascii=False))
         return
     if live:
         say()

@@ -1,12 +1,13 @@
 """`copilot chat`: a conversation in the terminal, follow-ups included.
 
 Proposed actions (file edits, commands) are shown and run only after `y`. `--trace` prints each
-turn's routing decision and its reason, which is how to see why a follow-up went where it went.
+turn's routing decision and its reason, and the index's evidence behind it (score, threshold,
+best passage), which is how to see why a turn went where it went or was declined.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -19,7 +20,8 @@ QUIT = {"/quit", "/exit", "quit", "exit"}
 @reports_errors
 def chat(
     trace: Annotated[
-        bool, typer.Option("--trace", help="Show each turn's skill and routing reason.")
+        bool,
+        typer.Option("--trace", help="Show each turn's skill, routing reason and evidence."),
     ] = False,
 ) -> None:
     """Talk to the copilot in the terminal, with follow-up turns (Ctrl-D or /quit to leave)."""
@@ -50,7 +52,20 @@ def chat(
                     typer.secho(
                         f"  [{event.skill}] {event.data.get('reason', '')}", fg=typer.colors.BLUE
                     )
+                    if event.data.get("evidence"):
+                        typer.secho(
+                            f"  {_evidence_line(event.data['evidence'])}", fg=typer.colors.BLUE
+                        )
             else:
                 typer.echo(event.text, nl=False)
         if copilot.desk is not None and copilot.desk.pending():
             CliApprover(copilot.desk, ask=input, show=say).review()
+
+
+def _evidence_line(evidence: dict[str, Any]) -> str:
+    verdict = "strong" if evidence.get("strong") else "weak"
+    where = evidence.get("source") or "no passage matched"
+    return (
+        f"evidence: {verdict}, {evidence.get('score', 0):.2f} vs threshold "
+        f"{evidence.get('threshold', 0):.2f} ({evidence.get('calibration')}); best: {where}"
+    )

@@ -98,6 +98,8 @@ class CopilotSettings(BaseSettings):
     fallback_model: str | None = None
     chroma_url: str | None = Field(None, validation_alias=_env("CHROMA_URL", "chroma_url"))
     chroma_path: Path = Path(".copilot/chroma")
+    #: Where strong evidence in the index starts (0-1); unset, it is calibrated per corpus.
+    answerability_threshold: float | None = Field(None, ge=0.0, le=1.0)
     api_key: SecretStr | None = Field(None, validation_alias=_env("COPILOT_API_KEY", "api_key"))
     # HTTP server (scaffolder.kit.server): the key clients must send, and per-request limits.
     server_api_key: SecretStr | None = Field(

@@ -85,7 +85,12 @@ class Copilot:
         """The copilot a project's skills/ folder and settings describe."""
         settings = settings or CopilotSettings.load(root)
         services = ProjectServices(root, settings)
-        router = Router.for_project(root, services.llm, embedding_model=settings.embedding_model)
+        router = Router.for_project(
+            root,
+            services.llm,
+            embedding_model=settings.embedding_model,
+            evidence=services.evidence,
+        )
         reply_file = root / SKILLS_DIR / OUT_OF_SCOPE_DIR / "reply.md"
         desk = ApprovalDesk(
             Workspace(root, allowed_commands=frozenset(allowed_commands)),
@@ -181,10 +186,14 @@ class Copilot:
             decision = RouteDecision(OUT_OF_SCOPE, "default", 0.0, f"blocked: {reason}")
             yield Delta(verdict.reply)
             yield self._record(conversation, message, decision, verdict.reply, (), turn_id,
-                               {"guard": reason}, skill="guard")  # fmt: skip
+                               {"guard": reason, "declined": True, "reason": decision.reason},
+                               skill="guard")  # fmt: skip
             return
         decision = self.router.route(message, conversation.context())
-        data.update(intent=decision.intent, route=decision.method, reason=decision.reason)
+        data.update(intent=decision.intent, route=decision.method, reason=decision.reason,
+                    declined=not decision.in_scope)  # fmt: skip
+        if decision.evidence is not None:
+            data["evidence"] = decision.evidence.to_dict()
         if span is not None:
             span.set_intent(decision.intent)
         if not decision.in_scope:

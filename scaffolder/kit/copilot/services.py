@@ -9,9 +9,11 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
+from scaffolder.errors import CopilotError
 from scaffolder.kit.llm.client import LLM
 from scaffolder.kit.prompts.library import PromptLibrary
 from scaffolder.kit.rag import DEFAULT_K, RagAnswerer
+from scaffolder.kit.retrieval.evidence import Answerability, Evidence
 from scaffolder.kit.retrieval.retriever import Retriever, open_retriever
 from scaffolder.kit.safety.feedback import FeedbackStore
 from scaffolder.kit.safety.guardrails import Guardrails
@@ -35,6 +37,27 @@ class ProjectServices:
         return open_retriever(self.settings, self.root)
 
     @cached_property
+    def answerability(self) -> Answerability:
+        """Evidence for questions in this project's index, calibrated per corpus and cached
+        under `.copilot/evidence/` (or fixed by the `answerability_threshold` setting)."""
+        return Answerability(
+            self.retriever,
+            self.root / ".copilot" / "evidence",
+            threshold=self.settings.answerability_threshold,
+        )
+
+    def evidence(self, question: str) -> Evidence | None:
+        """What the index holds for `question`; None when there is no usable index.
+
+        Why None rather than the error: routing only consults the index, and a turn that
+        never needed it (thanks, hello) should not fail because the index is missing; a turn
+        that does need it meets the same error in its skill, with its message."""
+        try:
+            return self.answerability.assess(question)
+        except CopilotError:
+            return None
+
+    @cached_property
     def prompts(self) -> PromptLibrary:
         return PromptLibrary.for_project(self.root)
 
@@ -54,7 +77,7 @@ class ProjectServices:
         """The same project with another client (a benchmark variant's model and sample),
         sharing what was already opened: the index, prompts, guards and feedback store."""
         other = ProjectServices(self.root, self.settings, llm=llm)
-        for name in ("retriever", "prompts", "guardrails", "feedback"):
+        for name in ("retriever", "answerability", "prompts", "guardrails", "feedback"):
             if name in self.__dict__:
                 other.__dict__[name] = self.__dict__[name]
         return other

@@ -103,6 +103,21 @@ class BM25Index:
         ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
         return ranked[:k]
 
+    def ceiling(self, query: str) -> float:
+        """An upper bound of any chunk's score for `query`: `(k1 + 1) * sum(idf)` over its
+        distinct terms (each term's tf factor stays below `k1 + 1`).
+
+        Why: raw scores grow with the query's length and the corpus, so they compare across
+        neither; a score divided by this bound does (answerability, `retrieval.evidence`).
+        A term no chunk has counts at the highest idf, so a query half made of unknown words
+        can reach at most about half of its bound."""
+        count = len(self._terms)
+        total = 0.0
+        for term in set(tokenize(query)):
+            df = len(self._postings.get(term, ()))
+            total += math.log(1.0 + (count - df + 0.5) / (df + 0.5))
+        return (self.k1 + 1) * total
+
     def to_dict(self) -> dict[str, Any]:
         """The whole state as JSON-ready data: parameters and each chunk's term counts."""
         return {

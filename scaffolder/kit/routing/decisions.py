@@ -10,12 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from scaffolder.kit.retrieval.evidence import Evidence
+
 #: The intent of a request no skill handles; every router has it.
 OUT_OF_SCOPE = "out_of_scope"
 #: `embedding`: nearest examples, confident; `followup`: stayed with the active skill;
-#: `llm`: classified by a model because the examples were not conclusive; `default`: nothing
-#: was conclusive and no model was available, so the request counts as out of scope.
-RouteMethod = Literal["embedding", "followup", "llm", "default"]
+#: `llm`: classified by a model because the examples were not conclusive; `evidence`: the
+#: index holds strong evidence for it, so a skill answering from the index takes it;
+#: `default`: nothing was conclusive and no model was available, so it is out of scope.
+RouteMethod = Literal["embedding", "followup", "llm", "evidence", "default"]
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,9 @@ class RouteDecision:
     reason: str
     #: The best few intents by example similarity, best first.
     scores: tuple[tuple[str, float], ...] = ()
+    #: What the index holds for the request, when it was consulted (routes into or away from
+    #: a skill that answers from the index).
+    evidence: Evidence | None = None
 
     @property
     def in_scope(self) -> bool:
@@ -49,6 +55,7 @@ class RouteDecision:
             "confidence": self.confidence,
             "reason": self.reason,
             "scores": [[name, score] for name, score in self.scores],
+            "evidence": self.evidence.to_dict() if self.evidence else None,
         }
 
     @classmethod
@@ -59,4 +66,5 @@ class RouteDecision:
             confidence=float(data["confidence"]),
             reason=data["reason"],
             scores=tuple((str(name), float(score)) for name, score in data.get("scores", ())),
+            evidence=Evidence.from_dict(data["evidence"]) if data.get("evidence") else None,
         )

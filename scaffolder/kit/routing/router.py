@@ -1,5 +1,5 @@
-"""Intent routing: nearest examples first, an LLM when they are not conclusive, and
-follow-up turns kept with the skill they follow.
+"""Intent routing: nearest examples first, the index's evidence, an LLM when neither is
+conclusive, and follow-up turns kept with the skill they follow.
 
 For each turn, in order:
 
@@ -15,17 +15,27 @@ For each turn, in order:
 
 Out-of-scope requests may also have examples (`out_of_scope_examples`): a turn nearest to one
 of them is out of scope by step 3. Every decision carries its method and reason.
+
+Scope grounded in the index: with an `evidence` function (answerability against the
+project's index, `retrieval.evidence`) and a skill that `answers_from_index`, the examples are
+not the only judge of scope. A request the index holds strong evidence for goes to that skill
+(`evidence`) when the examples say out of scope or are not conclusive; a request routed to it
+(by examples or the model) for which the index holds no strong evidence is declined instead,
+because the skill could only say "I don't know". A confident match to another skill (thanks,
+feedback) stands, and follow-ups stay where they are. With an empty index, evidence is not
+consulted and routing is by examples alone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from scaffolder.kit.llm.client import LLM
 from scaffolder.kit.llm.local_embedding import MODEL_NAME as LOCAL_EMBEDDING_MODEL
 from scaffolder.kit.llm.types import ChatModel
+from scaffolder.kit.retrieval.evidence import Evidence
 from scaffolder.kit.routing.classifier import classify_intent
 from scaffolder.kit.routing.decisions import OUT_OF_SCOPE, RouteDecision, RoutingContext
 from scaffolder.kit.routing.followups import followup_cue
@@ -41,6 +51,8 @@ from scaffolder.kit.routing.skills import (
 
 #: Intents listed in a decision's scores.
 SCORES_KEPT = 3
+#: A request's text in, what the index holds for it out (None: no index to judge by).
+EvidenceSource = Callable[[str], Evidence | None]
 
 
 @dataclass(frozen=True)
@@ -65,8 +77,11 @@ class Router:
         model: ChatModel | None = None,
         settings: RouterSettings | None = None,
         out_of_scope_examples: Sequence[str] = (),
+        evidence: EvidenceSource | None = None,
     ) -> None:
         self.skills = skills
+        self.evidence = evidence
+        self.grounded = tuple(skill.name for skill in skills if skill.answers_from_index)
         self.embed = embed
         self.model = model
         self.settings = settings or RouterSettings()
@@ -88,12 +103,14 @@ class Router:
         embedding_model: str = LOCAL_EMBEDDING_MODEL,
         settings: RouterSettings | None = None,
         out_of_scope_examples: Sequence[str] | None = None,
+        evidence: EvidenceSource | None = None,
     ) -> Router:
         """The router over `project_root/skills/`, with `llm` as the fallback classifier.
 
         With the `local` embedding model (a project's `embedding_model` setting) turns are
         embedded in-process, skipping the client's cache; otherwise through `llm.embed`.
         Out-of-scope examples default to `skills/out_of_scope/examples.txt`, if there is one.
+        `evidence` grounds the scope of skills that answer from the index (module docstring).
         """
         if out_of_scope_examples is None:
             folder = project_root / SKILLS_DIR / OUT_OF_SCOPE_DIR
@@ -110,6 +127,7 @@ class Router:
             model=llm,
             settings=settings,
             out_of_scope_examples=out_of_scope_examples,
+            evidence=evidence,
         )
 
     def route(self, text: str, context: RoutingContext | None = None) -> RouteDecision:
@@ -143,21 +161,64 @@ class Router:
 
         if best_score >= settings.threshold and best_score - runner_up >= settings.ambiguity_margin:
             reason = f"nearest examples: {best} {best_score:.2f}, next {runner_up:.2f}"
-            return RouteDecision(best, "embedding", best_score, reason, top)
+            decision = RouteDecision(best, "embedding", best_score, reason, top)
+            if best in self.grounded or best == OUT_OF_SCOPE:
+                return self._grounded(text, decision, scores)
+            return decision
 
         why = (
             f"best match {best} {best_score:.2f} is below the threshold {settings.threshold:.2f}"
             if best_score < settings.threshold
             else f"{best} and the runner-up are within {settings.ambiguity_margin:.2f}"
         )
+        evidence = self._evidence(text)
+        if evidence is not None and evidence.strong:
+            return self._to_index(why, evidence, scores, top)
         if self.model is None:
-            return RouteDecision(OUT_OF_SCOPE, "default", best_score, f"{why}; no model", top)
+            decision = RouteDecision(OUT_OF_SCOPE, "default", best_score, f"{why}; no model", top)
+            return replace(decision, evidence=evidence)
         choice = classify_intent(self.model, list(self.skills), text, context.previous_text)
         confidence = scores.get(choice.intent, 0.0)
         reason = f"{why}; the model classified it as {choice.intent}"
         if not choice.understood:
             reason += f" (answer: {choice.raw.strip()[:60]!r})"
-        return RouteDecision(choice.intent, "llm", confidence, reason, top)
+        if choice.intent in self.grounded and evidence is not None:
+            reason += f", but the index holds no {evidence.describe()}"
+            return RouteDecision(OUT_OF_SCOPE, "llm", confidence, reason, top, evidence)
+        return RouteDecision(choice.intent, "llm", confidence, reason, top, evidence)
+
+    def _evidence(self, text: str) -> Evidence | None:
+        """What the index holds for `text`, when some skill answers from it."""
+        if self.evidence is None or not self.grounded:
+            return None
+        return self.evidence(text)
+
+    def _grounded(
+        self, text: str, decision: RouteDecision, scores: dict[str, float]
+    ) -> RouteDecision:
+        """An example match into or out of the index's scope, checked against the index."""
+        evidence = self._evidence(text)
+        if evidence is None:
+            return decision
+        if decision.intent == OUT_OF_SCOPE and evidence.strong:
+            return self._to_index(decision.reason, evidence, scores, decision.scores)
+        if decision.intent != OUT_OF_SCOPE and not evidence.strong:
+            reason = f"{decision.reason}; but the index holds no {evidence.describe()}"
+            return replace(decision, intent=OUT_OF_SCOPE, reason=reason, evidence=evidence)
+        return replace(decision, reason=f"{decision.reason}; {evidence.describe()}",
+                       evidence=evidence)  # fmt: skip
+
+    def _to_index(
+        self,
+        why: str,
+        evidence: Evidence,
+        scores: dict[str, float],
+        top: tuple[tuple[str, float], ...],
+    ) -> RouteDecision:
+        """The skill answering from the index (the one nearest by examples, if several)."""
+        skill = max(self.grounded, key=lambda name: scores.get(name, 0.0))
+        reason = f"{why}; the index holds {evidence.describe()}"
+        return RouteDecision(skill, "evidence", evidence.score, reason, top, evidence)
 
 
 def _normalised(text: str) -> str:

@@ -12,8 +12,9 @@ own, not editing a central registry. A folder holds:
 `skill.py` builds a `Skill` with its name (the folder's name), a description (used by the
 LLM fallback to classify, so write it for a reader), example utterances (the router's
 nearest-neighbour index; examples from code and `examples.txt` are merged), its prompt, its
-handler, and the kinds of action it may propose (`edit_file`, `create_files`,
-`run_command`); anything else it proposes is refused.
+handler, the kinds of action it may propose (`edit_file`, `create_files`,
+`run_command`; anything else it proposes is refused), and whether it answers from the
+project's index (`answers_from_index`: then the index's evidence decides its scope too).
 
 A handler receives a `SkillRequest` (the text, the prompt messages with as much history as
 the token budget allows, the model client, the project's services and the request's context,
@@ -97,6 +98,10 @@ class Skill:
     examples: tuple[str, ...] = ()
     prompt: str = ""
     actions: frozenset[ActionKind] = field(default_factory=frozenset)
+    #: The skill answers from the project's index: a request with strong evidence in the index
+    #: comes here even when no example resembles it, and one with no evidence does not (it
+    #: could only answer "I don't know"), whatever example it resembles.
+    answers_from_index: bool = False
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name) or self.name == OUT_OF_SCOPE:

@@ -21,4 +21,5 @@ SKILL = Skill(
         "returns, refunds and repairs."
     ),
     handler=handle,
+    answers_from_index=True,
 )

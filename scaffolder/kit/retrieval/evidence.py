@@ -1,0 +1,279 @@
+"""Answerability: how strongly the index supports a question, on a scale set by the corpus.
+
+Why not the retrieval score itself: raw BM25 scores are unbounded and grow with the corpus and
+the question's length, and fused (RRF or min-max) scores keep only ranks, so none of them says
+"this index can answer that". The score here is the best chunk's BM25 score divided by what
+any chunk could score for that question, `(k1 + 1) * sum(idf)` over its terms
+(`BM25Index.ceiling`): the share of the question's information one passage holds, in [0, 1).
+A question whose words the corpus lacks scores near 0; one a passage covers scores high.
+
+Where "high" starts differs per corpus (short option lists score higher than long prose), so
+the threshold is calibrated from the corpus itself: in-domain probes (a few words of its own
+passages plus one word from elsewhere in it, like a user who half knows the vocabulary) and
+the kit's fixed off-topic probes (`evidence_probes`). The threshold sits between the high end
+of the second and the low end of the first, a quarter of the way up from the off-topic side,
+and at the low end of the in-domain probes when they overlap: declining an answerable question
+is the worse mistake (the user is left with nothing), while an off-topic question that gets
+through still meets an answer prompt that says "I don't know" when its passages do not answer.
+It is computed on first use after the index changed and cached under the store's generation
+token, like the BM25 side, so ingest needs no change and a new process just reads it. A
+project may fix the threshold instead (`answerability_threshold` in its settings).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import random
+import re
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from scaffolder.kit.retrieval.evidence_probes import OFF_TOPIC_PROBES
+from scaffolder.kit.text import STOPWORDS
+
+if TYPE_CHECKING:
+    from scaffolder.kit.retrieval.ranking import BM25Index
+    from scaffolder.kit.retrieval.retriever import Retriever
+    from scaffolder.kit.retrieval.types import Chunk
+
+#: Bumped when probes or the rule change, so cached calibrations of older versions are redone.
+CALIBRATION_VERSION = 1
+#: In-domain probes per calibration (passages sampled evenly across the index).
+IN_DOMAIN_PROBES = 120
+#: Words a probe takes from its own passage; one more comes from another passage.
+PROBE_WORDS = 3
+#: The in-domain probes' low end and the off-topic probes' high end (quantiles).
+IN_DOMAIN_QUANTILE = 0.1
+OFF_TOPIC_QUANTILE = 0.9
+#: Where between those two ends the threshold sits (0: at the off-topic end).
+LEAN = 0.25
+_WORD = re.compile(r"[^\W\d_][^\W_]*", re.UNICODE)
+
+CalibrationSource = Literal["corpus", "settings"]
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Where strong evidence starts for one version of one index, and why."""
+
+    threshold: float
+    #: The off-topic probes' high quantile and the in-domain probes' low quantile.
+    off_topic: float
+    in_domain: float
+    probes: int
+    generation: str
+    source: CalibrationSource = "corpus"
+    version: int = CALIBRATION_VERSION
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the index holds for one question: the score, the bar, and the best passage."""
+
+    score: float
+    threshold: float
+    #: The citation of the passage that scored best (None when nothing matched at all).
+    source: str | None
+    calibration: CalibrationSource = "corpus"
+
+    @property
+    def strong(self) -> bool:
+        return self.score >= self.threshold
+
+    def describe(self) -> str:
+        where = f" in {self.source}" if self.source else ""
+        verdict = "strong" if self.strong else "weak"
+        return f"{verdict} evidence {self.score:.2f}{where} (threshold {self.threshold:.2f})"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "score": round(self.score, 4),
+            "threshold": round(self.threshold, 4),
+            "strong": self.strong,
+            "source": self.source,
+            "calibration": self.calibration,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Evidence:
+        calibration = data.get("calibration", "corpus")
+        return cls(
+            score=float(data["score"]),
+            threshold=float(data["threshold"]),
+            source=data.get("source"),
+            calibration="settings" if calibration == "settings" else "corpus",
+        )
+
+
+def support(index: BM25Index, question: str) -> tuple[float, str | None]:
+    """The best chunk's share of the question's score ceiling, and that chunk's id."""
+    ceiling = index.ceiling(question)
+    best = index.search(question, 1)
+    if not best or ceiling <= 0:
+        return 0.0, None
+    chunk_id, score = best[0]
+    return score / ceiling, chunk_id
+
+
+class Answerability:
+    """Scores questions against a retriever's index with a per-corpus calibration.
+
+    `cache_dir` keeps calibrations between processes (one file per index generation);
+    `threshold` fixes the bar instead of calibrating it.
+    """
+
+    def __init__(
+        self,
+        retriever: Retriever,
+        cache_dir: Path | None = None,
+        *,
+        threshold: float | None = None,
+    ) -> None:
+        self.retriever = retriever
+        self.cache_dir = cache_dir
+        self.threshold = threshold
+        self._calibration: Calibration | None = None
+
+    def assess(self, question: str) -> Evidence | None:
+        """The evidence for `question`; None when the index is empty (nothing to judge by)."""
+        index = self._index()
+        if len(index) == 0:
+            return None
+        calibration = self.calibration()
+        score, chunk_id = support(index, question)
+        source = None
+        if chunk_id is not None:
+            chunks = self.retriever.store.chunks([chunk_id])
+            source = chunks[0].citation() if chunks else None
+        return Evidence(score, calibration.threshold, source, calibration.source)
+
+    def calibration(self) -> Calibration:
+        """The calibration of the index as it is now: kept, read from the cache, or computed."""
+        index = self._index()
+        generation = self.retriever._generation or ""
+        if self.threshold is not None:
+            return Calibration(self.threshold, 0.0, 0.0, 0, generation, "settings")
+        if self._calibration is not None and self._calibration.generation == generation:
+            return self._calibration
+        calibration = self._read(generation)
+        if calibration is None:
+            chunks = self.retriever.store.chunks(_sampled(sorted(index.ids()), IN_DOMAIN_PROBES))
+            calibration = calibrate(index, chunks, generation)
+            self._write(calibration)
+        self._calibration = calibration
+        return calibration
+
+    def _index(self) -> BM25Index:
+        # The retriever's BM25 side, refreshed for the store's current generation: the same
+        # index retrieval ranks with, so evidence and retrieval never disagree.
+        return self.retriever._refresh()
+
+    def _path(self, generation: str) -> Path | None:
+        if self.cache_dir is None:
+            return None
+        name = self.retriever.store.name
+        return self.cache_dir / f"calibration-{name}-{generation or 'empty'}.json"
+
+    def _read(self, generation: str) -> Calibration | None:
+        path = self._path(generation)
+        if path is None or not path.is_file():
+            return None
+        with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
+            data = json.loads(path.read_text("utf-8"))
+            calibration = Calibration(**data)
+            if (
+                calibration.version == CALIBRATION_VERSION
+                and calibration.generation == generation
+                and 0.0 <= calibration.threshold <= 1.0
+            ):
+                return calibration
+        return None  # unreadable, older or foreign: computed again
+
+    def _write(self, calibration: Calibration) -> None:
+        """Save atomically and drop other generations' files. A cache only: failing to write
+        (read-only checkout, full disk) costs a recomputation, never correctness."""
+        path = self._path(calibration.generation)
+        if path is None:
+            return
+        with contextlib.suppress(OSError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+            temporary.write_text(json.dumps(asdict(calibration)), "utf-8")
+            temporary.replace(path)
+            for old in path.parent.glob(f"calibration-{self.retriever.store.name}-*.json"):
+                if old != path:
+                    old.unlink(missing_ok=True)
+
+
+def calibrate(index: BM25Index, chunks: Sequence[Chunk], generation: str = "") -> Calibration:
+    """The threshold for `index` from its own passages (`chunks`, a sample) and the
+    off-topic probes; see the module docstring for the rule."""
+    inside = [support(index, probe)[0] for probe in in_domain_probes(chunks)]
+    outside = [support(index, probe)[0] for probe in OFF_TOPIC_PROBES]
+    high_outside = quantile(outside, OFF_TOPIC_QUANTILE)
+    low_inside = quantile(inside, IN_DOMAIN_QUANTILE) if inside else 1.0
+    if low_inside > high_outside:
+        threshold = high_outside + LEAN * (low_inside - high_outside)
+    else:
+        threshold = low_inside
+    return Calibration(
+        threshold=round(threshold, 4),
+        off_topic=round(high_outside, 4),
+        in_domain=round(low_inside, 4),
+        probes=len(inside),
+        generation=generation,
+    )
+
+
+def in_domain_probes(chunks: Sequence[Chunk]) -> list[str]:
+    """Short queries a reader of these passages might type: `PROBE_WORDS` neighbouring
+    content words of one passage and one word of another passage that this one lacks.
+
+    Deterministic for the same chunks (a fixed seed), so a calibration is reproducible."""
+    words = [_content_words(chunk.text) for chunk in chunks]
+    pool = sorted({word for found in words for word in found})
+    rng = random.Random(CALIBRATION_VERSION)
+    probes = []
+    for found in words:
+        distinct = list(dict.fromkeys(found))
+        if len(distinct) <= PROBE_WORDS or not pool:
+            continue
+        start = rng.randrange(len(distinct) - PROBE_WORDS)
+        picked = distinct[start : start + PROBE_WORDS]
+        own = set(distinct)
+        foreign = next(
+            (word for word in rng.sample(pool, min(len(pool), 20)) if word not in own), None
+        )
+        probes.append(" ".join(picked + ([foreign] if foreign else [])))
+    return probes
+
+
+def quantile(values: Sequence[float], q: float) -> float:
+    """The `q` quantile by linear interpolation between order statistics (0 when empty)."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    position = q * (len(ordered) - 1)
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def _content_words(text: str) -> list[str]:
+    return [
+        word
+        for word in (match.lower() for match in _WORD.findall(text))
+        if len(word) > 2 and word not in STOPWORDS
+    ]
+
+
+def _sampled(ids: Sequence[str], count: int) -> list[str]:
+    """`count` ids spread evenly over `ids` (all of them when there are fewer)."""
+    if len(ids) <= count:
+        return list(ids)
+    step = len(ids) / count
+    return [ids[int(i * step)] for i in range(count)]
