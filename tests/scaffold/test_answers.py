@@ -81,3 +81,72 @@ def test_missing_and_unreadable_answers_files(tmp_path: Path) -> None:
     directory.mkdir()
     with pytest.raises(UsageError, match="cannot read"):
         read_answers_file(directory)
+
+
+@pytest.mark.parametrize(
+    ("name", "module", "owner"),
+    [
+        ("httpx", "httpx", "httpx"),
+        ("fastapi", "fastapi", "fastapi"),
+        ("starlette", "starlette", "starlette"),
+        ("pydantic", "pydantic", "pydantic"),
+        ("chromadb", "chromadb", "chromadb"),
+        ("numpy", "numpy", "numpy"),
+        ("yaml", "yaml", "PyYAML"),
+        ("typing-extensions", "typing_extensions", "typing_extensions"),
+        ("scaffolder", "scaffolder", "copilot-scaffolder"),
+    ],
+)
+def test_names_of_the_projects_installed_dependencies_are_refused(
+    name: str, module: str, owner: str
+) -> None:
+    with pytest.raises(UsageError, match=f"shadow the module '{module}' of {owner}"):
+        validate_project_name(name)
+
+
+@pytest.mark.parametrize("name", ["PyYAML", "copilot-scaffolder", "python-dotenv"])
+def test_distribution_names_of_dependencies_are_refused(name: str) -> None:
+    with pytest.raises(UsageError, match="installing the project would replace it"):
+        validate_project_name(name)
+
+
+def test_what_the_template_pyproject_lists_is_refused_too() -> None:
+    validate_project_name("mypy")  # installed here, but no dependency of a generated project
+    with pytest.raises(UsageError, match="shadow the module 'mypy' of mypy"):
+        validate_project_name("mypy", ("mypy>=1.10",))
+
+
+def test_stdlib_names_stay_refused() -> None:
+    with pytest.raises(UsageError, match="shadow the module 'asyncio'"):
+        validate_project_name("asyncio")
+
+
+def test_top_level_names_come_from_record_when_top_level_txt_is_missing(tmp_path: Path) -> None:
+    from importlib.metadata import PathDistribution
+
+    from scaffolder.scaffold._shadowing import _top_level_names
+
+    info = tmp_path / "demo-1.0.dist-info"
+    info.mkdir()
+    (info / "RECORD").write_text(
+        "demo_pkg/__init__.py,sha256=x,1\n"
+        "demo_pkg/sub/mod.py,sha256=x,1\n"
+        "single_module.py,sha256=x,1\n"
+        "_speedups.cpython-311-x86_64-linux-gnu.so,sha256=x,1\n"
+        "demo_editable.pth,sha256=x,1\n"
+        "__pycache__/single_module.cpython-311.pyc,,\n"
+        "demo-1.0.dist-info/RECORD,,\n"
+        "../../../bin/demo,sha256=x,1\n"
+        '"odd,name/__init__.py",sha256=x,1\n'
+    )
+    names = _top_level_names(PathDistribution(info))
+    assert names == {"demo_pkg", "single_module", "_speedups"}
+    (info / "top_level.txt").write_text("declared\n")
+    assert _top_level_names(PathDistribution(info)) == {"declared"}
+
+
+def test_an_answers_file_that_is_not_utf8_says_so_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "answers.yml"
+    path.write_bytes(b"author: Jos\xe9\n")
+    with pytest.raises(UsageError, match=r"is not UTF-8 text \(byte 0xe9 at offset 11\)"):
+        read_answers_file(path)
