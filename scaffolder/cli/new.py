@@ -87,7 +87,8 @@ def new(
             defaults=defaults,
             trust=trust,
             init_git=not no_git,
-        )
+        ),
+        notify=warn,
     )
     for note in result.notes:
         warn(note)
@@ -120,10 +121,11 @@ def _ask_project_name(validate: Callable[[str], None]) -> str:
 def _print_next_steps(destination: Path, *, setup: bool, git: bool) -> None:
     try:
         shown = destination.relative_to(Path.cwd())
-    except ValueError:
+    except (ValueError, OSError):  # elsewhere, or the shell's folder is gone
         shown = destination
     say("\nNext steps:")
-    say(f"  cd {shown}")
+    if shown != Path():
+        say(f"  cd {shown}")
     if setup:
         say("  source .venv/bin/activate")
     else:

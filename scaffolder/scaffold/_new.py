@@ -1,14 +1,17 @@
 """`copilot new`: render a template into a fresh directory, all or nothing.
 
-Copier renders into a staging directory beside the destination; only a complete, checked
-render is moved into place, so a bad answer, a template error or Ctrl-C leaves nothing behind
-and never touches an existing directory.
+Everything that can be refused (the name, the destination) is checked before copier runs.
+Copier then renders into a staging folder, where the answers are re-checked and the first
+commit is made; only the finished, committed project is put in place (`_staging`), so a bad
+answer, a template error, Ctrl-C or a kill leaves nothing behind and never touches an existing
+directory's other contents.
 """
 
 from __future__ import annotations
 
-import shutil
-import tempfile
+import os
+import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,11 +22,13 @@ from copier.errors import CopierError, UnsafeTemplateError
 from jinja2 import TemplateError
 
 from scaffolder.errors import Interrupted, UsageError, first_line
+from scaffolder.faults import crash_point
 from scaffolder.scaffold._answers import validate_project_name
 from scaffolder.scaffold._catalog import bundled_template, third_party_source
 from scaffolder.scaffold._copier import UNSAFE_TEMPLATE, quiet_copier
 from scaffolder.scaffold._git import git, identity_args
 from scaffolder.scaffold._history import TemplateHistory, TemplateSource
+from scaffolder.scaffold._staging import build_and_place
 
 ANSWERS_FILE = ".copier-answers.yml"
 
@@ -49,11 +54,17 @@ class NewProjectResult:
 
 
 def create_project(
-    request: NewProjectRequest, history: TemplateHistory | None = None
+    request: NewProjectRequest,
+    history: TemplateHistory | None = None,
+    notify: Callable[[str], None] = lambda message: None,
 ) -> NewProjectResult:
-    """Render `request.template` into `request.destination`; raise `CopilotError` on bad input."""
-    destination = request.destination.expanduser().absolute()
-    _check_destination(destination)
+    """Render `request.template` into `request.destination`; raise `CopilotError` on bad input.
+
+    `notify` hears one line per leftover of an interrupted earlier run that was cleaned up.
+    """
+    # abspath folds `.` and `..` (so `.` gets its real name) without resolving symlinks the
+    # user chose, which Path.resolve() would.
+    destination = Path(os.path.abspath(request.destination.expanduser()))  # noqa: PTH100
     bundled = bundled_template(request.template)
     data = dict(request.data)
     user_defaults: dict[str, Any] = {}
@@ -75,26 +86,18 @@ def create_project(
         source = TemplateSource(third_party_source(request.template), None, None, updatable=True)
         label = request.template
 
-    created_parents = _make_parents(destination.parent)
-    staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.copilot-", dir=destination.parent))
-    try:
-        rendered = staging / "project"
-        _render(source, rendered, data, user_defaults, request)
-        answers = _read_answers(rendered)
+    def build(project: Path) -> dict[str, Any]:
+        _render(source, project, data, user_defaults, request)
+        crash_point("new: rendered")
+        answers = _read_answers(project)
         if bundled is not None:
-            _check_answers(answers, data)
-        if destination.exists():
-            destination.rmdir()  # checked empty above
-        rendered.rename(destination)
-    except BaseException:
-        for directory in created_parents:
-            shutil.rmtree(directory, ignore_errors=True)
-        raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+            _check_answers(answers, data, _declared_requirements(project))
+        if request.init_git:
+            _initial_commit(project, label, answers)
+            crash_point("new: committed")
+        return answers
 
-    if request.init_git:
-        _initial_commit(destination, label, answers)
+    answers = build_and_place(destination, build, notify)
     updatable = source.updatable and "_commit" in answers
     if source.note:
         notes.append(source.note)
@@ -113,15 +116,6 @@ def create_project(
     )
 
 
-def _check_destination(destination: Path) -> None:
-    if destination.is_file() or (destination.is_symlink() and not destination.exists()):
-        raise UsageError(f"destination {destination} exists and is not a directory")
-    if destination.is_dir() and any(destination.iterdir()):
-        raise UsageError(
-            f"destination {destination} is not empty; choose a new directory (nothing was written)"
-        )
-
-
 def _check_default_name(name: str) -> None:
     try:
         validate_project_name(name)
@@ -129,13 +123,6 @@ def _check_default_name(name: str) -> None:
         raise UsageError(
             f"{error} (it comes from the destination's name; pass --data project_name=NAME)"
         ) from None
-
-
-def _make_parents(parent: Path) -> list[Path]:
-    """Create missing parent directories; return the topmost ones created (to undo)."""
-    missing = [p for p in (parent, *parent.parents) if not p.exists()]
-    parent.mkdir(parents=True, exist_ok=True)
-    return missing[-1:]
 
 
 def _render(
@@ -174,7 +161,19 @@ def _read_answers(project: Path) -> dict[str, Any]:
     return loaded if isinstance(loaded, dict) else {}
 
 
-def _check_answers(answers: dict[str, Any], data: dict[str, Any]) -> None:
+def _declared_requirements(project: Path) -> tuple[str, ...]:
+    """What the rendered pyproject lists: their modules are taken too (see `_shadowing`)."""
+    try:
+        document = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return ()
+    listed = document.get("project", {}).get("dependencies", [])
+    return tuple(item for item in listed if isinstance(item, str))
+
+
+def _check_answers(
+    answers: dict[str, Any], data: dict[str, Any], requirements: tuple[str, ...]
+) -> None:
     """Refuse answers to questions the template does not ask, and re-check the name."""
     known = {key for key in answers if not key.startswith("_")}
     unknown = sorted(set(data) - known)
@@ -183,7 +182,7 @@ def _check_answers(answers: dict[str, Any], data: dict[str, Any]) -> None:
             f"the template asks no question {', '.join(map(repr, unknown))}; "
             f"its questions are: {', '.join(sorted(known))}"
         )
-    validate_project_name(str(answers.get("project_name", "")))
+    validate_project_name(str(answers.get("project_name", "")), requirements)
 
 
 def _initial_commit(project: Path, template: str, answers: dict[str, Any]) -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -127,3 +128,66 @@ def test_unreleased_templates_are_announced(
     assert "cannot be updated" in result.stderr
     assert "unreleased templates" in result.stdout
     assert (tmp_path / "bot" / ".gitignore").read_text() == "wip/\n"
+
+
+@pytest.mark.parametrize("spelling", [".", "absolute"])
+def test_new_fills_the_empty_folder_you_stand_in(
+    copilot: Invoke, tmp_path: Path, chdir: ChangeDir, spelling: str
+) -> None:
+    here = tmp_path / "mybot"
+    here.mkdir()
+    inode = here.stat().st_ino
+    chdir(here)
+    result = copilot("new", "qa-rag", "." if spelling == "." else str(here), "--defaults")
+    assert result.exit_code == 0, result.output
+    assert Path.cwd() == here and here.stat().st_ino == inode, "the folder was replaced"
+    assert (here / "src" / "mybot" / "config.py").is_file()
+    assert "cd ." not in result.stdout
+    log = subprocess.run(["git", "log", "--oneline"], cwd=here, capture_output=True, text=True)
+    assert len(log.stdout.splitlines()) == 1
+    assert sorted(p.name for p in here.iterdir() if p.name.startswith(".copilot")) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "owner"),
+    [("httpx", "httpx"), ("fastapi", "fastapi"), ("starlette", "starlette"), ("yaml", "PyYAML")],
+)
+def test_a_name_that_shadows_a_dependency_exits_2_naming_it(
+    copilot: Invoke, tmp_path: Path, chdir: ChangeDir, name: str, owner: str
+) -> None:
+    chdir(tmp_path)
+    result = copilot("new", "qa-rag", "--defaults", "-d", f"project_name={name}")
+    assert result.exit_code == 2
+    assert f"of {owner}" in result.stderr and result.stderr.count("\n") == 1
+    assert not (tmp_path / name).exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"project_name: caf\xe9\n", "is not UTF-8"),
+        (b"\xff\xfep\x00r\x00", "is not UTF-8"),
+        (b"- one\n- two\n", "must hold a mapping"),
+        (b"just words\n", "must hold a mapping"),
+    ],
+)
+def test_a_bad_answers_file_is_one_line_exit_2_and_nothing_created(
+    copilot: Invoke, tmp_path: Path, chdir: ChangeDir, content: bytes, message: str
+) -> None:
+    answers = tmp_path / "answers.yml"
+    answers.write_bytes(content)
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    chdir(workspace)
+    result = copilot("new", "qa-rag", "bot", "--defaults", "--answers-file", str(answers))
+    assert result.exit_code == 2
+    assert message in result.stderr and result.stderr.count("\n") == 1
+    assert list(workspace.iterdir()) == []
+
+
+def test_a_parent_that_is_a_file_is_one_line_exit_2(copilot: Invoke, tmp_path: Path) -> None:
+    (tmp_path / "plain").write_text("x")
+    result = copilot("new", "qa-rag", str(tmp_path / "plain" / "bot"), "--defaults")
+    assert result.exit_code == 2
+    assert "cannot write in" in result.stderr and result.stderr.count("\n") == 1
+    assert (tmp_path / "plain").read_text() == "x"

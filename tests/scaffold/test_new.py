@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import itertools
+import os
+import stat
 import subprocess
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
 import yaml
 
+from scaffolder import faults
 from scaffolder.errors import UsageError
 from scaffolder.scaffold import NewProjectRequest, create_project
-from tests.conftest import TEMPLATES, HistoryBuilder
+from tests.conftest import TEMPLATES, ChangeDir, HistoryBuilder
+
+ReadOnly = Callable[[Path], AbstractContextManager[None]]
 
 COMMON_FILES = {
     ".copier-answers.yml",
@@ -52,6 +59,36 @@ def content_files(template: str) -> set[str]:
                 relative = str(path.relative_to(folder)).removesuffix(".jinja")
                 found.add(relative.replace("{{ package_name }}", "bot"))
     return found
+
+
+def git_lines(project: Path, *args: str) -> list[str]:
+    return subprocess.run(
+        ["git", *args], cwd=project, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+
+
+@pytest.fixture
+def read_only() -> ReadOnly:
+    """Make a folder unwritable for real: its mode for a normal user; root ignores modes, so
+    there the immutable attribute (ext4 and most Linux file systems), or skip."""
+
+    @contextmanager
+    def locked(folder: Path) -> Iterator[None]:
+        if os.geteuid() != 0:
+            folder.chmod(stat.S_IRUSR | stat.S_IXUSR)
+            try:
+                yield
+            finally:
+                folder.chmod(stat.S_IRWXU)
+            return
+        if subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode != 0:
+            pytest.skip("running as root on a file system without chattr +i")
+        try:
+            yield
+        finally:
+            subprocess.run(["chattr", "-i", str(folder)], check=True)
+
+    return locked
 
 
 def files_of(project: Path) -> set[str]:
@@ -260,3 +297,71 @@ def test_third_party_tasks_need_trust(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
     result = create_project(NewProjectRequest(str(source), tmp_path / "out", trust=True))
     assert (result.destination / "a.txt").is_file()
+
+
+def test_the_folder_you_stand_in_is_filled_not_replaced(
+    histories: HistoryBuilder, tmp_path: Path, chdir: ChangeDir
+) -> None:
+    here = tmp_path / "bot"
+    here.mkdir()
+    inode = here.stat().st_ino
+    chdir(here)
+    result = create_project(NewProjectRequest("qa-rag", Path()), histories.history())  # "."
+    assert result.destination == here
+    assert Path.cwd() == here and here.stat().st_ino == inode
+    assert (here / "src" / "bot" / "config.py").is_file()
+    assert git_lines(here, "log", "--format=%s") == [
+        "Generate project from copilot template qa-rag v1.0.0"
+    ]
+    assert git_lines(here, "status", "--porcelain") == []
+    assert not [p for p in here.iterdir() if p.name.startswith(".copilot-new")]
+
+
+def test_an_interruption_during_the_first_commit_leaves_nothing(
+    histories: HistoryBuilder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    history = histories.history()
+    trace = tmp_path / "trace"
+    monkeypatch.setenv(faults.CRASH_TRACE_VARIABLE, str(trace))
+    faults.reset_crash_points()
+    create_project(NewProjectRequest("qa-rag", tmp_path / "probe"), history)
+    labels = [line.split("\t")[1] for line in trace.read_text().splitlines()]
+    point = labels.index("new: committed") + 1
+    monkeypatch.setenv(faults.CRASH_AT_VARIABLE, f"{point}:INT")
+    faults.reset_crash_points()
+    with pytest.raises(KeyboardInterrupt):
+        create_project(NewProjectRequest("qa-rag", workspace / "bot"), history)
+    assert list(workspace.iterdir()) == []
+
+
+@pytest.mark.parametrize("where", ["new folder", "existing folder"])
+def test_an_unwritable_parent_is_one_line_and_writes_nothing(
+    histories: HistoryBuilder, tmp_path: Path, read_only: ReadOnly, where: str
+) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    destination = locked if where == "existing folder" else locked / "bot"
+    with read_only(locked), pytest.raises(UsageError, match="cannot write") as raised:
+        create_project(NewProjectRequest("qa-rag", destination), histories.history())
+    assert "\n" not in str(raised.value) and "nothing was written" in str(raised.value)
+    assert list(locked.iterdir()) == []
+
+
+def test_a_file_on_the_way_is_one_line_and_writes_nothing(
+    histories: HistoryBuilder, tmp_path: Path
+) -> None:
+    (tmp_path / "plain").write_text("x")
+    with pytest.raises(UsageError, match="cannot write"):
+        create_project(NewProjectRequest("qa-rag", tmp_path / "plain" / "bot"), histories.history())
+    assert (tmp_path / "plain").read_text() == "x"
+
+
+@pytest.mark.parametrize(("name", "owner"), [("httpx", "httpx"), ("fastapi", "fastapi")])
+def test_a_name_that_shadows_a_dependency_is_refused_before_rendering(
+    histories: HistoryBuilder, tmp_path: Path, name: str, owner: str
+) -> None:
+    with pytest.raises(UsageError, match=f"shadow the module '{name}' of {owner}"):
+        create_project(NewProjectRequest("qa-rag", tmp_path / name), histories.history())
+    assert not (tmp_path / name).exists()
