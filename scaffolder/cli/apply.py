@@ -1,19 +1,24 @@
-"""`copilot apply PROPOSAL`: show a saved edit proposal's diff, ask, and apply it.
+"""`copilot apply PROPOSAL`: show what a saved edit proposal would write, ask, and write it.
 
 Why a command of its own: the code assistant only proposes (`.copilot/proposals/<id>.json`);
 a person decides. On a terminal the command asks; in scripts `--yes` is the explicit
 approval, and without it the command refuses rather than guess, since a pipe cannot answer.
+
+What is shown is the diff recomputed from the edits that will be written (the file's own diff
+is only compared, never displayed), with control characters escaped so that no line of it can
+hide another on the terminal. An apply that was killed midway is rolled back first, in one
+line; SIGTERM and SIGHUP roll back like Ctrl-C.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+import unicodedata
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from scaffolder.cli._common import reports_errors, say, stdin_is_terminal
+from scaffolder.cli._common import reports_errors, say, stdin_is_terminal, warn
 from scaffolder.errors import UsageError
 
 
@@ -36,37 +41,57 @@ def apply(
     ] = None,
 ) -> None:
     """Apply a code-assistant edit proposal after showing its diff and asking for approval."""
-    from scaffolder.kit.code.apply import apply_proposal
-    from scaffolder.kit.code.proposals import PROPOSALS_DIR, load_proposal, save_proposal
+    from scaffolder.journal import handle_termination
+    from scaffolder.kit.code.apply import apply_prepared, prepare_apply, recover_interrupted
+    from scaffolder.kit.code.proposals import PROPOSALS_DIR, load_proposal
     from scaffolder.project import find_project
 
     if root is None:
         project = find_project()
         root = project.root if project is not None else Path.cwd()
-    loaded, path = load_proposal(proposal, root)
-    typer.secho(
-        f"Proposal {loaded.id}" + (f" from {loaded.source}" if loaded.source else ""), bold=True
-    )
-    if loaded.rationale:
-        say(f"why: {loaded.rationale}")
-    _show_diff(loaded.diff)
-    if not yes:
-        if not stdin_is_terminal():
-            raise UsageError(
-                f"not applying {loaded.id}: stdin is not a terminal to ask on; "
-                "pass --yes to approve"
-            )
-        if not typer.confirm("Apply this proposal?", default=False):
-            say("Not applied; nothing was written.")
-            return
-    applied = apply_proposal(loaded, root, approved=True)
-    if path.resolve().parent == (root / PROPOSALS_DIR).resolve():
-        save_proposal(replace(loaded, status="applied"), root)
+    with handle_termination():
+        recovered = recover_interrupted(root)
+        if recovered is not None:
+            warn(f"rolled back an interrupted apply: {recovered.summary}")
+        loaded, path = load_proposal(proposal, root)
+        plan = prepare_apply(loaded, root)
+        source = f" from {printable(loaded.source)}" if loaded.source else ""
+        typer.secho(f"Proposal {loaded.id}{source}", bold=True)
+        if loaded.rationale:
+            say(f"why: {printable(loaded.rationale)}")
+        _show_diff(plan.diff)
+        if not yes:
+            if not stdin_is_terminal():
+                raise UsageError(
+                    f"not applying {loaded.id}: stdin is not a terminal to ask on; "
+                    "pass --yes to approve"
+                )
+            if not typer.confirm("Apply this proposal?", default=False):
+                say("Not applied; nothing was written.")
+                return
+        saved = root / PROPOSALS_DIR / f"{loaded.id}.json"
+        record = path.resolve() == saved.resolve()
+        applied = apply_prepared(plan, approved=True, record=record)
     say(f"Applied {applied.proposal_id}: {applied.summary()}.")
+
+
+def printable(text: str) -> str:
+    """`text` with every control, invisible or bidi character written as an escape: a
+    terminal must not let a proposal's text move the cursor, erase or reorder shown lines."""
+    shown = []
+    for char in text:
+        if char == "\t" or unicodedata.category(char) not in {"Cc", "Cf", "Zl", "Zp"}:
+            shown.append(char)
+        elif ord(char) < 0x100:
+            shown.append("\\r" if char == "\r" else f"\\x{ord(char):02x}")
+        else:
+            shown.append(f"\\u{ord(char):04x}")
+    return "".join(shown)
 
 
 def _show_diff(diff: str) -> None:
     colours = {"+": typer.colors.GREEN, "-": typer.colors.RED, "@": typer.colors.CYAN}
-    for line in diff.splitlines():
+    for line in diff.split("\n")[:-1] if diff.endswith("\n") else diff.split("\n"):
         header = line.startswith(("+++", "---", "diff --git"))
+        line = printable(line.removesuffix("\r"))  # a CRLF file's line ending, not content
         typer.secho(line, fg=None if header else colours.get(line[:1]), bold=header)

@@ -17,10 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from scaffolder.errors import ActionError
+from scaffolder.errors import ActionError, CopilotError, UnsafePathError
+from scaffolder.journal import FileTransaction, recover
+from scaffolder.kit.agents.write_scope import WriteScope
 
 ActionKind = Literal["edit_file", "create_files", "run_command"]
 ACTION_KINDS: tuple[ActionKind, ...] = ("edit_file", "create_files", "run_command")
+#: The rollback journal of file actions, in copilot's state folder (which no action writes).
+JOURNAL_DIR = Path(".copilot") / "journal" / "actions"
 #: Output kept from a command, from its end (where errors are), so the log stays small.
 _OUTPUT_CHARS = 4000
 
@@ -110,11 +114,12 @@ class Workspace:
         return self._command(action)
 
     def _inside(self, relative: str) -> Path:
-        root = self.root.resolve()
-        target = (root / relative).resolve()
-        if not target.is_relative_to(root) or target == root:
-            raise ActionError(f"{relative!r} is outside the workspace {root}")
-        return target
+        """The checked target: `WriteScope` refuses paths outside the workspace, through a
+        symlink, or into a version-control folder or `.copilot/`."""
+        try:
+            return WriteScope.of(self.root).target(relative)
+        except UnsafePathError as error:
+            raise ActionError(f"refusing to write outside the workspace: {error}") from None
 
     def _edit(self, action: EditFile) -> ActionOutcome:
         target = self._inside(action.path)
@@ -126,7 +131,7 @@ class Workspace:
             raise ActionError(
                 f"cannot edit {action.path}: the text to replace occurs {found} times, not once"
             )
-        target.write_text(text.replace(action.old, action.new), encoding="utf-8")
+        self._write({action.path: text.replace(action.old, action.new)})
         return ActionOutcome(True, f"edited {action.path}")
 
     def _create(self, action: CreateFiles) -> ActionOutcome:
@@ -134,10 +139,21 @@ class Workspace:
         existing = sorted(path for path, target in targets.items() if target.exists())
         if existing:
             raise ActionError(f"will not overwrite existing file(s): {', '.join(existing)}")
-        for path, target in targets.items():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(action.files[path], encoding="utf-8")
+        self._write(dict(action.files))
         return ActionOutcome(True, f"created {', '.join(sorted(targets))}")
+
+    def _write(self, files: Mapping[str, str]) -> None:
+        """All files or none, each replaced by a new file (so a hard link to the old one, say
+        into `.git/`, is never written through); a kill midway is rolled back next time."""
+        journal = self.root / JOURNAL_DIR
+        try:
+            recover(self.root, journal)
+            with FileTransaction(self.root, journal) as transaction:
+                for path, text in files.items():
+                    transaction.write(WriteScope.of(self.root).canonical(path), text.encode())
+                transaction.commit()
+        except (OSError, CopilotError) as error:
+            raise ActionError(f"cannot write {', '.join(sorted(files))}: {error}") from None
 
     def _command(self, action: RunCommand) -> ActionOutcome:
         try:

@@ -3,7 +3,8 @@
     POST /v1/code/propose  {request, context, conversation_id?} -> the copilot's reply; an
                            edit's proposal is in data.proposal (id, diff, mode, rationale)
     POST /v1/code/apply    {proposal_id, approve}  -> applied, or refused (409 when a file
-                           changed since the proposal, naming it)
+                           changed since the proposal, naming it; 422 for a proposal file
+                           changed since it was proposed, or one `apply` refuses)
     POST /v1/code/explain  {context, conversation_id?} -> the explain skill's reply
 
 Why a router of its own: it is mounted on the kit's server (`create_app(..., routers=...)`),
@@ -13,7 +14,7 @@ code-assistant projects. The editor decides; the server never writes without `ap
 
 from __future__ import annotations
 
-from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter
@@ -21,9 +22,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from scaffolder.errors import ActionError
-from scaffolder.kit.code.apply import apply_proposal
-from scaffolder.kit.code.proposals import PROPOSALS_DIR, load_proposal, save_proposal
+from scaffolder.errors import CopilotError, UsageError
+from scaffolder.kit.code.apply import apply_prepared, prepare_apply, recover_interrupted
+from scaffolder.kit.code.proposals import PROPOSALS_DIR, content_id, load_proposal
 from scaffolder.kit.copilot.runtime import Copilot
 from scaffolder.kit.server.responses import error_response
 
@@ -78,33 +79,56 @@ def code_router(copilot: Copilot) -> APIRouter:
 
     @router.post("/apply")
     async def apply(body: ApplyBody) -> JSONResponse:
-        path = f"{PREFIX}/apply"
-        if not (root / PROPOSALS_DIR / f"{body.proposal_id}.json").is_file():
-            return error_response(path, 404, f"no proposal {body.proposal_id!r}")
-        proposal, _ = load_proposal(body.proposal_id, root)
-        if not body.approve:
+        return await run_in_threadpool(_apply, root, body.proposal_id, body.approve)
+
+    return router
+
+
+def _apply(root: Path, proposal_id: str, approve: bool) -> JSONResponse:
+    """One apply request, checked like `copilot apply` (see `scaffolder.kit.code.apply`).
+
+    The editor showed the diff `/propose` returned, not the file on disk, so the file must
+    also still be the proposal that diff came from: its id is a hash of its edits and base,
+    and a file whose content no longer matches its id was changed since and is refused.
+    Refusals of the proposal itself are 422, a tree that changed or a failed write 409.
+    """
+    path = f"{PREFIX}/apply"
+    try:
+        recovered = recover_interrupted(root)
+        if not (root / PROPOSALS_DIR / f"{proposal_id}.json").is_file():
+            return error_response(path, 404, f"no proposal {proposal_id!r}")
+        proposal, _ = load_proposal(proposal_id, root)
+        if proposal.id != proposal_id or content_id(proposal.base, proposal.edits) != proposal_id:
+            return error_response(
+                path,
+                422,
+                f"refusing proposal {proposal_id}: its file was changed after it was proposed; "
+                "nothing was written",
+            )
+        if not approve:
             return JSONResponse(
                 {"applied": False, "proposal_id": proposal.id,
                  "detail": "not approved; nothing was written"}
             )  # fmt: skip
         if proposal.status == "applied":
             return error_response(path, 409, f"proposal {proposal.id} was already applied")
-        try:
-            applied = await run_in_threadpool(apply_proposal, proposal, root, approved=True)
-        except ActionError as error:
-            return error_response(path, 409, str(error))
-        save_proposal(replace(proposal, status="applied"), root)
-        return JSONResponse(
-            {
-                "applied": True,
-                "proposal_id": proposal.id,
-                "written": list(applied.written),
-                "created": list(applied.created),
-                "detail": applied.summary(),
-            }
-        )
-
-    return router
+        applied = apply_prepared(prepare_apply(proposal, root), approved=True, record=True)
+    except UsageError as error:
+        return error_response(path, 422, str(error))
+    except CopilotError as error:
+        return error_response(path, 409, str(error))
+    detail = applied.summary()
+    if recovered is not None:
+        detail = f"rolled back an interrupted apply first ({recovered.summary}); {detail}"
+    return JSONResponse(
+        {
+            "applied": True,
+            "proposal_id": proposal.id,
+            "written": list(applied.written),
+            "created": list(applied.created),
+            "detail": detail,
+        }
+    )
 
 
 def _editor(context: dict[str, Any]) -> dict[str, Any]:

@@ -1,24 +1,68 @@
-"""Applying an approved proposal: every file or none, and only onto the files it was made for.
+"""Applying an approved proposal: exactly what was shown, only where allowed, all or nothing.
 
-Why so strict: a proposal is reviewed as a diff against particular file contents. If a file
-changed since (the person kept typing, a formatter ran, another proposal was applied), the
-line numbers point at other code, so the proposal is refused, naming the file, rather than
-merged by guesswork. Writing is two-phase: every new content goes to a temporary file next to
-its target first, and only when all are written are they moved into place (`os.replace`, or a
-hard link for new files so that an existing file is never overwritten); if a move fails, the
-files already moved are put back, so a failure leaves the tree as it was.
+A saved proposal is a file anyone can write, so nothing it says about itself is trusted:
+
+- What a person approves is `PreparedApply.diff`, recomputed from the edits that will be
+  written, never the diff stored in the file; a stored diff that differs from it means the
+  file was forged or damaged, and the proposal is refused.
+- Every path goes through `WriteScope` (no absolute paths, `..`, symlinks, version-control
+  folders or `.copilot/`, checked by name and again on disk).
+- A proposal is reviewed against particular file contents. If a file changed since (the
+  person kept typing, a formatter ran, another proposal was applied), the line numbers point
+  at other code, so the proposal is refused, naming the file, rather than merged by guesswork.
+- The writes, and the proposal's own `applied` mark, go through one `FileTransaction`: an
+  error, Ctrl-C or SIGTERM rolls them back at once, and after `kill -9` the next apply rolls
+  them back from the journal (`recover_interrupted`) before it does anything else.
+
+Refusals because of what the proposal says (a path, a diff, a malformed edit) are
+`UsageError`s (exit 2); refusals because of the tree now (a changed file) and failed writes are
+`ActionError`s (exit 1). Every message is one line and says that nothing was written.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
-from dataclasses import dataclass
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from scaffolder.errors import ActionError, ApprovalError, UsageError
-from scaffolder.kit.code.context import inside
-from scaffolder.kit.code.proposals import EditProposal, apply_edits, fingerprint
+from scaffolder.journal import FileTransaction, Recovery, recover
+from scaffolder.kit.agents.write_scope import WriteScope, checked_parts, same_file_key
+from scaffolder.kit.code.proposals import (
+    ID_PATTERN,
+    PROPOSALS_DIR,
+    EditProposal,
+    apply_edits,
+    fingerprint,
+    proposal_bytes,
+    unified_diff,
+)
+
+#: The rollback journal of `apply`, inside copilot's state folder (git-ignored in projects,
+#: and a folder no proposal may write).
+JOURNAL_DIR = Path(".copilot") / "journal" / "apply"
+
+
+@dataclass(frozen=True)
+class FileChange:
+    #: The canonical relative path.
+    path: str
+    #: The bytes the proposal was made for; None for a file to create.
+    before: bytes | None
+    after: bytes
+
+
+@dataclass(frozen=True)
+class PreparedApply:
+    """A proposal checked against the tree as it is now. `diff` (to show) and `changes` (to
+    write) are both computed here from the same edits, so what is approved is what is written."""
+
+    proposal: EditProposal
+    scope: WriteScope
+    changes: tuple[FileChange, ...]
+    diff: str
 
 
 @dataclass(frozen=True)
@@ -36,107 +80,186 @@ class Applied:
         return "; ".join(parts)
 
 
-def apply_proposal(proposal: EditProposal, root: Path, *, approved: bool) -> Applied:
-    """Write `proposal`'s edits under `root`, all or nothing; see the module doc.
+def recover_interrupted(root: Path) -> Recovery | None:
+    """Roll back an apply that was killed midway, if one was; every apply calls this first."""
+    try:
+        return recover(root, Path(root) / JOURNAL_DIR)
+    except OSError as error:
+        raise ActionError(
+            f"cannot roll back the interrupted apply journaled in {Path(root) / JOURNAL_DIR}: "
+            f"{error.strerror or error}"
+        ) from None
 
-    Raises `ApprovalError` unless `approved`, and `ActionError` (naming the file) for a path
-    outside `root`, a file changed since the proposal, or a file to create that exists.
+
+def apply_proposal(
+    proposal: EditProposal,
+    root: Path,
+    *,
+    approved: bool,
+    allowed_roots: Sequence[Path] = (),
+    record: bool = False,
+) -> Applied:
+    """Recover an interrupted apply, then check, recompute and write `proposal` under `root`.
+
+    For callers that approved the proposal some other way (the agent, tests, benchmarks);
+    `copilot apply` uses `prepare_apply` and `apply_prepared` so that it can show the
+    recomputed diff between the two. `record` also marks the saved proposal as applied.
     """
     if not approved:
         raise ApprovalError(f"proposal {proposal.id} was not approved; nothing was written")
+    recover_interrupted(root)
+    plan = prepare_apply(proposal, root, allowed_roots=allowed_roots)
+    return apply_prepared(plan, approved=True, record=record)
+
+
+def prepare_apply(
+    proposal: EditProposal, root: Path, *, allowed_roots: Sequence[Path] = ()
+) -> PreparedApply:
+    """Check `proposal` against the files under `root` now and recompute its diff.
+
+    `allowed_roots` are folders besides `root` that a change may write into (none today; see
+    `WriteScope`). Raises as the module doc says; nothing is written.
+    """
+    if not re.match(ID_PATTERN, proposal.id):
+        raise UsageError(f"refusing proposal {proposal.id!r}: not a valid proposal id")
     if proposal.status == "applied":
         raise ApprovalError(f"proposal {proposal.id} was already applied")
-    targets, before = _check_base(proposal, root)
-    after = apply_edits(before, proposal.edits, proposal.base)
-    staged: dict[str, Path] = {}
+    scope = WriteScope.of(root, *allowed_roots)
+    _check_names(proposal)
+    before = _read_base(proposal, scope)
+    texts = {f: b.decode("utf-8") if b is not None else "" for f, b in before.items()}
     try:
-        for file, text in after.items():
-            try:
-                staged[file] = _stage(targets[file], text)
-            except OSError as error:
-                raise ActionError(
-                    f"cannot apply proposal {proposal.id}: cannot write {file} "
-                    f"({error.strerror or error}); nothing was written"
-                ) from None
-        _check_base(proposal, root)  # nothing changed while staging
-        _commit(proposal, targets, staged, before)
-    finally:
-        for temporary in staged.values():
-            temporary.unlink(missing_ok=True)
-    created = tuple(sorted(f for f, sha in proposal.base.items() if sha is None))
-    written = tuple(sorted(f for f, sha in proposal.base.items() if sha is not None))
+        after = apply_edits(texts, proposal.edits, proposal.base)
+    except UsageError as error:
+        raise UsageError(f"refusing proposal {proposal.id}: {error}") from None
+    diff = unified_diff(texts, after, proposal.base)
+    if diff != proposal.diff:
+        raise UsageError(
+            f"refusing proposal {proposal.id}: its recorded diff does not match its edits; "
+            "nothing was written"
+        )
+    changes = tuple(FileChange(f, before[f], after[f].encode("utf-8")) for f in sorted(after))
+    return PreparedApply(proposal, scope, changes, diff)
+
+
+def apply_prepared(plan: PreparedApply, *, approved: bool, record: bool = False) -> Applied:
+    """Write `plan`'s changes, all or none, after checking that nothing changed since it was
+    prepared; with `record`, the saved proposal is marked applied in the same transaction."""
+    proposal = plan.proposal
+    if not approved:
+        raise ApprovalError(f"proposal {proposal.id} was not approved; nothing was written")
+    root = plan.scope.project
+    _check_unchanged(plan)
+    try:
+        with FileTransaction(root, root / JOURNAL_DIR) as transaction:
+            for change in plan.changes:
+                transaction.write(change.path, change.after)
+            if record:
+                mark = replace(proposal, status="applied")
+                transaction.write(str(PROPOSALS_DIR / f"{proposal.id}.json"), proposal_bytes(mark))
+            _check_unchanged(plan)  # nothing changed while the transaction was staged
+            transaction.commit()
+    except OSError as error:
+        raise ActionError(
+            f"cannot apply proposal {proposal.id}: cannot write {_failed(error, plan)} "
+            f"({error.strerror or error}); nothing was written"
+        ) from None
+    created = tuple(c.path for c in plan.changes if c.before is None)
+    written = tuple(c.path for c in plan.changes if c.before is not None)
     return Applied(proposal.id, written, created)
 
 
-def _check_base(proposal: EditProposal, root: Path) -> tuple[dict[str, Path], dict[str, str]]:
-    targets: dict[str, Path] = {}
-    before: dict[str, str] = {}
-    for file, expected in proposal.base.items():
+def _check_names(proposal: EditProposal) -> None:
+    """Every path allowed by name and in canonical form, each file named once (also on a
+    case-insensitive filesystem), and edits and base naming the same files (an edit outside
+    the base would otherwise be silently dropped)."""
+    seen: dict[str, str] = {}
+    for file in proposal.base:
+        key = _path_key(proposal, file)
+        if "/".join(checked_parts(file)) != file:
+            raise UsageError(f"refusing proposal {proposal.id}: {file!r} is not in canonical form")
+        other = seen.setdefault(key, file)
+        if other != file:
+            raise UsageError(f"refusing proposal {proposal.id}: {other} and {file} may be one file")
+    for edit in proposal.edits:
+        if edit.file not in proposal.base:
+            _path_key(proposal, edit.file)
+            raise UsageError(
+                f"refusing proposal {proposal.id}: it edits {edit.file}, which its base does "
+                "not list"
+            )
+    missing = sorted(set(proposal.base) - {edit.file for edit in proposal.edits})
+    if missing:
+        raise UsageError(f"refusing proposal {proposal.id}: it lists {missing[0]} but no edit")
+
+
+def _path_key(proposal: EditProposal, file: str) -> str:
+    try:
+        return same_file_key(file)
+    except UsageError as error:
+        raise UsageError(f"refusing proposal {proposal.id}: {error}") from None
+
+
+def _read_base(proposal: EditProposal, scope: WriteScope) -> dict[str, bytes | None]:
+    """Each touched file's bytes now (None: to create), refusing any that changed since."""
+    before: dict[str, bytes | None] = {}
+    for file, expected in sorted(proposal.base.items()):
         try:
-            target = inside(root, file)
+            target = scope.target(file)
         except UsageError as error:
-            raise ActionError(f"refusing proposal {proposal.id}: {error}") from None
-        targets[file] = target
+            raise UsageError(f"refusing proposal {proposal.id}: {error}") from None
         if expected is None:
-            if target.exists() or target.is_symlink():
+            if os.path.lexists(target):
                 raise ActionError(
                     f"refusing proposal {proposal.id}: {file} already exists and would be "
                     "overwritten"
                 )
-            before[file] = ""
+            before[file] = None
             continue
-        if not target.is_file():
-            raise ActionError(f"refusing proposal {proposal.id}: {file} no longer exists")
-        data = target.read_bytes()
+        try:
+            data = target.read_bytes()
+        except FileNotFoundError:
+            raise ActionError(f"refusing proposal {proposal.id}: {file} no longer exists") from None
+        except OSError as error:
+            raise ActionError(
+                f"refusing proposal {proposal.id}: cannot read {file} ({error.strerror})"
+            ) from None
         if fingerprint(data) != expected:
             raise ActionError(
                 f"refusing proposal {proposal.id}: {file} changed since it was proposed; "
                 "ask for a new proposal"
             )
-        before[file] = data.decode("utf-8")
-    return targets, before
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise UsageError(f"refusing proposal {proposal.id}: {file} is not UTF-8 text") from None
+        before[file] = data
+    return before
 
 
-def _stage(target: Path, text: str) -> Path:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=".copilot-tmp", dir=target.parent
-    )
-    with os.fdopen(handle, "wb") as out:
-        out.write(text.encode("utf-8"))
-        out.flush()
-        os.fsync(out.fileno())
-    if target.exists():
-        Path(name).chmod(target.stat().st_mode & 0o7777)
-    else:
-        Path(name).chmod(0o644)  # mkstemp's 0600 would hide a new source file from others
-    return Path(name)
+def _check_unchanged(plan: PreparedApply) -> None:
+    """The tree still holds what `plan` was prepared from, paths checked on disk again."""
+    now = _read_base(plan.proposal, plan.scope)
+    for change in plan.changes:
+        if now[change.path] != change.before:
+            raise ActionError(
+                f"refusing proposal {plan.proposal.id}: {change.path} changed since it was "
+                "shown; nothing was written"
+            )
 
 
-def _commit(
-    proposal: EditProposal,
-    targets: dict[str, Path],
-    staged: dict[str, Path],
-    before: dict[str, str],
-) -> None:
-    done: list[str] = []
-    try:
-        for file in sorted(staged):
-            if proposal.base[file] is None:
-                try:
-                    os.link(staged[file], targets[file])  # fails if it exists: never overwrites
-                except FileExistsError:
-                    raise ActionError(
-                        f"refusing proposal {proposal.id}: {file} already exists and would be "
-                        "overwritten"
-                    ) from None
-            else:
-                staged[file].replace(targets[file])
-            done.append(file)
-    except BaseException:
-        for file in reversed(done):
-            if proposal.base[file] is None:
-                targets[file].unlink(missing_ok=True)
-            else:
-                targets[file].write_bytes(before[file].encode("utf-8"))
-        raise
+def _failed(error: OSError, plan: PreparedApply) -> str:
+    """Which of the plan's files an OS error was about (its temporary file counts)."""
+    root = plan.scope.project
+    for name in (error.filename2, error.filename):
+        if not name:
+            continue
+        failed = Path(os.fsdecode(name))
+        for change in plan.changes:
+            target = root / change.path
+            temporary = failed.parent == target.parent and failed.name.startswith(
+                f".{target.name}."
+            )
+            if failed == target or temporary:
+                return change.path
+    return "the files"

@@ -1,11 +1,13 @@
 """Edit proposals: structured edits, their diff, and the state of the files they were made for.
 
 Why both structure and a diff: the structured edits (file, line range, mode, new text) are what
-gets applied, and they can be checked and re-applied exactly; the unified diff is what a person
-reads before approving and what `git apply` can verify. The base fingerprint (sha256 of each
-touched file when the proposal was made, or None for a file that must not exist yet) lets
-`apply_proposal` refuse a proposal whose files changed since, instead of editing lines that now
-hold something else.
+gets applied, and they can be checked and re-applied exactly; the unified diff is the record an
+editor shows when the proposal is made and what `git apply` can verify. A saved proposal is a
+file anyone can edit, so its diff is never trusted: `apply` recomputes the diff from the edits,
+shows that, and refuses a proposal whose recorded diff differs. The base fingerprint (sha256 of
+each touched file when the proposal was made, or None for a file that must not exist yet) lets
+`apply` refuse a proposal whose files changed since, instead of editing lines that now hold
+something else.
 
 Edits are whole lines: a partial-line selection is widened to its lines, since code is edited
 and reviewed in lines. Lines count from 1 and ranges include both ends.
@@ -17,16 +19,18 @@ import difflib
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
 from scaffolder.errors import UsageError
-from scaffolder.kit.code.context import inside
+from scaffolder.kit.agents.write_scope import WriteScope, same_file_key
 
 EditMode = Literal["replace_selection", "insert_below", "create_file"]
 EDIT_MODES: tuple[EditMode, ...] = ("replace_selection", "insert_below", "create_file")
 PROPOSALS_DIR = Path(".copilot") / "proposals"
+#: What a proposal id may look like: it names the proposal's file, and it is displayed.
+ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 
 
 @dataclass(frozen=True)
@@ -113,17 +117,25 @@ def fingerprint(data: bytes) -> str:
 def propose(root: Path, edits: Sequence[Edit], *, rationale: str, source: str = "") -> EditProposal:
     """An `EditProposal` for `edits` against the files under `root` as they are now.
 
-    Raises `UsageError` for a path outside `root`, a range outside its file, overlapping edits
-    of one file, or a `create_file` onto an existing file (caught here, before anyone is asked).
+    Raises `UsageError` for a path `WriteScope` refuses (outside `root`, in `.git/`, through a
+    symlink...), a range outside its file, overlapping edits of one file, or a `create_file`
+    onto an existing file (caught here, before anyone is asked). Paths are stored in their
+    canonical form (`./a.py` becomes `a.py`), so one file has one name in the proposal.
     """
     if not edits:
         raise UsageError("a proposal needs at least one edit")
+    scope = WriteScope.of(root)
+    edits = [replace(edit, file=scope.canonical(edit.file)) for edit in edits]
     base: dict[str, str | None] = {}
     before: dict[str, str] = {}
+    names: dict[str, str] = {}
     for edit in edits:
         if edit.file in base:
             continue
-        target = inside(root, edit.file)
+        other = names.setdefault(same_file_key(edit.file), edit.file)
+        if other != edit.file:
+            raise UsageError(f"{edit.file} and {other} may be one file; name it one way")
+        target = scope.target(edit.file)
         if edit.mode == "create_file":
             if target.exists():
                 raise UsageError(f"cannot create {edit.file}: it already exists")
@@ -135,10 +147,14 @@ def propose(root: Path, edits: Sequence[Edit], *, rationale: str, source: str = 
             base[edit.file], before[edit.file] = fingerprint(data), _decode(data, edit.file)
     after = apply_edits(before, edits, base)
     diff = unified_diff(before, after, base)
-    payload = json.dumps([base, [e.to_dict() for e in edits]], sort_keys=True).encode()
-    return EditProposal(
-        f"e{fingerprint(payload)[:11]}", tuple(edits), rationale, base, diff, source
-    )
+    return EditProposal(content_id(base, edits), tuple(edits), rationale, base, diff, source)
+
+
+def content_id(base: Mapping[str, str | None], edits: Sequence[Edit]) -> str:
+    """The id `propose` gives these edits of these file states: a hash of both, so a saved
+    proposal whose edits or base were changed afterwards no longer matches its own id."""
+    payload = json.dumps([dict(base), [e.to_dict() for e in edits]], sort_keys=True).encode()
+    return f"e{fingerprint(payload)[:11]}"
 
 
 def apply_edits(
@@ -208,8 +224,13 @@ def save_proposal(proposal: EditProposal, root: Path) -> Path:
     folder = root / PROPOSALS_DIR
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{proposal.id}.json"
-    path.write_text(json.dumps(proposal.to_dict(), indent=2) + "\n", encoding="utf-8")
+    path.write_bytes(proposal_bytes(proposal))
     return path
+
+
+def proposal_bytes(proposal: EditProposal) -> bytes:
+    """A proposal's JSON file content, as `save_proposal` writes it."""
+    return (json.dumps(proposal.to_dict(), indent=2) + "\n").encode("utf-8")
 
 
 def load_proposal(reference: str, root: Path) -> tuple[EditProposal, Path]:
