@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import uuid
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -147,11 +147,15 @@ class Copilot:
             yield from self._turn(conversation, message, context or {}, None)
             return
         with self.telemetry.turn("copilot") as span:
-            for event in self._turn(conversation, message, context or {}, span):
-                if isinstance(event, Reply):
-                    span.set_skill(event.skill or "copilot")
-                    span.capture(question=message, answer=event.text)  # only if capture is on
-                yield event
+            events = self._turn(conversation, message, context or {}, span)
+            try:
+                for event in events:
+                    if isinstance(event, Reply):
+                        span.set_skill(event.skill or "copilot")
+                        span.capture(question=message, answer=event.text)  # if capture is on
+                    yield event
+            finally:
+                events.close()
 
     def ask(
         self,
@@ -173,7 +177,7 @@ class Copilot:
         message: str,
         context: Mapping[str, Any],
         span: Any,
-    ) -> Iterator[Delta | Reply]:
+    ) -> Generator[Delta | Reply, None, None]:
         rails = self.services.guardrails
         turn_id = uuid.uuid4().hex[:12]
         data: dict[str, Any] = {}
@@ -284,8 +288,15 @@ class Copilot:
 
 
 def _chunks(reply: SkillReply) -> Iterator[StreamChunk]:
+    """The skill's reply as chunks; closing this closes the skill's stream (and so the model's)
+    when the reader stops early."""
     if reply.stream is None:
         yield StreamChunk(reply.text)
         return
-    for piece in reply.stream:
-        yield StreamChunk(piece)
+    try:
+        for piece in reply.stream:
+            yield StreamChunk(piece)
+    finally:
+        close = getattr(reply.stream, "close", None)
+        if close is not None:
+            close()

@@ -35,10 +35,14 @@ def answer_from_documents(
 
     def pieces() -> Iterator[str]:
         collected: list[str] = []
-        for chunk in answerer.llm.stream(chat):
-            if chunk.text:
-                collected.append(chunk.text)
-                yield chunk.text
+        chunks = answerer.llm.stream(chat)
+        try:
+            for chunk in chunks:
+                if chunk.text:
+                    collected.append(chunk.text)
+                    yield chunk.text
+        finally:
+            chunks.close()  # a reader that stops early stops the model too
         text = "".join(collected)
         completion = Completion(text=text, model=chat.model or "", provider=answerer.llm.info.name)
         answer = answerer.finish(request.text, sources, completion, 0.0)

@@ -9,7 +9,7 @@ and replay-only CI must not fail on calls that never leave the machine.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Generator, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -133,17 +133,25 @@ class LLM:
         self._store(key, completion)
         return self._account(completion)
 
-    def stream(self, request: ChatRequest) -> Iterator[StreamChunk]:
-        """Chunks as they arrive; retried only until the first chunk, then recorded whole."""
+    def stream(self, request: ChatRequest) -> Generator[StreamChunk, None, None]:
+        """Chunks as they arrive; retried only until the first chunk, then recorded whole.
+        Close it to stop early: the provider's stream is closed with it."""
         request, key, cached = self._lookup(request)
         if cached is not None:
             yield self._replayed(cached)
             return
         chunks = call_with_retry(self.retry, lambda: _opened(self.provider.stream(request)))
         collected: list[StreamChunk] = []
-        for chunk in chunks:
-            collected.append(chunk)
-            yield chunk
+        try:
+            for chunk in chunks:
+                collected.append(chunk)
+                yield chunk
+        finally:
+            # Closed early (the reader went away): stop the provider's stream, so the model
+            # stops generating too. A finished generator ignores this.
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()
         self._finish_stream(collected, request, key)
 
     async def astream(self, request: ChatRequest) -> AsyncIterator[StreamChunk]:
@@ -155,9 +163,14 @@ class LLM:
             self.retry, lambda: _aopened(self.provider.astream(request))
         )
         collected: list[StreamChunk] = []
-        async for chunk in chunks:
-            collected.append(chunk)
-            yield chunk
+        try:
+            async for chunk in chunks:
+                collected.append(chunk)
+                yield chunk
+        finally:
+            aclose = getattr(chunks, "aclose", None)
+            if aclose is not None:
+                await aclose()
         self._finish_stream(collected, request, key)
 
     # -- structured output ---------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import Literal
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
@@ -33,6 +33,7 @@ from scaffolder.kit.server.responses import (
     copilot_error_response,
     error_response,
 )
+from scaffolder.kit.server.streaming import ClosingStream
 from scaffolder.kit.server.turns import TurnRunner, chat_events
 from scaffolder.kit.settings import CopilotSettings
 
@@ -106,9 +107,7 @@ def create_app(
             reply = await runner.complete(body.message, body.conversation_id)
             return JSONResponse(reply.to_json())
         events = await runner.open(body.message, body.conversation_id)
-        return StreamingResponse(
-            chat_events(events), media_type="text/event-stream", headers=SSE_HEADERS
-        )
+        return ClosingStream(chat_events(events), headers=SSE_HEADERS)
 
     @app.post("/feedback", status_code=204)
     async def post_feedback(body: FeedbackBody) -> Response:

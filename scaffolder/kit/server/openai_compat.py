@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from scaffolder.errors import CopilotError, UsageError
@@ -21,7 +21,8 @@ from scaffolder.kit.llm.providers.offline import rough_tokens
 from scaffolder.kit.server.backend import Delta, Reply
 from scaffolder.kit.server.logs import log_failure
 from scaffolder.kit.server.responses import error_body, error_event
-from scaffolder.kit.server.turns import Events, TurnRunner, sse
+from scaffolder.kit.server.streaming import ClosingStream
+from scaffolder.kit.server.turns import Events, TurnRunner, close, sse
 
 
 class ChatMessage(BaseModel):
@@ -97,8 +98,7 @@ def openai_router(runner: TurnRunner, model: str) -> APIRouter:
         events = await runner.open(question, None, history)
         include_usage = bool((body.stream_options or {}).get("include_usage"))
         head = {"id": completion_id, "created": created, "model": model}
-        chunks = _chunks(events, head, prompt_tokens if include_usage else None)
-        return StreamingResponse(chunks, media_type="text/event-stream")
+        return ClosingStream(_chunks(events, head, prompt_tokens if include_usage else None))
 
     return router
 
@@ -129,6 +129,8 @@ def _chunks(events: Events, head: dict[str, Any], prompt_tokens: int | None) -> 
             log_failure(error)
         problem = error_event(error)
         yield sse(error_body("/v1/", problem["status"], problem["error"]))
+    finally:
+        close(events)
     yield "data: [DONE]\n\n"
 
 

@@ -52,7 +52,7 @@ class TurnRunner:
         except Exception as error:
             log_failure(error)
             raise BackendFailure(INTERNAL_ERROR) from None
-        return self._remembered(message, itertools.chain([first], events))
+        return self._remembered(message, first, events)
 
     async def complete(
         self,
@@ -69,25 +69,40 @@ class TurnRunner:
             log_failure(error)
             raise BackendFailure(INTERNAL_ERROR) from None
 
-    def _remembered(self, question: str, events: Events) -> Events:
-        for event in events:
-            if isinstance(event, Reply):
-                turn = Turn(
-                    question=question,
-                    answer=event.text,
-                    skill=event.skill or "",
-                    trace_id=str(event.data.get("trace_id", "")),
-                    prompt=str(event.data.get("prompt", "")),
-                )
-                self.turns.remember(event.conversation_id, event.turn_id, turn)
-            yield event
+    def _remembered(self, question: str, first: Delta | Reply, rest: Events) -> Events:
+        """The events, remembering the finished turn for feedback; closing this closes the
+        backend's stream (a client that left must not keep the model generating)."""
+        try:
+            for event in itertools.chain([first], rest):
+                if isinstance(event, Reply):
+                    turn = Turn(
+                        question=question,
+                        answer=event.text,
+                        skill=event.skill or "",
+                        trace_id=str(event.data.get("trace_id", "")),
+                        prompt=str(event.data.get("prompt", "")),
+                    )
+                    self.turns.remember(event.conversation_id, event.turn_id, turn)
+                yield event
+        finally:
+            close(rest)
 
 
 def final_reply(events: Events) -> Reply:
-    for event in events:
-        if isinstance(event, Reply):
-            return event
+    try:
+        for event in events:
+            if isinstance(event, Reply):
+                return event
+    finally:
+        close(events)
     raise MissingReplyError("the backend's stream ended without a reply")
+
+
+def close(events: Iterator[Any]) -> None:
+    """Close `events` when it can be closed (a generator); a plain iterator holds nothing."""
+    closer = getattr(events, "close", None)
+    if closer is not None:
+        closer()
 
 
 def sse(data: dict[str, Any], event: str | None = None) -> str:
@@ -97,7 +112,7 @@ def sse(data: dict[str, Any], event: str | None = None) -> str:
 
 def chat_events(events: Events) -> Iterator[str]:
     """`/chat`'s stream: `delta` events, one `reply`, or an `error` if the backend fails midway
-    (the 200 status is already sent by then)."""
+    (the 200 status is already sent by then). Closing it closes `events`."""
     try:
         for event in events:
             if isinstance(event, Delta):
@@ -108,3 +123,5 @@ def chat_events(events: Events) -> Iterator[str]:
         if not isinstance(error, CopilotError):
             log_failure(error)
         yield sse(error_event(error), "error")
+    finally:
+        close(events)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
 
-FaultKind = Literal["ok", "status", "drop", "slow", "malformed", "content_filter", "text"]
+FaultKind = Literal["ok", "status", "drop", "slow", "malformed", "content_filter", "text", "drip"]
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,7 @@ class Fault:
     headers: tuple[tuple[str, str], ...] = ()
     delay: float = 0.0
     text: str = ""
+    chunks: int = 0
 
 
 def status(code: int, **headers: str) -> Fault:
@@ -51,6 +52,12 @@ def content_filter() -> Fault:
     return Fault("content_filter", status=400)
 
 
+def drip(chunks: int, interval: float) -> Fault:
+    """Stream `chunks` one-word chunks, one every `interval` seconds, each written on its own,
+    stopping when the client has gone (the way a real host stops generating)."""
+    return Fault("drip", delay=interval, chunks=chunks)
+
+
 def answer(text: str) -> Fault:
     """Answer normally, with this text."""
     return Fault("text", text=text)
@@ -67,6 +74,9 @@ class FaultServer:
     requests: list[dict[str, Any]] = field(default_factory=list)
     paths: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    #: Chunks a `drip` wrote successfully so far, and set when a drip has stopped.
+    dripped: int = 0
+    drip_ended: threading.Event = field(default_factory=threading.Event)
 
     def start(self) -> FaultServer:
         handler = _handler_for(self)
@@ -136,6 +146,9 @@ def _handler_for(server: FaultServer) -> type[BaseHTTPRequestHandler]:
             if server.latency:
                 time.sleep(server.latency)
             fault = server.next_fault()
+            if fault.kind == "drip":
+                self._drip(body, fault)
+                return
             if fault.kind == "drop":
                 self.connection.shutdown(socket.SHUT_RDWR)
                 self.close_connection = True
@@ -176,6 +189,26 @@ def _handler_for(server: FaultServer) -> type[BaseHTTPRequestHandler]:
                 self.send_header(name, value)
             self.end_headers()
             self.wfile.write(data)
+
+        def _drip(self, body: dict[str, Any], fault: Fault) -> None:
+            self.send_response(200)
+            self.send_header("content-type", "text/event-stream")
+            self.send_header("connection", "close")
+            self.end_headers()
+            self.close_connection = True
+            try:
+                for number in range(fault.chunks):
+                    event = _chunk(body, {"content": f"word{number} "}, None)
+                    self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
+                    self.wfile.flush()
+                    with server.lock:
+                        server.dripped += 1
+                    time.sleep(fault.delay)
+                self.wfile.write(b"data: [DONE]\n\n")
+            except OSError:
+                pass  # the client closed the connection: stop generating
+            finally:
+                server.drip_ended.set()
 
         def _stream(self, body: dict[str, Any], text: str) -> None:
             events: list[dict[str, Any]] = []

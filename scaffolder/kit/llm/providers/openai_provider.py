@@ -114,6 +114,10 @@ class OpenAIProvider:
                     yield chunk
         except openai.APIError as error:
             raise self._translate(error, params) from None
+        finally:
+            # Closing the HTTP response is what tells the host to stop generating when the
+            # reader stops early; the SDK would otherwise leave it to garbage collection.
+            events.close()
         yield folder.last()
 
     async def astream(self, request: ChatRequest) -> AsyncIterator[StreamChunk]:
@@ -127,6 +131,8 @@ class OpenAIProvider:
                     yield chunk
         except openai.APIError as error:
             raise self._translate(error, params) from None
+        finally:
+            await events.close()
         yield folder.last()
 
     def embed(self, request: EmbeddingRequest) -> Embeddings:
