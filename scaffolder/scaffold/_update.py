@@ -3,21 +3,21 @@
 Copier's update writes straight into the project and, when it fails midway, leaves a
 half-updated working tree. So copilot runs it in a throwaway clone of the project's last
 commit (the tree must be clean, so the clone holds exactly the project's tracked files),
-reads what changed there, and only then copies those files into the project, restoring every
-one of them if copying fails. `--pretend` is the same run without the copy.
+reads what changed there, and only then copies those files into the project in one journaled
+transaction (`_update_apply`), so no failure, signal or `kill -9` leaves a mix of old and new
+files. A file the new template deletes but the user changed is kept and reported as a
+conflict. `--pretend` is the same run without the copy.
 """
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
-from copier import run_update
-from copier.errors import UnsafeTemplateError
+from copier import run_copy, run_update
+from copier.errors import CopierError, UnsafeTemplateError
 from packaging.version import Version
 
 from scaffolder.errors import (
@@ -27,19 +27,33 @@ from scaffolder.errors import (
     UpdateRefusedError,
     first_line,
 )
+from scaffolder.faults import crash_point
+from scaffolder.journal import handle_termination
 from scaffolder.scaffold._answers import validate_project_name
 from scaffolder.scaffold._copier import UNSAFE_TEMPLATE, quiet_copier
 from scaffolder.scaffold._git import dirty_paths, git, git_bytes, is_work_tree, toplevel
 from scaffolder.scaffold._history import TemplateHistory, bundle_tags, version_of_tag
 from scaffolder.scaffold._new import ANSWERS_FILE
+from scaffolder.scaffold._update_apply import (
+    ChangeKind,
+    FileChange,
+    MergedUpdate,
+    apply_update,
+    recover_interrupted_update,
+    scratch_folder,
+    update_journal_dir,
+)
 
-ChangeKind = Literal["added", "modified", "deleted"]
-
-
-@dataclass(frozen=True)
-class FileChange:
-    path: str
-    kind: ChangeKind
+__all__ = [
+    "FileChange",
+    "UpdateRequest",
+    "UpdateResult",
+    "apply_update",
+    "prepare_update",
+    "recover_interrupted_update",
+    "update_journal_dir",
+    "update_project",
+]
 
 
 @dataclass(frozen=True)
@@ -58,6 +72,7 @@ class UpdateResult:
     changes: list[FileChange]
     conflicts: list[str]
     pretend: bool
+    kept: list[str] = field(default_factory=list)
 
     @property
     def up_to_date(self) -> bool:
@@ -89,13 +104,35 @@ def read_project_answers(project: Path) -> dict[str, Any]:
 
 
 def update_project(request: UpdateRequest, history: TemplateHistory | None = None) -> UpdateResult:
-    """Update the project at or above `request.path`; raise `CopilotError` when refused/failed."""
-    project = find_generated_project(request.path)
-    if not is_work_tree(project):
-        raise UpdateRefusedError(
-            f"{project} is not in a git repository; updates merge through git "
-            "(run `git init && git add -A && git commit -m init` first)"
-        )
+    """Update the project at or above `request.path`; raise `CopilotError` when refused/failed.
+
+    An update interrupted earlier (its journal still in `.git/copilot/`) is rolled back
+    first, so the clean-tree check sees the project as it was."""
+    project = _checked_project(request.path)
+    recover_interrupted_update(project)
+    top = toplevel(project)
+    with handle_termination(), scratch_folder(top) as scratch:
+        prepared = prepare_update(request, scratch, history)
+        if prepared.merged is not None and prepared.merged.changes and not request.pretend:
+            apply_update(top, prepared.merged)
+    return prepared.result
+
+
+@dataclass(frozen=True)
+class PreparedUpdate:
+    """An update computed in the clone and not yet copied: the result to report and what
+    `apply_update` copies (None when the project is up to date)."""
+
+    result: UpdateResult
+    merged: MergedUpdate | None
+
+
+def prepare_update(
+    request: UpdateRequest, scratch: Path, history: TemplateHistory | None = None
+) -> PreparedUpdate:
+    """Every check, then copier's merge in a clone under `scratch`; the project is not
+    touched (`update_project` copies the result in; the fault-injection tests reuse it)."""
+    project = _checked_project(request.path)
     dirty = dirty_paths(project)
     if dirty:
         shown = ", ".join(dirty[:5]) + (f" and {len(dirty) - 5} more" if len(dirty) > 5 else "")
@@ -107,31 +144,92 @@ def update_project(request: UpdateRequest, history: TemplateHistory | None = Non
     history = history or TemplateHistory.installed()
     plan = _plan(answers, history, request.data)
     if not plan.needed:
-        return UpdateResult(project, plan.from_version, plan.from_version, [], [], request.pretend)
+        unchanged = UpdateResult(
+            project, plan.from_version, plan.from_version, [], [], request.pretend
+        )
+        return PreparedUpdate(unchanged, None)
     top = toplevel(project)
     subdir = project.relative_to(top)
-    with tempfile.TemporaryDirectory(prefix="copilot-update-") as scratch:
-        clone = Path(scratch, "clone")
-        git("clone", "--quiet", "--no-checkout", str(top), str(clone))
-        head = git("rev-parse", "HEAD", cwd=top).strip()
-        git("checkout", "--quiet", "--detach", head, cwd=clone)
-        _run_copier_update(clone / subdir, request, plan.target_ref)
-        changes = _changes(clone, subdir)
-        conflicts = _conflicts(clone, subdir)
-        new_answers = read_project_answers(clone / subdir)
-        if not request.pretend and changes:
-            _apply_changes(clone, top, changes, Path(scratch, "backup"))
-            if conflicts:
-                _record_conflicts(clone, top, conflicts)
+    clone = scratch / "clone"
+    git("clone", "--quiet", "--no-checkout", str(top), str(clone))
+    head = git("rev-parse", "HEAD", cwd=top).strip()
+    git("checkout", "--quiet", "--detach", head, cwd=clone)
+    crash_point("update: clone ready")
+    _run_copier_update(clone / subdir, request, plan.target_ref)
+    crash_point("update: merged in the clone")
+    changes = _changes(clone, subdir)
+    conflicts = _conflicts(clone, subdir)
+    deleted = [c.path for c in changes if c.kind == "deleted"]
+    kept = _changed_by_user(top, deleted, answers, request, scratch / "old", subdir)
+    changes = [c for c in changes if c.path not in kept]
+    new_answers = read_project_answers(clone / subdir)
     to_version = new_answers.get("_commit")
-    return UpdateResult(
+    result = UpdateResult(
         project=project,
         from_version=plan.from_version,
         to_version=str(to_version) if to_version is not None else None,
         changes=[_relative_to(change, subdir) for change in changes],
-        conflicts=[str(Path(path).relative_to(subdir)) for path in conflicts],
+        conflicts=sorted(str(Path(path).relative_to(subdir)) for path in [*conflicts, *kept]),
         pretend=request.pretend,
+        kept=[str(Path(path).relative_to(subdir)) for path in kept],
     )
+    return PreparedUpdate(result, MergedUpdate(clone, tuple(changes), tuple(conflicts)))
+
+
+def _checked_project(start: Path) -> Path:
+    project = find_generated_project(start)
+    if not is_work_tree(project):
+        raise UpdateRefusedError(
+            f"{project} is not in a git repository; updates merge through git "
+            "(run `git init && git add -A && git commit -m init` first)"
+        )
+    return project
+
+
+def _changed_by_user(
+    top: Path,
+    deleted: list[str],
+    answers: dict[str, Any],
+    request: UpdateRequest,
+    old: Path,
+    subdir: Path,
+) -> list[str]:
+    """The files the update deletes that the user changed since they were generated.
+
+    Copier deletes a file the new template dropped even when the user edited it. To know
+    whether they did, render the project's own template version with its recorded answers
+    (what copier generated back then) and compare; only then is a deletion safe."""
+    if not deleted:
+        return []
+    data = {key: value for key, value in answers.items() if not key.startswith("_")}
+    try:
+        with quiet_copier():
+            run_copy(
+                str(answers["_src_path"]),
+                old,
+                data=data,
+                vcs_ref=str(answers["_commit"]),
+                defaults=True,
+                overwrite=True,
+                unsafe=request.trust,
+                quiet=True,
+            )
+    except KeyboardInterrupt:
+        raise Interrupted("interrupted; the project is unchanged") from None
+    except (CopierError, ValueError, TypeError, OSError) as error:
+        raise UpdateFailedError(
+            f"update failed re-rendering templates {answers.get('_commit')}: "
+            f"{first_line(error)}; the project is unchanged"
+        ) from None
+    return [path for path in deleted if not _same(top / path, old / Path(path).relative_to(subdir))]
+
+
+def _same(mine: Path, generated: Path) -> bool:
+    if mine.is_symlink() or generated.is_symlink():
+        return (
+            mine.is_symlink() and generated.is_symlink() and mine.readlink() == generated.readlink()
+        )
+    return generated.is_file() and mine.is_file() and mine.read_bytes() == generated.read_bytes()
 
 
 def _check_new_answers(answers: dict[str, Any], data: dict[str, Any]) -> None:
@@ -210,10 +308,25 @@ def _run_copier_update(destination: Path, request: UpdateRequest, ref: str | Non
         raise Interrupted("interrupted; the project is unchanged") from None
     except UnsafeTemplateError:
         raise UpdateRefusedError(f"the template {UNSAFE_TEMPLATE}") from None
+    except (ValueError, TypeError) as error:
+        if _names_an_answer(error, request.data):
+            raise UpdateRefusedError(
+                f"invalid answer: {first_line(error)}; the project is unchanged"
+            ) from None
+        raise UpdateFailedError(
+            f"update failed: {first_line(error)}; the project is unchanged"
+        ) from None
     except Exception as error:  # any failure at all: the project itself is untouched
         raise UpdateFailedError(
             f"update failed: {first_line(error)}; the project is unchanged"
         ) from None
+
+
+def _names_an_answer(error: BaseException, data: dict[str, Any]) -> bool:
+    """Whether copier rejected one of the answers given with `-d` (a bad choice, a failed
+    validator, a wrong type): the user's input, so exit 2 rather than "update failed"."""
+    message = str(error)
+    return any(f"'{key}'" in message or f'"{key}"' in message for key in data)
 
 
 def _changes(clone: Path, subdir: Path) -> list[FileChange]:
@@ -246,65 +359,6 @@ def _conflicts(clone: Path, subdir: Path) -> list[str]:
     listing = git_bytes("ls-files", "-u", "-z", "--", str(subdir), cwd=clone)
     paths = {entry.split(b"\t", 1)[1].decode() for entry in listing.split(b"\0") if entry}
     return sorted(paths)
-
-
-def _apply_changes(clone: Path, top: Path, changes: list[FileChange], backup: Path) -> None:
-    """Copy the clone's result into the project; on any failure put every file back."""
-    touched: list[tuple[Path, Path | None]] = []
-    try:
-        for change in changes:
-            target = top / change.path
-            saved: Path | None = None
-            if target.exists() or target.is_symlink():
-                saved = backup / change.path
-                saved.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(target, saved, follow_symlinks=False)
-            touched.append((target, saved))
-            if change.kind == "deleted":
-                target.unlink(missing_ok=True)
-                _remove_empty_parents(target.parent, top)
-            else:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                staged = target.with_name(f".{target.name}.copilot-update")
-                try:
-                    shutil.copy2(clone / change.path, staged, follow_symlinks=False)
-                    staged.replace(target)
-                finally:
-                    staged.unlink(missing_ok=True)
-    except BaseException as error:
-        for target, saved in reversed(touched):
-            if saved is not None:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(saved, target, follow_symlinks=False)
-            else:
-                target.unlink(missing_ok=True)
-        if isinstance(error, KeyboardInterrupt):
-            raise Interrupted("interrupted; the project is unchanged") from None
-        raise UpdateFailedError(
-            f"update failed while writing {target}: {error}; the project is unchanged"
-        ) from None
-
-
-def _remove_empty_parents(directory: Path, top: Path) -> None:
-    while directory != top and directory.is_dir() and not any(directory.iterdir()):
-        directory.rmdir()
-        directory = directory.parent
-
-
-def _record_conflicts(clone: Path, top: Path, conflicts: list[str]) -> None:
-    """Mark conflicted files as unmerged in the project's index, as copier does in place,
-    so `git status` and editors show them as conflicts to resolve."""
-    listing = git_bytes("ls-files", "-u", "-z", "--", *conflicts, cwd=clone)
-    lines = [f"0 {'0' * 40}\t{path}" for path in conflicts]
-    for entry in listing.split(b"\0"):
-        if not entry:
-            continue
-        meta, path = entry.decode().split("\t", 1)
-        mode, sha, stage = meta.split()
-        blob = git_bytes("cat-file", "blob", sha, cwd=clone)
-        stored = git("hash-object", "-w", "--stdin", cwd=top, stdin=blob).strip()
-        lines.append(f"{mode} {stored} {stage}\t{path}")
-    git("update-index", "--index-info", cwd=top, stdin=("\n".join(lines) + "\n").encode())
 
 
 def _relative_to(change: FileChange, subdir: Path) -> FileChange:

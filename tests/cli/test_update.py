@@ -134,3 +134,31 @@ def test_failed_update_exits_1_and_leaves_the_project(
     assert result.exit_code == 1
     assert "the project is unchanged" in result.stderr
     assert snapshot(project) == before
+
+
+@pytest.mark.parametrize("answer", ["ci=bogus", "hosting=nowhere", "colour=blue", "=x", "ci"])
+def test_a_bad_answer_exits_2_with_one_line(copilot: Invoke, project: Path, answer: str) -> None:
+    before = snapshot(project)
+    result = copilot("update", str(project), "-d", answer)
+    assert result.exit_code == 2, result.output
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.output
+    assert snapshot(project) == before
+
+
+def test_a_deleted_file_the_user_changed_is_a_conflict(
+    copilot: Invoke, project: Path, next_release: NextRelease
+) -> None:
+    doc = project / "data" / "lumen-overview.md"
+    doc.write_text(doc.read_text() + "\nOurs.\n")
+    commit(project)
+
+    def drop(templates: Path) -> None:
+        (templates / "qa_rag" / "data" / "lumen-overview.md").unlink()
+
+    next_release(drop)
+    result = copilot("update", str(project))
+    assert result.exit_code == 1, result.output
+    assert "data/lumen-overview.md" in result.stderr
+    assert "kept" in result.stderr
+    assert doc.read_text().endswith("Ours.\n")

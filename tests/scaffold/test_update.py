@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,16 @@ from scaffolder.scaffold import (
     create_project,
     update_project,
 )
-from tests.conftest import HistoryBuilder, append_line, combine, replace_text, snapshot
+from scaffolder.journal import has_journal
+from scaffolder.scaffold._update import update_journal_dir
+from tests.conftest import (
+    HistoryBuilder,
+    Modifier,
+    append_line,
+    combine,
+    replace_text,
+    snapshot,
+)
 
 pytestmark = pytest.mark.usefixtures("git_identity")
 
@@ -341,3 +351,57 @@ def test_plain_directory_template_is_not_updatable(tmp_path: Path) -> None:
     assert "cannot be updated" in result.notes[0]
     with pytest.raises(UpdateRefusedError, match="no template version was recorded"):
         update_project(UpdateRequest(result.destination))
+
+
+def remove_file(relative: str) -> Modifier:
+    def modify(templates: Path) -> None:
+        (templates / relative).unlink()
+
+    return modify
+
+
+def test_a_file_the_template_deleted_but_the_user_changed_is_kept_as_a_conflict(
+    project: Path, histories: HistoryBuilder
+) -> None:
+    doc = project / "data" / "lumen-overview.md"
+    doc.write_text(doc.read_text() + "\nOur own notes.\n")
+    commit_all(project)
+    newer = histories.release(
+        "1.1.0",
+        combine(remove_file("qa_rag/data/lumen-overview.md"), append_line(GITIGNORE, "# new")),
+    )
+    result = update_project(UpdateRequest(project), newer)
+    assert doc.read_text().endswith("Our own notes.\n")
+    assert result.conflicts == ["data/lumen-overview.md"]
+    assert result.kept == ["data/lumen-overview.md"]
+    assert "data/lumen-overview.md" not in {c.path for c in result.changes}
+    assert "# new" in (project / ".gitignore").read_text()
+
+
+def test_a_file_the_template_deleted_and_the_user_left_alone_is_deleted(
+    project: Path, histories: HistoryBuilder
+) -> None:
+    newer = histories.release("1.1.0", remove_file("qa_rag/data/lumen-overview.md"))
+    result = update_project(UpdateRequest(project), newer)
+    assert not (project / "data" / "lumen-overview.md").exists()
+    assert result.conflicts == []
+    assert {c.path: c.kind for c in result.changes}["data/lumen-overview.md"] == "deleted"
+
+
+def test_update_leaves_no_stray_files_and_no_journal(
+    project: Path, histories: HistoryBuilder, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    tempfile.tempdir = None
+    try:
+        newer = histories.release("1.1.0", append_line(GITIGNORE, "# new"))
+        update_project(UpdateRequest(project), newer)
+    finally:
+        tempfile.tempdir = None
+    strays = (".copilot-update", ".copilot-tx")
+    assert not [p for p in project.rglob("*") if p.name.endswith(strays)]
+    assert not [p for p in (project / ".git" / "copilot").iterdir() if p.name != "update-journal"]
+    assert list(scratch.iterdir()) == []
+    assert not has_journal(update_journal_dir(project))
