@@ -14,6 +14,7 @@ from scaffolder.errors import (
     UpdateFailedError,
     UpdateRefusedError,
 )
+from scaffolder.journal import has_journal
 from scaffolder.scaffold import (
     NewProjectRequest,
     TemplateHistory,
@@ -21,7 +22,6 @@ from scaffolder.scaffold import (
     create_project,
     update_project,
 )
-from scaffolder.journal import has_journal
 from scaffolder.scaffold._update import update_journal_dir
 from tests.conftest import (
     HistoryBuilder,
