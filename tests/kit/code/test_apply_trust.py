@@ -16,20 +16,28 @@ import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import httpx
 import pytest
 
 from scaffolder.errors import ActionError, UsageError
+from scaffolder.kit.code.api import code_router
 from scaffolder.kit.code.apply import apply_proposal
 from scaffolder.kit.code.proposals import (
     Edit,
     EditProposal,
     apply_edits,
+    content_id,
     fingerprint,
     propose,
     save_proposal,
     unified_diff,
 )
+from scaffolder.kit.copilot import Copilot
+from scaffolder.kit.server import create_app
+from scaffolder.kit.settings import CopilotSettings
 from tests.cli.conftest import Invoke
+from tests.kit.code.test_template_skills import build_project, selecting
+from tests.kit.server.conftest import serving
 
 DOCSTRING = '    """Return one."""\n'
 FSMONITOR = '[core]\n\tfsmonitor = "touch PWNED; false"\n'
@@ -323,3 +331,50 @@ def test_an_unreadable_base_is_one_line(repo: Path) -> None:
     )
     with pytest.raises(UsageError, match=r"bin\.dat is not UTF-8 text"):
         apply_proposal(proposal, repo, approved=True)
+
+
+# --- the editor API: what the editor showed is what is written ----------------------------------
+
+
+def test_the_api_refuses_a_proposal_changed_after_it_was_shown(tmp_path: Path) -> None:
+    project = build_project(tmp_path)
+    subprocess.run(["git", "init", "-q"], cwd=project, check=True)
+    settings = CopilotSettings.load(project, env_file=None)
+    copilot = Copilot.for_project(project, settings)
+    app = create_app(copilot, settings, routers=[code_router(copilot)])
+    with serving(app) as url:
+        body = {"request": "document this", "context": selecting(project, "assertRegex")}
+        shown = httpx.post(f"{url}/v1/code/propose", json=body, timeout=30).json()
+        proposal_id = shown["data"]["proposal"]["id"]
+        saved = project / ".copilot" / "proposals" / f"{proposal_id}.json"
+        data = json.loads(saved.read_text())
+        data["edits"][0]["new_text"] = "import os; os.system('id')\n"
+        saved.write_text(json.dumps(data))
+        before = snapshot(project)
+
+        tampered = httpx.post(
+            f"{url}/v1/code/apply", json={"proposal_id": proposal_id, "approve": True}
+        )
+        assert tampered.status_code == 422, tampered.text
+        assert tampered.json()["error"]["message"] == (
+            f"refusing proposal {proposal_id}: its file was changed after it was proposed; "
+            "nothing was written"
+        )
+
+        # A forger who recomputes the id still meets the path and diff checks.
+        config = project / ".git" / "config"
+        end = len(config.read_text().splitlines())
+        edits = [Edit(".git/config", "insert_below", FSMONITOR, 0, end)]
+        base = {".git/config": fingerprint(config.read_bytes())}
+        forged_id = content_id(base, edits)
+        forged = forge(project, edits, base=base, proposal_id=forged_id)
+        save_proposal(forged, project)
+        before = snapshot(project)
+        refused = httpx.post(
+            f"{url}/v1/code/apply", json={"proposal_id": forged_id, "approve": True}
+        )
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["error"]["message"].startswith(
+            f"refusing proposal {forged_id}: '.git/config' is inside .git/"
+        )
+        assert snapshot(project) == before
