@@ -16,10 +16,12 @@ slower), so the wizard can re-check the name on every keystroke.
 from __future__ import annotations
 
 import functools
+import re
 from collections import deque
 from dataclasses import dataclass, field
-from importlib.metadata import Distribution, PackageNotFoundError, distribution
+from importlib.metadata import Distribution, distributions
 
+from packaging.markers import InvalidMarker, Marker, UndefinedComparison, UndefinedEnvironmentName
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
@@ -57,80 +59,113 @@ class _Metadata:
 def dependency_names(roots: tuple[str, ...] = (KIT_DISTRIBUTION,)) -> DependencyNames:
     """The names taken by `roots` (requirement strings, as a pyproject lists them) and
     everything they require, recursively. Cached per process and set of roots."""
-    parsed: set[tuple[str, frozenset[str]]] = set()
-    for root in roots:
-        try:
-            requirement = Requirement(root)
-        except InvalidRequirement:
-            continue  # the template's own problem; its render reports it, not the name check
-        parsed.add((canonicalize_name(requirement.name), frozenset(requirement.extras)))
-    return _closure(tuple(sorted(parsed, key=lambda item: (item[0], sorted(item[1])))))
+    parsed = {_parse_requirement(root) for root in roots}
+    wanted = {(name, extras) for name, extras, _ in (p for p in parsed if p is not None)}
+    return _closure(tuple(sorted(wanted, key=lambda item: (item[0], sorted(item[1])))))
 
 
 @functools.cache
 def _closure(roots: tuple[tuple[str, frozenset[str]], ...]) -> DependencyNames:
     names = DependencyNames()
+    installed = _installed()
     # Breadth first, so each name is reported with its shortest chain of requirements.
     pending: deque[tuple[str, frozenset[str], tuple[str, ...]]] = deque(
         (root, extras, ()) for root, extras in roots
     )
     seen: set[tuple[str, frozenset[str]]] = set()
     while pending:
-        name, extras, via = pending.popleft()
-        key = canonicalize_name(name)
-        if (key, extras) in seen:
+        key, extras, via = pending.popleft()
+        if (key, extras) in seen or key not in installed:
             continue
         seen.add((key, extras))
-        found = _installed(key)
-        if found is None:
-            continue
-        dist, meta = found
+        dist, meta = installed[key]
         owner = InstalledName(meta.name, via)
         names.distributions.setdefault(key, owner)
         for module in _top_level_names(dist):
             names.modules.setdefault(module, owner)
         if key == KIT_DISTRIBUTION:
             names.modules.setdefault(KIT_PACKAGE, owner)
-        for requirement in _wanted_requirements(meta.requires, extras):
-            pending.append((requirement.name, frozenset(requirement.extras), (*via, meta.name)))
+        for name, wanted_extras in _wanted_requirements(meta.requires, extras):
+            pending.append((name, wanted_extras, (*via, meta.name)))
     return names
 
 
 @functools.cache
-def _installed(key: str) -> tuple[Distribution, _Metadata] | None:
-    try:
-        dist = distribution(key)
-    except PackageNotFoundError:
-        return None
-    return dist, _read_metadata(dist, key)
+def _installed() -> dict[str, tuple[Distribution, _Metadata]]:
+    """Every installed distribution by canonical name; the first on sys.path wins, as for
+    `importlib.metadata.distribution` (one pass instead of a path search per name)."""
+    found: dict[str, tuple[Distribution, _Metadata]] = {}
+    for dist in distributions():
+        meta = _read_metadata(dist)
+        if meta is not None:
+            found.setdefault(canonicalize_name(meta.name), (dist, meta))
+    return found
 
 
-def _read_metadata(dist: Distribution, fallback_name: str) -> _Metadata:
+def _read_metadata(dist: Distribution) -> _Metadata | None:
     """`Name` and `Requires-Dist` from the METADATA headers (they end at the first blank line)."""
-    name = fallback_name
+    name = ""
     requires: list[str] = []
     for line in (dist.read_text("METADATA") or dist.read_text("PKG-INFO") or "").splitlines():
         if not line:
             break
         if line.startswith("Name:"):
-            name = line.removeprefix("Name:").strip() or fallback_name
+            name = line.removeprefix("Name:").strip()
         elif line.startswith("Requires-Dist:"):
             requires.append(line.removeprefix("Requires-Dist:").strip())
-    return _Metadata(name, tuple(requires))
+    return _Metadata(name, tuple(requires)) if name else None
 
 
-def _wanted_requirements(requires: tuple[str, ...], extras: frozenset[str]) -> list[Requirement]:
+def _wanted_requirements(
+    requires: tuple[str, ...], extras: frozenset[str]
+) -> list[tuple[str, frozenset[str]]]:
     """The requirements that apply here, for the extras that were asked for."""
     wanted = []
     for text in requires:
-        try:
-            requirement = Requirement(text)
-        except InvalidRequirement:
+        parsed = _parse_requirement(text)
+        if parsed is None:
             continue  # a damaged METADATA line cannot be followed; the rest still can
-        marker = requirement.marker
-        if marker is None or any(marker.evaluate({"extra": extra}) for extra in extras | {""}):
-            wanted.append(requirement)
+        name, wanted_extras, marker = parsed
+        if not marker or any(_marker_holds(marker, extra) for extra in extras | {""}):
+            wanted.append((name, wanted_extras))
     return wanted
+
+
+def _parse_requirement(text: str) -> tuple[str, frozenset[str], str] | None:
+    """Canonical name, extras and marker text of a PEP 508 requirement, or None if invalid.
+
+    The common shapes are split with one regular expression; the rest (URLs) go through
+    `packaging`, whose full parser costs most of the closure's time when used for all."""
+    simple = _SIMPLE_REQUIREMENT.match(text)
+    if simple is not None:
+        extras = simple.group("extras") or ""
+        listed = frozenset(canonicalize_name(e.strip()) for e in extras.split(",") if e.strip())
+        return canonicalize_name(simple.group("name")), listed, simple.group("marker") or ""
+    try:
+        requirement = Requirement(text)
+    except InvalidRequirement:
+        return None
+    marker = str(requirement.marker) if requirement.marker is not None else ""
+    listed = frozenset(canonicalize_name(e) for e in requirement.extras)
+    return canonicalize_name(requirement.name), listed, marker
+
+
+_SIMPLE_REQUIREMENT = re.compile(
+    r"^\s*(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*"
+    r"(?:\[(?P<extras>[^\]]*)\])?\s*(?:\(?\s*[<>=!~][^;@\[]*)?(?:;\s*(?P<marker>.*?))?\s*$"
+)
+_ONLY_EXTRA = re.compile(r"""^extra\s*==\s*['"]([^'"]+)['"]$""")
+
+
+@functools.cache
+def _marker_holds(marker: str, extra: str) -> bool:
+    only_extra = _ONLY_EXTRA.match(marker)
+    if only_extra is not None:
+        return canonicalize_name(only_extra.group(1)) == extra
+    try:
+        return Marker(marker).evaluate({"extra": extra})
+    except (InvalidMarker, UndefinedComparison, UndefinedEnvironmentName):
+        return False
 
 
 def _top_level_names(dist: Distribution) -> set[str]:
@@ -138,16 +173,11 @@ def _top_level_names(dist: Distribution) -> set[str]:
     if declared is not None:
         candidates = [line.strip().split("/")[0] for line in declared.splitlines()]
     else:
-        record = dist.read_text("RECORD") or ""
-        candidates = [_record_top_level(line) for line in record.splitlines()]
+        candidates = _RECORD_TOP_LEVEL.findall(dist.read_text("RECORD") or "")
     return {name for name in candidates if name.isidentifier() and name != "__pycache__"}
 
 
-def _record_top_level(line: str) -> str:
-    """The import name a RECORD row installs at the top of site-packages, or ''."""
-    path = line.rsplit(",", 2)[0].strip('"')
-    first, sep, _ = path.partition("/")
-    if sep:
-        return first  # a package folder (dist-info, data and `..` folders are no identifiers)
-    stem, dot, suffix = first.partition(".")
-    return stem if dot and (suffix == "py" or suffix.endswith(("so", "pyd"))) else ""
+#: The import name a RECORD row installs at the top of site-packages: a package folder, or a
+#: module file (`x.py`, `x.cpython-311-....so`). dist-info, data and `..` folders are no
+#: identifiers, so they fall out.
+_RECORD_TOP_LEVEL = re.compile(r'^"?([^/,\n"]+?)(?:/|\.py,|\.[^/,\n]*(?:so|pyd),)', re.MULTILINE)

@@ -150,3 +150,34 @@ def test_an_answers_file_that_is_not_utf8_says_so_in_one_line(tmp_path: Path) ->
     path.write_bytes(b"author: Jos\xe9\n")
     with pytest.raises(UsageError, match=r"is not UTF-8 text \(byte 0xe9 at offset 11\)"):
         read_answers_file(path)
+
+
+@pytest.mark.parametrize("name", ["ruff", "hypothesis", "pexpect"])
+def test_tools_of_the_kits_own_extras_stay_free(name: str) -> None:
+    """copilot-scaffolder's `dev` extra is not installed with a generated project."""
+    validate_project_name(name)
+
+
+@pytest.mark.parametrize(
+    ("text", "parsed"),
+    [
+        ("Foo_Bar[x, y]>=1; extra == 'dev'", ("foo-bar", {"x", "y"}, "extra == 'dev'")),
+        ("uvicorn[standard]>=0.30", ("uvicorn", {"standard"}, "")),
+        ("b (>=1.0) ; sys_platform == 'win32'", ("b", set(), "sys_platform == 'win32'")),
+        ("a @ https://example.org/a.whl ; python_version > '3'", ("a", set(), None)),
+        ("not a requirement !!", None),
+    ],
+)
+def test_requirement_lines_are_split_like_pep_508(
+    text: str, parsed: tuple[str, set[str], str | None] | None
+) -> None:
+    from scaffolder.scaffold._shadowing import _parse_requirement
+
+    found = _parse_requirement(text)
+    if parsed is None:
+        assert found is None
+        return
+    assert found is not None
+    name, extras, marker = parsed
+    assert found[0] == name and found[1] == extras
+    assert marker is None or found[2] == marker
