@@ -221,6 +221,19 @@ def test_a_symlinked_file_is_refused(repo: Path) -> None:
     assert snapshot(repo) == before
 
 
+def test_a_hard_link_into_git_is_replaced_not_written_through(repo: Path) -> None:
+    config = repo / ".git" / "config"
+    (repo / "innocent.cfg").hardlink_to(config)
+    before = config.read_bytes()
+    end = len(before.decode().splitlines())
+    proposal = propose(
+        repo, [Edit("innocent.cfg", "insert_below", FSMONITOR, 0, end)], rationale=""
+    )
+    apply_proposal(proposal, repo, approved=True)
+    assert (repo / "innocent.cfg").read_text().endswith(FSMONITOR)
+    assert config.read_bytes() == before
+
+
 def test_one_file_named_twice_or_oddly_is_refused(repo: Path) -> None:
     edits = [Edit("mod.py", "insert_below", "# a\n", 0, 0), Edit("MOD.py", "create_file", "b\n")]
     with pytest.raises(UsageError, match=r"mod\.py and MOD\.py may be one file"):
