@@ -134,7 +134,12 @@ class Router:
         context = context or RoutingContext()
         exact = self.exact.get(_normalised(text))
         if exact is not None:
-            return RouteDecision(exact, "embedding", 1.0, f"repeats an example of {exact}")
+            decision = RouteDecision(exact, "embedding", 1.0, f"repeats an example of {exact}")
+            # An author's out-of-scope example stays declined; a repeated example of a skill
+            # that answers from the index still needs the index to hold the answer.
+            if exact in self.grounded:
+                return self._grounded(text, decision, {exact: 1.0})
+            return decision
         scores = self.index.best_by_label(self.embed([text])[0])
         ranked = sorted(scores.items(), key=lambda item: -item[1])
         top = tuple((name, round(score, 4)) for name, score in ranked[:SCORES_KEPT])
@@ -183,7 +188,7 @@ class Router:
         if not choice.understood:
             reason += f" (answer: {choice.raw.strip()[:60]!r})"
         if choice.intent in self.grounded and evidence is not None:
-            reason += f", but the index holds no {evidence.describe()}"
+            reason += f", but the index holds only {evidence.describe()}"
             return RouteDecision(OUT_OF_SCOPE, "llm", confidence, reason, top, evidence)
         return RouteDecision(choice.intent, "llm", confidence, reason, top, evidence)
 
@@ -203,7 +208,7 @@ class Router:
         if decision.intent == OUT_OF_SCOPE and evidence.strong:
             return self._to_index(decision.reason, evidence, scores, decision.scores)
         if decision.intent != OUT_OF_SCOPE and not evidence.strong:
-            reason = f"{decision.reason}; but the index holds no {evidence.describe()}"
+            reason = f"{decision.reason}; but the index holds only {evidence.describe()}"
             return replace(decision, intent=OUT_OF_SCOPE, reason=reason, evidence=evidence)
         return replace(decision, reason=f"{decision.reason}; {evidence.describe()}",
                        evidence=evidence)  # fmt: skip
