@@ -159,3 +159,14 @@ def first_line(error: BaseException) -> str:
     often raise multi-line messages, and copilot reports every error on one line."""
     lines = str(error).strip().splitlines()
     return lines[0] if lines else type(error).__name__
+
+
+STORE_DAMAGED_EXIT_CODE = 3
+
+
+class StoreDamagedError(CopilotError):
+    """The project's own vector store folder cannot be read (garbage in its files, a crash
+    inside Chroma); the message names the folder and how to rebuild it. A code of its own, so
+    scripts can tell "rebuild the index" from bad input (2) and other failures (1)."""
+
+    exit_code = STORE_DAMAGED_EXIT_CODE

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from scaffolder.cli._common import warn
+from scaffolder.kit.text import printable
 from scaffolder.project import require_project
 
 if TYPE_CHECKING:
@@ -29,6 +30,9 @@ def load_copilot(command: str) -> Copilot:
 
 
 def sources_cited(reply: Reply) -> list[str]:
-    """`[label] citation` for each source the answer cites, in label order."""
+    """`[label] citation` for each source the answer cites, in label order, printable (file
+    names and section headings come from documents)."""
     cited = set(reply.data.get("cited", []))
-    return [f"[{s['label']}] {s['citation']}" for s in reply.sources if s["label"] in cited]
+    return [
+        printable(f"[{s['label']}] {s['citation']}") for s in reply.sources if s["label"] in cited
+    ]

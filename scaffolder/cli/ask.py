@@ -1,4 +1,7 @@
-"""`copilot ask "..."`: one question to the project's copilot, answered with its sources."""
+"""`copilot ask "..."`: one question to the project's copilot, answered with its sources.
+
+The answer, its sources and citations come from documents and a model: they are printed only
+through `kit.text.printable`, so escape sequences in them never reach the terminal."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ import typer
 from scaffolder.cli._common import reports_errors, say
 from scaffolder.cli._copilot import load_copilot, sources_cited
 from scaffolder.errors import UsageError
+from scaffolder.kit.text import TerminalStream, json_for_terminal, printable
 
 
 @reports_errors
@@ -28,23 +32,24 @@ def ask(
     copilot = load_copilot("ask")
     live = sys.stdout.isatty() and not as_json
     reply: Reply | None = None
+    terminal = TerminalStream()
     for event in copilot.stream(question, None):
         if isinstance(event, Reply):
             reply = event
         elif live:
-            typer.echo(event.text, nl=False)
+            typer.echo(terminal.feed(event.text), nl=False)
     assert reply is not None
     if as_json:
         # Whether the copilot declined, why, and the index's evidence, where scripts look first.
         data = reply.data
         payload = {**reply.to_json(), "declined": bool(data.get("declined")),
                    "reason": data.get("reason", ""), "evidence": data.get("evidence")}  # fmt: skip
-        say(json.dumps(payload, indent=2, ensure_ascii=False))
+        say(json_for_terminal(json.dumps(payload, indent=2, ensure_ascii=False)))
         return
     if live:
-        say()
+        say(terminal.flush())
     else:
-        say(reply.text)
+        say(printable(reply.text))
     for line in sources_cited(reply):
         typer.secho(line, dim=True)
     if reply.data.get("grounded") is False:

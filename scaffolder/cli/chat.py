@@ -2,7 +2,8 @@
 
 Proposed actions (file edits, commands) are shown and run only after `y`. `--trace` prints each
 turn's routing decision and its reason, and the index's evidence behind it (score, threshold,
-best passage), which is how to see why a turn went where it went or was declined.
+best passage), which is how to see why a turn went where it went or was declined. Everything
+shown that comes from documents or the model goes through `kit.text.printable` first.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import typer
 
 from scaffolder.cli._common import reports_errors, say
 from scaffolder.cli._copilot import load_copilot, sources_cited
+from scaffolder.kit.text import TerminalStream, printable
 
 QUIT = {"/quit", "/exit", "quit", "exit"}
 
@@ -42,24 +44,27 @@ def chat(
         if text in QUIT:
             return
         typer.secho("copilot> ", bold=True, nl=False)
+        terminal = TerminalStream()
         for event in copilot.stream(text, conversation):
             if isinstance(event, Reply):
                 conversation = event.conversation_id
-                say()
+                say(terminal.flush())
                 for line in sources_cited(event):
                     typer.secho(f"  {line}", dim=True)
                 if trace:
                     typer.secho(
-                        f"  [{event.skill}] {event.data.get('reason', '')}", fg=typer.colors.BLUE
+                        printable(f"  [{event.skill}] {event.data.get('reason', '')}"),
+                        fg=typer.colors.BLUE,
                     )
                     if event.data.get("evidence"):
                         typer.secho(
-                            f"  {_evidence_line(event.data['evidence'])}", fg=typer.colors.BLUE
+                            printable(f"  {_evidence_line(event.data['evidence'])}"),
+                            fg=typer.colors.BLUE,
                         )
             else:
-                typer.echo(event.text, nl=False)
+                typer.echo(terminal.feed(event.text), nl=False)
         if copilot.desk is not None and copilot.desk.pending():
-            CliApprover(copilot.desk, ask=input, show=say).review()
+            CliApprover(copilot.desk, ask=input, show=lambda line: say(printable(line))).review()
 
 
 def _evidence_line(evidence: dict[str, Any]) -> str:

@@ -1,4 +1,7 @@
-"""`copilot ingest` and `copilot search`: the project's vector database from the terminal."""
+"""`copilot ingest` and `copilot search`: the project's vector database from the terminal.
+
+File names, headings and passages come from documents, which anyone may have written: they
+are printed through `kit.text.printable`, never raw (JSON output escapes them itself)."""
 
 from __future__ import annotations
 
@@ -7,12 +10,16 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from scaffolder.cli._common import reports_errors, say, warn
+from scaffolder.kit.text import printable
 from scaffolder.project import require_project
+
+if TYPE_CHECKING:
+    from scaffolder.kit.retrieval.ingest import IngestReport
 
 DEFAULT_CORPUS = "data"
 
@@ -30,20 +37,29 @@ def ingest(
     ] = False,
 ) -> None:
     """Index documents or code into the project's vector database; only changes are embedded."""
+    from scaffolder.journal import handle_termination
+    from scaffolder.kit.retrieval.ingest import NothingIngestedError
     from scaffolder.kit.retrieval.ingest import ingest as run_ingest
     from scaffolder.kit.retrieval.store import open_store
     from scaffolder.kit.settings import CopilotSettings
 
     project = require_project("ingest")
     store = open_store(CopilotSettings.load(project.root), project.root)
-    if reindex:
-        store.reset()
     targets = [path.resolve() for path in paths] if paths else [project.root / DEFAULT_CORPUS]
-    with _progress() as progress:
-        report = run_ingest(targets, project.root, store, progress)
+    try:
+        with handle_termination(), _progress() as progress:
+            report = run_ingest(targets, project.root, store, progress, rebuild=reindex)
+    except NothingIngestedError as error:
+        _report_skipped(error.report)
+        raise
     say(f"Ingested {report.summary()}.")
+    _report_skipped(report)
+
+
+def _report_skipped(report: IngestReport) -> None:
+    """One note per file not ingested, after the work: file names are printed safely."""
     for source, reason in report.skipped:
-        warn(f"skipped {source}: {reason}")
+        warn(printable(f"skipped {source}: {reason}"))
 
 
 @contextmanager
@@ -53,6 +69,7 @@ def _progress() -> Iterator[Callable[[str], None] | None]:
         yield None
         return
     from rich.console import Console
+    from rich.markup import escape
     from rich.progress import Progress, SpinnerColumn, TextColumn
 
     columns = (
@@ -62,7 +79,7 @@ def _progress() -> Iterator[Callable[[str], None] | None]:
     )
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("", total=None)
-        yield lambda source: bar.update(task, advance=1, description=source)
+        yield lambda source: bar.update(task, advance=1, description=escape(printable(source)))
 
 
 @reports_errors
@@ -95,6 +112,6 @@ def search(
         return
     for rank, result in enumerate(results, start=1):
         parts = ", ".join(f"{name} {value:.3f}" for name, value in sorted(result.scores.items()))
-        typer.secho(f"[{rank}] {result.chunk.citation()}  ({parts})", bold=True)
-        snippet = " ".join(result.chunk.text.split())
+        typer.secho(printable(f"[{rank}] {result.chunk.citation()}  ({parts})"), bold=True)
+        snippet = " ".join(printable(result.chunk.text).split())
         say(f"    {snippet[:200]}{'…' if len(snippet) > 200 else ''}")

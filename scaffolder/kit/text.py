@@ -1,4 +1,15 @@
-"""Words for ranking and matching: one tokenizer for documents and queries alike.
+"""Text from documents, file names and models: words for ranking, and what is safe to print.
+
+`printable` (and `TerminalStream` for text that arrives in pieces) removes terminal control
+and escape sequences. Why: a document, a file name or a model's answer is text an attacker
+may have written, and printed raw, `ESC ] 52 ; c ; ... BEL` writes to the clipboard, CSI codes
+move the cursor to overwrite what was shown (a fake citation, a hidden command), and other
+sequences retitle or reconfigure the terminal. What is removed: CSI (`ESC [`, C1 `0x9b`),
+string sequences (OSC, DCS, SOS, PM, APC, 7-bit or C1) with their payload, other `ESC`
+sequences, a lone `ESC`, and every remaining C0 control except newline and tab, `DEL` and C1
+control. Everything else, all of Unicode's printable text, is kept.
+
+The tokenizer, one for documents and queries alike:
 
 1. lowercase, then split into unicode letter/digit runs; `_` splits too, so `read_text`
    matches a question about "read text";
@@ -15,6 +26,25 @@
 from __future__ import annotations
 
 import re
+
+#: A complete escape sequence: a string one (OSC, DCS, SOS, PM, APC) up to its terminator
+#: (BEL, `ESC \\` or C1 ST), a CSI one up to its final byte, or another `ESC` sequence.
+_SEQUENCE = re.compile(
+    r"(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)"
+    r"|(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
+    r"|\x1b[ -/]*[0-~]"
+)
+#: The start of a sequence that the next piece of a stream may complete.
+_OPEN_SEQUENCE = re.compile(
+    r"(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*\x1b?"
+    r"|(?:\x1b\[|\x9b)[0-?]*[ -/]*"
+    r"|\x1b[ -/]*"
+)
+_INTRODUCER = re.compile(r"[\x1b\x90\x98\x9b\x9d\x9e\x9f]")
+#: Controls left once the sequences are gone: C0 but newline and tab, DEL, C1.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: How much of an unfinished sequence a stream holds back before giving up on it.
+HOLD_LIMIT = 4096
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 _VOWELS = "aeiouy"
@@ -55,3 +85,47 @@ def stem(word: str) -> str:
 def tokenize(text: str) -> list[str]:
     """The BM25 terms of a text, in order, repeats kept (term frequency counts them)."""
     return [stem(word) for word in _TOKEN.findall(text.lower()) if word not in STOPWORDS]
+
+
+def printable(text: str) -> str:
+    """`text` without terminal control or escape sequences (module doc), safe to print."""
+    return _CONTROL.sub("", _SEQUENCE.sub("", text))
+
+
+class TerminalStream:
+    """`printable` for text printed as it arrives (a model's answer, streamed): a sequence
+    cut in two by the pieces is held back until it is complete, then removed whole."""
+
+    def __init__(self) -> None:
+        self._held = ""
+
+    def feed(self, piece: str) -> str:
+        """What of `piece` (and what was held back) can be printed now."""
+        text = self._held + piece
+        cut = _open_tail(text)
+        if cut is None or len(text) - cut > HOLD_LIMIT:
+            self._held = ""
+            return printable(text)
+        self._held = text[cut:]
+        return printable(text[:cut])
+
+    def flush(self) -> str:
+        """The rest at the end of the stream (an unfinished sequence is dropped)."""
+        held, self._held = self._held, ""
+        return printable(held)
+
+
+def _open_tail(text: str) -> int | None:
+    """Where an escape sequence starts that runs to the end of `text` unfinished, if any."""
+    for found in _INTRODUCER.finditer(text, max(0, len(text) - HOLD_LIMIT)):
+        start = found.start()
+        if not _SEQUENCE.match(text, start) and _OPEN_SEQUENCE.fullmatch(text, start):
+            return start
+    return None
+
+
+def json_for_terminal(encoded: str) -> str:
+    """JSON text with DEL and C1 controls escaped as `\\u00XX`: `json.dumps` escapes C0
+    controls always but leaves these raw with `ensure_ascii=False`, and a terminal may act
+    on them. Outside strings JSON is ASCII, so only string contents change, not their value."""
+    return re.sub(r"[\x7f-\x9f]", lambda m: f"\\u{ord(m.group()):04x}", encoded)

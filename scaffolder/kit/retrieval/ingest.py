@@ -2,26 +2,45 @@
 
 Chunk ids come from content, and every chunk records the hash of the file it came from.
 An unchanged file is recognised by that hash and skipped without reading it twice; a
-changed file gets its new chunks added first, its surviving chunks relabelled (their line
-ranges may have moved) and its vanished chunks deleted last; a file that is gone loses its
-chunks. Because every step is idempotent and deletion comes last, an interrupted run leaves
-a store that the next run brings to exactly the state of an uninterrupted one.
+changed file gets its new chunks embedded, its surviving chunks relabelled (their line
+ranges may have moved, the vectors are reused) and its vanished chunks retired; a file that
+is gone loses its chunks.
+
+All of it is written as the store's next generation and published at the end in one step
+(`retrieval.writer`): a query sees the index before the ingest or after it, and an ingest that
+is interrupted (Ctrl-C, SIGTERM, SIGHUP, `kill -9`) changes nothing a query can see; the next
+one clears what it left.
+
+One bad file never stops the others: a file that cannot be read, decoded or parsed, or that
+vanishes midway, is a `Skipped` entry with its reason in the report (its chunks from an
+earlier ingest are kept), and the rest is ingested.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scaffolder.errors import UsageError
-from scaffolder.kit.retrieval.loaders import Skipped, iter_chunks, iter_files
+from scaffolder.errors import FAILURE_EXIT_CODE, UsageError
+from scaffolder.faults import crash_point
+from scaffolder.kit.retrieval.loaders import (
+    Skipped,
+    UnreadableFileError,
+    iter_chunks,
+    iter_files,
+)
 from scaffolder.kit.retrieval.store import VectorStore
 from scaffolder.kit.retrieval.types import Chunk
+from scaffolder.kit.retrieval.writer import IndexWriter
 
 #: Chunks embedded per call: large enough for throughput, small enough to bound memory.
 BATCH = 256
+#: Where the lock that keeps two ingests of one project apart lives, under the root.
+LOCK = Path(".copilot") / "ingest.lock"
 Progress = Callable[[str], None]
 
 
@@ -33,7 +52,10 @@ class IngestReport:
     added: int = 0
     removed: int = 0
     unchanged: int = 0
+    #: (file relative to the root, why it was not ingested), in walk order.
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    #: How many of `skipped` failed to read (rather than being refused by type or content).
+    failed: int = 0
 
     def summary(self) -> str:
         parts = [
@@ -47,61 +69,132 @@ class IngestReport:
         return "; ".join(parts)
 
 
+class NothingIngestedError(UsageError):
+    """No file could be ingested; `report` has every skipped file and its reason.
+
+    Exit 2 when there was nothing to read (only unsupported or empty files: the input), 1 when
+    files were there but none could be read (permissions, broken files: the machine)."""
+
+    def __init__(self, message: str, report: IngestReport) -> None:
+        super().__init__(message)
+        self.report = report
+        if report.failed:
+            self.exit_code = FAILURE_EXIT_CODE
+
+
 def ingest(
-    paths: Sequence[Path], root: Path, store: VectorStore, progress: Progress | None = None
+    paths: Sequence[Path],
+    root: Path,
+    store: VectorStore,
+    progress: Progress | None = None,
+    *,
+    rebuild: bool = False,
 ) -> IngestReport:
-    """Bring the store's chunks for `paths` in line with the files; see the module doc."""
+    """Bring the store's chunks for `paths` in line with the files; see the module doc.
+
+    `rebuild` re-embeds everything into a fresh index (another embedder), published in the
+    same single step."""
     for path in paths:
         if not path.exists():
             raise UsageError(f"{path} does not exist")
+    with _locked(root):
+        writer = IndexWriter(store, rebuild=rebuild)
+        report = _write(paths, root, writer, progress)
+        writer.commit()
+    return report
+
+
+def _write(
+    paths: Sequence[Path], root: Path, writer: IndexWriter, progress: Progress | None
+) -> IngestReport:
     report = IngestReport()
-    stored = store.sources()
+    stored = writer.sources()
     seen: set[str] = set()
     pending: list[Chunk] = []
     hashes: dict[str, str] = {}
     for item in iter_files(list(paths), root):
         if isinstance(item, Skipped):
-            report.skipped.append((_source(item.path, root), item.reason))
+            _skip(report, seen, _display(item.path, root), item.reason, failed=item.failed)
             continue
         source = _source(item, root)
-        seen.add(source)
-        report.files += 1
         if progress:
             progress(source)
-        sha = file_sha(item)
         existing = stored.get(source, {})
-        if existing and all(value == sha for value in existing.values()):
-            report.unchanged_files += 1
-            report.unchanged += len(existing)
+        try:
+            sha = file_sha(item)
+            if existing and all(value == sha for value in existing.values()):
+                seen.add(source)
+                report.files += 1
+                report.unchanged_files += 1
+                report.unchanged += len(existing)
+                continue
+            chunks = _unique(iter_chunks(item, root))
+        except (UnreadableFileError, OSError) as error:
+            reason = str(error).removeprefix(f"{source}: ")
+            if isinstance(error, OSError):
+                reason = f"cannot be read: {error.strerror or error}"
+            _skip(report, seen, source, reason, failed=True)
             continue
+        seen.add(source)
+        report.files += 1
         hashes[source] = sha
-        chunks = _unique(iter_chunks(item, root))
         fresh = [chunk for chunk in chunks if chunk.id not in existing]
         kept = [chunk for chunk in chunks if chunk.id in existing]
+        stale = sorted(set(existing) - {chunk.id for chunk in chunks})
         pending.extend(fresh)
         if len(pending) >= BATCH:
-            store.add(pending, hashes)
+            writer.add(pending, hashes)
             pending = []
-        store.relabel(kept, hashes)
+        writer.relabel(kept, hashes)
+        writer.retire(stale)
         report.added += len(fresh)
         report.unchanged += len(kept)
-        stale = set(existing) - {chunk.id for chunk in chunks}
-        if stale:
-            store.add(pending, hashes)  # new text lands before the old text goes
-            pending = []
-            store.delete(sorted(stale))
-            report.removed += len(stale)
-    store.add(pending, hashes)
+        report.removed += len(stale)
+    writer.add(pending, hashes)
     gone = [s for s in stored if s not in seen and _in_scope(s, paths, root)]
     for source in gone:
-        store.delete(sorted(stored[source]))
+        writer.retire(sorted(stored[source]))
         report.removed += len(stored[source])
         report.deleted_files += 1
     if report.files == 0 and not gone:
-        reasons = f" ({len(report.skipped)} skipped)" if report.skipped else ""
-        listed = ", ".join(str(p) for p in paths)
-        raise UsageError(f"nothing to ingest in {listed}: no supported files{reasons}")
+        raise _nothing(paths, report)
+    crash_point("ingest: about to publish")
     return report
+
+
+def _skip(report: IngestReport, seen: set[str], source: str, reason: str, *, failed: bool) -> None:
+    """Record a file not ingested; one that failed keeps its chunks from the last ingest (a
+    file that is unreadable for a moment should not vanish from the answers)."""
+    report.skipped.append((source, reason))
+    if failed:
+        report.failed += 1
+        seen.add(source)
+
+
+def _nothing(paths: Sequence[Path], report: IngestReport) -> NothingIngestedError:
+    listed = ", ".join(str(p) for p in paths)
+    if report.failed:
+        first = report.skipped[0]
+        return NothingIngestedError(
+            f"nothing could be ingested from {listed}: {report.failed} file(s) could not be "
+            f"read ({first[0]}: {first[1]})",
+            report,
+        )
+    reasons = f" ({len(report.skipped)} skipped)" if report.skipped else ""
+    return NothingIngestedError(
+        f"nothing to ingest in {listed}: no supported files{reasons}", report
+    )
+
+
+@contextlib.contextmanager
+def _locked(root: Path) -> Iterator[None]:
+    """One ingest at a time per project: a second one waits for the first (the kernel drops
+    the lock when its process dies, `kill -9` included)."""
+    path = root / LOCK
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
 
 
 def file_sha(path: Path) -> str:
@@ -125,6 +218,14 @@ def _source(path: Path, root: Path) -> str:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return path.resolve().as_posix()
+
+
+def _display(path: Path, root: Path) -> str:
+    """A skipped path as the user sees it: links by their own name, not their target's."""
+    try:
+        return path.relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 def _in_scope(source: str, paths: Sequence[Path], root: Path) -> bool:

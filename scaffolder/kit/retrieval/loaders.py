@@ -3,7 +3,11 @@
 `iter_files` walks the paths given on the command line the way git sees the tree (honouring
 `.gitignore`, never entering `.git`, virtualenvs, `node_modules`, caches or copilot's own
 `.copilot` folder) and reports every file it will not read, with the reason, rather than
-silently dropping it. `iter_chunks` cuts one file according to its format:
+silently dropping it. A symbolic link is followed only when its target stays inside the folder
+being ingested (a link must not pull `~/.ssh/id_rsa` or `../.env` into an index that answers
+questions about `data/`); a link that leaves it, dangles or loops is skipped with that reason,
+and each file is read once, under its real path, however many links lead to it. `iter_chunks`
+cuts one file according to its format:
 
 * markdown (`.md`, `.markdown`): sections at `#` headings, `section` is the heading path;
 * text (`.txt`, `.rst`, README-like names): paragraphs merged up to `max_chars`;
@@ -21,13 +25,14 @@ always gives the same chunks in the same order.
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, TextIO
 
-from scaffolder.errors import FAILURE_EXIT_CODE, CopilotError, UsageError
+from scaffolder.errors import FAILURE_EXIT_CODE, CopilotError, UsageError, first_line
 from scaffolder.kit.retrieval.chunking import Piece, pack, pack_markdown, read_units, split_line
 from scaffolder.kit.retrieval.code_chunks import PYTHON_AST_MAX_BYTES, pack_python
 from scaffolder.kit.retrieval.gitignore import IgnoreRules
@@ -89,6 +94,9 @@ class Skipped:
 
     path: Path
     reason: str
+    #: A file copilot reads but could not read this time (permissions, vanished, a broken
+    #: parse): unlike a refused one, its chunks from an earlier ingest are kept, not deleted.
+    failed: bool = False
 
 
 class UnreadableFileError(CopilotError):
@@ -108,18 +116,28 @@ def check_file(path: Path) -> str | None:
     Text files are read through once to make sure they are entirely UTF-8 (with or without a
     BOM): guessing another encoding would index mojibake without anyone noticing.
     """
+    checked = _checked(path)
+    return checked.reason if isinstance(checked, Skipped) else None
+
+
+def _checked(path: Path) -> Path | Skipped:
+    try:
+        reason = _refusal(path)
+    except OSError as error:
+        return Skipped(path, f"cannot be read: {error.strerror or error}", failed=True)
+    return path if reason is None else Skipped(path, reason)
+
+
+def _refusal(path: Path) -> str | None:
     fmt = format_of(path)
     if fmt is None:
         return f"unsupported file type '{path.suffix}'" if path.suffix else "unsupported file"
-    try:
-        if path.stat().st_size == 0:
-            return "empty file"
-        if fmt == "pdf":
-            with path.open("rb") as stream:
-                return None if stream.read(5) == b"%PDF-" else "not a PDF (no %PDF- header)"
-        return _check_text(path)
-    except OSError as error:
-        return f"cannot be read: {error.strerror or error}"
+    if path.stat().st_size == 0:
+        return "empty file"
+    if fmt == "pdf":
+        with path.open("rb") as stream:
+            return None if stream.read(5) == b"%PDF-" else "not a PDF (no %PDF- header)"
+    return _check_text(path)
 
 
 def _check_text(path: Path) -> str | None:
@@ -154,27 +172,23 @@ def iter_files(paths: list[Path], root: Path) -> Iterator[Path | Skipped]:
 
     Folders are walked in name order, skipping what `.gitignore` files (from `root` down)
     ignore and the `ALWAYS_SKIPPED` folders; ignored files are left out silently, as git does.
-    A file named explicitly is never ignored, only checked. Every yielded path is absolute.
-    A path that does not exist or lies outside `root` is a `UsageError`, raised before
-    anything is yielded.
+    A file named explicitly is never ignored, only checked. Every yielded path is the real
+    (symlink-free) absolute path of the file. A path that does not exist or lies outside
+    `root` is a `UsageError`, raised before anything is yielded.
     """
-    base = _absolute(root)
-    targets = [_absolute(path) for path in paths]
-    for target in targets:
-        if not target.exists():
-            raise UsageError(f"{target}: no such file or folder")
-        if not target.is_relative_to(base):
-            raise UsageError(f"{target} is outside the ingest root {base}")
+    base = root.resolve()
+    targets = []
+    for path in paths:
+        given = _absolute(path)
+        if not given.exists():
+            raise UsageError(f"{given}: no such file or folder")
+        real = given.resolve()
+        if not real.is_relative_to(base):
+            raise UsageError(f"{given} is outside the ingest root {base}")
+        targets.append(real)
     seen: set[Path] = set()
     for target in targets:
-        if target.is_dir():
-            rules = IgnoreRules()
-            for ancestor in reversed(target.parents):
-                if ancestor.is_relative_to(base):
-                    rules = rules.descend(ancestor)
-            found = _walk(target, rules)
-        else:
-            found = iter([_checked(target)])
+        found = _Walk(base, target).files() if target.is_dir() else iter([_checked(target)])
         for item in found:
             path = item.path if isinstance(item, Skipped) else item
             if path not in seen:
@@ -188,44 +202,102 @@ def _absolute(path: Path) -> Path:
     return Path(os.path.abspath(path))  # noqa: PTH100
 
 
-def _checked(path: Path) -> Path | Skipped:
-    reason = check_file(path)
-    return path if reason is None else Skipped(path, reason)
+class _Walk:
+    """One folder given to `iter_files`, walked: its `scope`, which links may not leave."""
 
+    def __init__(self, base: Path, scope: Path) -> None:
+        self.base = base
+        self.scope = scope
+        self.visited: set[Path] = set()
 
-def _walk(folder: Path, rules: IgnoreRules) -> Iterator[Path | Skipped]:
-    rules = rules.descend(folder)
-    try:
-        with os.scandir(folder) as scan:
-            entries = sorted(scan, key=lambda entry: entry.name)
-    except OSError as error:
-        yield Skipped(folder, f"cannot be read: {error.strerror or error}")
-        return
-    for entry in entries:
-        path = Path(entry.path)
-        is_dir = entry.is_dir(follow_symlinks=False)
-        if is_dir and entry.name in ALWAYS_SKIPPED:
-            continue
-        if rules.ignored(path, is_dir=is_dir):
-            continue
-        if is_dir:
-            yield from _walk(path, rules)
-        elif entry.is_file():
-            yield _checked(path)
+    def files(self) -> Iterator[Path | Skipped]:
+        return self._walk(self.scope, self._rules_above(self.scope))
+
+    def _rules_above(self, folder: Path) -> IgnoreRules:
+        """The `.gitignore` rules of `folder`'s ancestors from the root down (not its own)."""
+        rules = IgnoreRules()
+        for ancestor in reversed(folder.parents):
+            if ancestor.is_relative_to(self.base):
+                rules = rules.descend(ancestor)
+        return rules
+
+    def _walk(self, folder: Path, rules: IgnoreRules) -> Iterator[Path | Skipped]:
+        if folder in self.visited:  # reached again through a link: walked once already
+            return
+        self.visited.add(folder)
+        rules = rules.descend(folder)
+        try:
+            with os.scandir(folder) as scan:
+                entries = sorted(scan, key=lambda entry: entry.name)
+        except OSError as error:
+            yield Skipped(folder, f"cannot be read: {error.strerror or error}", failed=True)
+            return
+        for entry in entries:
+            path = Path(entry.path)
+            link = entry.is_symlink()
+            try:
+                is_dir = entry.is_dir(follow_symlinks=True)
+                regular = entry.is_file(follow_symlinks=False)
+            except OSError as error:  # a link loop, or a file that vanished meanwhile
+                if link:
+                    yield from self._follow(path)
+                else:
+                    yield Skipped(path, f"cannot be read: {error.strerror or error}", failed=True)
+                continue
+            if is_dir and entry.name in ALWAYS_SKIPPED:
+                continue
+            if rules.ignored(path, is_dir=is_dir):
+                continue
+            if link:
+                yield from self._follow(path)
+            elif is_dir:
+                yield from self._walk(path, rules)
+            elif regular:
+                yield _checked(path)
+            else:
+                yield Skipped(path, "not a regular file (a pipe, socket or device)")
+
+    def _follow(self, link: Path) -> Iterator[Path | Skipped]:
+        """The file or folder a symbolic link leads to, if it stays inside the scope."""
+        try:
+            real = link.resolve(strict=True)
+        except FileNotFoundError:
+            yield Skipped(link, "broken symbolic link (its target does not exist)")
+            return
+        except (RuntimeError, OSError) as error:  # a loop: RuntimeError before Python 3.13
+            loop = isinstance(error, RuntimeError) or getattr(error, "errno", 0) == errno.ELOOP
+            reason = "symbolic link loop" if loop else f"cannot be read: {error}"
+            yield Skipped(link, reason)
+            return
+        if not real.is_relative_to(self.scope):
+            where = self.scope.relative_to(self.base).as_posix()
+            target = link.readlink()
+            yield Skipped(link, f"symbolic link to {target}, outside {where}/: not followed")
+            return
+        inside = real.relative_to(self.scope).parts
+        rules = self._rules_above(real)
+        if set(inside) & ALWAYS_SKIPPED or rules.ignored(real, is_dir=real.is_dir()):
+            yield Skipped(link, "symbolic link into an ignored folder: not followed")
+        elif real.is_dir():
+            yield from self._walk(real, rules)
+        elif real.is_file():
+            yield _checked(real)
+        else:
+            yield Skipped(link, "symbolic link to something that is not a regular file")
 
 
 def iter_chunks(path: Path, root: Path, *, max_chars: int = 1500) -> Iterator[Chunk]:
-    """The chunks of one file, in file order; `source` is `path` relative to `root`.
+    """The chunks of one file, in file order; `source` is its real path relative to `root`.
 
     Raises `UnreadableFileError` when the file cannot be read as its format (run it through
     `check_file` or `iter_files` first to get a reason instead), and `UsageError` when `path`
     is not under `root`.
     """
     fmt = format_of(path)
-    absolute = _absolute(path)
-    if not absolute.is_relative_to(_absolute(root)):
-        raise UsageError(f"{absolute} is outside the ingest root {_absolute(root)}")
-    source = absolute.relative_to(_absolute(root)).as_posix()
+    absolute, base = path.resolve(), root.resolve()
+    if not absolute.is_relative_to(base):
+        raise UsageError(f"{absolute} is outside the ingest root {base}")
+    source = absolute.relative_to(base).as_posix()
     if fmt is None:
         raise UnreadableFileError(f"{source}: unsupported file type")
     kind = _KINDS[fmt]
@@ -272,7 +344,6 @@ def _pdf_pieces(path: Path, source: str, max_chars: int) -> Iterator[tuple[int, 
     file into memory first.
     """
     from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
 
     with path.open("rb") as stream:
         try:
@@ -288,5 +359,7 @@ def _pdf_pieces(path: Path, source: str, max_chars: int) -> Iterator[tuple[int, 
                 )
                 for piece in pack(units, max_chars):
                     yield number, piece
-        except (PyPdfError, ValueError, KeyError) as error:
-            raise UnreadableFileError(f"{source}: broken PDF ({error})") from error
+        except UnreadableFileError:
+            raise
+        except Exception as error:  # pypdf on hostile input raises far more than PyPdfError
+            raise UnreadableFileError(f"{source}: broken PDF ({first_line(error)})") from error

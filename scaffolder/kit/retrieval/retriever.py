@@ -11,6 +11,9 @@ The BM25 side is built from the store's own documents whenever the store changed
 replaces a generation token), so it can never disagree with the vectors. With `index_dir` it
 is also saved there under that token: a new process (each `copilot search` or `ask`) loads it
 instead of reading and tokenising every chunk again, which at 100k chunks is seconds.
+
+Every read of one search is of one snapshot of the index; when an ingest published another
+one meanwhile, the search runs again on the new one, so results never mix two versions.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from scaffolder.errors import StoreDamagedError
 from scaffolder.kit.retrieval.ranking import (
     BM25Index,
     matches,
@@ -27,7 +31,7 @@ from scaffolder.kit.retrieval.ranking import (
     relative_score_fusion,
     rrf,
 )
-from scaffolder.kit.retrieval.store import VectorStore, open_store
+from scaffolder.kit.retrieval.store import Snapshot, StoreError, VectorStore, open_store
 from scaffolder.kit.retrieval.types import Chunk, SearchResult
 
 if TYPE_CHECKING:
@@ -35,6 +39,8 @@ if TYPE_CHECKING:
 
 #: Each ranking contributes this many candidates per result asked for.
 CANDIDATES_PER_RESULT = 4
+#: Searches tried when an ingest publishes a new index meanwhile (the last one is final).
+ATTEMPTS = 3
 
 
 @dataclass
@@ -63,12 +69,42 @@ class Retriever:
         """
         if not query.strip():
             return []
-        index = self._refresh()
+        for attempt in range(1, ATTEMPTS + 1):
+            snapshot = self.store.snapshot()
+            try:
+                results = self._search(snapshot, query, k, where, diverse)
+            except (StoreError, StoreDamagedError):
+                if attempt == ATTEMPTS or not self._replaced(snapshot):
+                    raise
+                continue
+            if attempt == ATTEMPTS or not self._replaced(snapshot):
+                return results
+        raise AssertionError("unreachable")
+
+    def _replaced(self, snapshot: Snapshot) -> bool:
+        """Whether an ingest published another index since `snapshot` was read."""
+        return self.store.snapshot(check_embedder=False).token != snapshot.token
+
+    def _search(
+        self,
+        snapshot: Snapshot,
+        query: str,
+        k: int,
+        where: dict[str, Any] | None,
+        diverse: bool,
+    ) -> list[SearchResult]:
+        """One search, every read from one snapshot of the index."""
+        index = self._refresh(snapshot)
         depth = k * CANDIDATES_PER_RESULT
         query_vector = self.store.embed_query(query)
-        dense = self.store.nearest(query_vector, depth, where)
+        dense = self.store.nearest(query_vector, depth, where, at=snapshot)
         lexical = index.search(query, depth)
-        chunks = {chunk.id: chunk for chunk in self.store.chunks(_unique(dense, lexical))}
+        found = self.store.chunks(_unique(dense, lexical), at=snapshot)
+        chunks = {chunk.id: chunk for chunk in found}
+        # A row gone meanwhile (this snapshot's retired rows were cleaned up): the snapshot
+        # was replaced, and the caller runs the search again on the new one.
+        dense = [(i, score) for i, score in dense if i in chunks]
+        lexical = [(i, score) for i, score in lexical if i in chunks]
         if where is not None:
             lexical = [(i, score) for i, score in lexical if matches(_fields(chunks[i]), where)]
         if self.fusion == "rrf":
@@ -84,7 +120,7 @@ class Retriever:
         chosen = fused[:k]
         if diverse and fused:
             by_id = {entry[0]: entry for entry in fused}
-            vectors = self.store.vectors([entry[0] for entry in fused])
+            vectors = self.store.vectors([entry[0] for entry in fused], at=snapshot)
             picked = mmr(query_vector, list(vectors.items()), k)
             chosen = [by_id[chunk_id] for chunk_id in picked]
         results = []
@@ -93,9 +129,11 @@ class Retriever:
             results.append(SearchResult(chunks[chunk_id], score, scores))
         return results
 
-    def _refresh(self) -> BM25Index:
-        """The BM25 side for the store as it is now: kept, loaded, or built (and saved)."""
-        generation = self.store.generation()
+    def _refresh(self, snapshot: Snapshot | None = None) -> BM25Index:
+        """The BM25 side for `snapshot` (the store as it is now by default): kept, loaded, or
+        built (and saved)."""
+        snapshot = snapshot or self.store.snapshot()
+        generation = snapshot.token
         if self._index is not None and generation == self._generation:
             return self._index
         saved = self._saved(generation)
@@ -104,7 +142,7 @@ class Retriever:
             with contextlib.suppress(OSError, ValueError):  # unreadable or old: rebuild
                 index = BM25Index.load(saved)
         if index is None:
-            index = BM25Index.build(self.store.chunks())
+            index = BM25Index.build(self.store.chunks(at=snapshot))
             if saved is not None:
                 self._save(index, saved)
         self._index, self._generation = index, generation

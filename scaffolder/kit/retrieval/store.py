@@ -3,20 +3,34 @@
 Both modes share one code path: only the client differs. Chunks are stored with the
 embedder's vectors and the metadata citations need; the collection's metadata records the
 embedder, so an index is never queried with vectors from another embedder.
+
+Generations, so that a query sees the index before an ingest or after it, never a mix (even
+when the ingest is killed): no row is changed in place. Each row records the generation that
+added it (`added`) and the one that retired it (`removed`, `NEVER` while it is live), and a
+reader of generation G sees the rows with `added <= G < removed`. One record in the
+`<name>_meta` collection, the pointer, names the live collection and its generation; an ingest
+writes generation G+1 beside G (`retrieval.writer.IndexWriter`) and publishes it by replacing
+the pointer, one upsert, which Chroma commits as one SQLite transaction. What a killed ingest
+leaves behind is invisible to readers and cleared by the next ingest.
+
+Every Chroma call goes through `_chroma`, the store's error boundary: a folder with garbage in
+it makes chromadb raise anything from `sqlite3` errors to a Rust panic (pyo3's
+`PanicException`, a `BaseException`), and all of them become one `StoreDamagedError` line that
+names the folder and how to rebuild it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
-import uuid
-from collections.abc import Callable, Sequence
-from dataclasses import asdict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlparse
 
-from scaffolder.errors import CopilotError, UsageError, first_line
+from scaffolder.errors import CopilotError, StoreDamagedError, UsageError, first_line
 from scaffolder.kit.retrieval.embedders import Embedder, signature
 from scaffolder.kit.retrieval.types import Chunk
 
@@ -27,20 +41,59 @@ COLLECTION = "copilot"
 EMBEDDER_KEY = "copilot_embedder"
 #: Rows per read or delete call; Chroma's SQLite fails on a statement with ~32k variables.
 PAGE = 5000
-#: A one-record collection whose value changes on every write to the index: readers (the
-#: BM25 side of search, in any process) compare it instead of listing every chunk id.
-GENERATION = "generation"
+#: The id of the pointer record in the `<name>_meta` collection.
+POINTER = "pointer"
+#: `removed` of a live row: after every generation there will ever be (an int64 in Chroma).
+NEVER = 2**53
 T = TypeVar("T")
 
 
 class StoreError(CopilotError):
-    """The vector store cannot be used: a server that is down, a corrupt folder."""
+    """The vector store cannot be used: a server that is down or failing."""
 
     exit_code = 1
 
 
 class EmbedderMismatchError(UsageError):
     """The index was built with another embedder than the one configured now."""
+
+
+class OutdatedIndexError(UsageError):
+    """The index was written by a copilot from before generations; one ingest rebuilds it."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One published generation of the index, as the pointer named it when read.
+
+    Readers take one and pass it to every read of one search, so the reads agree; `token`
+    changes with every publication (caches such as the BM25 side are keyed by it)."""
+
+    collection: Any
+    generation: int
+    token: str
+    size: int
+
+    def where(self, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The Chroma filter for this generation's rows, and `extra` if given."""
+        visible: list[dict[str, Any]] = [
+            {"added": {"$lte": self.generation}},
+            {"removed": {"$gt": self.generation}},
+        ]
+        return {"$and": [*visible, extra] if extra else visible}
+
+
+EMPTY = Snapshot(None, 0, "", 0)
+
+
+def row_id(chunk_id: str, generation: int) -> str:
+    """A row's id: the chunk's and the generation that wrote it (a chunk can have one row
+    live and another retired or pending at the same time)."""
+    return f"{chunk_id}@{generation}"
+
+
+def chunk_id_of(row: str) -> str:
+    return row.rsplit("@", 1)[0]
 
 
 def connect(chroma_url: str | None, path: Path) -> Any:
@@ -61,13 +114,33 @@ def connect(chroma_url: str | None, path: Path) -> Any:
             f"the Chroma server at {chroma_url}",
         )
     path.mkdir(parents=True, exist_ok=True)
-    try:
+    with _chroma(str(path)):
         return chromadb.PersistentClient(path=str(path), settings=options)
-    except Exception as error:  # chromadb raises many kinds for a damaged folder
-        raise StoreError(
-            f"the vector store in {path} cannot be opened ({first_line(error)}); "
-            "delete the folder and run `copilot ingest` again"
-        ) from None
+
+
+@contextlib.contextmanager
+def _chroma(folder: str | None, server: str = "the Chroma server") -> Iterator[None]:
+    """The error boundary around Chroma calls (module doc). `folder` is the embedded store's
+    folder, None for a server (whose failures are not a damaged local folder)."""
+    try:
+        yield
+    except CopilotError:
+        raise
+    except Exception as error:  # chromadb raises many kinds for one damaged folder
+        raise _failure(folder, server, error) from None
+    except BaseException as error:
+        if type(error).__name__ != "PanicException":  # pyo3's, not importable by name
+            raise
+        raise _failure(folder, server, error) from None
+
+
+def _failure(folder: str | None, server: str, error: BaseException) -> CopilotError:
+    if folder is None:
+        return StoreError(f"{server} failed: {first_line(error)}")
+    return StoreDamagedError(
+        f"the vector store in {folder} is damaged ({first_line(error)}); "
+        f"delete {folder} and run `copilot ingest`"
+    )
 
 
 class VectorStore:
@@ -75,107 +148,109 @@ class VectorStore:
         self.client = client
         self.embedder = embedder
         self.name = name
-        self._collection: Any = None
+        settings = client.get_settings()
+        self.folder: str | None = settings.persist_directory if settings.is_persistent else None
+        self.server = f"the Chroma server at {settings.chroma_server_host}"
 
-    @property
-    def collection(self) -> Any:
-        if self._collection is None:
-            self._collection = self._open()
-        return self._collection
+    def chroma(self) -> contextlib.AbstractContextManager[None]:
+        """This store's error boundary, for every call into Chroma."""
+        return _chroma(self.folder, self.server)
 
-    def _open(self) -> Any:
-        wanted = signature(self.embedder)
-        collection = self.client.get_or_create_collection(
-            self.name,
-            embedding_function=None,
-            metadata={EMBEDDER_KEY: wanted, "hnsw:space": "cosine"},
+    # The pointer: which collection and generation is live.
+
+    def meta(self) -> Any:
+        with self.chroma():
+            name = f"{self.name}_meta"
+            return self.client.get_or_create_collection(name, embedding_function=None)
+
+    def snapshot(self, *, check_embedder: bool = True) -> Snapshot:
+        """The published generation now (`EMPTY` for a store never ingested into)."""
+        with self.chroma():
+            got = self.meta().get(ids=[POINTER], include=["documents", "metadatas"])
+            if not got["ids"]:
+                if self.name in self.owned_collections():
+                    raise OutdatedIndexError(
+                        "the index was built by an older copilot; "
+                        "run `copilot ingest` to rebuild it"
+                    )
+                return EMPTY
+            record = got["metadatas"][0]
+            collection = self.client.get_collection(str(record["collection"]))
+        if check_embedder:
+            self.check_embedder(collection)
+        return Snapshot(
+            collection, int(record["generation"]), str(got["documents"][0]), int(record["size"])
         )
+
+    def owned_collections(self) -> list[str]:
+        """Collections this store owns besides the meta: the live one, a killed rebuild's, or
+        the single collection (named `name`) of an index from before generations."""
+        with self.chroma():
+            names = [getattr(c, "name", c) for c in self.client.list_collections()]
+        return [n for n in names if n == self.name or n.startswith(f"{self.name}-")]
+
+    def check_embedder(self, collection: Any) -> None:
+        wanted = signature(self.embedder)
         recorded = (collection.metadata or {}).get(EMBEDDER_KEY)
         if recorded != wanted:
             raise EmbedderMismatchError(
                 f"the index was built with embedder {_describe(recorded)}, but the settings "
                 f"ask for {_describe(wanted)}; run `copilot ingest --reindex` to rebuild it"
             )
-        return collection
 
     def reset(self) -> None:
-        """Drop the index (for a re-index with another embedder)."""
-        existing = [getattr(c, "name", c) for c in self.client.list_collections()]
-        if self.name in existing:
-            self.client.delete_collection(self.name)
-        self._collection = None
-        self._bump()
+        """Drop the whole index at once (tests, scripts); `copilot ingest --reindex` instead
+        rebuilds beside the old index and switches, so queries never see it empty."""
+        with self.chroma():
+            for name in [*self.owned_collections(), f"{self.name}_meta"]:
+                with contextlib.suppress(Exception):
+                    self.client.delete_collection(name)
 
     def generation(self) -> str:
-        """A token that changes whenever any process changes this index."""
-        got = self._meta().get(ids=[GENERATION], include=["documents"])
-        return str(got["documents"][0]) if got["ids"] else ""
+        """A token that changes whenever any process publishes a new index."""
+        return self.snapshot(check_embedder=False).token
 
-    def _meta(self) -> Any:
-        return self.client.get_or_create_collection(f"{self.name}_meta", embedding_function=None)
+    # Reads, each of one snapshot (a fresh one when none is given).
 
-    def _bump(self) -> None:
-        self._meta().upsert(ids=[GENERATION], documents=[uuid.uuid4().hex], embeddings=[[0.0]])
+    def count(self, at: Snapshot | None = None) -> int:
+        return (at or self.snapshot()).size
 
-    def count(self) -> int:
-        return int(self.collection.count())
+    def ids(self, at: Snapshot | None = None) -> set[str]:
+        return {chunk_id_of(row) for row in self.rows(at or self.snapshot(), include=[])["ids"]}
 
-    def ids(self) -> set[str]:
-        return set(self._get(include=[])["ids"])
-
-    def sources(self) -> dict[str, dict[str, str]]:
+    def sources(self, at: Snapshot | None = None) -> dict[str, dict[str, str]]:
         """For every stored source file: chunk id -> the file hash it was made from."""
         found: dict[str, dict[str, str]] = {}
-        got = self._get(include=["metadatas"])
-        for chunk_id, metadata in zip(got["ids"], got["metadatas"], strict=True):
+        got = self.rows(at or self.snapshot(), include=["metadatas"])
+        for row, metadata in zip(got["ids"], got["metadatas"], strict=True):
             source = str(metadata.get("source", ""))
-            found.setdefault(source, {})[chunk_id] = str(metadata.get("file_sha", ""))
+            found.setdefault(source, {})[chunk_id_of(row)] = str(metadata.get("file_sha", ""))
         return found
 
-    def add(self, chunks: Sequence[Chunk], file_sha: dict[str, str]) -> None:
-        if not chunks:
-            return
-        for start in range(0, len(chunks), PAGE):
-            page = chunks[start : start + PAGE]
-            self.collection.upsert(
-                ids=[chunk.id for chunk in page],
-                embeddings=self.embedder.embed([chunk.text for chunk in page]),
-                documents=[chunk.text for chunk in page],
-                metadatas=[_metadata(chunk, file_sha[chunk.source]) for chunk in page],
-            )
-        self._bump()
-
-    def relabel(self, chunks: Sequence[Chunk], file_sha: dict[str, str]) -> None:
-        """Update citations (line ranges, sections) of chunks whose text did not change."""
-        if chunks:
-            self.collection.update(
-                ids=[chunk.id for chunk in chunks],
-                metadatas=[_metadata(chunk, file_sha[chunk.source]) for chunk in chunks],
-            )
-            self._bump()
-
-    def delete(self, ids: Sequence[str]) -> None:
-        if ids:
-            for start in range(0, len(ids), PAGE):
-                self.collection.delete(ids=list(ids[start : start + PAGE]))
-            self._bump()
-
-    def chunks(self, ids: Sequence[str] | None = None) -> list[Chunk]:
-        got = self._get(ids, include=["documents", "metadatas"])
+    def chunks(self, ids: Sequence[str] | None = None, at: Snapshot | None = None) -> list[Chunk]:
+        got = self.rows(at or self.snapshot(), ids, include=["documents", "metadatas"])
         return [
             _chunk(document, metadata)
             for document, metadata in zip(got["documents"], got["metadatas"], strict=True)
         ]
 
-    def vectors(self, ids: Sequence[str]) -> dict[str, list[float]]:
-        got = self._get(ids, include=["embeddings"])
-        return {i: list(map(float, v)) for i, v in zip(got["ids"], got["embeddings"], strict=True)}
+    def vectors(self, ids: Sequence[str], at: Snapshot | None = None) -> dict[str, list[float]]:
+        got = self.rows(at or self.snapshot(), ids, include=["embeddings"])
+        return {
+            chunk_id_of(row): list(map(float, vector))
+            for row, vector in zip(got["ids"], got["embeddings"], strict=True)
+        }
 
-    def _get(self, ids: Sequence[str] | None = None, *, include: list[str]) -> dict[str, list[Any]]:
-        """`collection.get` in pages: one call for a whole large index (or a long id list)
-        exceeds SQLite's limit on variables per statement inside Chroma."""
+    def rows(
+        self, at: Snapshot, chunk_ids: Sequence[str] | None = None, *, include: list[str]
+    ) -> dict[str, list[Any]]:
+        """`collection.get` of the snapshot's rows (of `chunk_ids` only, if given), in pages:
+        one call for a whole large index (or a long id list) exceeds SQLite's limit on
+        variables per statement inside Chroma."""
         fields = ["ids", *include]
         merged: dict[str, list[Any]] = {field: [] for field in fields}
+        if at.collection is None:
+            return merged
 
         def keep(got: Any) -> int:
             for field in fields:
@@ -183,38 +258,49 @@ class VectorStore:
                 merged[field].extend(values if values is not None else [])
             return len(got["ids"])
 
-        if ids is not None:
-            for start in range(0, len(ids), PAGE):
-                keep(self.collection.get(ids=list(ids[start : start + PAGE]), include=include))
-            return merged
-        offset = 0
-        while keep(self.collection.get(include=include, limit=PAGE, offset=offset)) == PAGE:
-            offset += PAGE
+        with self.chroma():
+            if chunk_ids is not None:
+                for start in range(0, len(chunk_ids), PAGE):
+                    page = list(chunk_ids[start : start + PAGE])
+                    where = at.where({"chunk": {"$in": page}})
+                    keep(at.collection.get(where=where, include=include))
+                return merged
+            offset = 0
+            while keep(at.collection.get(where=at.where(), include=include, limit=PAGE,
+                                         offset=offset)) == PAGE:  # fmt: skip
+                offset += PAGE
         return merged
 
     def embed_query(self, query: str) -> list[float]:
         return self.embedder.embed([query])[0]
 
     def nearest(
-        self, vector: list[float], k: int, where: dict[str, Any] | None = None
+        self,
+        vector: list[float],
+        k: int,
+        where: dict[str, Any] | None = None,
+        at: Snapshot | None = None,
     ) -> list[tuple[str, float]]:
         """Chunk ids and cosine similarities of the `k` chunks nearest to `vector`
         (a query embedded with `embed_query`)."""
-        count = self.count()
-        if count == 0:
+        at = at or self.snapshot()
+        if at.size == 0:
             return []
-        found = self.collection.query(
-            query_embeddings=[vector], n_results=min(k, count), where=where or None,
-            include=["distances"],
-        )  # fmt: skip
+        with self.chroma():
+            found = at.collection.query(
+                query_embeddings=[vector], n_results=min(k, at.size), where=at.where(where),
+                include=["distances"],
+            )  # fmt: skip
         return [
-            (i, 1.0 - float(d)) for i, d in zip(found["ids"][0], found["distances"][0], strict=True)
+            (chunk_id_of(row), 1.0 - float(distance))
+            for row, distance in zip(found["ids"][0], found["distances"][0], strict=True)
         ]
 
 
-def _metadata(chunk: Chunk, file_sha: str) -> dict[str, Any]:
+def metadata(chunk: Chunk, file_sha: str, added: int) -> dict[str, Any]:
+    """A row's metadata: the citation fields, the file's hash and the row's generations."""
     fields = {k: v for k, v in asdict(chunk).items() if k != "text" and v is not None}
-    return {**fields, "file_sha": file_sha}
+    return {**fields, "file_sha": file_sha, "chunk": chunk.id, "added": added, "removed": NEVER}
 
 
 def _chunk(document: str, metadata: dict[str, Any]) -> Chunk:

@@ -7,13 +7,19 @@ from pathlib import Path
 
 import pytest
 
-from scaffolder.errors import UsageError
+from scaffolder.errors import StoreDamagedError, UsageError
 from scaffolder.kit.retrieval.embedders import LocalEmbedder
 from scaffolder.kit.retrieval.ingest import ingest
 from scaffolder.kit.retrieval.loaders import iter_chunks
 from scaffolder.kit.retrieval.ranking import BM25Index
 from scaffolder.kit.retrieval.retriever import Retriever
-from scaffolder.kit.retrieval.store import EmbedderMismatchError, StoreError, VectorStore, connect
+from scaffolder.kit.retrieval.store import (
+    EmbedderMismatchError,
+    Snapshot,
+    StoreError,
+    VectorStore,
+    connect,
+)
 from scaffolder.kit.retrieval.types import Chunk, SearchResult
 
 DOCS = {
@@ -98,11 +104,12 @@ def test_an_interrupted_ingest_converges_on_rerun(corpus: Path, tmp_path: Path) 
     reset = corpus / "docs" / "reset.md"
     reset.write_text(reset.read_text().replace("twenty seconds", "20 seconds"))
     (corpus / "docs" / "app.txt").write_text(DOCS["docs/app.txt"] + "\nIt needs Android 10.\n")
-    dying = CountingEmbedder(fail_on_call=2)  # dies after the first file's new chunks landed
+    before = sorted(map(repr, VectorStore(crashed_client, LocalEmbedder()).chunks()))
+    dying = CountingEmbedder(fail_on_call=1)  # dies after the edits were relabelled/retired
     with pytest.raises(KeyboardInterrupt):
         ingest([corpus / "docs"], corpus, VectorStore(crashed_client, dying))
-    assert dying.texts > 0
     healthy = VectorStore(crashed_client, LocalEmbedder())
+    assert sorted(map(repr, healthy.chunks())) == before  # readers still see the old index
     ingest([corpus / "docs"], corpus, healthy)
     clean = VectorStore(connect(None, tmp_path / "clean"), LocalEmbedder())
     ingest([corpus / "docs"], corpus, clean)
@@ -169,7 +176,7 @@ def test_a_corrupt_store_is_one_clear_error(tmp_path: Path) -> None:
     folder = tmp_path / "chroma"
     folder.mkdir()
     (folder / "chroma.sqlite3").write_bytes(b"not a database" * 100)
-    with pytest.raises(StoreError, match=r"cannot be opened .*run `copilot ingest` again"):
+    with pytest.raises(StoreDamagedError, match=r"is damaged .*; delete .*chroma and run `copi"):
         VectorStore(connect(None, folder), LocalEmbedder()).count()
 
 
@@ -234,10 +241,10 @@ class FullReadCountingStore(VectorStore):
 
     full_reads = 0
 
-    def chunks(self, ids: Sequence[str] | None = None) -> list[Chunk]:
+    def chunks(self, ids: Sequence[str] | None = None, at: Snapshot | None = None) -> list[Chunk]:
         if ids is None:
             self.full_reads += 1
-        return super().chunks(ids)
+        return super().chunks(ids, at)
 
 
 def test_the_bm25_side_is_saved_for_the_next_process_until_the_store_changes(
