@@ -8,6 +8,7 @@ import typer
 
 from scaffolder.cli._common import reports_errors, say
 from scaffolder.cli._copilot import load_copilot
+from scaffolder.errors import UsageError
 from scaffolder.project import PYPROJECT, read_copilot_table
 
 if TYPE_CHECKING:
@@ -24,14 +25,20 @@ def serve(
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
 ) -> None:
     """Run the copilot's HTTP server and chat page (and a code assistant's /v1/code API)."""
-    from scaffolder.kit.server.run import serve as run_server
+    from pydantic import ValidationError
 
-    copilot = load_copilot("serve")
-    settings = copilot.services.settings
-    say(f"Serving {copilot.services.root.name} on http://{host}:{port}/ (Ctrl-C to stop)")
+    from scaffolder.kit.server.run import serve as run_server
+    from scaffolder.kit.settings import settings_problem
+
+    try:
+        copilot = load_copilot("serve")
+    except ValidationError as error:  # a placeholder key in production, a bad limit...
+        raise UsageError(settings_problem(error)) from None
+    name = copilot.services.root.name
     run_server(
-        copilot, settings, host, port, name=copilot.services.root.name,
+        copilot, copilot.services.settings, host, port, name=name,
         routers=template_routers(copilot),
+        announce=lambda url: say(f"Serving {name} on {url} (Ctrl-C to stop)"),
     )  # fmt: skip
 
 

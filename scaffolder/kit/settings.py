@@ -17,7 +17,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal, Self
 
-from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
@@ -42,6 +42,18 @@ _PYPROJECT_TABLE: ContextVar[dict[str, Any] | None] = ContextVar(
 def is_placeholder(value: str) -> bool:
     """Whether a secret is an obvious stand-in copied from an example file."""
     return bool(_PLACEHOLDER.match(value.strip()))
+
+
+def settings_problem(error: ValidationError) -> str:
+    """One line for settings that failed validation (a command shows it instead of pydantic's
+    multi-line report): the first problem, named by its field when it has one. Input values
+    are left out: they may be secrets."""
+    problem = error.errors()[0]
+    message = str(problem.get("msg", "invalid")).removeprefix("Value error, ")
+    field = ".".join(str(part) for part in problem.get("loc", ()))
+    more = len(error.errors()) - 1
+    suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+    return f"invalid settings: {field + ': ' if field else ''}{message}{suffix}"
 
 
 class _PyprojectTableSource(PydanticBaseSettingsSource):
@@ -107,6 +119,12 @@ class CopilotSettings(BaseSettings):
     )
     max_request_bytes: int = Field(65536, gt=0)
     rate_limit_per_minute: int = Field(60, gt=0)
+    #: Seconds a client has to send a request head, and a body; slower connections are
+    #: closed, so trickling clients cannot hold connections. Open connections past the cap
+    #: are answered 503 at once.
+    server_header_timeout: float = Field(10.0, gt=0)
+    server_body_timeout: float = Field(30.0, gt=0)
+    server_max_connections: int = Field(256, gt=0)
     # Guardrails (scaffolder.kit.safety): team guard lists and identifier patterns to redact.
     guard_lists: list[Path] = Field(default_factory=list)
     redact_patterns: dict[str, str] = Field(default_factory=dict)

@@ -94,7 +94,9 @@ def create_app(
     limiter = RateLimiter(settings.rate_limit_per_minute, clock=clock)
     app.add_middleware(
         GuardMiddleware,
-        config=GuardConfig(api_key, settings.max_request_bytes, limiter),
+        config=GuardConfig(
+            api_key, settings.max_request_bytes, limiter, settings.server_body_timeout
+        ),
     )
     _add_error_handlers(app)
     app.include_router(openai_router(runner, name))

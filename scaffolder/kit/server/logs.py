@@ -11,8 +11,13 @@ import json
 import logging
 import secrets
 import traceback
+from contextvars import ContextVar
+from typing import Any
 
 logger = logging.getLogger("copilot.server")
+#: The id of the request being handled, set by `GuardMiddleware`: error bodies quote it and log
+#: lines carry it, so a client's report leads to the detail only the log has.
+request_id: ContextVar[str] = ContextVar("copilot_request_id", default="")
 #: Per-process salt: client ids correlate within a run but cannot be reversed by hashing every
 #: IPv4 address, which an unsalted hash of an address would allow.
 _SALT = secrets.token_bytes(16)
@@ -22,11 +27,16 @@ def client_hash(client: str) -> str:
     return hashlib.sha256(_SALT + client.encode()).hexdigest()[:16]
 
 
+def new_request_id() -> str:
+    return secrets.token_hex(8)
+
+
 def log_request(method: str, path: str, status: int, ms: float, client: str) -> None:
     if not logger.isEnabledFor(logging.INFO):
         return
     line = {
         "event": "request",
+        "request_id": request_id.get(),
         "method": method,
         "path": path,
         "status": status,
@@ -41,7 +51,26 @@ def log_failure(error: BaseException) -> None:
     what the user typed."""
     line = {
         "event": "backend_failure",
+        "request_id": request_id.get(),
         "error": type(error).__name__,
         "stack": "".join(traceback.format_tb(error.__traceback__)),
     }
     logger.error(json.dumps(line))
+
+
+def log_withheld(status: int, kind: str, detail: str) -> None:
+    """An error whose message the client did not get (it names server paths or upstream
+    hosts): the detail, for whoever reads the log with the request id the client got."""
+    line = {
+        "event": "error_detail",
+        "request_id": request_id.get(),
+        "status": status,
+        "error": kind,
+        "detail": detail,
+    }
+    logger.warning(json.dumps(line))
+
+
+def log_event(event: str, **fields: Any) -> None:
+    """A connection-level event (a refused connection, a timed-out head), with no request."""
+    logger.warning(json.dumps({"event": event, **fields}))

@@ -1,5 +1,6 @@
 """The checks every request passes before reaching an endpoint, in one ASGI layer: API key,
-rate limit, body size; and the request log line written after the response.
+rate limit, body size and body deadline; the request id every response carries (X-Request-ID);
+and the request log line written after the response.
 
 Written as plain ASGI rather than a Starlette `BaseHTTPMiddleware` so streamed answers are not
 buffered and the body can be cut off as soon as it passes the limit.
@@ -11,11 +12,12 @@ import math
 import time
 from dataclasses import dataclass
 
+import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from scaffolder.kit.server.auth import key_matches, presented_key
 from scaffolder.kit.server.limits import RateLimiter
-from scaffolder.kit.server.logs import log_request
+from scaffolder.kit.server.logs import log_request, new_request_id, request_id
 from scaffolder.kit.server.responses import error_bytes
 
 #: Probes and the page itself: open even when a key is set (the page asks for the key later).
@@ -28,6 +30,9 @@ class GuardConfig:
     api_key: str | None
     max_request_bytes: int
     limiter: RateLimiter
+    #: Seconds the whole body may take to arrive: a client trickling it would hold a
+    #: connection and a task for as long as it likes.
+    body_timeout: float = 30.0
 
 
 class _BodyTooLarge(Exception):
@@ -45,10 +50,13 @@ class GuardMiddleware:
             return
         started = time.perf_counter()
         status = [500]
+        token = request_id.set(new_request_id())
+        tag = (b"x-request-id", request_id.get().encode())
 
         async def recording_send(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status[0] = message["status"]
+                message = {**message, "headers": [*message.get("headers", []), tag]}
             await send(message)
 
         headers = {
@@ -63,6 +71,7 @@ class GuardMiddleware:
         finally:
             elapsed = (time.perf_counter() - started) * 1000
             log_request(scope["method"], scope["path"], status[0], elapsed, client)
+            request_id.reset(token)
 
     async def _guarded(
         self,
@@ -93,10 +102,18 @@ class GuardMiddleware:
         if declared.isdigit() and int(declared) > limit:
             await _reject(send, path, 413, f"request body is larger than {limit} bytes")
             return
+        seconds = self.config.body_timeout
         try:
-            body = await _read_body(receive, limit)
+            with anyio.fail_after(seconds):
+                body = await _read_body(receive, limit)
         except _BodyTooLarge:
             await _reject(send, path, 413, f"request body is larger than {limit} bytes")
+            return
+        except TimeoutError:
+            # `connection: close` makes uvicorn drop the connection after the answer, so
+            # the rest of the body is never waited for.
+            await _reject(send, path, 408, f"the request body did not arrive within "
+                          f"{seconds:g} seconds", {"Connection": "close"})  # fmt: skip
             return
         await self.app(scope, _replay(body, receive), send)
 

@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 
 from scaffolder.kit.safety.feedback import FeedbackStore
 from scaffolder.kit.server import ChatBackend, create_app
+from scaffolder.kit.server.connections import ConnectionLimits
+from scaffolder.kit.server.run import listen, uvicorn_server
 from scaffolder.kit.settings import CopilotSettings
-from tests.conftest import free_port
 from tests.kit.server.backends import PassageBackend
 
 Serve = Callable[..., AbstractContextManager[str]]
@@ -36,14 +36,15 @@ class FakeClock:
 
 
 @contextmanager
-def serving(app: FastAPI) -> Iterator[str]:
-    """Run `app` with uvicorn in a thread on a free loopback port; yield its base URL."""
-    port = free_port()
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="off"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
+def serving(
+    app: FastAPI, limits: ConnectionLimits | None = None, parser: str = "auto"
+) -> Iterator[str]:
+    """Run `app` in a thread on a free loopback port, in the uvicorn server `copilot serve`
+    runs (connection guards included); yield its base URL."""
+    listener = listen("127.0.0.1", 0)
+    port = listener.getsockname()[1]
+    server = uvicorn_server(app, limits or ConnectionLimits(), parser=parser, log_level="warning")
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
     while not server.started:
@@ -55,6 +56,7 @@ def serving(app: FastAPI) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+        listener.close()
 
 
 def settings(tmp_path: Path, **overrides: Any) -> CopilotSettings:
