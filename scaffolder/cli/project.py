@@ -15,6 +15,7 @@ PANEL = "Project commands (run inside a generated project)"
 
 
 def register(app: typer.Typer) -> None:
+    from scaffolder.cli.adapt import adapt
     from scaffolder.cli.agent import agent
     from scaffolder.cli.apply import apply
     from scaffolder.cli.ask import ask
@@ -31,6 +32,7 @@ def register(app: typer.Typer) -> None:
     app.command("chat", rich_help_panel=PANEL)(chat)
     app.command("serve", rich_help_panel=PANEL)(serve)
     app.command("apply", rich_help_panel=PANEL)(apply)
+    app.command("adapt", rich_help_panel=PANEL)(adapt)
     app.command("agent", rich_help_panel=PANEL)(agent)
     app.add_typer(prompts_app, name="prompts", rich_help_panel=PANEL)
     app.add_typer(bench_app, name="bench", rich_help_panel=PANEL)

@@ -10,9 +10,11 @@ With a key, samples are recorded in .copilot/llm-cache.sqlite3; CI replays them
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from scaffolder.kit.copilot import Copilot
+from scaffolder.kit.routing import OUT_OF_SCOPE, load_routing_suite
 from scaffolder.kit.testing.assertions import (
     assert_cites_only_retrieved,
     assert_invariant_to_irrelevant_context,
@@ -21,59 +23,75 @@ from scaffolder.kit.testing.assertions import (
 )
 
 SUITE = Path(__file__).resolve().parent.parent / "benchmarks" / "qa.jsonl"
+ROUTING = Path(__file__).resolve().parent.parent / "benchmarks" / "routing.jsonl"
 
 
-def shipped_questions() -> list[dict[str, object]]:
+def suite_cases() -> list[dict[str, Any]]:
+    lines = SUITE.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def shipped_questions() -> list[dict[str, Any]]:
     """The single-turn cases of the benchmark suite that name the documents answering them."""
-    cases = [json.loads(line) for line in SUITE.read_text().splitlines() if line.strip()]
-    return [case for case in cases if "input" in case and case.get("sources")]
+    return [case for case in suite_cases() if "input" in case and case.get("sources")]
+
+
+def follow_ups() -> list[dict[str, Any]]:
+    """Conversations of the suite whose last turn follows up on an earlier question."""
+    return [case for case in suite_cases() if case.get("conversation") and case.get("sources")]
+
+
+def off_topic_requests() -> list[str]:
+    """Requests the routing suite expects to be declined."""
+    return [
+        turn.text for case in load_routing_suite(ROUTING) for turn in case.turns
+        if turn.intent == OUT_OF_SCOPE
+    ]  # fmt: skip
 
 
 @pytest.mark.llm_flaky
 @pytest.mark.parametrize("case", shipped_questions(), ids=lambda case: str(case["id"]))
-def test_answers_cite_the_documents_that_hold_them(
-    copilot: Copilot, case: dict[str, object]
-) -> None:
+def test_answers_cite_the_documents_that_hold_them(copilot: Copilot, case: dict[str, Any]) -> None:
     reply = copilot.ask(str(case["input"]))
     assert reply.skill == "answer"
     labels = [source["label"] for source in reply.sources]
     assert_cites_only_retrieved(reply.text, labels)
     cited = {s["source"] for s in reply.sources if s["label"] in reply.data["cited"]}
-    assert cited & set(case["sources"]), f"cited {sorted(cited)}"  # type: ignore[arg-type]
+    assert cited & set(case["sources"]), f"cited {sorted(cited)}"
 
 
 @pytest.mark.llm_flaky
-def test_a_follow_up_stays_with_its_question(copilot: Copilot) -> None:
-    first = copilot.ask("How long is the warranty?")
-    follow = copilot.ask("and what does it not cover?", first.conversation_id)
+@pytest.mark.parametrize("case", follow_ups()[:1], ids=lambda case: str(case["id"]))
+def test_a_follow_up_stays_with_its_question(copilot: Copilot, case: dict[str, Any]) -> None:
+    *earlier, last = [turn for turn in case["conversation"] if turn["role"] == "user"]
+    conversation = None
+    for turn in earlier:
+        conversation = copilot.ask(turn["content"], conversation).conversation_id
+    follow = copilot.ask(last["content"], conversation)
     assert follow.skill == "answer"
-    assert follow.data["route"] == "followup"
+    # Kept with its question by the follow-up rule, or by the index's evidence for it.
+    assert follow.data["route"] in ("followup", "evidence")
     assert_cites_only_retrieved(follow.text, [s["label"] for s in follow.sources])
 
 
-def test_requests_outside_the_product_are_declined(copilot: Copilot) -> None:
-    reply = copilot.ask("Write me a poem about the sea")
-    assert reply.skill == "out_of_scope"
+@pytest.mark.parametrize("text", off_topic_requests()[:3])
+def test_requests_outside_the_documents_are_declined(copilot: Copilot, text: str) -> None:
+    assert copilot.ask(text).skill == "out_of_scope"
 
 
 def test_paraphrases_reach_the_same_skill(copilot: Copilot) -> None:
-    paraphrases = [
-        "How do I reset the lamp?",
-        "what's the way to factory reset my lamp",
-        "I want to wipe the lamp back to its factory settings",
-    ]
+    question = str(shipped_questions()[0]["input"])
+    paraphrases = [question, question.lower().rstrip("?"), f"Please tell me: {question}"]
     assert assert_same_intent(paraphrases, lambda t: copilot.router.route(t).intent) == "answer"
 
 
 @pytest.mark.llm_flaky
 def test_irrelevant_context_does_not_change_the_answer(copilot: Copilot) -> None:
+    question = str(shipped_questions()[0]["input"])
     assert_invariant_to_irrelevant_context(
-        lambda question: copilot.ask(question).text,
-        "Why does my lamp blink three times?",
-        [
-            "I'm writing from my new office. Why does my lamp blink three times?",
-            "Why does my lamp blink three times? It's on my desk next to a plant.",
-        ],
+        lambda text: copilot.ask(text).text,
+        question,
+        [f"I'm writing from my new office. {question}", f"{question} I am asking for a colleague."],
         same=similar_text(0.6),
     )
 

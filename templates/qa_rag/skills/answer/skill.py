@@ -1,9 +1,11 @@
-"""Answer questions about the product from the documents in data/, citing them.
+"""Answer questions from the documents in data/, citing them.
 
 The work (retrieval, the `answer` prompt in prompts/answer/, citation checks, streaming) is the
 kit's `answer_from_documents`; change the prompt files to change how answers read, and the
 examples below to change which requests come here.
 """
+
+from pathlib import Path
 
 from scaffolder.kit.copilot import answer_from_documents
 from scaffolder.kit.routing import Skill, SkillReply, SkillRequest
@@ -15,11 +17,9 @@ def handle(request: SkillRequest) -> SkillReply:
 
 SKILL = Skill(
     name="answer",
-    description=(
-        "Questions about the Lumen desk lamp and its app: light, power and chargers, scenes, "
-        "schedules, alarms, firmware, connectivity, troubleshooting, specifications, warranty, "
-        "returns, refunds and repairs."
-    ),
+    # What the documents are about, for the model that classifies requests: `copilot adapt`
+    # derives it from data/ (edit it freely; adapt never overwrites your edit).
+    description=(Path(__file__).parent / "description.txt").read_text(encoding="utf-8").strip(),
     handler=handle,
     answers_from_index=True,
 )

@@ -1,0 +1,232 @@
+"""The team's documents as `adapt` reads them: titles, sections and sentences.
+
+Why a reader of its own on top of the kit's loaders: `iter_files`/`iter_chunks` decide which
+files are documents and how they read (the same files `copilot ingest` indexes), but deriving
+questions needs the sentences under each heading. Markdown and HTML chunks carry their heading
+path; plain text (README files, man pages, licences) has none, so a short line set off like a
+heading (underlined, ALL CAPS, or alone between blank lines) starts a section here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scaffolder.kit.retrieval.loaders import Skipped, UnreadableFileError, iter_chunks, iter_files
+from scaffolder.kit.text import tokenize
+
+DATA_DIR = "data"
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(`])")
+_UNDERLINE = re.compile(r"^\s*([=\-~^*#])\1{2,}\s*$")
+_LIST_ITEM = re.compile(r"^\s*(?:[*+\-•]|\d+[.)])\s+")
+_MARKUP = re.compile(r"[*_`]{1,3}|\[(?P<label>[^\]]*)\]\([^)]*\)")
+_WORDS = re.compile(r"[A-Za-z][A-Za-z'\-]*")
+
+
+@dataclass(frozen=True)
+class Section:
+    """Sentences under one heading of one document (heading "" before the first one)."""
+
+    heading: str
+    #: Sentences in order; an option entry ("-v, --verbose  print more") is one sentence.
+    sentences: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Document:
+    source: str  # relative to the project root, `/` separators: what citations name
+    title: str
+    sections: tuple[Section, ...]
+    digest: str
+
+    @property
+    def text(self) -> str:
+        return "\n".join(" ".join((s.heading, *s.sentences)) for s in self.sections)
+
+
+@dataclass
+class Corpus:
+    documents: list[Document]
+    skipped: list[Skipped] = field(default_factory=list)
+    #: In how many documents each term (the kit's stemmed BM25 terms) occurs.
+    document_frequency: Counter[str] = field(default_factory=Counter)
+
+    def __post_init__(self) -> None:
+        for document in self.documents:
+            self.document_frequency.update(set(tokenize(document.text)))
+
+    def idf(self, term: str) -> float:
+        n = max(len(self.documents), 1)
+        return math.log(1 + n / (1 + self.document_frequency.get(term, 0)))
+
+    @property
+    def vocabulary(self) -> set[str]:
+        return set(self.document_frequency)
+
+
+def read_corpus(root: Path, folder: str = DATA_DIR) -> Corpus:
+    """Every document `copilot ingest` would index under `root/folder`, read into sections."""
+    data = root / folder
+    documents: list[Document] = []
+    skipped: list[Skipped] = []
+    if not data.is_dir():
+        return Corpus(documents, skipped)
+    for item in iter_files([data], root):
+        if isinstance(item, Skipped):
+            skipped.append(item)
+            continue
+        try:
+            document = read_document(item, root)
+        except UnreadableFileError as error:
+            skipped.append(Skipped(item, str(error)))
+            continue
+        if document.sections:
+            documents.append(document)
+    return Corpus(documents, skipped)
+
+
+def read_document(path: Path, root: Path) -> Document:
+    """One file through the kit's chunker, regrouped into headed sections."""
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    chunks = list(iter_chunks(path, root))
+    source = chunks[0].source if chunks else path.relative_to(root).as_posix()
+    builder = _SectionBuilder()
+    first = next((chunk.section for chunk in chunks if chunk.section), None)
+    for chunk in chunks:
+        if chunk.kind in ("markdown", "html"):
+            builder.heading(_last_heading(chunk.section))
+            builder.lines(chunk.text.splitlines(), markdown=chunk.kind == "markdown")
+        elif chunk.kind in ("text", "pdf"):
+            builder.lines(chunk.text.splitlines(), markdown=False)
+    sections = builder.done()
+    title = clean(first.split(" > ")[0]) if first else builder.first or _title(sections, path)
+    named = [s for s in sections if s.heading.lower() == "name" and s.sentences]
+    if named:  # man pages and pydoc: "ls - list directory contents" says what it is
+        title = named[0].sentences[0]
+    return Document(source, title, tuple(sections), digest)
+
+
+def _last_heading(section: str | None) -> str:
+    return section.split(" > ")[-1].strip() if section else ""
+
+
+def _title(sections: list[Section], path: Path) -> str:
+    for section in sections:
+        if section.heading:
+            return section.heading
+    stem = re.sub(r"[_\-.]+", " ", path.stem).strip()
+    return stem or path.name
+
+
+def clean(text: str) -> str:
+    """Markdown emphasis and links reduced to their words; whitespace collapsed."""
+    text = _MARKUP.sub(lambda m: m.group("label") or "", text)
+    return " ".join(text.split())
+
+
+def words(text: str) -> list[str]:
+    return _WORDS.findall(text)
+
+
+def split_sentences(paragraph: str) -> list[str]:
+    return [piece.strip() for piece in _SENTENCE_END.split(paragraph) if piece.strip()]
+
+
+class _SectionBuilder:
+    """Collects paragraphs into sentences under the current heading."""
+
+    def __init__(self) -> None:
+        self.sections: list[Section] = []
+        self.current = ""
+        self.sentences: list[str] = []
+        self.paragraph: list[str] = []
+        self.entry = False
+        self.first = ""
+
+    def heading(self, heading: str) -> None:
+        heading = clean(heading.lstrip("#").strip())
+        if heading and heading != self.current:
+            self.first = self.first or heading
+            self._close()
+            self.current = heading
+
+    def lines(self, lines: Iterable[str], *, markdown: bool) -> None:
+        pending = list(lines)
+        for index, raw in enumerate(pending):
+            line = raw.rstrip()
+            following = pending[index + 1] if index + 1 < len(pending) else ""
+            stripped = line.strip()
+            if markdown and stripped.startswith("#"):
+                self.heading(stripped)
+                continue
+            if _UNDERLINE.match(line):
+                continue
+            if not stripped:
+                self._flush()
+                continue
+            if not markdown and _looks_like_heading(line, following, bool(self.paragraph)):
+                self.heading(stripped.rstrip(":"))
+                continue
+            if _is_entry(raw):
+                self._flush()
+                self.paragraph.append(stripped)
+                self.entry = True
+                continue
+            if _LIST_ITEM.match(line):
+                self._flush()
+                self.paragraph.append(_LIST_ITEM.sub("", line))
+                self._flush()
+                continue
+            self.paragraph.append(stripped)
+        self._flush()
+
+    def _flush(self) -> None:
+        if self.paragraph:
+            text = clean(" ".join(self.paragraph))
+            # An option entry stays one sentence: its description belongs to the option.
+            pieces = [text] if self.entry else split_sentences(text)
+            self.sentences.extend(s for s in pieces if len(words(s)) >= 4)
+            self.paragraph = []
+        self.entry = False
+
+    def _close(self) -> None:
+        self._flush()
+        if self.sentences:
+            self.sections.append(Section(self.current, tuple(self.sentences)))
+        self.sentences = []
+
+    def done(self) -> list[Section]:
+        self._close()
+        return self.sections
+
+
+def _looks_like_heading(line: str, following: str, in_paragraph: bool) -> bool:
+    """A short line that reads as a title: underlined, ALL CAPS at the margin, or Title Case
+    alone (not in the middle of a paragraph) without sentence punctuation."""
+    stripped = line.strip()
+    found = words(stripped)
+    if not found or len(found) > 8 or len(stripped) > 70 or stripped.endswith((".", ",", ";")):
+        return False
+    if _UNDERLINE.match(following) and len(following.strip()) >= len(stripped) // 2:
+        return True
+    if line == stripped and stripped.upper() == stripped and any(c.isalpha() for c in stripped):
+        return True
+    if in_paragraph:
+        return False
+    capitals = sum(1 for word in found if word[0].isupper())
+    return line == stripped and not following.strip() and capitals >= max(1, len(found) - 1)
+
+
+#: An option entry: "-a, --all", "--block-size=SIZE", "-o FILE", at the start of a line.
+_OPTION_SPEC = r"--?[A-Za-z0-9][\w\-]*(?:[ =][A-Z<\[][\w<>\[\]\-]*)?"
+_ENTRY = re.compile(rf"^\s*({_OPTION_SPEC}(?:,\s*{_OPTION_SPEC})*)(?:\s{{2,}}|\t|$)")
+
+
+def _is_entry(line: str) -> bool:
+    """A command-line option line, the kind man pages and --help texts list."""
+    return bool(_ENTRY.match(line))

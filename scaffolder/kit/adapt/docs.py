@@ -1,0 +1,117 @@
+"""`copilot new --docs`: the team's documents copied into a new project's data/.
+
+Why every check comes before the first copy: a bad path must leave nothing behind (no half
+project, no half data/ folder), so sources are validated and the whole list of files is made
+first; only then is anything written. Files `copilot ingest` cannot read (unsupported types,
+binary, not UTF-8, empty) are skipped with a note, the same checks ingest makes.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scaffolder.errors import UsageError
+from scaffolder.kit.adapt.corpus import DATA_DIR
+from scaffolder.kit.adapt.plan import Plan, plan_adaptation
+from scaffolder.kit.retrieval.loaders import ALWAYS_SKIPPED, check_file
+
+
+@dataclass
+class DocsPlan:
+    """Source file -> path under data/, and the files left out with why."""
+
+    copies: list[tuple[Path, Path]] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def plan_docs(sources: list[Path], destination: Path) -> DocsPlan:
+    """Check `--docs` sources and list what would be copied; raises `UsageError` (one line)
+    for a missing path, an empty folder, nothing readable, or a source inside the
+    destination. A folder's files keep their layout under data/<folder name>/ when several
+    sources are given, directly under data/ when it is the only one."""
+    if not sources:
+        raise UsageError("--docs needs a file or folder")
+    target = Path(os.path.abspath(destination))  # noqa: PTH100
+    plan = DocsPlan()
+    taken: set[Path] = set()
+    for source in sources:
+        path = Path(os.path.abspath(source.expanduser()))  # noqa: PTH100
+        if not path.exists():
+            raise UsageError(f"--docs {source}: no such file or folder")
+        if path == target or path.is_relative_to(target) or target.is_relative_to(path):
+            raise UsageError(f"--docs {source} overlaps the new project {destination}")
+        files = sorted(_files(path)) if path.is_dir() else [path]
+        if not files:
+            raise UsageError(f"--docs {source}: the folder is empty")
+        base = path if path.is_dir() else path.parent
+        prefix = Path(path.name) if path.is_dir() and len(sources) > 1 else Path()
+        for file in files:
+            reason = check_file(file)
+            relative = prefix / file.relative_to(base)
+            if reason is not None:
+                plan.skipped.append(f"{file}: {reason}")
+                continue
+            if relative in taken:
+                raise UsageError(f"--docs: two sources would both be copied to data/{relative}")
+            taken.add(relative)
+            plan.copies.append((file, relative))
+    if not plan.copies:
+        raise UsageError(
+            f"--docs: none of the {len(plan.skipped)} file(s) given is a document copilot "
+            "can read (markdown, text, HTML, PDF or source code)"
+        )
+    return plan
+
+
+def _files(folder: Path) -> list[Path]:
+    found: list[Path] = []
+    for directory, subfolders, names in os.walk(folder):
+        subfolders[:] = sorted(
+            name for name in subfolders if name not in ALWAYS_SKIPPED and not name.startswith(".")
+        )
+        found.extend(Path(directory) / name for name in names if not name.startswith("."))
+    return found
+
+
+def copy_docs(plan: DocsPlan, project: Path) -> int:
+    """Replace `project/data/` (the sample) with the planned documents; returns how many."""
+    data = project / DATA_DIR
+    if data.exists():
+        shutil.rmtree(data)
+    for source, relative in plan.copies:
+        target = data / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+    return len(plan.copies)
+
+
+@dataclass(frozen=True)
+class StagedAdaptation:
+    documents: int
+    skipped: list[str]
+    plan: Plan
+
+
+def adapt_new_project(
+    project: Path, docs: DocsPlan, *, topic: str | None = None
+) -> StagedAdaptation:
+    """For `copilot new --docs`: copy the documents into a freshly rendered project (a staging
+    folder, no git needed) and adapt it. Call `plan_docs` first, before anything is created;
+    index the project afterwards (`copilot ingest`)."""
+    from scaffolder.kit.adapt.plan import apply_plan
+
+    count = copy_docs(docs, project)
+    plan = plan_adaptation(project, topic=topic)
+    apply_plan(plan)
+    return StagedAdaptation(count, docs.skipped, plan)
+
+
+def suggested_topic(project: Path) -> str:
+    """The topic `adapt` would derive from a project's data/ (the wizard's default)."""
+    from scaffolder.kit.adapt.corpus import read_corpus
+    from scaffolder.kit.adapt.topic import derive_topic
+
+    return derive_topic(read_corpus(project)).name

@@ -1,0 +1,143 @@
+"""Merging newly derived items into a file the team may have edited, by the manifest's rules
+(`manifest` module docstring): add, update and retire what `adapt` owns, keep the rest."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from scaffolder.kit.adapt.manifest import Entry, text_hash
+
+
+@dataclass(frozen=True)
+class Item:
+    """One derived line (or a whole file's text) and where it came from."""
+
+    key: str
+    text: str
+    document: str | None = None
+
+
+@dataclass
+class FileChange:
+    path: str
+    added: int = 0
+    updated: int = 0
+    retired: int = 0
+    #: Derived items the team edited or removed: left as the team has them.
+    kept_edits: list[str] = field(default_factory=list)
+    #: Lines not derived by adapt, left in place.
+    team_lines: int = 0
+
+
+@dataclass(frozen=True)
+class Merged:
+    text: str | None  # None: delete the file
+    entries: list[Entry]
+    change: FileChange
+
+
+Grouper = Callable[[Item], str | None]
+
+
+def merge_lines(
+    path: str,
+    current: str | None,
+    old: Sequence[Entry],
+    new: Sequence[Item],
+    *,
+    group_comment: Grouper | None = None,
+) -> Merged:
+    """The file's new text: its leading comments, the team's lines in their order, then the
+    derived items (under `# from <document>` comments when `group_comment` names groups)."""
+    change = FileChange(path)
+    lines = (current or "").splitlines()
+    header: list[str] = []
+    while lines and lines[0].lstrip().startswith("#"):
+        header.append(lines.pop(0))
+    old_by_key = {entry.key: entry for entry in old}
+    ours = {entry.hash for entry in old}
+    present = {text_hash(line) for line in lines}
+    team = [
+        line
+        for line in lines
+        if line.strip() and text_hash(line) not in ours and not _group_marker(line)
+    ]
+    change.team_lines = sum(1 for line in team if not line.lstrip().startswith("#"))
+    team_ids = {_case_id(line) for line in team} - {None}
+    entries: list[Entry] = []
+    written: list[Item] = []
+    new_keys = {item.key for item in new}
+    for item in new:
+        before = old_by_key.get(item.key)
+        if before is not None and before.hash not in present:
+            change.kept_edits.append(_label(item))
+            entries.append(before)
+            continue
+        if _case_id(item.text) in team_ids:
+            change.kept_edits.append(_label(item))
+            continue
+        if before is None:
+            change.added += 1
+        elif before.hash != text_hash(item.text):
+            change.updated += 1
+        written.append(item)
+        entries.append(Entry(item.key, text_hash(item.text), item.document))
+    for entry in old:
+        if entry.key in new_keys:
+            continue
+        if entry.hash in present:
+            change.retired += 1
+        else:  # the team's edit of an item no longer derived: still theirs, still recorded
+            entries.append(entry)
+    body = header + team
+    group: str | None = None
+    for item in written:
+        marker = group_comment(item) if group_comment else None
+        if marker is not None and marker != group:
+            body.append(marker)
+            group = marker
+        body.append(item.text)
+    return Merged("\n".join(body) + "\n" if body else "", entries, change)
+
+
+def merge_file(path: str, current: str | None, old: Sequence[Entry], new: Item | None) -> Merged:
+    """A whole derived file: replaced (or deleted when `new` is None) only while it is
+    exactly what `adapt` last wrote, or absent."""
+    change = FileChange(path)
+    before = old[0] if old else None
+    untouched = current is None or (before is not None and before.hash == text_hash(current))
+    if not untouched:
+        change.kept_edits.append(path)
+        return Merged(current, list(old) if before is not None else [], change)
+    if new is None:
+        if current is not None:
+            change.retired += 1
+        return Merged(None, [], change)
+    if current != new.text:
+        if current is None:
+            change.added += 1
+        else:
+            change.updated += 1
+    return Merged(new.text, [Entry(new.key, text_hash(new.text), new.document)], change)
+
+
+def _group_marker(line: str) -> bool:
+    return line.startswith("# from ")
+
+
+def _case_id(line: str) -> str | None:
+    if not line.lstrip().startswith("{"):
+        return None
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError:
+        return None
+    value = data.get("id") if isinstance(data, dict) else None
+    return str(value) if value is not None else None
+
+
+def _label(item: Item) -> str:
+    case = _case_id(item.text)
+    return f"case {case}" if case else repr(item.text[:60])

@@ -1,0 +1,121 @@
+"""`copilot adapt` end to end: read data/, derive, verify, merge by the manifest, and write
+every changed file in one journaled transaction (all of it or none, even after kill -9)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scaffolder.errors import Interrupted, UsageError
+from scaffolder.faults import crash_point
+from scaffolder.journal import FileTransaction, handle_termination, recover
+from scaffolder.kit.adapt.corpus import DATA_DIR, read_corpus
+from scaffolder.kit.adapt.derive import (
+    DESCRIPTION,
+    EXAMPLES,
+    LINE_FILES,
+    REPLY,
+    WHOLE_FILES,
+    Derived,
+    skill_files,
+    split,
+    suite_files,
+)
+from scaffolder.kit.adapt.manifest import MANIFEST, Manifest, load_manifest
+from scaffolder.kit.adapt.merge import FileChange, Item, merge_file, merge_lines
+from scaffolder.kit.adapt.offtopic import off_topic_requests
+from scaffolder.kit.adapt.questions import candidates
+from scaffolder.kit.adapt.topic import derive_topic
+from scaffolder.kit.adapt.verify import Checker, scratch_project
+
+JOURNAL = ".copilot/adapt-journal"
+
+
+@dataclass
+class Plan:
+    root: Path
+    topic: str
+    topic_derived: bool
+    documents: int
+    #: Path -> new text (None: delete); only files whose content changes.
+    writes: dict[str, str | None] = field(default_factory=dict)
+    changes: list[FileChange] = field(default_factory=list)
+    derived: Derived = field(default_factory=Derived)
+    skipped_files: list[str] = field(default_factory=list)
+
+    @property
+    def kept_edits(self) -> list[str]:
+        return [f"{c.path}: {edit}" for c in self.changes for edit in c.kept_edits]
+
+
+def plan_adaptation(root: Path, *, topic: str | None = None) -> Plan:
+    """Everything `adapt` would write, computed without touching the project."""
+    corpus = read_corpus(root)
+    if not corpus.documents:
+        raise UsageError(f"{root / DATA_DIR} holds no documents copilot can read")
+    manifest = load_manifest(root)
+    given = topic if topic is not None else (manifest.topic if manifest.topic_given else None)
+    subject = derive_topic(corpus, given)
+    parts = split(candidates(corpus))
+    off = off_topic_requests(corpus, subject.keywords)
+    derived = skill_files(subject, parts.examples, off)
+    merged_skill: dict[str, str] = {}
+    plan = Plan(root, subject.name, subject.derived, len(corpus.documents))
+    plan.skipped_files = [f"{s.path.relative_to(root)}: {s.reason}" for s in corpus.skipped]
+    new_manifest = Manifest(
+        subject.name, not subject.derived, {d.source: d.digest for d in corpus.documents}
+    )
+    for path in (EXAMPLES, "skills/out_of_scope/examples.txt"):
+        merged_skill[path] = _merge_into(plan, new_manifest, manifest, path, derived)
+    for path in (DESCRIPTION, REPLY):
+        merged_skill[path] = _merge_into(plan, new_manifest, manifest, path, derived)
+    with scratch_project(root, merged_skill) as scratch:
+        suite_files(derived, subject, parts.suite, off, Checker(scratch))
+    for path in LINE_FILES + WHOLE_FILES:
+        if path not in merged_skill:
+            _merge_into(plan, new_manifest, manifest, path, derived)
+    plan.derived = derived
+    text = new_manifest.to_text()
+    if _read(root / MANIFEST) != text:
+        plan.writes[MANIFEST] = text
+    return plan
+
+
+def _merge_into(
+    plan: Plan, new_manifest: Manifest, manifest: Manifest, path: str, derived: Derived
+) -> str:
+    current = _read(plan.root / path)
+    old = manifest.files.get(path, [])
+    if path in WHOLE_FILES:
+        merged = merge_file(path, current, old, derived.files.get(path))
+    else:
+        grouper = _from_document if path == EXAMPLES else None
+        merged = merge_lines(path, current, old, derived.lines.get(path, []), group_comment=grouper)
+    if merged.entries:
+        new_manifest.files[path] = merged.entries
+    if merged.text != current:
+        plan.writes[path] = merged.text
+    plan.changes.append(merged.change)
+    return merged.text or ""
+
+
+def _from_document(item: Item) -> str | None:
+    return f"# from {item.document}" if item.document else None
+
+
+def _read(path: Path) -> str | None:
+    return path.read_text(encoding="utf-8") if path.is_file() else None
+
+
+def apply_plan(plan: Plan) -> None:
+    """Write the plan's files all together or not at all."""
+    journal = plan.root / JOURNAL
+    recover(plan.root, journal)
+    try:
+        with handle_termination(), FileTransaction(plan.root, journal) as transaction:
+            for path, text in sorted(plan.writes.items()):
+                transaction.write(path, None if text is None else text.encode("utf-8"))
+                crash_point(f"adapt:{path}")
+            transaction.commit()
+    except KeyboardInterrupt:
+        raise Interrupted("interrupted; the project is unchanged") from None

@@ -1,0 +1,333 @@
+"""Questions drawn from the documents, offline: from headings, defined terms, option entries
+and instructional sentences, each with the sentence that answers it and a key phrase.
+
+Why rules rather than a model: `adapt` must work the day a project is generated, without a key
+or network, and give the same questions for the same documents (so re-running it changes
+nothing). The rules only phrase what a document already states: a heading becomes "What should
+I know about <heading>?", "An X is ..." becomes "What is an X?", "To X, do Y" becomes "How do I
+X?", an option line becomes "What does the --x option do?". The key phrase is a word of the
+answering sentence that the question does not contain (a number first, else its rarest word),
+so an answer that carries it most likely read the right passage.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+from scaffolder.kit.adapt.corpus import Corpus, Document, Section, words
+from scaffolder.kit.text import STOPWORDS, stem, tokenize
+
+Kind = Literal["heading", "term", "option", "instruction", "model"]
+
+#: Headings that name a part of every document rather than what it is about.
+GENERIC_HEADINGS = frozenset(
+    (
+        "name",
+        "synopsis",
+        "description",
+        "options",
+        "overview",
+        "introduction",
+        "contents",
+        "table of contents",
+        "see also",
+        "notes",
+        "note",
+        "authors",
+        "author",
+        "copyright",
+        "license",
+        "licence",
+        "bugs",
+        "reporting bugs",
+        "examples",
+        "example",
+        "history",
+        "summary",
+        "usage",
+        "install",
+        "installation",
+        "changelog",
+        "changes",
+        "environment",
+        "files",
+        "exit status",
+        "data",
+        "functions",
+        "classes",
+        "methods",
+        "module reference",
+        "help",
+        "package contents",
+        "submodules",
+        "configuration",
+        "index",
+        "readme",
+        "faq",
+        "about",
+        "details",
+        "standards",
+        "conformance",
+        "standards conformance",
+        "file",
+        "see also",
+        "version",
+        "api",
+        "contributing",
+        "support",
+        "getting started",
+        "features",
+    )
+)
+_PRONOUNS = frozenset(
+    [
+        "it",
+        "this",
+        "that",
+        "there",
+        "they",
+        "these",
+        "those",
+        "you",
+        "we",
+        "he",
+        "she",
+        "one",
+        "each",
+        "following",
+        "above",
+        "below",
+        "result",
+        "returned",
+        "value",
+        "default",
+        "former",
+        "latter",
+        "other",
+    ]
+)
+_MAN_TITLE = re.compile(r"^(?P<program>[\w.+\-]+)(?:\(\d\w*\))?\s+(?:-|\u2010|\u2013)\s")
+_TERM = re.compile(
+    r"^(?:(?P<article>An?|The)\s+)?(?P<term>[A-Za-z][\w\-]*(?:\s+[\w\-]+){0,3}?)\s+"
+    r"(?P<verb>is|are|means|refers to)\s+(?P<rest>(?:an?|the|used|how|what|when|where)\b.{8,})"
+)
+_OPTION = re.compile(r"^(?P<short>-[A-Za-z0-9])?(?:,\s*)?(?P<long>--[A-Za-z][\w\-]*)?")
+_TO_DO = re.compile(r"^To (?P<goal>[a-z][^,]{5,80}),\s+(?P<rest>.{8,})$")
+_IF = re.compile(r"^If (?P<cond>[a-z][^,]{5,80}),\s+(?P<rest>.{8,})$")
+_YOU = {"you": "I", "your": "my", "yours": "mine", "yourself": "myself"}
+_NUMBER = re.compile(r"^\d[\d.,:%]*$")
+_NUMBER_WORDS = frozenset(
+    [
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "fifteen",
+        "twenty",
+        "thirty",
+        "forty",
+        "fifty",
+        "hundred",
+        "thousand",
+    ]
+)
+_MAX_QUESTION_WORDS = 18
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A question a document answers, where, and what a right answer contains."""
+
+    question: str
+    source: str
+    #: The sentence of the document that answers it.
+    sentence: str
+    key_phrase: str
+    kind: Kind
+    #: How distinctive the question's words are in this corpus (higher: more specific).
+    weight: float
+
+    @property
+    def anchor(self) -> str:
+        """A stable identity: the same document passage asked the same way."""
+        digest = hashlib.sha256(f"{self.source}\0{self.kind}\0{self.question}".encode())
+        return digest.hexdigest()[:10]
+
+
+def candidates(corpus: Corpus, per_document: int = 8) -> list[Candidate]:
+    """The best questions of every document, most distinctive first within each, documents in
+    corpus order. Duplicated questions across documents are dropped (they are ambiguous)."""
+    found: list[Candidate] = []
+    seen: dict[str, int] = {}
+    for document in corpus.documents:
+        ranked = sorted(_unique(_document_candidates(document, corpus)), key=lambda c: -c.weight)
+        for candidate in ranked[:per_document]:
+            seen[_normal(candidate.question)] = seen.get(_normal(candidate.question), 0) + 1
+            found.append(candidate)
+    return [c for c in found if seen[_normal(c.question)] == 1]
+
+
+def _unique(items: Iterator[Candidate]) -> Iterator[Candidate]:
+    questions: set[str] = set()
+    for item in items:
+        key = _normal(item.question)
+        if key not in questions:
+            questions.add(key)
+            yield item
+
+
+def _document_candidates(document: Document, corpus: Corpus) -> Iterator[Candidate]:
+    for section in document.sections:
+        heading = _heading_candidate(document, section, corpus)
+        if heading is not None:
+            yield heading
+        for sentence in section.sentences:
+            made = _sentence_question(sentence, document)
+            if made is None:
+                continue
+            question, kind, answer_part = made
+            candidate = _candidate(question, document, sentence, answer_part, kind, corpus)
+            if candidate is not None:
+                yield candidate
+
+
+def _heading_candidate(document: Document, section: Section, corpus: Corpus) -> Candidate | None:
+    heading = section.heading.strip().rstrip(":")
+    if heading.isupper():
+        heading = heading.lower()
+    content = [w for w in words(heading) if w.lower() not in STOPWORDS]
+    if not heading or not content or heading.lower() in GENERIC_HEADINGS:
+        return None
+    if len(content) > 8 or (heading == document.title and len(document.sections) > 1):
+        return None
+    if heading.endswith("?"):
+        question = heading
+    elif heading.lower().startswith("how to "):
+        question = f"How do I {_first_lower(heading[7:])}?"
+    else:
+        subject = heading if _proper(heading) else _first_lower(heading)
+        question = f"What should I know about {subject}?"
+    for sentence in section.sentences[:3]:
+        candidate = _candidate(question, document, sentence, sentence, "heading", corpus)
+        if candidate is not None:
+            return candidate
+    return None
+
+
+def _sentence_question(sentence: str, document: Document) -> tuple[str, Kind, str] | None:
+    """(question, kind, the part of the sentence that answers) or None."""
+    if sentence.startswith("-"):
+        option = _OPTION.match(sentence)
+        name = option and (option.group("long") or option.group("short"))
+        if option and name:
+            answer = sentence[option.end() :].strip(" ,=")
+            man = _MAN_TITLE.match(document.title)
+            where = f" of {man.group('program').lower()}" if man else ""
+            return f"What does the {name} option{where} do?", "option", answer
+        return None
+    term = _TERM.match(sentence)
+    if term and _term_ok(term.group("term")):
+        article = term.group("article") or ""
+        noun = f"{article.lower()} {term.group('term')}".strip()
+        verb = "are" if term.group("verb") == "are" else "is"
+        if term.group("verb") in ("means", "refers to"):
+            return f"What does {noun} mean?", "term", term.group("rest")
+        return f"What {verb} {noun}?", "term", term.group("rest")
+    todo = _TO_DO.match(sentence)
+    if todo and _clause_ok(todo.group("goal")):
+        return f"How do I {_as_asker(todo.group('goal'))}?", "instruction", todo.group("rest")
+    condition = _IF.match(sentence)
+    if condition and _clause_ok(condition.group("cond")):
+        return (
+            f"What happens if {_as_asker(condition.group('cond'))}?",
+            "instruction",
+            (condition.group("rest")),
+        )
+    return None
+
+
+def _clause_ok(clause: str) -> bool:
+    """A condition or goal that says what it is about: no leading pronoun, no stray markup,
+    at least two words that carry meaning."""
+    first = clause.split()[0].lower()
+    return (
+        first not in _PRONOUNS
+        and not set(clause) & set("|<>{}[]")
+        and len([w for w in words(clause) if w.lower() not in STOPWORDS]) >= 2
+    )
+
+
+def _term_ok(term: str) -> bool:
+    first = term.split()[0].lower()
+    return first not in _PRONOUNS and first not in STOPWORDS and len(term) <= 40
+
+
+def _candidate(
+    question: str,
+    document: Document,
+    sentence: str,
+    answer_part: str,
+    kind: Kind,
+    corpus: Corpus,
+) -> Candidate | None:
+    if len(words(question)) > _MAX_QUESTION_WORDS or len(words(question)) < 3 or "|" in question:
+        return None
+    key = key_phrase(question, answer_part, corpus)
+    if key is None:
+        return None
+    terms = set(tokenize(question))
+    if not terms:
+        return None
+    weight = sum(corpus.idf(term) for term in terms) / (1 + len(terms)) ** 0.5
+    return Candidate(question, document.source, sentence, key, kind, round(weight, 4))
+
+
+def key_phrase(question: str, answer: str, corpus: Corpus) -> str | None:
+    """The word of `answer` a right reply must contain: not in the question, a number (or
+    number word) first, else the rarest word in the corpus; None when there is none."""
+    asked = {stem(word.lower()) for word in re.findall(r"[^\W_]+", question)}
+    best: tuple[float, str] | None = None
+    for token in re.findall(r"[^\W_][\w.\-]*[^\W_]|[^\W_]", answer):
+        lower = token.lower()
+        if lower in STOPWORDS or stem(lower) in asked or len(token) < 2:
+            continue
+        if _NUMBER.match(token) or lower in _NUMBER_WORDS:
+            score = 100.0
+        elif len(token) < 4 or not token.isalpha():
+            continue
+        else:
+            score = corpus.idf(stem(lower))
+        if best is None or score > best[0]:
+            best = (score, token)
+    return best[1] if best else None
+
+
+def _as_asker(text: str) -> str:
+    return " ".join(_YOU.get(word, word) for word in text.split())
+
+
+def _first_lower(text: str) -> str:
+    first, _, rest = text.partition(" ")
+    if first.isupper() and len(first) > 1:
+        return text
+    return f"{first[:1].lower()}{first[1:]} {rest}".strip()
+
+
+def _proper(text: str) -> bool:
+    first = text.split()[0]
+    return first.isupper() or (first[:1].isupper() and any(c.isupper() for c in first[1:]))
+
+
+def _normal(text: str) -> str:
+    return " ".join(re.findall(r"[^\W_]+", text.lower()))

@@ -1,0 +1,307 @@
+"""What the documents are about, in words a reader and the routing classifier can use.
+
+Offline, the topic comes from the documents' titles first: when most titles share a phrase
+("Lumen Desk Lamp: specifications", "Lumen Desk Lamp: warranty"), that phrase is the topic.
+Otherwise it is the terms most documents share once words that every kind of text uses are
+set aside. It is a default: `copilot new` asks for it and `copilot adapt --topic` overrides it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from scaffolder.kit.adapt.corpus import Corpus, words
+from scaffolder.kit.adapt.questions import GENERIC_HEADINGS
+from scaffolder.kit.text import STOPWORDS, stem
+
+#: Words frequent in documentation of any subject: never a topic on their own.
+GENERIC_WORDS = frozenset(
+    [
+        "also",
+        "use",
+        "used",
+        "uses",
+        "using",
+        "see",
+        "may",
+        "must",
+        "should",
+        "one",
+        "two",
+        "new",
+        "first",
+        "last",
+        "following",
+        "example",
+        "examples",
+        "file",
+        "files",
+        "default",
+        "value",
+        "values",
+        "set",
+        "sets",
+        "make",
+        "makes",
+        "made",
+        "get",
+        "gets",
+        "given",
+        "give",
+        "information",
+        "note",
+        "notes",
+        "version",
+        "versions",
+        "option",
+        "options",
+        "number",
+        "name",
+        "names",
+        "type",
+        "types",
+        "list",
+        "lists",
+        "text",
+        "data",
+        "return",
+        "returns",
+        "returned",
+        "without",
+        "within",
+        "will",
+        "can",
+        "like",
+        "need",
+        "needs",
+        "each",
+        "every",
+        "other",
+        "more",
+        "most",
+        "many",
+        "much",
+        "some",
+        "any",
+        "all",
+        "only",
+        "just",
+        "well",
+        "way",
+        "ways",
+        "time",
+        "times",
+        "user",
+        "users",
+        "output",
+        "input",
+        "run",
+        "runs",
+        "running",
+        "way",
+        "work",
+        "works",
+        "called",
+        "call",
+        "help",
+        "page",
+        "section",
+        "sections",
+        "document",
+        "documents",
+        "documentation",
+        "read",
+        "write",
+        "written",
+        "support",
+        "supported",
+        "true",
+        "false",
+        "none",
+        "null",
+        "string",
+        "object",
+        "objects",
+        "instance",
+        "method",
+        "methods",
+        "function",
+        "functions",
+        "class",
+        "classes",
+        "module",
+        "modules",
+        "argument",
+        "arguments",
+        "parameter",
+        "parameters",
+        "result",
+        "results",
+        "case",
+        "cases",
+        "change",
+        "changes",
+        "changed",
+        "line",
+        "lines",
+        "end",
+        "start",
+        "item",
+        "items",
+        "form",
+        "order",
+        "order",
+        "part",
+        "parts",
+        "point",
+        "include",
+        "includes",
+        "including",
+        "available",
+        "possible",
+        "different",
+        "same",
+        "next",
+        "previous",
+        "current",
+        "specified",
+        "specify",
+        "public",
+        "general",
+        "copyright",
+        "license",
+        "licence",
+        "software",
+        "program",
+        "programs",
+        "author",
+        "authors",
+        "free",
+        "terms",
+        "permission",
+        "notice",
+        "warranty",
+        "distributed",
+        "provided",
+    ]
+)
+_SPLIT_TITLE = re.compile(r"\s*(?::|\s-\s|\s\u2013\s|\s\u2014\s|\(|\|)\s*")
+TOPIC_TERMS = 3
+KEYWORDS = 30
+
+
+@dataclass(frozen=True)
+class Topic:
+    #: "the Lumen desk lamp", "grep, sed and awk": what the reply and description name.
+    name: str
+    #: Distinctive words of the corpus, surface forms, most common first (safety `meta`).
+    keywords: tuple[str, ...]
+    #: Headings and titles that say what the documents cover, for the skill's description.
+    subjects: tuple[str, ...]
+    derived: bool = True
+
+    def description(self) -> str:
+        covered = ", ".join(self.subjects)
+        tail = f": {covered}." if covered else "."
+        return f"Questions about {self.name}, answered from its documents{tail}"
+
+    def out_of_scope_reply(self) -> str:
+        return f"Sorry, I can only help with questions about {self.name}."
+
+
+def derive_topic(corpus: Corpus, given: str | None = None) -> Topic:
+    keywords = distinctive_terms(corpus, KEYWORDS)
+    subjects = _subjects(corpus)
+    if given and given.strip():
+        return Topic(" ".join(given.split()), keywords, subjects, derived=False)
+    headline = distinctive_terms(corpus, TOPIC_TERMS, headings_only=True) or keywords
+    name = _shared_title(corpus) or _term_list(headline[:TOPIC_TERMS]) or "these documents"
+    return Topic(name, keywords, subjects)
+
+
+def distinctive_terms(
+    corpus: Corpus, limit: int, *, headings_only: bool = False
+) -> tuple[str, ...]:
+    """Surface words whose stems most documents share, generic words left out; ties broken
+    by how often they occur. `headings_only` reads titles and headings alone: they say what a
+    document is about, while its body also holds boilerplate (bug reports, licences)."""
+    surface: dict[str, Counter[str]] = {}
+    total: Counter[str] = Counter()
+    coverage: Counter[str] = Counter()
+    for document in corpus.documents:
+        text = document.text
+        if headings_only:
+            text = " ".join(
+                [document.title]
+                + [
+                    s.heading
+                    for s in document.sections
+                    if s.heading.lower() not in GENERIC_HEADINGS
+                ]
+            )
+        terms: set[str] = set()
+        for word in words(text):
+            lower = word.lower()
+            if (
+                len(lower) < 3
+                or lower in STOPWORDS
+                or lower in GENERIC_WORDS
+                or (lower in GENERIC_HEADINGS)
+            ):
+                continue
+            term = stem(lower)
+            surface.setdefault(term, Counter())[lower] += 1
+            total[term] += 1
+            terms.add(term)
+        coverage.update(terms)
+
+    def score(term: str) -> tuple[int, int]:
+        return (coverage[term], total[term])
+
+    ranked = sorted(total, key=lambda term: score(term), reverse=True)
+    return tuple(surface[term].most_common(1)[0][0] for term in ranked[:limit])
+
+
+def _shared_title(corpus: Corpus) -> str | None:
+    """The leading phrase most titles share, when at least half of them (and two) do."""
+    heads = Counter(
+        _SPLIT_TITLE.split(document.title.strip())[0].strip()
+        for document in corpus.documents
+        if document.title.strip()
+    )
+    if not heads:
+        return None
+    head, count = heads.most_common(1)[0]
+    content = [w for w in words(head) if w.lower() not in STOPWORDS]
+    if count < 2 or count * 2 < len(corpus.documents) or not content or len(content) > 6:
+        return None
+    if head.lower() in GENERIC_HEADINGS:
+        return None
+    return head if len(content) > 1 or head[:1].isupper() else None
+
+
+def _term_list(terms: tuple[str, ...]) -> str:
+    if not terms:
+        return ""
+    if len(terms) == 1:
+        return terms[0]
+    return f"{', '.join(terms[:-1])} and {terms[-1]}"
+
+
+def _subjects(corpus: Corpus, limit: int = 12) -> tuple[str, ...]:
+    """Headings most documents' sections are named by, titles when there are few."""
+    found: list[str] = []
+    seen: set[str] = set()
+    for document in corpus.documents:
+        names = [document.title] + [s.heading for s in document.sections]
+        for name in names:
+            text = " ".join(name.split()).strip(" :")
+            key = text.lower()
+            if not text or key in seen or key in GENERIC_HEADINGS or len(words(text)) > 6:
+                continue
+            seen.add(key)
+            found.append(text.lower() if text.isupper() else text)
+    step = max(1, len(found) // limit)
+    return tuple(found[::step][:limit])
