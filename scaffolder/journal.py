@@ -213,8 +213,12 @@ class FileTransaction:
             try:
                 txid = secrets.token_hex(8)
                 manifest = self._write_journal(txid, staged)
-                for change in staged:
+                touched = {
                     _apply(self.root, txid, change, _image_for(manifest, change.path))
+                    for change in staged
+                }
+                for directory in sorted(touched):  # every rename durable before the
+                    _fsync_nearest(directory, self.root)  # journal that undoes it goes
                 _discard(self.journal_dir / _COMPLETE)
                 crash_point("journal: removed")
             except BaseException:
@@ -303,15 +307,16 @@ def _save_before_image(root: Path, pending: Path, path: str, blob: str) -> _Imag
     return _Image(path, "file", stat.S_IMODE(info.st_mode), blob, digest)
 
 
-def _apply(root: Path, txid: str, change: _Staged, before: _Image) -> None:
+def _apply(root: Path, txid: str, change: _Staged, before: _Image) -> Path:
+    """Replace or delete one target; returns its folder, which the caller fsyncs once
+    for all targets (the journal still undoes a rename a crash did not make durable)."""
     target = _checked_target(root, change.path)
     if change.content is None and change.link is None:
         with contextlib.suppress(FileNotFoundError):
             target.unlink()
-        _fsync_dir(target.parent)
         _prune_empty_parents(root, target.parent)
         crash_point(f"journal: deleted {change.path}")
-        return
+        return target.parent
     _make_parents(root, target.parent)
     temp = _temp_for(target, txid)
     with contextlib.suppress(FileNotFoundError):
@@ -323,8 +328,8 @@ def _apply(root: Path, txid: str, change: _Staged, before: _Image) -> None:
         _write_synced(temp, change.content or b"", mode)
     crash_point(f"journal: staged {change.path}")
     temp.replace(target)
-    _fsync_dir(target.parent)
     crash_point(f"journal: replaced {change.path}")
+    return target.parent
 
 
 def _restore(root: Path, journal: Path, txid: str, image: _Image) -> bool:
@@ -430,6 +435,14 @@ def _write_synced(path: Path, content: bytes, mode: int = _DEFAULT_MODE) -> None
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
+
+
+def _fsync_nearest(directory: Path, root: Path) -> None:
+    """fsync `directory`, or the nearest folder above it still there (emptied folders
+    are pruned after a deletion)."""
+    while directory != root and not directory.is_dir():
+        directory = directory.parent
+    _fsync_dir(directory)
 
 
 def _fsync_dir(directory: Path) -> None:

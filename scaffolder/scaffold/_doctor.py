@@ -60,8 +60,25 @@ def run_checks(start: Path | None = None, history: TemplateHistory | None = None
         checks.append(_provider(settings))
         checks += _chroma(settings.chroma_url)
         checks.append(_embedder(settings.embedding_model))
+    checks += _interrupted_update(project.root)
     checks.append(_project_version(project.root, history))
     return checks
+
+
+def _interrupted_update(root: Path) -> list[Check]:
+    """Roll back an update killed midway (its journal in `.git/copilot/`), as the next
+    `copilot update` would: the project must not stay half updated until then."""
+    from scaffolder.scaffold._update_apply import recover_interrupted_update
+
+    try:
+        recovery = recover_interrupted_update(root)
+    except CopilotError as error:
+        return [Check("update", "fail", str(error))]
+    if recovery is None:
+        return []
+    restored = len(recovery.restored)
+    detail = f"an interrupted update was rolled back ({restored} file(s) restored)"
+    return [Check("update", "warn", detail)]
 
 
 def _python() -> Check:

@@ -126,3 +126,28 @@ def test_embedder_check(copilot: Invoke, project: Path) -> None:
     result = copilot("doctor", str(project))
     assert result.exit_code == 0
     assert "! embeddings   chroma-default downloads its model at the first ingest" in result.stdout
+
+
+@pytest.mark.usefixtures("git_identity")
+def test_an_interrupted_update_is_rolled_back_and_reported(
+    copilot: Invoke, project: Path, next_release: NextRelease
+) -> None:
+    from scaffolder.scaffold._update_apply import recover_interrupted_update, update_journal_dir
+    from tests.conftest import append_line, snapshot
+    from tests.faults_harness import count_points, fresh_copy, run_killed
+
+    before = snapshot(project)
+    next_release(append_line("_shared/gitignore.jinja", "# 1.1"))
+    pristine = fresh_copy(project, project.parent / "pristine")
+    labels = count_points(lambda: copilot("update", str(fresh_copy(pristine, project))))
+    fresh_copy(pristine, project)
+    replaced = labels.index("journal: replaced .gitignore") + 1
+    run_killed(lambda: copilot("update", str(project)), replaced, "KILL")
+    assert (project / ".gitignore").read_bytes() != before[".gitignore"]  # half updated
+    result = copilot("doctor", str(project))
+    assert "! update       an interrupted update was rolled back (1 file(s) restored)" in (
+        result.stdout
+    )
+    assert snapshot(project) == before
+    assert not (update_journal_dir(project) / "complete").exists()
+    assert recover_interrupted_update(project) is None
