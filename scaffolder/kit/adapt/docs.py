@@ -39,10 +39,10 @@ def plan_docs(sources: list[Path], destination: Path) -> DocsPlan:
     taken: set[Path] = set()
     for source in sources:
         path = Path(os.path.abspath(source.expanduser()))  # noqa: PTH100
-        if not path.exists():
-            raise UsageError(f"--docs {source}: no such file or folder")
         if path == target or path.is_relative_to(target) or target.is_relative_to(path):
             raise UsageError(f"--docs {source} overlaps the new project {destination}")
+        if not path.exists():
+            raise UsageError(f"--docs {source}: no such file or folder")
         files = sorted(_files(path)) if path.is_dir() else [path]
         if not files:
             raise UsageError(f"--docs {source}: the folder is empty")

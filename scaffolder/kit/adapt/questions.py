@@ -239,7 +239,8 @@ def _sentence_question(sentence: str, document: Document) -> tuple[str, Kind, st
     term = _TERM.match(sentence)
     if term and _term_ok(term.group("term")):
         article = term.group("article") or ""
-        noun = f"{article.lower()} {term.group('term')}".strip()
+        name = term.group("term")
+        noun = f"{article.lower()} {name if _proper(name) else _first_lower(name)}".strip()
         verb = "are" if term.group("verb") == "are" else "is"
         if term.group("verb") in ("means", "refers to"):
             return f"What does {noun} mean?", "term", term.group("rest")
@@ -300,7 +301,9 @@ def key_phrase(question: str, answer: str, corpus: Corpus) -> str | None:
     best: tuple[float, str] | None = None
     for token in re.findall(r"[^\W_][\w.\-]*[^\W_]|[^\W_]", answer):
         lower = token.lower()
-        if lower in STOPWORDS or stem(lower) in asked or len(token) < 2:
+        if lower in STOPWORDS or stem(lower) in asked or lower in question.lower():
+            continue
+        if len(token) < 2:
             continue
         if _NUMBER.match(token) or lower in _NUMBER_WORDS:
             score = 100.0

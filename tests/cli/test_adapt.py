@@ -1,0 +1,100 @@
+"""`copilot adapt` on a generated qa-rag project whose sample documents were replaced."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from scaffolder.scaffold import NewProjectRequest, create_project
+from tests.conftest import HistoryBuilder
+from tests.test_generated_projects import run_copilot, run_project_tests
+
+FIXTURES = Path(__file__).resolve().parent.parent / "kit" / "adapt" / "fixtures"
+EXAMPLES = "skills/answer/examples.txt"
+
+
+def git(project: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=project, check=True, capture_output=True, text=True
+    ).stdout
+
+
+@pytest.fixture
+def project(histories: HistoryBuilder, tmp_path: Path, git_identity: None) -> Path:
+    """A rendered qa-rag project with the bakery documents instead of the lamp, committed."""
+    root = create_project(
+        NewProjectRequest("qa-rag", tmp_path / "bakebot"), histories.history()
+    ).destination
+    shutil.rmtree(root / "data")
+    shutil.copytree(FIXTURES / "bakery", root / "data")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "our documents")
+    return root
+
+
+def test_a_dirty_tree_is_refused_with_one_line_and_nothing_written(project: Path) -> None:
+    (project / "data" / "notes.md").write_text("# Notes\n\nProofing baskets need flour.\n")
+    before = {
+        p: p.read_bytes() for p in project.rglob("*") if p.is_file() and ".git" not in p.parts
+    }
+    ran = run_copilot(project, "adapt")
+    assert ran.returncode == 2
+    assert ran.stderr.strip().count("\n") == 0 and "uncommitted changes" in ran.stderr
+    after = {p: p.read_bytes() for p in project.rglob("*") if p.is_file() and ".git" not in p.parts}
+    assert after == before
+
+
+def test_pretend_writes_nothing(project: Path) -> None:
+    ran = run_copilot(project, "adapt", "--pretend")
+    assert ran.returncode == 0, ran.stderr
+    assert "Would write" in ran.stdout
+    assert git(project, "status", "--porcelain") == ""
+
+
+@pytest.mark.slow
+def test_adapt_then_the_projects_own_tests_and_bench_pass_and_edits_survive(
+    project: Path,
+) -> None:
+    ran = run_copilot(project, "adapt")
+    assert ran.returncode == 0, ran.stderr
+    assert "Sourdough handbook" in (project / "skills/out_of_scope/reply.md").read_text()
+    for folder in ("skills", "benchmarks", "tests", "data"):
+        for path in (project / folder).rglob("*"):
+            if path.is_file() and "__pycache__" not in path.parts:
+                text = path.read_text(encoding="utf-8").lower()
+                assert "lumen" not in text and "lamp" not in text, path
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "adapt")
+    tests = run_project_tests(project)
+    assert tests.returncode == 0, tests.stdout[-3000:] + tests.stderr[-2000:]
+    assert run_copilot(project, "ingest").returncode == 0
+    bench = run_copilot(project, "bench", "run", "qa")
+    assert bench.returncode == 0, bench.stdout + bench.stderr
+
+    # The team edits a derived example and adds a document; adapt keeps the edit.
+    examples = (project / EXAMPLES).read_text().splitlines()
+    derived = next(line for line in examples if line and not line.startswith("#"))
+    edited = derived.rstrip("?") + " in winter?"
+    (project / EXAMPLES).write_text(
+        "\n".join(edited if line == derived else line for line in examples) + "\n"
+    )
+    shutil.copy(FIXTURES / "cli" / "tidyfs-config.txt", project / "data" / "rules.txt")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "edit an example, add a document")
+    again = run_copilot(project, "adapt")
+    assert again.returncode == 0, again.stderr
+    assert "kept your edit" in again.stdout
+    text = (project / EXAMPLES).read_text()
+    assert edited in text and derived not in text.splitlines()
+    assert "# from data/rules.txt" in text
+    manifest = json.loads((project / "adapt.lock.json").read_text())
+    assert "data/rules.txt" in manifest["documents"]
+    # Nothing changed since: a third run writes nothing.
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "adapt again")
+    third = run_copilot(project, "adapt")
+    assert third.returncode == 0 and "Nothing to change" in third.stdout, third.stdout

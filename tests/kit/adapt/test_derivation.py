@@ -1,0 +1,104 @@
+"""Deriving topic, questions and off-topic requests from documents of two domains."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from scaffolder.errors import UsageError
+from scaffolder.kit.adapt.corpus import read_corpus
+from scaffolder.kit.adapt.docs import copy_docs, plan_docs
+from scaffolder.kit.adapt.offtopic import POOL, off_topic_requests
+from scaffolder.kit.adapt.questions import candidates
+from scaffolder.kit.adapt.topic import derive_topic
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def project_with(tmp_path: Path, domain: str) -> Path:
+    root = tmp_path / "project"
+    shutil.copytree(FIXTURES / domain, root / "data")
+    return root
+
+
+def test_markdown_questions_come_from_headings_terms_and_instructions(tmp_path: Path) -> None:
+    corpus = read_corpus(project_with(tmp_path, "bakery"))
+    found = {c.question: c for c in candidates(corpus)}
+    assert "What should I know about bulk fermentation?" in found
+    assert found["What is hooch?"].source == "data/starter.md"
+    assert "How do I revive a refrigerated starter?" in found
+    for candidate in found.values():
+        assert candidate.key_phrase in candidate.sentence
+        assert candidate.key_phrase.lower() not in candidate.question.lower()
+
+
+def test_man_pages_give_option_and_condition_questions(tmp_path: Path) -> None:
+    corpus = read_corpus(project_with(tmp_path, "cli"))
+    questions = {c.question for c in candidates(corpus)}
+    assert "What does the --dry-run option of tidyfs do?" in questions
+    assert "What happens if a rule names a folder that does not exist?" in questions
+    assert corpus.documents[0].title.startswith("tidyfs")
+
+
+def test_the_topic_is_the_shared_title_or_the_common_terms(tmp_path: Path) -> None:
+    bakery = derive_topic(read_corpus(project_with(tmp_path / "a", "bakery")))
+    assert bakery.name == "Sourdough handbook"
+    assert "Sourdough handbook" in bakery.out_of_scope_reply()
+    cli = derive_topic(read_corpus(project_with(tmp_path / "b", "cli")))
+    assert "tidyfs" in cli.name
+    given = derive_topic(read_corpus(project_with(tmp_path / "c", "cli")), "file sorting")
+    assert (given.name, given.derived) == ("file sorting", False)
+
+
+def test_off_topic_requests_that_overlap_the_documents_are_left_out(tmp_path: Path) -> None:
+    root = project_with(tmp_path, "bakery")
+    (root / "data" / "lasagna.md").write_text(
+        "# Lasagna\n\nA good recipe for lasagna uses fresh pasta sheets.\n"
+    )
+    kept = {request.text for request in off_topic_requests(read_corpus(root))}
+    assert "What is a good recipe for lasagna?" not in kept
+    assert "Tell me a joke" in kept
+    assert len(kept) < len(POOL)
+
+
+def test_docs_are_checked_before_anything_is_copied(tmp_path: Path) -> None:
+    destination = tmp_path / "new"
+    with pytest.raises(UsageError, match="no such file"):
+        plan_docs([tmp_path / "missing"], destination)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(UsageError, match="empty"):
+        plan_docs([tmp_path / "empty"], destination)
+    binary = tmp_path / "blobs"
+    binary.mkdir()
+    (binary / "a.bin").write_bytes(b"\0\1\2")
+    (binary / "b.md").write_bytes(b"\0binary")
+    with pytest.raises(UsageError, match="none of the 2 file"):
+        plan_docs([binary], destination)
+    assert not destination.exists()
+    (destination / "docs").mkdir(parents=True)
+    (destination / "docs" / "a.md").write_text("# A\n\nSome text here.\n")
+    with pytest.raises(UsageError, match="overlaps"):
+        plan_docs([destination / "docs"], destination)
+    with pytest.raises(UsageError, match="overlaps"):
+        plan_docs([tmp_path], destination)
+
+
+def test_docs_keep_their_layout_and_skip_what_ingest_cannot_read(tmp_path: Path) -> None:
+    source = tmp_path / "docs"
+    shutil.copytree(FIXTURES / "cli", source / "man")
+    (source / "logo.png").write_bytes(b"\x89PNG\0")
+    plan = plan_docs([source, FIXTURES / "bakery" / "starter.md"], tmp_path / "new")
+    assert [str(relative) for _, relative in plan.copies] == [
+        "docs/man/tidyfs-config.txt",
+        "docs/man/tidyfs.txt",
+        "starter.md",
+    ]
+    assert len(plan.skipped) == 1 and "logo.png" in plan.skipped[0]
+    project = tmp_path / "new"
+    (project / "data").mkdir(parents=True)
+    (project / "data" / "lumen.md").write_text("# sample\n")
+    assert copy_docs(plan, project) == 3
+    assert not (project / "data" / "lumen.md").exists()
+    assert (project / "data" / "docs" / "man" / "tidyfs.txt").is_file()

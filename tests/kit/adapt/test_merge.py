@@ -1,0 +1,47 @@
+"""The manifest's rules: adapt's own lines are updated and retired, the team's never touched."""
+
+from __future__ import annotations
+
+from scaffolder.kit.adapt.manifest import Entry, text_hash
+from scaffolder.kit.adapt.merge import Item, merge_file, merge_lines
+
+
+def entries(*pairs: tuple[str, str]) -> list[Entry]:
+    return [Entry(key, text_hash(text)) for key, text in pairs]
+
+
+def test_derived_lines_are_updated_and_retired_and_team_lines_kept() -> None:
+    current = "# header\nold question?\nmy own question?\ngone question?\n"
+    old = entries(("a", "old question?"), ("b", "gone question?"))
+    merged = merge_lines("x", current, old, [Item("a", "new question?"), Item("c", "added?")])
+    assert merged.text == "# header\nmy own question?\nnew question?\nadded?\n"
+    change = merged.change
+    assert (change.added, change.updated, change.retired, change.team_lines) == (1, 1, 1, 1)
+    assert {entry.key for entry in merged.entries} == {"a", "c"}
+
+
+def test_an_edited_derived_line_survives_and_is_not_written_again() -> None:
+    current = "what about the starter, really?\n"
+    old = entries(("a", "what about the starter?"))
+    merged = merge_lines("x", current, old, [Item("a", "what about the starter?")])
+    assert merged.text == "what about the starter, really?\n"
+    assert merged.change.kept_edits == ["'what about the starter?'"]
+    # Still recorded with its old hash, so the next run keeps respecting the edit.
+    assert merged.entries == old
+
+
+def test_a_case_whose_id_the_team_reused_is_not_added_twice() -> None:
+    team = '{"id": "q1", "input": "edited"}'
+    merged = merge_lines("x", team + "\n", [], [Item("case:q1", '{"id": "q1", "input": "x"}')])
+    assert merged.text == team + "\n"
+    assert merged.change.kept_edits == ["case q1"]
+
+
+def test_a_whole_file_is_replaced_only_while_untouched() -> None:
+    old = entries(("reply.md", "Sorry, lamps only.\n"))
+    new = Item("reply.md", "Sorry, bread only.\n")
+    assert merge_file("reply.md", "Sorry, lamps only.\n", old, new).text == new.text
+    edited = merge_file("reply.md", "Ask me about loaves.\n", old, new)
+    assert edited.text == "Ask me about loaves.\n"
+    assert edited.change.kept_edits == ["reply.md"]
+    assert merge_file("b.json", "{}", entries(("b.json", "{}")), None).text is None
