@@ -18,8 +18,10 @@ lock its process holds make it recognisable: the next `copilot new` into the sam
 beside it removes it, first taking back any entries its list says were placed (unless all of
 them were: then the project is complete and only the staging folder goes), and says so. A
 staging folder whose lock is held belongs to a running `copilot new` and is left alone. The
-list is a file on disk, so every name in it is checked to be a plain entry name before
-anything is removed.
+list is a file on disk, so it is not taken at its word: every name must be a plain entry
+name, an entry is removed only if it is still the very file or folder that was moved (same
+device and inode), and nothing is removed from a folder that holds anything the list does
+not name.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeGuard, TypeVar
 
 from scaffolder.errors import CopilotError, UsageError
 from scaffolder.faults import crash_point
@@ -56,6 +58,23 @@ class PlacingError(CopilotError):
     """The finished project could not be put in place (a disk error, a race); nothing was left."""
 
     exit_code = 1
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """A top-level entry of the staged project, and its identity: a rename keeps the device
+    and inode, so a file that merely has the same name is never taken for it."""
+
+    name: str
+    device: int
+    inode: int
+
+    def is_at(self, path: Path) -> bool:
+        try:
+            info = path.lstat()
+        except OSError:
+            return False
+        return (info.st_dev, info.st_ino) == (self.device, self.inode)
 
 
 @dataclass(frozen=True)
@@ -103,11 +122,14 @@ def clean_leftovers(destination: Path) -> list[str]:
     """Remove what killed `copilot new` runs left in `destination` and beside it."""
     messages: list[str] = []
     for folder in (destination, destination.parent):
-        with contextlib.suppress(OSError):
-            for entry in sorted(folder.iterdir()):
-                message = _clean_one(entry)
-                if message:
-                    messages.append(message)
+        try:
+            entries = sorted(folder.iterdir())
+        except OSError:
+            continue  # missing or unreadable: no leftovers of ours to find there
+        for entry in entries:
+            message = _clean_one(entry)
+            if message:
+                messages.append(message)
     return messages
 
 
@@ -181,14 +203,14 @@ def _place(staging: _Staging) -> None:
             raise _not_placed(staging.destination, error) from None
         _fsync_dir(staging.destination.parent)
         return
-    entries = _placing_order([entry.name for entry in staging.project.iterdir()])
+    entries = [_identify(staging.project / name) for name in _placing_order(staging.project)]
     _write_placing(staging.root, entries)
     try:
-        for name in entries:
-            (staging.project / name).rename(staging.destination / name)
-            crash_point(f"new: placed {name}")
+        for entry in entries:
+            (staging.project / entry.name).rename(staging.destination / entry.name)
+            crash_point(f"new: placed {entry.name}")
     except BaseException as error:
-        _take_back(staging.destination, staging.project, entries)
+        _take_back(staging.destination, entries)
         if isinstance(error, OSError):
             raise _not_placed(staging.destination, error) from None
         raise
@@ -202,14 +224,21 @@ def _not_placed(destination: Path, error: OSError) -> CopilotError:
     return PlacingError(f"cannot put the project in {destination}: {reason} (nothing was written)")
 
 
-def _placing_order(names: list[str]) -> list[str]:
+def _placing_order(project: Path) -> list[str]:
+    names = [entry.name for entry in project.iterdir()]
     return sorted(n for n in names if n not in _LAST) + [n for n in _LAST if n in names]
 
 
-def _write_placing(root: Path, entries: list[str]) -> None:
+def _identify(path: Path) -> _Entry:
+    info = path.lstat()
+    return _Entry(path.name, info.st_dev, info.st_ino)
+
+
+def _write_placing(root: Path, entries: list[_Entry]) -> None:
     temporary = root / f"{_PLACING}.new"
+    listed = [{"name": e.name, "device": e.device, "inode": e.inode} for e in entries]
     with temporary.open("w", encoding="utf-8") as out:
-        json.dump({"format": 1, "entries": entries}, out)
+        json.dump({"format": 1, "entries": listed}, out)
         out.flush()
         os.fsync(out.fileno())
     temporary.replace(root / _PLACING)
@@ -217,12 +246,12 @@ def _write_placing(root: Path, entries: list[str]) -> None:
     crash_point("new: placing")
 
 
-def _take_back(folder: Path, project: Path, entries: list[str]) -> int:
-    """Remove the listed entries that were moved out of `project` into `folder`."""
+def _take_back(folder: Path, entries: list[_Entry]) -> int:
+    """Remove the listed entries that were moved into `folder` (recognised by identity)."""
     removed = 0
-    for name in entries:
-        moved = folder / name
-        if os.path.lexists(project / name) or not os.path.lexists(moved):
+    for entry in entries:
+        moved = folder / entry.name
+        if not entry.is_at(moved):
             continue
         if moved.is_dir() and not moved.is_symlink():
             shutil.rmtree(moved)
@@ -260,6 +289,9 @@ def _claimed(entry: Path, pid: int) -> Iterator[bool]:
     except FileNotFoundError:
         yield not _alive(pid)  # killed before it locked, or while it was being removed
         return
+    except OSError:
+        yield False  # not ours to judge (no permission, not a file): leave it alone
+        return
     try:
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -290,31 +322,46 @@ def _finish_leftover(entry: Path) -> str:
         return " (nothing of its project had been placed)"
     folder, project = entry.parent, entry / _PROJECT
     entries = _read_placing(listing)
-    if not any(os.path.lexists(project / name) for name in entries):
+    if not any(os.path.lexists(project / entry.name) for entry in entries):
         return f" (the project it placed in {folder} is complete)"
-    removed = _take_back(folder, project, entries)
+    names = {entry.name for entry in entries}
+    others = sorted(
+        e.name for e in folder.iterdir() if e.name not in names and not _STAGING_NAME.match(e.name)
+    )
+    if others:
+        # The folder was empty when the project was placed into it: anything else means the
+        # list is not what it claims (or the user has since added files). Remove nothing.
+        raise UsageError(
+            f"cannot clean up {entry}: {folder} also holds {others[0]!r}, which no "
+            "`copilot new` placed; check that folder, then delete the staging folder yourself"
+        )
+    removed = _take_back(folder, entries)
     return f" and the {removed} entries of its half-placed project from {folder}"
 
 
-def _read_placing(listing: Path) -> list[str]:
-    """The entry list, each name checked: a planted list must not remove anything else."""
+def _read_placing(listing: Path) -> list[_Entry]:
+    """The entry list, each field checked: a planted list must not remove anything else."""
     try:
         document = json.loads(listing.read_text(encoding="utf-8"))
-        entries = document["entries"]
-        if document["format"] != 1 or not isinstance(entries, list):
+        if document["format"] != 1 or not isinstance(document["entries"], list):
             raise ValueError("unknown format")
-        for name in entries:
-            if not _plain_name(name):
-                raise ValueError(f"{name!r} is not an entry name")
+        entries = [_checked_entry(item) for item in document["entries"]]
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise UsageError(
             f"cannot clean up {listing.parent}: its list of placed entries is damaged ({error}); "
             "check that folder's contents, then delete it"
         ) from None
-    return [str(name) for name in entries]
+    return entries
 
 
-def _plain_name(name: object) -> bool:
+def _checked_entry(item: dict[str, object]) -> _Entry:
+    name, device, inode = item["name"], item["device"], item["inode"]
+    if not _plain_name(name) or not isinstance(device, int) or not isinstance(inode, int):
+        raise ValueError(f"{name!r} is not an entry")
+    return _Entry(name, device, inode)
+
+
+def _plain_name(name: object) -> TypeGuard[str]:
     return (
         isinstance(name, str)
         and name not in ("", ".", "..")

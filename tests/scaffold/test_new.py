@@ -114,6 +114,8 @@ def test_file_set_follows_the_answers(
     )
     files = files_of(result.destination)
     expected = set(COMMON_FILES) | content_files(template)
+    if template == "qa-rag":
+        expected.add("adapt.lock.json")  # what `copilot adapt` derived from data/, merged later
     if hosting == "docker-compose":
         expected |= {"compose.yaml", "otel-collector.yaml"}
     else:
@@ -365,3 +367,77 @@ def test_a_name_that_shadows_a_dependency_is_refused_before_rendering(
     with pytest.raises(UsageError, match=f"shadow the module '{name}' of {owner}"):
         create_project(NewProjectRequest("qa-rag", tmp_path / name), histories.history())
     assert not (tmp_path / name).exists()
+
+
+def plant_staging(folder: Path, listing: object, staged: list[str]) -> Path:
+    """A staging folder as a killed `new` would leave it, with whatever list we like."""
+    import json
+
+    staging = folder / ".copilot-new.999999.planted"
+    (staging / "project").mkdir(parents=True)
+    (staging / "lock").touch()
+    for name in staged:
+        (staging / "project" / name).write_text("staged")
+    (staging / "placing.json").write_text(json.dumps(listing))
+    return staging
+
+
+def test_a_planted_list_cannot_remove_a_users_file(tmp_path: Path) -> None:
+    from scaffolder.scaffold._staging import clean_leftovers
+
+    folder = tmp_path / "bot"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("mine")
+    listed = [
+        {"name": "notes.txt", "device": 1, "inode": 1},  # same name, not the file moved
+        {"name": "README.md", "device": 1, "inode": 2},
+    ]
+    plant_staging(folder, {"format": 1, "entries": listed}, ["README.md"])
+    messages = clean_leftovers(folder)
+    assert len(messages) == 1 and "the 0 entries" in messages[0]
+    assert [p.name for p in folder.iterdir()] == ["notes.txt"]
+    assert (folder / "notes.txt").read_text() == "mine"
+
+
+@pytest.mark.parametrize(
+    "listing",
+    [
+        {"format": 1, "entries": [{"name": "../outside", "device": 1, "inode": 1}]},
+        {"format": 1, "entries": [{"name": "a/b", "device": 1, "inode": 1}]},
+        {"format": 1, "entries": ["notes.txt"]},
+        {"format": 2, "entries": []},
+        "not a mapping",
+    ],
+)
+def test_a_damaged_list_removes_nothing_and_says_so_in_one_line(
+    tmp_path: Path, listing: object
+) -> None:
+    from scaffolder.scaffold._staging import clean_leftovers
+
+    folder = tmp_path / "bot"
+    folder.mkdir()
+    (tmp_path / "outside").write_text("keep")
+    staging = plant_staging(folder, listing, ["README.md"])
+    with pytest.raises(UsageError, match="list of placed entries is damaged") as raised:
+        clean_leftovers(folder)
+    assert "\n" not in str(raised.value)
+    assert staging.is_dir() and (tmp_path / "outside").read_text() == "keep"
+
+
+def test_a_staging_folder_that_is_still_locked_is_left_alone(
+    histories: HistoryBuilder, tmp_path: Path
+) -> None:
+    import fcntl
+
+    from scaffolder.scaffold._staging import clean_leftovers
+
+    folder = tmp_path / "bot"
+    folder.mkdir()
+    staging = plant_staging(folder, {"format": 1, "entries": []}, [])
+    with (staging / "lock").open("r+") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        assert clean_leftovers(folder) == []
+        with pytest.raises(UsageError, match="another `copilot new` is writing"):
+            create_project(NewProjectRequest("qa-rag", folder), histories.history())
+    assert staging.is_dir()
+    assert clean_leftovers(folder) != [] and list(folder.iterdir()) == []
