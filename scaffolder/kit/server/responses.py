@@ -1,17 +1,60 @@
 """Error bodies and status codes: one JSON shape for the copilot's own endpoints, OpenAI's shape
-under /v1 so OpenAI clients raise their usual exceptions with our message."""
+under /v1 so OpenAI clients raise their usual exceptions with our message.
+
+Every error body carries the request id (also in the X-Request-ID header). A message that would
+tell the client about the server's inside (an absolute path, a URL, an address, an OS error) is
+withheld: the client gets a one-line summary and the request id, the server log gets the
+detail under that id. Model failures name the model host in their messages, so they become a
+phrase for their kind (unavailable, rate limited...).
+"""
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 from starlette.responses import JSONResponse
 
-from scaffolder.errors import CopilotError, LLMError, UsageError, first_line
+from scaffolder.errors import (
+    BadRequestError,
+    ContentFilterError,
+    CopilotError,
+    LLMError,
+    MalformedResponseError,
+    ModelNotFoundError,
+    ProviderAuthError,
+    ProviderUnavailableError,
+    RateLimitedError,
+    UsageError,
+    first_line,
+)
+from scaffolder.kit.server.logs import log_withheld, request_id
 
 INTERNAL_ERROR = "internal server error; the server log has the details"
+#: What a withheld model failure says instead, most specific kind first.
+MODEL_FAILURES: tuple[tuple[type[LLMError], str], ...] = (
+    (ContentFilterError, "the model's content filter refused the request"),
+    (RateLimitedError, "the model provider is rate limiting requests; try again later"),
+    (ProviderUnavailableError, "the model provider is unavailable; try again later"),
+    (ProviderAuthError, "the model provider rejected the server's credentials"),
+    (ModelNotFoundError, "the configured model is not available"),
+    (BadRequestError, "the model provider refused the request"),
+    (MalformedResponseError, "the model provider sent an invalid response"),
+    (LLMError, "the model call failed"),
+)
+#: What gives the server away: a URL, an absolute or home path (POSIX or Windows), an IPv4
+#: address, host:port, an OS error number.
+_DISCLOSING = re.compile(
+    r"[a-z][a-z0-9+.-]*://"
+    r"|(?<![\w.:/-])~?/[\w.@%+-]"
+    r"|\b[a-z]:\\|\\\\"
+    r"|\b\d{1,3}(?:\.\d{1,3}){3}\b"
+    r"|\blocalhost:\d"
+    r"|\[errno\s*-?\d+\]",
+    re.IGNORECASE,
+)
 
 _OPENAI_TYPES = {
     400: "invalid_request_error",
@@ -23,11 +66,41 @@ _OPENAI_TYPES = {
 }
 
 
+def discloses(message: str) -> bool:
+    """Whether `message` names something of the server's inside (see `_DISCLOSING`)."""
+    return _DISCLOSING.search(message) is not None
+
+
+def public_message(message: str, status: int, kind: str = "error") -> str:
+    """`message` when a client may see it; else a summary with the request id, the detail
+    going to the log."""
+    if not discloses(message):
+        return message
+    log_withheld(status, kind, message)
+    return (
+        f"the request could not be handled; the server log has the details under request id "
+        f"{request_id.get() or 'unknown'}"
+    )
+
+
+def error_message(error: CopilotError, status: int) -> str:
+    """The client's one line for `error`: its own message when harmless; for a model failure
+    whose message names the host, the phrase for its kind (the log keeps the detail)."""
+    message = first_line(error)
+    if isinstance(error, LLMError) and discloses(message):
+        log_withheld(status, type(error).__name__, message)
+        return next(text for kind, text in MODEL_FAILURES if isinstance(error, kind))
+    return public_message(message, status, type(error).__name__)
+
+
 def error_body(path: str, status: int, message: str, **extra: Any) -> dict[str, Any]:
+    message = public_message(message, status)
+    rid = request_id.get()
     if path.startswith("/v1/"):
         kind = _OPENAI_TYPES.get(status, "server_error")
-        return {"error": {"message": message, "type": kind, "code": status, **extra}}
-    return {"error": message, **extra}
+        inner = {"message": message, "type": kind, "code": status, **extra}
+        return {"error": {**inner, "request_id": rid} if rid else inner}
+    return {"error": message, **extra, **({"request_id": rid} if rid else {})}
 
 
 def error_response(
@@ -58,14 +131,17 @@ def copilot_error_response(path: str, error: CopilotError) -> JSONResponse:
         extra["retryable"] = error.retryable
         if error.retry_after is not None:
             headers["Retry-After"] = str(max(1, math.ceil(error.retry_after)))
-    return error_response(path, status, first_line(error), headers, **extra)
+    return error_response(path, status, error_message(error, status), headers, **extra)
 
 
 def error_event(error: BaseException) -> dict[str, Any]:
     """The payload of an error that happens after a stream has started (status already 200)."""
+    body: dict[str, Any] = {"error": INTERNAL_ERROR, "status": 500}
     if isinstance(error, CopilotError):
-        body: dict[str, Any] = {"error": first_line(error), "status": status_for(error)}
+        status = status_for(error)
+        body = {"error": error_message(error, status), "status": status}
         if isinstance(error, LLMError):
             body["retryable"] = error.retryable
-        return body
-    return {"error": INTERNAL_ERROR, "status": 500}
+    if request_id.get():
+        body["request_id"] = request_id.get()
+    return body

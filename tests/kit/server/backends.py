@@ -38,8 +38,8 @@ QUESTION = "How do I reset the lamp?"
 class PassageBackend:
     """Answers from `PASSAGES`, keeping conversations itself unless given a history."""
 
-    def __init__(self, *, ready: bool = True) -> None:
-        self.llm = LLM(OfflineProvider())
+    def __init__(self, *, ready: bool = True, llm: LLM | None = None) -> None:
+        self.llm = llm or LLM(OfflineProvider())
         self.is_ready = ready
         self.conversations: dict[str, list[dict[str, str]]] = {}
         #: The history each turn was answered with (what the server passed, or the stored one).

@@ -9,6 +9,7 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
 
@@ -57,6 +58,13 @@ def serving(
         server.should_exit = True
         thread.join(timeout=10)
         listener.close()
+
+
+def without_id(response: httpx.Response) -> dict[str, Any]:
+    """An error body minus its request id, which must be the response's X-Request-ID."""
+    body = dict(response.json())
+    assert body.pop("request_id") == response.headers["x-request-id"]
+    return body
 
 
 def settings(tmp_path: Path, **overrides: Any) -> CopilotSettings:

@@ -6,7 +6,7 @@ import httpx
 
 from scaffolder.errors import BadRequestError, RateLimitedError, UsageError
 from tests.kit.server.backends import QUESTION, FailingBackend, PassageBackend
-from tests.kit.server.conftest import Serve
+from tests.kit.server.conftest import Serve, without_id
 from tests.kit.server.sse import read_events
 
 
@@ -67,7 +67,7 @@ def test_rejected_input_is_a_400_with_the_backends_message(serve: Serve) -> None
         plain = httpx.post(f"{url}/chat?stream=false", json={"message": "x"})
     for response in (streamed, plain):
         assert response.status_code == 400
-        assert response.json() == {"error": "the message is longer than 8000 characters"}
+        assert without_id(response) == {"error": "the message is longer than 8000 characters"}
 
 
 def test_model_failures_map_to_502_and_503_with_retryable(serve: Serve) -> None:
@@ -77,9 +77,9 @@ def test_model_failures_map_to_502_and_503_with_retryable(serve: Serve) -> None:
     with serve(FailingBackend(BadRequestError("the provider refused the request"))) as url:
         refused = httpx.post(f"{url}/chat", json={"message": "x"})
     assert busy.status_code == 503 and busy.headers["retry-after"] == "3"
-    assert busy.json() == {"error": "the provider rate-limited the call", "retryable": True}
+    assert without_id(busy) == {"error": "the provider rate-limited the call", "retryable": True}
     assert refused.status_code == 502
-    assert refused.json() == {"error": "the provider refused the request", "retryable": False}
+    assert without_id(refused) == {"error": "the provider refused the request", "retryable": False}
 
 
 def test_a_backend_bug_is_a_plain_500_without_traceback(serve: Serve) -> None:
@@ -102,6 +102,7 @@ def test_a_failure_after_streaming_started_ends_with_an_error_event(serve: Serve
         "error": "the provider rate-limited the call",
         "status": 503,
         "retryable": True,
+        "request_id": response.headers["x-request-id"],
     }
 
 
@@ -114,4 +115,4 @@ def test_invalid_chat_bodies_are_422_with_a_readable_message(serve: Serve) -> No
         )
     assert empty.status_code == missing.status_code == not_json.status_code == 422
     assert empty.json()["error"].startswith("message:")
-    assert missing.json() == {"error": "message: Field required"}
+    assert without_id(missing) == {"error": "message: Field required"}

@@ -11,7 +11,7 @@ import pytest
 
 from scaffolder.kit.safety.feedback import FeedbackStore
 from tests.kit.server.backends import QUESTION, PassageBackend
-from tests.kit.server.conftest import Serve
+from tests.kit.server.conftest import Serve, without_id
 
 
 def test_feedback_is_stored_with_the_turn_it_rates(serve: Serve, feedback_path: Path) -> None:
@@ -41,7 +41,7 @@ def test_bad_feedback_is_refused_with_a_clear_message(serve: Serve, feedback_pat
             f"{url}/feedback", json={"conversation_id": "c", "turn_id": "t", "rating": "up"}
         )
     assert bad_rating.status_code == 422
-    assert bad_rating.json() == {"error": "rating: Input should be 'up' or 'down'"}
+    assert without_id(bad_rating) == {"error": "rating: Input should be 'up' or 'down'"}
     assert unknown.status_code == 404 and unknown.json()["error"].startswith("unknown turn")
     assert not feedback_path.exists()
 
