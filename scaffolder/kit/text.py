@@ -32,7 +32,7 @@ import re
 _SEQUENCE = re.compile(
     r"(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)"
     r"|(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
-    r"|\x1b[ -/]*[0-~]"
+    r"|\x1b[ -/]*[0-OQ-WYZ\\`a-~]"
 )
 #: The start of a sequence that the next piece of a stream may complete.
 _OPEN_SEQUENCE = re.compile(

@@ -112,3 +112,63 @@ def test_a_broken_pyproject_is_a_clear_error(
     result = copilot("chat")
     assert result.exit_code == 2
     assert "is not valid TOML" in result.stderr
+
+
+OSC52 = "\x1b]52;c;cm0gLXJmIH4=\x07"  # a clipboard write: "rm -rf ~"
+
+
+def poison(project: Path) -> None:
+    """Escape sequences in a document's heading and in the sentence that answers."""
+    from scaffolder.kit.retrieval.ingest import ingest
+    from scaffolder.kit.retrieval.store import open_store
+    from scaffolder.kit.settings import CopilotSettings
+
+    guide = project / "data" / "lumen-troubleshooting.md"
+    text = guide.read_text().replace(
+        "## Resetting to factory settings\nHold the touch button for twenty seconds.",
+        f"## Resetting \x1b[2J\x1b[1;1Hto factory settings\nHold the touch button for "
+        f"{OSC52}twenty seconds\x9b8m.",
+    )
+    assert OSC52 in text
+    guide.write_text(text)
+    settings = CopilotSettings.load(project, env_file=None)
+    ingest([project / "data"], project, open_store(settings, project))
+
+
+def no_escapes(text: str) -> bool:
+    return not any(c in text for c in "\x1b\x07\x9b")
+
+
+def test_ask_and_chat_print_no_escape_sequences_from_documents(
+    copilot: Invoke, qa_project: Path, chdir: ChangeDir
+) -> None:
+    poison(qa_project)
+    chdir(qa_project)
+    asked = copilot("ask", "How do I reset the lamp to factory settings?")
+    assert asked.exit_code == 0, asked.stderr
+    assert "twenty seconds" in asked.stdout
+    assert "Resetting to factory settings" in asked.stdout  # the citation's section
+    assert no_escapes(asked.stdout)
+    as_json = copilot("ask", "How do I reset the lamp to factory settings?", "--json")
+    assert no_escapes(as_json.stdout)
+    assert any(OSC52 in source["text"] for source in json.loads(as_json.stdout)["sources"])
+    chatted = copilot("chat", input="How do I reset the lamp to factory settings?\n/quit\n")
+    assert chatted.exit_code == 0, chatted.stderr
+    assert "twenty seconds" in chatted.stdout
+    assert no_escapes(chatted.stdout)
+
+
+@pytest.mark.parametrize("command", ["ask", "chat"])
+def test_a_damaged_store_is_one_line_with_exit_3(
+    copilot: Invoke, qa_project: Path, chdir: ChangeDir, command: str
+) -> None:
+    store = qa_project / ".copilot" / "chroma"
+    (store / "chroma.sqlite3").write_bytes(b"\x00garbage" * 4096)
+    chdir(qa_project)
+    result = copilot(command, *COMMANDS[command], input="how do I reset it?\n/quit\n")
+    assert result.exit_code == 3, result.output
+    [line] = result.stderr.strip().splitlines()[-1:]
+    assert line.startswith(f"error: the vector store in {store} is damaged (")
+    assert "file is not a database" in line
+    assert line.endswith(f"; delete {store} and run `copilot ingest`")
+    assert "Traceback" not in result.output

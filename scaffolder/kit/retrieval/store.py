@@ -33,6 +33,7 @@ from urllib.parse import urlparse
 from scaffolder.errors import CopilotError, StoreDamagedError, UsageError, first_line
 from scaffolder.kit.retrieval.embedders import Embedder, signature
 from scaffolder.kit.retrieval.types import Chunk
+from scaffolder.kit.text import printable
 
 if TYPE_CHECKING:
     from scaffolder.kit.settings import CopilotSettings
@@ -135,10 +136,11 @@ def _chroma(folder: str | None, server: str = "the Chroma server") -> Iterator[N
 
 
 def _failure(folder: str | None, server: str, error: BaseException) -> CopilotError:
+    reason = printable(first_line(error))  # may quote stored text
     if folder is None:
-        return StoreError(f"{server} failed: {first_line(error)}")
+        return StoreError(f"{server} failed: {reason}")
     return StoreDamagedError(
-        f"the vector store in {folder} is damaged ({first_line(error)}); "
+        f"the vector store in {folder} is damaged ({reason}); "
         f"delete {folder} and run `copilot ingest`"
     )
 
