@@ -45,3 +45,14 @@ def test_a_whole_file_is_replaced_only_while_untouched() -> None:
     assert edited.text == "Ask me about loaves.\n"
     assert edited.change.kept_edits == ["reply.md"]
     assert merge_file("b.json", "{}", entries(("b.json", "{}")), None).text is None
+
+
+def test_the_template_ships_the_manifest_of_its_sample() -> None:
+    """Regenerate with `python -m scaffolder.kit.adapt.sample` after editing the sample."""
+    from pathlib import Path
+
+    from scaffolder.kit.adapt.manifest import MANIFEST
+    from scaffolder.kit.adapt.sample import sample_manifest
+
+    template = Path(__file__).resolve().parents[3] / "templates" / "qa_rag"
+    assert (template / MANIFEST).read_text() == sample_manifest(template).to_text()
