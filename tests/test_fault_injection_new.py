@@ -166,7 +166,7 @@ def test_a_killed_half_placed_project_is_taken_back_and_said_so(
         ("new folder", "new: rendered", "TERM"),
         ("new folder", "new: committed", "KILL"),
         ("current folder", "new: rendered", "KILL"),
-        ("current folder", "new: committed", "TERM"),
+        ("current folder", "new: committing", "TERM"),
         ("current folder", "new: placed README.md", "KILL"),
     ],
 )

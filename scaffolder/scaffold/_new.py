@@ -188,6 +188,7 @@ def _check_answers(
 def _initial_commit(project: Path, template: str, answers: dict[str, Any]) -> None:
     git("init", "--quiet", "--initial-branch=main", cwd=project)
     git("add", "--all", cwd=project)
+    crash_point("new: committing")
     version = answers.get("_commit", "unreleased")
     author = str(answers.get("author") or "") or None
     git(

@@ -330,7 +330,7 @@ def test_an_interruption_during_the_first_commit_leaves_nothing(
     faults.reset_crash_points()
     create_project(NewProjectRequest("qa-rag", tmp_path / "probe"), history)
     labels = [line.split("\t")[1] for line in trace.read_text().splitlines()]
-    point = labels.index("new: committed") + 1
+    point = labels.index("new: committing") + 1
     monkeypatch.setenv(faults.CRASH_AT_VARIABLE, f"{point}:INT")
     faults.reset_crash_points()
     with pytest.raises(KeyboardInterrupt):
