@@ -186,5 +186,6 @@ class IndexWriter:
                 for name in self.store.owned_collections():
                     if name != self.collection.name:
                         self.store.client.delete_collection(name)
+                        crash_point("ingest: replaced collection dropped")
             return
         self._delete_where({"removed": {"$lte": self.live.generation}})
