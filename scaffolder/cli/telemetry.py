@@ -38,7 +38,7 @@ def summary(
     ] = None,
     output: FormatOption = OutputFormat.text,
 ) -> None:
-    """Turns and p50/p95 latency per skill, and cost per day."""
+    """Tokens, cost and p50/p95 latency per skill and per prompt version, and cost per day."""
     from scaffolder.kit.telemetry.summary import read_records, summarize
 
     result = summarize(read_records(file or _default_file()))

@@ -146,6 +146,10 @@ class CopilotSettings(BaseSettings):
             "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", "telemetry_capture_content"
         ),
     )
+    #: Production cost alert: model spend over a rolling window of this many minutes past
+    #: this many USD posts to the benchmark cost alerts' webhook, at most once per window.
+    cost_alert_usd: float | None = Field(None, gt=0)
+    cost_alert_window_minutes: float = Field(60.0, gt=0)
 
     @classmethod
     def settings_customise_sources(

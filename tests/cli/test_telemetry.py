@@ -21,7 +21,10 @@ def test_summary_of_a_file(copilot: Invoke, tmp_path: Path) -> None:
     result = copilot("telemetry", "summary", str(path))
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0].split() == ["skill", "turns", "blocked", "p50", "ms", "p95", "ms"]
+    assert lines[0].split() == [
+        "skill", "turns", "blocked", "calls", "tokens", "in", "tokens", "out", "cost", "USD",
+        "p50", "ms", "p95", "ms",
+    ]  # fmt: skip
     assert lines[1].split()[:2] == ["qa", "2"]
     assert lines[2].split()[:2] == ["search", "1"]
 

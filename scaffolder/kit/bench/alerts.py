@@ -14,6 +14,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from scaffolder.kit.bench.results import RunResult, load_run, stored_runs
 
@@ -82,6 +83,13 @@ def post_webhook(url: str, alerts: list[CostAlert]) -> str | None:
             for a in alerts
         ],
     }
+    return post_json(url, body)
+
+
+def post_json(url: str, body: dict[str, Any]) -> str | None:
+    """POST `body` as JSON to a cost alert webhook (benchmarks' and production spend's);
+    returns a one-line problem when the hook could not be reached. A `text` field is what
+    Slack and Teams incoming webhooks show."""
     request = urllib.request.Request(
         url,
         data=json.dumps(body).encode(),

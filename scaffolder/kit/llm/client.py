@@ -3,7 +3,8 @@
 It puts together a provider, retries with backoff, an optional fallback model, the
 record/replay cache and the cost ledger, the same way for complete, stream and embed, sync and
 async. The offline provider bypasses the cache: it is free, local and deterministic already,
-and replay-only CI must not fail on calls that never leave the machine.
+and replay-only CI must not fail on calls that never leave the machine. Every call, cached or
+not, is reported to the current call observer (`observe.py`; telemetry's turn), if any.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from scaffolder.errors import (
 )
 from scaffolder.kit.llm.cache import ResponseCache
 from scaffolder.kit.llm.cost import CostLedger, current_ledger
+from scaffolder.kit.llm.observe import CallResult, CallWatch, ModelCall
 from scaffolder.kit.llm.providers.base import Provider
 from scaffolder.kit.llm.providers.offline import OfflineProvider
 from scaffolder.kit.llm.retry import RetryPolicy, acall_with_retry, call_with_retry
@@ -34,6 +36,7 @@ from scaffolder.kit.llm.types import (
     Embeddings,
     ProviderInfo,
     StreamChunk,
+    Usage,
 )
 from scaffolder.project import find_project
 
@@ -107,71 +110,77 @@ class LLM:
     # -- chat ----------------------------------------------------------------------------
     def complete(self, request: ChatRequest) -> Completion:
         request, key, cached = self._lookup(request)
-        if cached is not None:
-            return self._account(cached)
-        try:
-            completion = call_with_retry(self.retry, lambda: self.provider.complete(request))
-        except FALLBACK_ON as error:
-            fallback = self._fallback(request, error)
-            completion = call_with_retry(self.retry, lambda: self.provider.complete(fallback))
-        self._store(key, completion)
-        return self._account(completion)
+        with self._watch(request) as watch:
+            if cached is not None:
+                return _reported(watch, self._account(cached))
+            try:
+                completion = call_with_retry(self.retry, lambda: self.provider.complete(request))
+            except FALLBACK_ON as error:
+                fallback = self._fallback(request, error)
+                completion = call_with_retry(self.retry, lambda: self.provider.complete(fallback))
+            self._store(key, completion)
+            return _reported(watch, self._account(completion))
 
     async def acomplete(self, request: ChatRequest) -> Completion:
         request, key, cached = self._lookup(request)
-        if cached is not None:
-            return self._account(cached)
-        try:
-            completion = await acall_with_retry(
-                self.retry, lambda: self.provider.acomplete(request)
-            )
-        except FALLBACK_ON as error:
-            fallback = self._fallback(request, error)
-            completion = await acall_with_retry(
-                self.retry, lambda: self.provider.acomplete(fallback)
-            )
-        self._store(key, completion)
-        return self._account(completion)
+        with self._watch(request) as watch:
+            if cached is not None:
+                return _reported(watch, self._account(cached))
+            try:
+                completion = await acall_with_retry(
+                    self.retry, lambda: self.provider.acomplete(request)
+                )
+            except FALLBACK_ON as error:
+                fallback = self._fallback(request, error)
+                completion = await acall_with_retry(
+                    self.retry, lambda: self.provider.acomplete(fallback)
+                )
+            self._store(key, completion)
+            return _reported(watch, self._account(completion))
 
     def stream(self, request: ChatRequest) -> Generator[StreamChunk, None, None]:
         """Chunks as they arrive; retried only until the first chunk, then recorded whole.
         Close it to stop early: the provider's stream is closed with it."""
         request, key, cached = self._lookup(request)
-        if cached is not None:
-            yield self._replayed(cached)
-            return
-        chunks = call_with_retry(self.retry, lambda: _opened(self.provider.stream(request)))
-        collected: list[StreamChunk] = []
-        try:
-            for chunk in chunks:
-                collected.append(chunk)
-                yield chunk
-        finally:
-            # Closed early (the reader went away): stop the provider's stream, so the model
-            # stops generating too. A finished generator ignores this.
-            close = getattr(chunks, "close", None)
-            if close is not None:
-                close()
-        self._finish_stream(collected, request, key)
+        with self._watch(request) as watch:
+            if cached is not None:
+                yield self._replayed(cached, watch)
+                return
+            chunks = call_with_retry(self.retry, lambda: _opened(self.provider.stream(request)))
+            collected: list[StreamChunk] = []
+            try:
+                for chunk in chunks:
+                    collected.append(chunk)
+                    watch.saw(chunk)
+                    yield chunk
+            finally:
+                # Closed early (the reader went away): stop the provider's stream, so the model
+                # stops generating too. A finished generator ignores this.
+                close = getattr(chunks, "close", None)
+                if close is not None:
+                    close()
+            _reported(watch, self._finish_stream(collected, request, key))
 
     async def astream(self, request: ChatRequest) -> AsyncIterator[StreamChunk]:
         request, key, cached = self._lookup(request)
-        if cached is not None:
-            yield self._replayed(cached)
-            return
-        chunks = await acall_with_retry(
-            self.retry, lambda: _aopened(self.provider.astream(request))
-        )
-        collected: list[StreamChunk] = []
-        try:
-            async for chunk in chunks:
-                collected.append(chunk)
-                yield chunk
-        finally:
-            aclose = getattr(chunks, "aclose", None)
-            if aclose is not None:
-                await aclose()
-        self._finish_stream(collected, request, key)
+        with self._watch(request) as watch:
+            if cached is not None:
+                yield self._replayed(cached, watch)
+                return
+            chunks = await acall_with_retry(
+                self.retry, lambda: _aopened(self.provider.astream(request))
+            )
+            collected: list[StreamChunk] = []
+            try:
+                async for chunk in chunks:
+                    collected.append(chunk)
+                    watch.saw(chunk)
+                    yield chunk
+            finally:
+                aclose = getattr(chunks, "aclose", None)
+                if aclose is not None:
+                    await aclose()
+            _reported(watch, self._finish_stream(collected, request, key))
 
     # -- structured output ---------------------------------------------------------------
     def generate_structured(self, schema: Any, request: ChatRequest, *, max_reasks: int = 2) -> Any:
@@ -192,8 +201,10 @@ class LLM:
         """One vector per text, in order; each text is cached on its own, so re-indexing a
         corpus with a few changed documents embeds only those."""
         plan = _EmbeddingPlan(self, texts, model)
-        for batch in plan.batches():
-            plan.fill(batch, self._embed_batch(plan.request(batch)))
+        with plan.watch() as watch:
+            for batch in plan.batches():
+                plan.fill(batch, self._embed_batch(plan.request(batch)))
+            watch.succeeded(plan.result())
         return plan.vectors()
 
     def _embed_batch(self, request: EmbeddingRequest) -> Embeddings:
@@ -201,12 +212,14 @@ class LLM:
 
     async def aembed(self, texts: Sequence[str], model: str | None = None) -> list[list[float]]:
         plan = _EmbeddingPlan(self, texts, model)
-        batches = plan.batches()
-        results = await asyncio.gather(
-            *(self._aembed_batch(plan.request(batch)) for batch in batches)
-        )
-        for batch, result in zip(batches, results, strict=True):
-            plan.fill(batch, result)
+        with plan.watch() as watch:
+            batches = plan.batches()
+            results = await asyncio.gather(
+                *(self._aembed_batch(plan.request(batch)) for batch in batches)
+            )
+            for batch, result in zip(batches, results, strict=True):
+                plan.fill(batch, result)
+            watch.succeeded(plan.result())
         return plan.vectors()
 
     async def _aembed_batch(self, request: EmbeddingRequest) -> Embeddings:
@@ -222,14 +235,21 @@ class LLM:
         key = request.cache_key(self.provider.info.name)
         return request, key, self._cached(key, request)
 
-    def _replayed(self, cached: Completion) -> StreamChunk:
-        self._account(cached)
+    def _replayed(self, cached: Completion, watch: CallWatch) -> StreamChunk:
+        _reported(watch, self._account(cached))
         return StreamChunk(cached.text, usage=cached.usage, finish_reason=cached.finish_reason)
 
-    def _finish_stream(self, chunks: list[StreamChunk], request: ChatRequest, key: str) -> None:
+    def _finish_stream(
+        self, chunks: list[StreamChunk], request: ChatRequest, key: str
+    ) -> Completion:
         completion = _assembled(chunks, request, self.provider.info.name)
         self._store(key, completion)
-        self._account(completion)
+        return self._account(completion)
+
+    def _watch(self, request: ChatRequest) -> CallWatch:
+        """The report of one chat call (its model already filled in by `_lookup`)."""
+        model = request.model or self.provider.default_chat_model
+        return CallWatch(ModelCall("chat", self.info.name, model, request.prompt, request))
 
     def uses_cache_for(self, provider: Provider) -> bool:
         """Whether calls to `provider` are recorded (never for the free, local offline one)."""
@@ -266,6 +286,12 @@ class _EmbeddingPlan:
         self.model = model or llm.embedder.default_embedding_model
         self.provider = llm.embedder.info.name
         self.found: list[list[float] | None] = [None] * len(self.texts)
+        #: What the batches sent to the provider used and cost (None: unknown), and the
+        #: model that answered, for the call's report.
+        self.sent = False
+        self.usage: Usage | None = Usage(0, 0)
+        self.cost_usd: float | None = 0.0
+        self.response_model = self.model
         if llm.uses_cache_for(llm.embedder):
             assert llm.cache is not None
             for index, text in enumerate(self.texts):
@@ -273,6 +299,13 @@ class _EmbeddingPlan:
                 if hit is not None:
                     self.found[index] = hit.vectors[0]
                     llm.ledger.record(self.provider, self.model, hit.usage, cached=True)
+
+    def watch(self) -> CallWatch:
+        return CallWatch(ModelCall("embeddings", self.provider, self.model))
+
+    def result(self) -> CallResult:
+        """The whole call: a cache hit when no text had to go to the provider."""
+        return CallResult(self.response_model, self.usage, self.cost_usd, cached=not self.sent)
 
     def _key(self, text: str) -> str:
         return EmbeddingRequest((text,), self.model).cache_key(self.provider)
@@ -286,7 +319,14 @@ class _EmbeddingPlan:
         return EmbeddingRequest(tuple(self.texts[index] for index in batch), self.model)
 
     def fill(self, batch: list[int], result: Embeddings) -> None:
-        self.llm.ledger.record(result.provider, result.model, result.usage, cached=False)
+        cost = self.llm.ledger.record(result.provider, result.model, result.usage, cached=False)
+        self.sent = True
+        self.cost_usd = None if cost is None or self.cost_usd is None else self.cost_usd + cost
+        if self.usage is None or result.usage is None:
+            self.usage = None  # one batch without usage: the call's tokens are unknown
+        else:
+            self.usage = Usage(self.usage.prompt_tokens + result.usage.prompt_tokens, 0)
+        self.response_model = result.model
         for index, vector in zip(batch, result.vectors, strict=True):
             self.found[index] = vector
             if self.llm.uses_cache_for(self.llm.embedder):
@@ -331,6 +371,21 @@ async def _aprepend(
 async def _aempty() -> AsyncIterator[StreamChunk]:
     return
     yield  # pragma: no cover (makes this an async generator)
+
+
+def _reported(watch: CallWatch, completion: Completion) -> Completion:
+    """`completion`, once told to the call's observer (if any)."""
+    watch.succeeded(
+        CallResult(
+            completion.model,
+            completion.usage,
+            completion.cost_usd,
+            cached=completion.cached,
+            finish_reason=completion.finish_reason,
+            text=completion.text,
+        )
+    )
+    return completion
 
 
 def _assembled(chunks: list[StreamChunk], request: ChatRequest, provider: str) -> Completion:

@@ -25,6 +25,7 @@ def span_record(span: ReadableSpan) -> dict[str, Any]:
         "trace_id": f"{context.trace_id:032x}" if context else "",
         "span_id": f"{context.span_id:016x}" if context else "",
         "parent_id": f"{span.parent.span_id:016x}" if span.parent else None,
+        "kind": span.kind.name,
         "start": datetime.fromtimestamp(start / 1e9, UTC).isoformat(),
         "duration_ms": round((end - start) / 1e6, 3),
         "status": span.status.status_code.name,

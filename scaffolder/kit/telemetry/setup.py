@@ -2,8 +2,11 @@
 
     telemetry = Telemetry.from_settings(settings)
     with telemetry.turn("qa", intent="question") as turn:
-        completion = turn.complete(llm, request)
+        completion = llm.complete(request)      # a `chat {model}` child span of the turn
         turn.guard(rails.check_output(completion.text))
+
+Inside `turn(...)` the turn is the LLM client's call observer (a context variable), so every
+model and embedding call the skills make, cached or not, is recorded under it.
 
 Exporters: `console` (spans as JSON on stdout), `otlp` (OTLP over HTTP/protobuf to a collector
 at `otlp_endpoint`, batched) and `jsonl` (a local file, `telemetry_file`). Each `Telemetry` owns
@@ -20,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TextIO
 
+from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
@@ -31,9 +35,12 @@ from opentelemetry.sdk.trace.export import (
 )
 
 from scaffolder.errors import UsageError
+from scaffolder.kit.llm.observe import observing
 from scaffolder.kit.safety.redaction import Redactor
 from scaffolder.kit.telemetry import attributes as attr
+from scaffolder.kit.telemetry.calls import set_prompt
 from scaffolder.kit.telemetry.jsonl import JsonlSpanExporter
+from scaffolder.kit.telemetry.spend import CostAlertConfig, SpendAlarm
 from scaffolder.kit.telemetry.turns import Turn
 
 if TYPE_CHECKING:
@@ -52,6 +59,8 @@ class TelemetryConfig:
     capture_content: bool = False
     service_name: str = "copilot"
     redact_patterns: dict[str, str] = field(default_factory=dict)
+    #: Alert when model spend over a rolling window passes a threshold (None: no alert).
+    cost_alert: CostAlertConfig | None = None
 
 
 def otlp_traces_url(endpoint: str) -> str:
@@ -79,6 +88,10 @@ class Telemetry:
         for exporter in exporters:
             self.provider.add_span_processor(SimpleSpanProcessor(exporter))
         self.tracer = self.provider.get_tracer("scaffolder.kit.telemetry")
+        alert = self.config.cost_alert
+        self.spend = (
+            SpendAlarm(alert, service=self.config.service_name) if alert is not None else None
+        )
 
     def _processor(
         self, name: str, console: TextIO | None
@@ -109,6 +122,7 @@ class Telemetry:
             otlp_endpoint=settings.otlp_endpoint,
             capture_content=settings.telemetry_capture_content,
             redact_patterns=dict(settings.redact_patterns),
+            cost_alert=cost_alert_from_settings(settings, root),
         )
         return cls(config, console=console)
 
@@ -122,14 +136,16 @@ class Telemetry:
         span.set_attribute(attr.CAPTURE, self.config.capture_content)
         if intent:
             span.set_attribute(attr.INTENT, intent)
-        if prompt:
-            name, _, version = prompt.partition("@")
-            span.set_attribute(attr.PROMPT_NAME, name)
-            if version:
-                span.set_attribute(attr.PROMPT_VERSION, version)
-        turn = Turn(span, self.tracer, capture=self.config.capture_content, redactor=self.redactor)
+        set_prompt(span, prompt)
+        turn = Turn(
+            span,
+            self.tracer,
+            capture=self.config.capture_content,
+            redactor=self.redactor,
+            on_spend=self.spend.spent if self.spend is not None else None,
+        )
         try:
-            with trace.use_span(span, record_exception=False, set_status_on_exception=False):
+            with observing(turn), _current(span):
                 yield turn
         except BaseException as error:
             span.set_attribute(attr.ERROR_TYPE, type(error).__name__)
@@ -144,7 +160,48 @@ class Telemetry:
         trace.set_tracer_provider(self.provider)
 
     def flush(self) -> None:
+        """Export the spans still buffered and wait for cost alert webhooks under way."""
         self.provider.force_flush()
+        if self.spend is not None:
+            self.spend.wait()
 
     def shutdown(self) -> None:
+        if self.spend is not None:
+            self.spend.wait()
         self.provider.shutdown()
+
+
+@contextmanager
+def _current(span: trace.Span) -> Iterator[None]:
+    """Make `span` OpenTelemetry's current span inside the block (for instrumented libraries).
+
+    Unlike `trace.use_span`, leaving a block that spans generator yields in another context
+    than it began (a server's thread pool resumes generators in copied contexts) is quiet:
+    the context it was set in is gone already, so there is nothing to detach.
+    """
+    token = otel_context.attach(trace.set_span_in_context(span))
+    try:
+        yield
+    finally:
+        if trace.get_current_span() is span:
+            otel_context.detach(token)
+
+
+def cost_alert_from_settings(
+    settings: CopilotSettings, root: Path | None
+) -> CostAlertConfig | None:
+    """The production cost alert `cost_alert_usd` asks for, posting to the benchmark cost
+    alerts' webhook (`COPILOT_BENCH_WEBHOOK`, else `[tool.copilot.bench] webhook_url`)."""
+    if settings.cost_alert_usd is None:
+        return None
+    from scaffolder.kit.bench.config import BenchConfig
+    from scaffolder.project import read_copilot_table
+
+    table = None
+    if root is not None and (root / "pyproject.toml").is_file():
+        table = read_copilot_table(root / "pyproject.toml")
+    return CostAlertConfig(
+        threshold_usd=settings.cost_alert_usd,
+        window_seconds=settings.cost_alert_window_minutes * 60,
+        webhook_url=BenchConfig.from_table(table or {}).webhook_url,
+    )

@@ -1,49 +1,55 @@
-"""One copilot turn as a trace: a `copilot.turn` span, with a `chat {model}` child per call.
+"""One copilot turn as a trace: a `copilot.turn` span, with a child span per model call.
 
-The turn span carries what a dashboard groups by (skill, intent, prompt name and version) and
-what it adds up (tokens, cost, latency, cache hits, guard decisions). Message text is recorded
-only when capture is on, and then only after redaction. Errors are recorded by type
-(`error.type`), never by message or traceback, since messages can quote what users typed.
+The turn span carries what a dashboard groups by (skill, intent) and what it adds up from its
+calls (tokens, cost, call count, cache hits) plus its latency and guard decisions. While a
+turn is open (`Telemetry.turn`) it is the LLM client's call observer: every chat, stream and
+embedding call started in it, cached or not, becomes a child span (`calls.py`) without the
+skills doing anything. Message text is recorded only when capture is on, and then only after
+redaction. Errors are recorded by type (`error.type`), never by message or traceback, since
+messages can quote what users typed.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 import time
-from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable
 
-from opentelemetry.trace import Span, Status, StatusCode, Tracer, set_span_in_context
+from opentelemetry.trace import Span, Tracer
 
-from scaffolder.kit.llm.types import ChatRequest, Completion, StreamChunk
+from scaffolder.kit.llm.observe import CallResult, ModelCall
 from scaffolder.kit.safety.decisions import GuardDecision, Verdict
 from scaffolder.kit.safety.redaction import Redactor
 from scaffolder.kit.telemetry import attributes as attr
+from scaffolder.kit.telemetry.calls import end_call_span, message, start_call_span
 
-if TYPE_CHECKING:
-    from scaffolder.kit.llm.client import LLM
-
-
-def _message(role: str, text: str) -> dict[str, Any]:
-    """One message in the GenAI conventions' shape: a role and text parts."""
-    return {"role": role, "parts": [{"type": "text", "content": text}]}
-
-
-def _messages(role: str, text: str) -> str:
-    return json.dumps([_message(role, text)])
+#: Told the cost of every call whose cost is known (the production spend alarm).
+SpendListener = Callable[[float], object]
 
 
 class Turn:
     """Created by `Telemetry.turn`; records calls, guard verdicts and (if on) content."""
 
-    def __init__(self, span: Span, tracer: Tracer, *, capture: bool, redactor: Redactor) -> None:
+    def __init__(
+        self,
+        span: Span,
+        tracer: Tracer,
+        *,
+        capture: bool,
+        redactor: Redactor,
+        on_spend: SpendListener | None = None,
+    ) -> None:
         self.span = span
         self._tracer = tracer
         self._capture = capture
         self._redactor = redactor
+        self._on_spend = on_spend
         self._started = time.perf_counter()
+        # Calls may end in other threads than the turn's (a server reads streams from a pool).
+        self._lock = threading.Lock()
         self.cost_usd = 0.0
-        self._cost_known = True
+        self.unpriced_calls = 0
         self.input_tokens = 0
         self.output_tokens = 0
         self.calls = 0
@@ -68,113 +74,48 @@ class Turn:
         if not self._capture:
             return
         if question is not None:
-            self.span.set_attribute(
-                attr.INPUT_MESSAGES, _messages("user", self._redactor.redact(question))
-            )
+            text = json.dumps([message("user", self._redactor.redact(question))])
+            self.span.set_attribute(attr.INPUT_MESSAGES, text)
         if answer is not None:
-            self.span.set_attribute(
-                attr.OUTPUT_MESSAGES, _messages("assistant", self._redactor.redact(answer))
-            )
+            text = json.dumps([message("assistant", self._redactor.redact(answer))])
+            self.span.set_attribute(attr.OUTPUT_MESSAGES, text)
 
-    # -- model calls -----------------------------------------------------------------------
-    def complete(self, llm: LLM, request: ChatRequest) -> Completion:
-        """`llm.complete(request)` inside a `chat {model}` span."""
-        with self._call_span(llm, request) as span:
-            try:
-                completion = llm.complete(request)
-            except Exception as error:
-                _failed(span, error)
-                raise
-            self.record_completion(completion, span=span)
-            return completion
+    # -- model calls: the LLM client's observer ---------------------------------------------
+    def call_started(self, call: ModelCall) -> _TurnCall:
+        redactor = self._redactor if self._capture else None
+        span = start_call_span(self._tracer, self.span, call, redactor=redactor)
+        return _TurnCall(self, span, redactor)
 
-    def stream(self, llm: LLM, request: ChatRequest) -> Iterator[StreamChunk]:
-        """`llm.stream(request)` inside a `chat {model}` span that ends with the stream."""
-        with self._call_span(llm, request) as span:
-            pieces: list[str] = []
-            last = StreamChunk("")
-            try:
-                for chunk in llm.stream(request):
-                    pieces.append(chunk.text)
-                    last = chunk
-                    yield chunk
-            except Exception as error:
-                _failed(span, error)
-                raise
-            model = request.model or llm.provider.default_chat_model
-            price = llm.ledger.prices.price_for(model)
-            cost = price.cost(last.usage) if price is not None and last.usage else None
-            if llm.info.name == "offline":
-                cost = 0.0
-            completion = Completion(
-                "".join(pieces), model, llm.info.name, last.usage, last.finish_reason,
-                cost_usd=cost,
-            )  # fmt: skip
-            self.record_completion(completion, span=span)
-
-    def record_completion(self, completion: Completion, *, span: Span | None = None) -> None:
-        """Add one call's model, tokens, cost and cache hit to `span` (default: the turn)."""
-        target = span or self.span
-        target.set_attribute(attr.RESPONSE_MODEL, completion.model)
-        target.set_attribute(attr.CACHE_HIT, completion.cached)
-        if completion.finish_reason:
-            target.set_attribute(attr.FINISH_REASONS, [completion.finish_reason])
-        if completion.usage is not None:
-            target.set_attribute(attr.INPUT_TOKENS, completion.usage.prompt_tokens)
-            target.set_attribute(attr.OUTPUT_TOKENS, completion.usage.completion_tokens)
-            self.input_tokens += completion.usage.prompt_tokens
-            self.output_tokens += completion.usage.completion_tokens
-        if completion.cost_usd is None:
-            self._cost_known = False
-        else:
-            target.set_attribute(attr.COST_USD, completion.cost_usd)
-            self.cost_usd += completion.cost_usd
-        self.calls += 1
-        self.cached_calls += completion.cached
-        if self._capture and span is not None:
-            span.set_attribute(
-                attr.OUTPUT_MESSAGES, _messages("assistant", self._redactor.redact(completion.text))
-            )
-
-    def _call_span(self, llm: LLM, request: ChatRequest) -> _CallSpan:
-        model = request.model or llm.provider.default_chat_model
-        span = self._tracer.start_span(f"chat {model}", context=set_span_in_context(self.span))
-        span.set_attribute(attr.OPERATION, "chat")
-        span.set_attribute(attr.SYSTEM, llm.info.name)
-        span.set_attribute(attr.PROVIDER, llm.info.name)
-        span.set_attribute(attr.REQUEST_MODEL, model)
-        for key, value in (
-            (attr.TEMPERATURE, request.temperature),
-            (attr.MAX_TOKENS, request.max_tokens),
-            (attr.SEED, request.seed),
-        ):
-            if value is not None:
-                span.set_attribute(key, value)
-        _set_prompt(span, request.prompt)
-        if request.prompt:
-            _set_prompt(self.span, request.prompt)
-        if self._capture:
-            messages = [
-                {
-                    "role": m.role,
-                    "parts": [{"type": "text", "content": self._redactor.redact(text)}],
-                }
-                for m in request.messages
-                if (text := m.content) is not None
-            ]
-            span.set_attribute(attr.INPUT_MESSAGES, json.dumps(messages))
-        return _CallSpan(span)
+    def _add(self, result: CallResult | None) -> None:
+        """Count one finished call in the turn's totals (a failed one counts as a call)."""
+        with self._lock:
+            self.calls += 1
+            if result is None:
+                return
+            self.cached_calls += result.cached
+            if result.usage is not None and not result.cached:
+                self.input_tokens += result.usage.prompt_tokens
+                self.output_tokens += result.usage.completion_tokens
+            if result.cost_usd is None:
+                self.unpriced_calls += 1
+            else:
+                self.cost_usd += result.cost_usd
+        if self._on_spend is not None and result.cost_usd:
+            self._on_spend(result.cost_usd)
 
     # -- the end of the turn ---------------------------------------------------------------
     def finish(self) -> None:
         span = self.span
         span.set_attribute(attr.LATENCY_MS, round((time.perf_counter() - self._started) * 1e3, 3))
-        if self.calls:
-            span.set_attribute(attr.INPUT_TOKENS, self.input_tokens)
-            span.set_attribute(attr.OUTPUT_TOKENS, self.output_tokens)
-            span.set_attribute(attr.CACHE_HIT, self.cached_calls == self.calls)
-            if self._cost_known:
+        with self._lock:
+            if self.calls:
+                span.set_attribute(attr.CALLS, self.calls)
+                span.set_attribute(attr.INPUT_TOKENS, self.input_tokens)
+                span.set_attribute(attr.OUTPUT_TOKENS, self.output_tokens)
+                span.set_attribute(attr.CACHE_HIT, self.cached_calls == self.calls)
                 span.set_attribute(attr.COST_USD, self.cost_usd)
+                if self.unpriced_calls:
+                    span.set_attribute(attr.UNPRICED_CALLS, self.unpriced_calls)
         if self.decisions:
             span.set_attribute(attr.GUARD_DECISIONS, [d.describe() for d in self.decisions])
             span.set_attribute(
@@ -182,28 +123,14 @@ class Turn:
             )
 
 
-class _CallSpan:
-    """A started span as a context manager that ends it (exceptions are recorded by type)."""
+class _TurnCall:
+    """One call of a turn: ends its span and adds it to the turn's totals."""
 
-    def __init__(self, span: Span) -> None:
-        self.span = span
+    def __init__(self, turn: Turn, span: Span, redactor: Redactor | None) -> None:
+        self._turn = turn
+        self._span = span
+        self._redactor = redactor
 
-    def __enter__(self) -> Span:
-        return self.span
-
-    def __exit__(self, *exc: object) -> None:
-        self.span.end()
-
-
-def _failed(span: Span, error: BaseException) -> None:
-    span.set_attribute(attr.ERROR_TYPE, type(error).__name__)
-    span.set_status(Status(StatusCode.ERROR, type(error).__name__))
-
-
-def _set_prompt(span: Span, prompt: str | None) -> None:
-    if not prompt:
-        return
-    name, _, version = prompt.partition("@")
-    span.set_attribute(attr.PROMPT_NAME, name)
-    if version:
-        span.set_attribute(attr.PROMPT_VERSION, version)
+    def end(self, result: CallResult | None, error: BaseException | None) -> None:
+        end_call_span(self._span, result, error, redactor=self._redactor)
+        self._turn._add(result)

@@ -54,10 +54,10 @@ def run_turn(telemetry: Telemetry, server: FaultServer) -> None:
     server.script(answer(f"{ANSWER_CANARY} streams too."))
     with telemetry.turn("qa", intent="question") as turn:
         turn.guard(rails.check_input(question))
-        completion = turn.complete(llm, request)
+        completion = llm.complete(request)
         verdict = rails.check_output(completion.text)
         turn.guard(verdict)
-        streamed = "".join(chunk.text for chunk in turn.stream(llm, request))
+        streamed = "".join(chunk.text for chunk in llm.stream(request))
         turn.capture(question=question, answer=verdict.text + streamed)
     assert ANSWER_CANARY in completion.text and ANSWER_CANARY in streamed
 

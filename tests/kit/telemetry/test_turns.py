@@ -33,7 +33,7 @@ def test_a_turn_records_genai_and_copilot_attributes(tmp_path: Path, server: Fau
     server.script(answer("Mail me at a@b.example"))
     request = ChatRequest((Message("user", "hi"),), temperature=0.2, max_tokens=50, prompt="qa@2")
     with telemetry.turn("qa", intent="question") as turn:
-        completion = turn.complete(openai_llm(server), request)
+        completion = openai_llm(server).complete(request)
         turn.guard(Guardrails.offline().check_output(completion.text))
     call, whole = spans(file)
     assert call["name"] == "chat gpt-4o-mini"
@@ -65,8 +65,8 @@ def test_failures_are_recorded_by_type_only(tmp_path: Path, server: FaultServer)
     file = tmp_path / "t.jsonl"
     telemetry = Telemetry(TelemetryConfig(exporters=("jsonl",), file=file))
     server.script(status(401))
-    with pytest.raises(ProviderAuthError), telemetry.turn("qa") as turn:
-        turn.complete(openai_llm(server), ChatRequest((Message("user", "secret question"),)))
+    with pytest.raises(ProviderAuthError), telemetry.turn("qa"):
+        openai_llm(server).complete(ChatRequest((Message("user", "secret question"),)))
     call, whole = spans(file)
     assert call["status"] == whole["status"] == "ERROR"
     assert call["attributes"]["error.type"] == "ProviderAuthError"
@@ -79,8 +79,8 @@ def test_streamed_calls_with_the_offline_provider(tmp_path: Path) -> None:
     telemetry = Telemetry(TelemetryConfig(exporters=("jsonl",), file=file))
     task = AnswerTask("What exports?", (Passage("1", "Lumen exports PDF files."),))
     request = ChatRequest((Message("user", "What exports?"),), task=task)
-    with telemetry.turn("qa") as turn:
-        text = "".join(chunk.text for chunk in turn.stream(LLM(OfflineProvider()), request))
+    with telemetry.turn("qa"):
+        text = "".join(chunk.text for chunk in LLM(OfflineProvider()).stream(request))
     assert text
     call, whole = spans(file)
     assert call["attributes"]["gen_ai.system"] == "offline"
