@@ -33,16 +33,11 @@ DOCS = {
 class CountingEmbedder(LocalEmbedder):
     """The real local embedder, counting how many texts it was asked to embed."""
 
-    def __init__(self, fail_on_call: int | None = None) -> None:
+    def __init__(self) -> None:
         super().__init__()
         self.texts = 0
-        self.calls = 0
-        self.fail_on_call = fail_on_call
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
-        self.calls += 1
-        if self.calls == self.fail_on_call:
-            raise KeyboardInterrupt  # the process dies midway
         self.texts += len(texts)
         return super().embed(texts)
 
@@ -105,9 +100,16 @@ def test_an_interrupted_ingest_converges_on_rerun(corpus: Path, tmp_path: Path) 
     reset.write_text(reset.read_text().replace("twenty seconds", "20 seconds"))
     (corpus / "docs" / "app.txt").write_text(DOCS["docs/app.txt"] + "\nIt needs Android 10.\n")
     before = sorted(map(repr, VectorStore(crashed_client, LocalEmbedder()).chunks()))
-    dying = CountingEmbedder(fail_on_call=1)  # dies after the edits were relabelled/retired
+
+    def die_at_the_last_file(source: str) -> None:  # app.txt's edit is written by now
+        if source == "docs/reset.md":
+            raise KeyboardInterrupt
+
     with pytest.raises(KeyboardInterrupt):
-        ingest([corpus / "docs"], corpus, VectorStore(crashed_client, dying))
+        ingest(
+            [corpus / "docs"], corpus, VectorStore(crashed_client, LocalEmbedder()),
+            die_at_the_last_file,
+        )  # fmt: skip
     healthy = VectorStore(crashed_client, LocalEmbedder())
     assert sorted(map(repr, healthy.chunks())) == before  # readers still see the old index
     ingest([corpus / "docs"], corpus, healthy)
