@@ -55,7 +55,8 @@ _LAST = (".copier-answers.yml", ".git")
 
 
 class PlacingError(CopilotError):
-    """The finished project could not be put in place (a disk error, a race); nothing was left."""
+    """The project could not be written or put in place (a disk error, a race); nothing of it
+    was left. Not the user's input, hence exit code 1."""
 
     exit_code = 1
 
@@ -106,7 +107,13 @@ def build_and_place(
         placed = False
         try:
             with _staging(destination, fill) as staging:
-                result = build(staging.project)
+                try:
+                    result = build(staging.project)
+                except OSError as error:  # a full disk, a vanished folder: one line, exit 1
+                    reason = error.strerror or type(error).__name__
+                    raise PlacingError(
+                        f"cannot write the project: {reason} (nothing was written)"
+                    ) from None
                 crash_point("new: built")
                 _place(staging)
                 placed = True

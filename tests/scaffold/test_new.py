@@ -441,3 +441,28 @@ def test_a_staging_folder_that_is_still_locked_is_left_alone(
             create_project(NewProjectRequest("qa-rag", folder), histories.history())
     assert staging.is_dir()
     assert clean_leftovers(folder) != [] and list(folder.iterdir()) == []
+
+
+@pytest.mark.parametrize("existing", [False, True])
+def test_a_disk_error_while_building_is_one_line_and_leaves_nothing(
+    tmp_path: Path, existing: bool
+) -> None:
+    import errno
+
+    from scaffolder.errors import CopilotError
+    from scaffolder.scaffold._staging import build_and_place
+
+    destination = tmp_path / "bot"
+    if existing:
+        destination.mkdir()
+
+    def build(project: Path) -> None:
+        project.mkdir()
+        (project / "half.txt").write_text("x")
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    with pytest.raises(CopilotError, match="No space left on device") as raised:
+        build_and_place(destination, build, lambda message: None)
+    assert raised.value.exit_code == 1 and "nothing was written" in str(raised.value)
+    assert sorted(p.name for p in tmp_path.iterdir()) == (["bot", "home"] if existing else ["home"])
+    assert not existing or list(destination.iterdir()) == []
