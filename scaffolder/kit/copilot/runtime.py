@@ -196,11 +196,11 @@ class Copilot:
         decision = self.router.route(message, conversation.context())
         data.update(intent=decision.intent, route=decision.method, reason=decision.reason,
                     declined=not decision.in_scope)  # fmt: skip
-        if decision.evidence is not None:
-            data["evidence"] = decision.evidence.to_dict()
         if span is not None:
             span.set_intent(decision.intent)
         if not decision.in_scope:
+            if decision.evidence is not None:
+                data["evidence"] = self.services.cite(decision.evidence).to_dict()
             yield Delta(self.out_of_scope_reply)
             yield self._record(conversation, message, decision, self.out_of_scope_reply, (),
                                turn_id, data, skill=OUT_OF_SCOPE)  # fmt: skip
@@ -232,6 +232,8 @@ class Copilot:
                 pieces.append(chunk.text)
                 yield Delta(chunk.text)
         data.update(reply.data)
+        if decision.evidence is not None:
+            data["evidence"] = self.services.cite(decision.evidence, reply.sources).to_dict()
         self._remember(conversation.id, reply.data)
         if proposals:
             data["proposals"] = [

@@ -6,8 +6,10 @@ the CLI's `ask` pays only for what the routed skill needs.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from scaffolder.errors import CopilotError
 from scaffolder.kit.llm.client import LLM
@@ -56,6 +58,15 @@ class ProjectServices:
             return self.answerability.assess(question)
         except CopilotError:
             return None
+
+    def cite(self, evidence: Evidence, sources: Sequence[Mapping[str, Any]] = ()) -> Evidence:
+        """`evidence` with its best passage's citation, from `sources` (what the skill
+        retrieved) when that passage is among them, else from the index."""
+        known = {str(source.get("id")): str(source.get("citation")) for source in sources}
+        try:
+            return self.answerability.cite(evidence, known)
+        except CopilotError:
+            return evidence
 
     @cached_property
     def prompts(self) -> PromptLibrary:

@@ -27,8 +27,8 @@ import json
 import os
 import random
 import re
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -76,9 +76,12 @@ class Evidence:
 
     score: float
     threshold: float
-    #: The citation of the passage that scored best (None when nothing matched at all).
+    #: The citation of the passage that scored best (None when nothing matched at all, or
+    #: not looked up yet: see `Answerability.cite`).
     source: str | None
     calibration: CalibrationSource = "corpus"
+    #: The id of the chunk that scored best.
+    chunk: str | None = None
 
     @property
     def strong(self) -> bool:
@@ -96,6 +99,7 @@ class Evidence:
             "strong": self.strong,
             "source": self.source,
             "calibration": self.calibration,
+            "chunk": self.chunk,
         }
 
     @classmethod
@@ -106,6 +110,7 @@ class Evidence:
             threshold=float(data["threshold"]),
             source=data.get("source"),
             calibration="settings" if calibration == "settings" else "corpus",
+            chunk=data.get("chunk"),
         )
 
 
@@ -139,22 +144,34 @@ class Answerability:
         self._calibration: Calibration | None = None
 
     def assess(self, question: str) -> Evidence | None:
-        """The evidence for `question`; None when the index is empty (nothing to judge by)."""
+        """The evidence for `question`; None when the index is empty (nothing to judge by).
+
+        The best passage is named by chunk id only: looking its citation up is a store read,
+        which a turn that goes on to retrieve gets for free (`cite`)."""
         index = self._index()
         if len(index) == 0:
             return None
-        calibration = self.calibration()
+        calibration = self._calibrated(index)
         score, chunk_id = support(index, question)
-        source = None
-        if chunk_id is not None:
-            chunks = self.retriever.store.chunks([chunk_id])
-            source = chunks[0].citation() if chunks else None
-        return Evidence(score, calibration.threshold, source, calibration.source)
+        return Evidence(score, calibration.threshold, None, calibration.source, chunk_id)
+
+    def cite(self, evidence: Evidence, known: Mapping[str, str] | None = None) -> Evidence:
+        """`evidence` with its best passage's citation: from `known` (chunk id -> citation,
+        e.g. the passages a skill retrieved) or else read from the store."""
+        if evidence.source is not None or evidence.chunk is None:
+            return evidence
+        citation = (known or {}).get(evidence.chunk)
+        if citation is None:
+            chunks = self.retriever.store.chunks([evidence.chunk])
+            citation = chunks[0].citation() if chunks else None
+        return replace(evidence, source=citation)
 
     def calibration(self) -> Calibration:
         """The calibration of the index as it is now: kept, read from the cache, or computed."""
-        index = self._index()
-        generation = self.retriever._generation or ""
+        return self._calibrated(self._index())
+
+    def _calibrated(self, index: BM25Index) -> Calibration:
+        generation = self.retriever._generation or ""  # the token `index` was read at
         if self.threshold is not None:
             return Calibration(self.threshold, 0.0, 0.0, 0, generation, "settings")
         if self._calibration is not None and self._calibration.generation == generation:

@@ -100,7 +100,10 @@ def test_each_corpus_calibrates_a_threshold_that_separates_its_questions(
     for question in questions:
         evidence = meter.assess(question)
         assert evidence is not None and evidence.strong, (question, evidence)
-        assert evidence.source is not None and evidence.source.startswith("data/")
+        assert evidence.source is None  # looked up only when asked: a store read
+        cited = meter.cite(evidence)
+        assert cited.source is not None and cited.source.startswith("data/"), cited
+        assert meter.cite(evidence, {str(evidence.chunk): "known"}).source == "known"
     # Off-topic questions, and the other corpus's questions, find no strong evidence here.
     for question in OFF_TOPIC + CORPORA[other][1]:
         evidence = meter.assess(question)
