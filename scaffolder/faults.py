@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import signal
+from pathlib import Path
 
 CRASH_AT_VARIABLE = "COPILOT_CRASH_AT"
 CRASH_TRACE_VARIABLE = "COPILOT_CRASH_TRACE"
@@ -41,7 +42,7 @@ def crash_point(label: str) -> None:
         return
     _reached += 1
     if trace:
-        with open(trace, "a", encoding="utf-8") as out:
+        with Path(trace).open("a", encoding="utf-8") as out:
             out.write(f"{_reached}\t{label}\n")
     if setting is None:
         return
