@@ -3,9 +3,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
+from scaffolder.kit.copilot import Copilot
+from scaffolder.kit.llm.cost import PriceTable, ledger_scope
+from scaffolder.kit.settings import CopilotSettings
 from scaffolder.kit.telemetry.setup import Telemetry, TelemetryConfig
 from tests.cli.conftest import Invoke
 from tests.conftest import ChangeDir
+from tests.kit.llm.fault_server import FaultServer, _usage, answer
 
 
 def record_turns(path: Path) -> None:
@@ -70,3 +76,70 @@ def test_outside_a_project_without_a_file(
     result = copilot("telemetry", "summary")
     assert result.exit_code == 2
     assert "runs inside a copilot project" in result.stderr
+
+
+def test_a_real_turn_shows_the_servers_tokens_and_their_cost(
+    copilot: Invoke,
+    qa_project: Path,
+    model_server: FaultServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Acceptance: a qa-rag copilot turn against the loopback OpenAI-compatible server, with
+    telemetry to the JSONL exporter, gives a model-call span with exactly the token counts the
+    server returned, and `telemetry summary` shows those tokens and what they cost at the
+    project's price override."""
+    (qa_project / "prices.toml").write_text(
+        '[models]\n"gpt-4o-mini" = { input = 2.0, output = 8.0 }\n'
+    )
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-loopback-test")
+    file = tmp_path / "telemetry.jsonl"
+    settings = CopilotSettings.load(
+        qa_project,
+        env_file=None,
+        llm_provider="openai-compatible",
+        llm_base_url=model_server.url,
+        chat_model="gpt-4o-mini",
+        telemetry_exporters=["jsonl"],
+        telemetry_file=file,
+    )
+    text = "It blinks when the adapter gives too little current [1]."
+    model_server.script(answer(text))
+    with ledger_scope("acceptance", prices=PriceTable.load(qa_project)):
+        bot = Copilot.for_project(qa_project, settings)
+        reply = bot.ask("Why does my lamp blink three times?")
+    assert reply.skill == "answer" and reply.text == text
+    assert bot.telemetry is not None
+    bot.telemetry.flush()
+
+    (request,) = model_server.requests
+    returned = _usage(request, text)  # what the server put in its final stream chunk
+    cost = (returned["prompt_tokens"] * 2.0 + returned["completion_tokens"] * 8.0) / 1e6
+    records = [json.loads(line) for line in file.read_text().splitlines()]
+    (call,) = [r for r in records if r["attributes"].get("gen_ai.operation.name") == "chat"]
+    (turn,) = [r for r in records if r["name"] == "copilot.turn"]
+    attributes = call["attributes"]
+    assert call["name"] == "chat gpt-4o-mini" and call["kind"] == "CLIENT"
+    assert call["parent_id"] == turn["span_id"]
+    assert attributes["gen_ai.usage.input_tokens"] == returned["prompt_tokens"]
+    assert attributes["gen_ai.usage.output_tokens"] == returned["completion_tokens"]
+    assert attributes["copilot.cost_usd"] == pytest.approx(cost)
+    prompt = f"answer@{attributes['copilot.prompt.version']}"
+    assert reply.data["prompt"] == prompt
+    assert turn["status"] == "UNSET"  # `ask` closing the stream after the reply is no error
+
+    result = copilot("telemetry", "summary", str(file), "--format", "json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    for row in (summary["skills"]["answer"], summary["prompts"][prompt]):
+        assert row["input_tokens"] == returned["prompt_tokens"]
+        assert row["output_tokens"] == returned["completion_tokens"]
+        assert row["cost_usd"] == round(cost, 6) > 0
+        assert row["unpriced"] == 0
+    assert summary["prompts"][prompt]["calls"] == 1
+    text_lines = copilot("telemetry", "summary", str(file)).stdout.splitlines()
+    (line,) = [line for line in text_lines if line.startswith(prompt)]
+    assert line.split()[1:6] == [
+        "1", "0", str(returned["prompt_tokens"]), str(returned["completion_tokens"]),
+        f"{cost:.4f}",
+    ]  # fmt: skip

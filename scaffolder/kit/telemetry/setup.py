@@ -147,6 +147,10 @@ class Telemetry:
         try:
             with observing(turn), _current(span):
                 yield turn
+        except GeneratorExit:
+            # The reader of a streamed turn stopped reading (`ask` once it has the reply, a
+            # client that left): not a failure of the turn.
+            raise
         except BaseException as error:
             span.set_attribute(attr.ERROR_TYPE, type(error).__name__)
             span.set_status(trace.Status(trace.StatusCode.ERROR, type(error).__name__))

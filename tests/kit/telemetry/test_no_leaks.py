@@ -1,8 +1,9 @@
 """With content capture off, no exported byte may hold what the user typed or the model said.
 
-A traced turn (guards, a model call and a streamed call over real HTTP to a loopback
-OpenAI-compatible server) runs with distinctive canary text in the question, the retrieved
-passage and the answer; every exporter (console, JSONL file, OTLP protobuf posted to a
+A traced turn (guards, a model call, a streamed call, an embedding of the question and a call
+answered from the response cache, over real HTTP to a loopback OpenAI-compatible server; the
+client reports each call as a child span) runs with distinctive canary text in the question,
+the retrieved passage and the answer; every exporter (console, JSONL file, OTLP protobuf posted to a
 loopback collector) and every log record is then scanned for any canary.
 """
 
@@ -10,10 +11,12 @@ from __future__ import annotations
 
 import io
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from scaffolder.kit.llm.cache import ResponseCache
 from scaffolder.kit.llm.client import LLM
 from scaffolder.kit.llm.providers.openai_provider import OpenAIConfig, OpenAIProvider
 from scaffolder.kit.llm.types import ChatRequest, Message
@@ -30,7 +33,7 @@ EMAIL = "canary.person@example.com"
 CANARIES = [QUESTION_CANARY, PASSAGE_CANARY, ANSWER_CANARY, EMAIL, "canary.person"]
 
 
-def run_turn(telemetry: Telemetry, server: FaultServer) -> None:
+def run_turn(telemetry: Telemetry, server: FaultServer, cache: ResponseCache) -> None:
     llm = LLM(
         OpenAIProvider(
             OpenAIConfig(
@@ -39,7 +42,8 @@ def run_turn(telemetry: Telemetry, server: FaultServer) -> None:
                 embedding_model="text-embedding-3-small",
                 base_url=server.url,
             )
-        )
+        ),
+        cache=cache,
     )
     rails = Guardrails.offline()
     question = f"What does {QUESTION_CANARY} do? Write to {EMAIL}."
@@ -57,9 +61,12 @@ def run_turn(telemetry: Telemetry, server: FaultServer) -> None:
         completion = llm.complete(request)
         verdict = rails.check_output(completion.text)
         turn.guard(verdict)
-        streamed = "".join(chunk.text for chunk in llm.stream(request))
+        streamed = "".join(chunk.text for chunk in llm.stream(replace(request, sample=1)))
+        llm.embed([question])
+        replayed = llm.complete(request)
         turn.capture(question=question, answer=verdict.text + streamed)
     assert ANSWER_CANARY in completion.text and ANSWER_CANARY in streamed
+    assert replayed.cached and server.count == 3
 
 
 def exported(telemetry: Telemetry, console: io.StringIO, file: Path, collector: Collector) -> bytes:
@@ -84,12 +91,13 @@ def test_no_prompt_or_answer_text_is_exported(
         capture_content=capture,
     )
     telemetry = Telemetry(config, console=console)
-    run_turn(telemetry, server)
+    run_turn(telemetry, server, ResponseCache(tmp_path / "cache.sqlite3"))
     everything = exported(telemetry, console, config.file, collector)
     telemetry.shutdown()
 
     assert collector.paths and set(collector.paths) == {"/v1/traces"}
-    assert len(collector.spans()) == 3  # the turn and its two model calls
+    names = sorted(span.name for span in collector.spans())
+    assert names == ["chat gpt-4o-mini"] * 3 + ["copilot.turn", "embeddings text-embedding-3-small"]
     assert b"gen_ai.usage.input_tokens" in everything  # the scan did see the spans
     logs = "\n".join(record.getMessage() for record in caplog.records).encode()
     # Identifiers are never exported, whether capture is on or off: capture redacts first.
