@@ -18,6 +18,12 @@ through still meets an answer prompt that says "I don't know" when its passages 
 It is computed on first use after the index changed and cached under the store's generation
 token, like the BM25 side, so ingest needs no change and a new process just reads it. A
 project may fix the threshold instead (`answerability_threshold` in its settings).
+
+Below the threshold there is a floor, the off-topic probes' median: a question scoring under
+it matches this corpus no better than a typical off-topic one, so the index holds *no*
+evidence for it. Between floor and threshold the evidence is weak: too little to take a
+request on its own, too much to overrule the examples or a model that placed it (questions
+worded unlike the documents land there).
 """
 
 from __future__ import annotations
@@ -41,7 +47,7 @@ if TYPE_CHECKING:
     from scaffolder.kit.retrieval.types import Chunk
 
 #: Bumped when probes or the rule change, so cached calibrations of older versions are redone.
-CALIBRATION_VERSION = 1
+CALIBRATION_VERSION = 2
 #: In-domain probes per calibration (passages sampled evenly across the index).
 IN_DOMAIN_PROBES = 120
 #: Words a probe takes from its own passage; one more comes from another passage.
@@ -49,6 +55,8 @@ PROBE_WORDS = 3
 #: The in-domain probes' low end and the off-topic probes' high end (quantiles).
 IN_DOMAIN_QUANTILE = 0.1
 OFF_TOPIC_QUANTILE = 0.9
+#: The off-topic probes' quantile under which a question has no evidence at all.
+FLOOR_QUANTILE = 0.5
 #: Where between those two ends the threshold sits (0: at the off-topic end).
 LEAN = 0.25
 _WORD = re.compile(r"[^\W\d_][^\W_]*", re.UNICODE)
@@ -61,6 +69,8 @@ class Calibration:
     """Where strong evidence starts for one version of one index, and why."""
 
     threshold: float
+    #: Under this a question matches no better than a typical off-topic one.
+    floor: float
     #: The off-topic probes' high quantile and the in-domain probes' low quantile.
     off_topic: float
     in_domain: float
@@ -82,14 +92,21 @@ class Evidence:
     calibration: CalibrationSource = "corpus"
     #: The id of the chunk that scored best.
     chunk: str | None = None
+    #: Under this score the index holds no evidence at all (see the module docstring).
+    floor: float = 0.0
 
     @property
     def strong(self) -> bool:
         return self.score >= self.threshold
 
+    @property
+    def absent(self) -> bool:
+        """No better than a typical off-topic request (and nothing matched is never better)."""
+        return self.score <= self.floor
+
     def describe(self) -> str:
         where = f" in {self.source}" if self.source else ""
-        verdict = "strong" if self.strong else "weak"
+        verdict = "strong" if self.strong else "no" if self.absent else "weak"
         return f"{verdict} evidence {self.score:.2f}{where} (threshold {self.threshold:.2f})"
 
     def to_dict(self) -> dict[str, Any]:
@@ -97,6 +114,7 @@ class Evidence:
             "score": round(self.score, 4),
             "threshold": round(self.threshold, 4),
             "strong": self.strong,
+            "floor": round(self.floor, 4),
             "source": self.source,
             "calibration": self.calibration,
             "chunk": self.chunk,
@@ -111,6 +129,7 @@ class Evidence:
             source=data.get("source"),
             calibration="settings" if calibration == "settings" else "corpus",
             chunk=data.get("chunk"),
+            floor=float(data.get("floor", 0.0)),
         )
 
 
@@ -153,7 +172,9 @@ class Answerability:
             return None
         calibration = self._calibrated(index)
         score, chunk_id = support(index, question)
-        return Evidence(score, calibration.threshold, None, calibration.source, chunk_id)
+        return Evidence(
+            score, calibration.threshold, None, calibration.source, chunk_id, calibration.floor
+        )
 
     def cite(self, evidence: Evidence, known: Mapping[str, str] | None = None) -> Evidence:
         """`evidence` with its best passage's citation: from `known` (chunk id -> citation,
@@ -172,16 +193,17 @@ class Answerability:
 
     def _calibrated(self, index: BM25Index) -> Calibration:
         generation = self.retriever._generation or ""  # the token `index` was read at
-        if self.threshold is not None:
-            return Calibration(self.threshold, 0.0, 0.0, 0, generation, "settings")
-        if self._calibration is not None and self._calibration.generation == generation:
-            return self._calibration
-        calibration = self._read(generation)
-        if calibration is None:
-            chunks = self.retriever.store.chunks(_sampled(sorted(index.ids()), IN_DOMAIN_PROBES))
-            calibration = calibrate(index, chunks, generation)
-            self._write(calibration)
-        self._calibration = calibration
+        calibration = self._calibration
+        if calibration is None or calibration.generation != generation:
+            calibration = self._read(generation)
+            if calibration is None:
+                sample = _sampled(sorted(index.ids()), IN_DOMAIN_PROBES)
+                calibration = calibrate(index, self.retriever.store.chunks(sample), generation)
+                self._write(calibration)
+            self._calibration = calibration
+        if self.threshold is not None:  # the project's own bar; the floor stays the corpus's
+            floor = min(calibration.floor, self.threshold)
+            return replace(calibration, threshold=self.threshold, floor=floor, source="settings")
         return calibration
 
     def _index(self) -> BM25Index:
@@ -239,6 +261,7 @@ def calibrate(index: BM25Index, chunks: Sequence[Chunk], generation: str = "") -
         threshold = low_inside
     return Calibration(
         threshold=round(threshold, 4),
+        floor=round(min(quantile(outside, FLOOR_QUANTILE), threshold), 4),
         off_topic=round(high_outside, 4),
         in_domain=round(low_inside, 4),
         probes=len(inside),

@@ -20,10 +20,11 @@ Scope grounded in the index: with an `evidence` function (answerability against 
 project's index, `retrieval.evidence`) and a skill that `answers_from_index`, the examples are
 not the only judge of scope. A request the index holds strong evidence for goes to that skill
 (`evidence`) when the examples say out of scope or are not conclusive; a request routed to it
-(by examples or the model) for which the index holds no strong evidence is declined instead,
-because the skill could only say "I don't know". A confident match to another skill (thanks,
-feedback) stands, and follow-ups stay where they are. With an empty index, evidence is not
-consulted and routing is by examples alone.
+(by examples or the model) for which the index holds no evidence at all (no better than a
+typical off-topic request) is declined instead, because the skill could only say "I don't
+know". Weak evidence, in between, leaves the decision to the examples and the model. A
+confident match to another skill (thanks, feedback) stands, and follow-ups stay where they
+are. With an empty index, evidence is not consulted and routing is by examples alone.
 """
 
 from __future__ import annotations
@@ -187,8 +188,8 @@ class Router:
         reason = f"{why}; the model classified it as {choice.intent}"
         if not choice.understood:
             reason += f" (answer: {choice.raw.strip()[:60]!r})"
-        if choice.intent in self.grounded and evidence is not None:
-            reason += f", but the index holds only {evidence.describe()}"
+        if choice.intent in self.grounded and evidence is not None and evidence.absent:
+            reason += f", but the index holds {evidence.describe()}"
             return RouteDecision(OUT_OF_SCOPE, "llm", confidence, reason, top, evidence)
         return RouteDecision(choice.intent, "llm", confidence, reason, top, evidence)
 
@@ -207,8 +208,8 @@ class Router:
             return decision
         if decision.intent == OUT_OF_SCOPE and evidence.strong:
             return self._to_index(decision.reason, evidence, scores, decision.scores)
-        if decision.intent != OUT_OF_SCOPE and not evidence.strong:
-            reason = f"{decision.reason}; but the index holds only {evidence.describe()}"
+        if decision.intent != OUT_OF_SCOPE and evidence.absent:
+            reason = f"{decision.reason}; but the index holds {evidence.describe()}"
             return replace(decision, intent=OUT_OF_SCOPE, reason=reason, evidence=evidence)
         return replace(decision, reason=f"{decision.reason}; {evidence.describe()}",
                        evidence=evidence)  # fmt: skip

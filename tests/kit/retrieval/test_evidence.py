@@ -108,6 +108,8 @@ def test_each_corpus_calibrates_a_threshold_that_separates_its_questions(
     for question in OFF_TOPIC + CORPORA[other][1]:
         evidence = meter.assess(question)
         assert evidence is not None and not evidence.strong, (question, evidence)
+    absent = meter.assess("What is the capital of Peru?")
+    assert absent is not None and absent.absent and absent.describe().startswith("no evidence")
 
 
 def test_the_calibration_is_cached_per_index_generation_and_redone_when_the_index_changes(
@@ -152,7 +154,8 @@ def test_a_settings_threshold_replaces_the_calibration(tmp_path: Path) -> None:
     evidence = meter.assess("How do I count varroa mites?")
     assert evidence is not None
     assert (evidence.threshold, evidence.calibration, evidence.strong) == (0.9, "settings", False)
-    assert not cache.exists()
+    assert not evidence.absent  # the floor is still the corpus's own
+    assert evidence.floor < 0.9
 
 
 def test_an_empty_index_gives_no_evidence(tmp_path: Path) -> None:

@@ -11,8 +11,12 @@ from scaffolder.kit.routing import OUT_OF_SCOPE, Router, Skill, SkillReply, Skil
 from scaffolder.kit.routing.decisions import RouteDecision, RoutingContext
 
 THRESHOLD = 0.25
-STRONG = Evidence(0.6, THRESHOLD, "data/sync.md, lines 1-4")
-WEAK = Evidence(0.05, THRESHOLD, "data/proxy.md, lines 2-3")
+FLOOR = 0.1
+STRONG = Evidence(0.6, THRESHOLD, "data/sync.md, lines 1-4", floor=FLOOR)
+#: Weak, and under the floor: no better than a typical off-topic request.
+NONE = Evidence(0.05, THRESHOLD, "data/proxy.md, lines 2-3", floor=FLOOR)
+#: Weak but above the floor: the examples and the model decide.
+WEAK = Evidence(0.18, THRESHOLD, "data/proxy.md, lines 2-3", floor=FLOOR)
 
 
 def _reply(request: SkillRequest) -> SkillReply:
@@ -40,10 +44,14 @@ OUT_OF_SCOPE_EXAMPLES = ("write me a poem about the sea", "what is the weather t
 
 
 class Index:
-    """What a test's index holds: strong evidence for some texts, weak for the rest."""
+    """What a test's index holds: strong evidence for some texts, weak evidence for others
+    and none for the rest."""
 
-    def __init__(self, strong: set[str], *, empty: bool = False) -> None:
+    def __init__(
+        self, strong: set[str], *, weak: frozenset[str] = frozenset(), empty: bool = False
+    ) -> None:
         self.strong = strong
+        self.weak = weak
         self.empty = empty
         self.asked: list[str] = []
 
@@ -51,7 +59,7 @@ class Index:
         self.asked.append(text)
         if self.empty:
             return None
-        return STRONG if text in self.strong else WEAK
+        return STRONG if text in self.strong else WEAK if text in self.weak else NONE
 
 
 def router(index: Index, model: ChatModel | None = None) -> Router:
@@ -81,9 +89,9 @@ def test_no_evidence_near_an_out_of_scope_example_is_declined() -> None:
     assert (decision.intent, decision.method, decision.evidence) == (
         OUT_OF_SCOPE,
         "embedding",
-        WEAK,
+        NONE,
     )
-    assert "weak evidence 0.05" in decision.reason
+    assert "no evidence 0.05" in decision.reason
 
 
 def test_an_example_match_without_evidence_is_declined_rather_than_answered_blind() -> None:
@@ -92,12 +100,15 @@ def test_an_example_match_without_evidence_is_declined_rather_than_answered_blin
     decision = router(index).route(text)
     assert decision.intent == OUT_OF_SCOPE
     assert "nearest examples: answer" in decision.reason
-    assert "but the index holds only weak evidence 0.05" in decision.reason
+    assert "but the index holds no evidence 0.05" in decision.reason
     # The exact repeat of an example is held to the index too.
     assert router(index).route("How do I install tidewater?").intent == OUT_OF_SCOPE
     assert router(Index({"How do I install tidewater?"})).route(
         "How do I install tidewater?"
     ).evidence == (STRONG)
+    # Weak evidence (worded unlike the documents, say) does not overrule the examples.
+    weak = router(Index(set(), weak=frozenset({text}))).route(text)
+    assert (weak.intent, weak.evidence) == ("answer", WEAK)
 
 
 def test_other_skills_and_follow_ups_are_not_second_guessed_by_the_index() -> None:
@@ -131,19 +142,25 @@ class RecordingModel:
         return self.complete(request)
 
 
-@pytest.mark.parametrize(("strong", "intent"), [(False, OUT_OF_SCOPE), (True, "answer")])
+@pytest.mark.parametrize(
+    ("held", "intent"), [("none", OUT_OF_SCOPE), ("weak", "answer"), ("strong", "answer")]
+)
 def test_with_a_model_the_index_still_decides_the_answer_skill_s_scope(
-    strong: bool, intent: str
+    held: str, intent: str
 ) -> None:
     text = "Tell me about the moon landing"
     model = RecordingModel("answer")
-    decision = router(Index({text} if strong else set()), model).route(text)
+    index = Index(
+        {text} if held == "strong" else set(), weak=frozenset({text} if held == "weak" else ())
+    )
+    decision = router(index, model).route(text)
     assert decision.intent == intent
-    if strong:
+    if held == "strong":
         assert decision.method == "evidence" and model.requests == []  # no call needed
     else:
         assert decision.method == "llm"
-        assert "the model classified it as answer, but the index holds only" in decision.reason
+        vetoed = "the model classified it as answer, but the index holds no evidence"
+        assert (vetoed in decision.reason) == (held == "none")
         # The classifier was told what the answer skill covers: its (derived) topic.
         system = model.requests[0].messages[0].content
         assert "Questions about the tidewater sync tool" in system
