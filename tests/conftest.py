@@ -10,13 +10,14 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from scaffolder.scaffold import TemplateHistory, release_templates
 
 if TYPE_CHECKING:
+    from scaffolder.kit.copilot import Copilot
     from tests.kit.llm.fault_server import FaultServer
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -213,9 +214,46 @@ version = "0.1.0"
 [tool.copilot]
 template = "qa-rag"
 package = "lumenbot"
+app = "lumenbot.app:build"
 llm_provider = "offline"
 embedding_model = "local"
 """
+
+
+def add_package(root: Path, template: str, package: str) -> None:
+    """The template's `src/{{ package_name }}/` rendered into `root/src/<package>` (the code a
+    project's app builds its copilot from), without a whole copier render."""
+    import jinja2
+
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    answers = {"project_name": package, "package_name": package, "template": template,
+               "description": "a test project"}  # fmt: skip
+    source = TEMPLATES / template / "src" / "{{ package_name }}"
+    for path in sorted(source.rglob("*")):
+        if not path.is_file() or "__pycache__" in path.parts:
+            continue
+        relative = path.relative_to(source)
+        target = root / "src" / package / relative.with_name(relative.name.removesuffix(".jinja"))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if path.suffix == ".jinja":
+            name = path.relative_to(TEMPLATES).as_posix()
+            target.write_text(environment.get_template(name).render(answers), encoding="utf-8")
+        else:
+            shutil.copy(path, target)
+
+
+def project_copilot(root: Path, **options: Any) -> Copilot:
+    """The copilot the project's own app builds, as `copilot ask` builds it, with `options`
+    over its settings and no .env."""
+    from scaffolder.kit.app import project_app
+    from scaffolder.project import read_copilot_table
+
+    table = read_copilot_table(root / "pyproject.toml") or {}
+    return project_app(root, table, env_file=None, **options).copilot()
 
 
 @pytest.fixture
@@ -230,6 +268,7 @@ def qa_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root.mkdir()
     for folder in ("skills", "prompts", "data"):
         shutil.copytree(TEMPLATES / "qa_rag" / folder, root / folder)
+    add_package(root, "qa_rag", "lumenbot")
     (root / "pyproject.toml").write_text(QA_PYPROJECT)
     for name in ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "COPILOT_API_KEY", "CHROMA_URL"):
         monkeypatch.delenv(name, raising=False)

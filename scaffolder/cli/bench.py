@@ -22,9 +22,10 @@ import typer
 
 from scaffolder.cli._common import FormatOption, OutputFormat, reports_errors, say, warn
 from scaffolder.errors import FAILURE_EXIT_CODE, BenchError
-from scaffolder.project import require_project
+from scaffolder.project import Project, require_project
 
 if TYPE_CHECKING:
+    from scaffolder.kit.app import CopilotApp
     from scaffolder.kit.bench.compare import Comparison
     from scaffolder.kit.bench.config import BenchConfig
     from scaffolder.kit.bench.kinds import Evaluation, EvaluationContext
@@ -87,7 +88,8 @@ def run(
         suite = names[0]
     path = suite_path(root, suite)
     kind_name = detect_kind(path)
-    settings = CopilotSettings.load(root)
+    app = _project_app(project)
+    settings = app.settings if app is not None else CopilotSettings.load(root)
     llm = LLM.from_settings(settings, root)
     if llm.notice:
         warn(f"calls go to the offline provider: {llm.notice}")
@@ -108,7 +110,9 @@ def run(
                 f"{kind_name} suites run the project's own {kind_name} machinery: "
                 f"{', '.join(ignored)} do(es) not apply"
             )
-        context = EvaluationContext(root, path, settings, config, llm, limit, git_sha(root))
+        context = EvaluationContext(
+            root, path, settings, config, llm, limit, git_sha(root), app=app
+        )
         _run_evaluation(context, evaluate, output_format)
         return
     loaded = load_project_suite(root, config, suite).limited(limit)
@@ -138,6 +142,21 @@ def run(
     _cost_alerts(config, result, previous)
     if errors and len(errors) == len(result.cases):
         raise typer.Exit(FAILURE_EXIT_CODE)
+
+
+def _project_app(project: Project) -> CopilotApp | None:
+    """The project's app, which every target and evaluator runs against; None for a project
+    made before 0.5 with no skills/ at all (only prompt suites to run)."""
+    from scaffolder.cli._copilot import project_app
+    from scaffolder.kit.app import APP_KEY
+    from scaffolder.kit.copilot import bench_target
+    from scaffolder.kit.routing.skills import SKILLS_DIR
+
+    if APP_KEY not in project.config and not (project.root / SKILLS_DIR).is_dir():
+        return None
+    app = project_app(project)
+    bench_target.use(app)
+    return app
 
 
 def _run_evaluation(

@@ -1,20 +1,14 @@
-"""`copilot serve`: the project's copilot behind the kit's HTTP server and chat page."""
+"""`copilot serve`: the project's copilot behind the kit's HTTP server and chat page, with the
+extra routes its app declares (a code assistant's /v1/code API)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from scaffolder.cli._common import reports_errors, say
-from scaffolder.cli._copilot import load_copilot
-from scaffolder.errors import UsageError
-from scaffolder.project import PYPROJECT, read_copilot_table
-
-if TYPE_CHECKING:
-    from fastapi import APIRouter
-
-    from scaffolder.kit.copilot import Copilot
+from scaffolder.cli._copilot import load_app
 
 
 @reports_errors
@@ -24,29 +18,13 @@ def serve(
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
 ) -> None:
-    """Run the copilot's HTTP server and chat page (and a code assistant's /v1/code API)."""
-    from pydantic import ValidationError
-
+    """Run the copilot's HTTP server and chat page (and any routes the project's app adds)."""
     from scaffolder.kit.server.run import serve as run_server
-    from scaffolder.kit.settings import settings_problem
 
-    try:
-        copilot = load_copilot("serve")
-    except ValidationError as error:  # a placeholder key in production, a bad limit...
-        raise UsageError(settings_problem(error)) from None
-    name = copilot.services.root.name
+    app = load_app("serve")  # invalid settings (a placeholder key in production...): one line
+    copilot = app.copilot()
+    name = app.root.name
     run_server(
-        copilot, copilot.services.settings, host, port, name=name,
-        routers=template_routers(copilot),
+        copilot, app.settings, host, port, name=name, routers=app.routers(copilot),
         announce=lambda url: say(f"Serving {name} on {url} (Ctrl-C to stop)"),
     )  # fmt: skip
-
-
-def template_routers(copilot: Copilot) -> list[APIRouter]:
-    """The endpoints of the project's template besides chat: /v1/code for a code assistant."""
-    table = read_copilot_table(copilot.services.root / PYPROJECT) or {}
-    if table.get("template") != "code-assistant":
-        return []
-    from scaffolder.kit.code.api import code_router
-
-    return [code_router(copilot)]

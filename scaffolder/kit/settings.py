@@ -21,7 +21,7 @@ from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_vali
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from scaffolder.project import find_project, read_copilot_table
+from scaffolder.project import read_copilot_table
 
 ProviderName = Literal["offline", "openai", "azure-openai", "openai-compatible"]
 #: `auto` picks the provider from the keys and URLs that are set, and is offline without any.
@@ -171,18 +171,16 @@ class CopilotSettings(BaseSettings):
     @classmethod
     def load(
         cls,
-        root: Path | None = None,
+        root: Path,
         *,
         env_file: Path | str | None = ".env",
         **overrides: Any,
     ) -> Self:
-        """Settings of the project at `root` (default: the one enclosing the working directory).
+        """Settings of the project at `root`, which the caller names: the CLI finds the
+        project once and passes its root on, so nothing here depends on the working directory.
 
         `env_file` is relative to the project root; pass None to ignore `.env` (tests do).
         """
-        if root is None:
-            project = find_project()
-            root = project.root if project else Path.cwd()
         table = (
             read_copilot_table(root / "pyproject.toml")
             if (root / "pyproject.toml").is_file()

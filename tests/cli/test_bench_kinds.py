@@ -155,7 +155,7 @@ def test_safety_uses_the_projects_router_as_topic_guard(
     (root / "benchmarks" / "safety.jsonl").write_text("\n".join(lines) + "\n", "utf-8")
     result = copilot("bench", "run", "safety")
     assert result.exit_code == 0, result.output
-    assert "topic guard: the router over skills/ (4 skills)" in result.stdout
+    assert "topic guard: the project's router (4 skills)" in result.stdout
     assert "skipped" not in result.stdout
 
 

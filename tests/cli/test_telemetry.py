@@ -5,12 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from scaffolder.kit.copilot import Copilot
 from scaffolder.kit.llm.cost import PriceTable, ledger_scope
-from scaffolder.kit.settings import CopilotSettings
 from scaffolder.kit.telemetry.setup import Telemetry, TelemetryConfig
 from tests.cli.conftest import Invoke
-from tests.conftest import ChangeDir
+from tests.conftest import ChangeDir, project_copilot
 from tests.kit.llm.fault_server import FaultServer, _usage, answer
 
 
@@ -94,19 +92,17 @@ def test_a_real_turn_shows_the_servers_tokens_and_their_cost(
     )
     monkeypatch.setenv("OPENAI_API_KEY", "sk-loopback-test")
     file = tmp_path / "telemetry.jsonl"
-    settings = CopilotSettings.load(
-        qa_project,
-        env_file=None,
-        llm_provider="openai-compatible",
-        llm_base_url=model_server.url,
-        chat_model="gpt-4o-mini",
-        telemetry_exporters=["jsonl"],
-        telemetry_file=file,
-    )
+    options = {
+        "llm_provider": "openai-compatible",
+        "llm_base_url": model_server.url,
+        "chat_model": "gpt-4o-mini",
+        "telemetry_exporters": ["jsonl"],
+        "telemetry_file": file,
+    }
     text = "It blinks when the adapter gives too little current [1]."
     model_server.script(answer(text))
     with ledger_scope("acceptance", prices=PriceTable.load(qa_project)):
-        bot = Copilot.for_project(qa_project, settings)
+        bot = project_copilot(qa_project, **options)
         reply = bot.ask("Why does my lamp blink three times?")
     assert reply.skill == "answer" and reply.text == text
     assert bot.telemetry is not None

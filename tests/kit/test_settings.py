@@ -43,12 +43,18 @@ def test_env_file_none_ignores_dotenv(project: Path) -> None:
     assert CopilotSettings.load(project, env_file=None).chat_model == "gpt-4o-mini"
 
 
-def test_load_finds_the_project_from_a_subdirectory(
-    project: Path, monkeypatch: pytest.MonkeyPatch
+def test_load_reads_the_named_root_whatever_the_working_directory(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (project / "src" / "bot").mkdir(parents=True)
-    monkeypatch.chdir(project / "src" / "bot")
-    assert CopilotSettings.load().chat_model == "gpt-4o-mini"
+    """The kit receives the root from its caller: the working directory (here another
+    project with another model) has no say."""
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "pyproject.toml").write_text('[tool.copilot]\nchat_model = "from-cwd"\n')
+    monkeypatch.chdir(other)
+    assert CopilotSettings.load(project).chat_model == "gpt-4o-mini"
+    with pytest.raises(TypeError):
+        CopilotSettings.load()  # type: ignore[call-arg]
 
 
 def test_without_a_key_calls_go_offline_and_say_why(project: Path) -> None:
@@ -158,7 +164,7 @@ def test_outside_a_project_the_defaults_apply(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    settings = CopilotSettings.load()
+    settings = CopilotSettings.load(tmp_path)
     assert settings.llm_provider == "auto"
     assert settings.effective_provider == "offline"
     assert settings.offline_reason == (

@@ -21,7 +21,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -40,7 +40,6 @@ from scaffolder.kit.llm.cost import ledger_scope
 from scaffolder.kit.routing.decisions import OUT_OF_SCOPE, RouteDecision, RoutingContext
 from scaffolder.kit.routing.evaluation import RoutingCase, SuiteTurn, evaluate_routing
 from scaffolder.kit.routing.router import Router
-from scaffolder.kit.routing.skills import SKILLS_DIR
 from scaffolder.kit.safety.guardrails import Guardrails
 from scaffolder.kit.safety.suite import Suite as SafetySuite
 from scaffolder.kit.safety.suite import evaluate_safety, thresholds_from_settings
@@ -48,6 +47,7 @@ from scaffolder.kit.safety.suite import load_suite as load_safety_suite
 from scaffolder.kit.safety.topic import TopicClassifier, from_router, keyword_topics
 
 if TYPE_CHECKING:
+    from scaffolder.kit.app import CopilotApp
     from scaffolder.kit.settings import CopilotSettings
 
 ROUTING = "routing"
@@ -70,6 +70,14 @@ class EvaluationContext:
     llm: LLM
     limit: int | None = None
     git_sha: str = "nogit"
+    #: The project's app (its skills route the turns), when it has skills at all.
+    app: CopilotApp | None = field(default=None, kw_only=True)
+
+    def router(self, llm: LLM) -> Router:
+        """The router the project's copilot routes with, over `llm` (a metered client)."""
+        if self.app is None:
+            raise BenchError(f"{self.path.name}: routing needs the project's skills; it has none")
+        return self.app.router(llm)
 
 
 @dataclass(frozen=True)
@@ -153,10 +161,7 @@ def evaluate_routing_suite(context: EvaluationContext) -> Evaluation:
     started, clock = now(), time.perf_counter()
     llm = BoundLLM(context.llm, None, 0)
     with ledger_scope(f"bench {context.path.stem}"):
-        router = _MeteredRouter(
-            Router.for_project(context.root, llm, embedding_model=context.settings.embedding_model),
-            llm,
-        )
+        router = _MeteredRouter(context.router(llm), llm)
         report = evaluate_routing(router, cases)
     label = f"router ({context.settings.embedding_model} embeddings)"
     results = [
@@ -255,20 +260,18 @@ def _topic_guard(
     """The router over skills/ when the project has one (as the copilot would route), else
     the suite's keywords; and the router's usage per text, for the case results."""
     usage: dict[str, dict[str, Any]] = {}
-    if (context.root / SKILLS_DIR).is_dir():
-        router = Router.for_project(
-            context.root, llm, embedding_model=context.settings.embedding_model
-        )
+    if context.app is not None:
+        router = context.router(llm)
 
         def route(text: str) -> RouteDecision:
             decision, usage[text] = _measure(llm, lambda: router.route(text))
             return decision
 
-        described = f"the router over {SKILLS_DIR}/ ({len(router.skills)} skills)"
+        described = f"the project's router ({len(router.skills)} skills)"
         return from_router(route, off_topic_intents=(OUT_OF_SCOPE,)), described, usage
     if suite.topic_keywords:
         return keyword_topics(suite.topic_keywords), "the suite's topic_keywords", usage
-    return None, f"none (no {SKILLS_DIR}/ folder, no topic_keywords in the suite)", usage
+    return None, "none (no skills, no topic_keywords in the suite)", usage
 
 
 class _MeteredRouter:

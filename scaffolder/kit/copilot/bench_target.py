@@ -5,47 +5,75 @@ bench run` measure what users get (routing, guards, retrieval, the skill, the pr
 prompt in isolation. Sources are reported as the files the answer could cite, in the order the
 model saw them, so suites can name expected sources by path (`data/faq.md`) instead of
 content-hash chunk ids that change with every edit.
+
+Which copilot: the one the project's app builds. `copilot bench run` hands the app over
+(`use`) before the first case, so a target never looks for the project itself; a project's own
+targets (a code assistant's edit benchmark) reach the same copilot through `copilot(llm)`.
 """
 
 from __future__ import annotations
 
 import threading
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scaffolder.errors import UsageError
 from scaffolder.kit.bench.targets import CaseInput
 from scaffolder.kit.copilot.runtime import Copilot
 from scaffolder.kit.llm.client import LLM
-from scaffolder.project import find_project
 
-_LOCK = threading.Lock()
-_BASE: dict[Path, Copilot] = {}
+if TYPE_CHECKING:
+    from scaffolder.kit.app import CopilotApp
+
+
+class _Bound:
+    """The app a run targets, and its copilot with what every case shares opened once."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.app: CopilotApp | None = None
+        self.base: Copilot | None = None
+
+
+_BOUND = _Bound()
+
+
+def use(app: CopilotApp) -> None:
+    """Run the targets against `app` (what `copilot bench run` does before the first case)."""
+    with _BOUND.lock:
+        _BOUND.app, _BOUND.base = app, None
+
+
+def app() -> CopilotApp:
+    """The app the targets run against."""
+    if _BOUND.app is None:
+        raise UsageError(
+            "the copilot bench targets run under `copilot bench run`, which builds the "
+            "project's app first (or call bench_target.use(app))"
+        )
+    return _BOUND.app
+
+
+def copilot(llm: LLM) -> Copilot:
+    """The app's copilot answering through the run's client (its model and sample)."""
+    bound = app()
+    with _BOUND.lock:
+        base = _BOUND.base
+        if base is None:
+            base = _BOUND.base = bound.copilot()
+            # Open what every case shares once, so each case's copy reuses it.
+            base.services.retriever.store.count()
+            _ = (base.services.prompts, base.services.guardrails)
+    return base.with_llm(llm)
 
 
 def reply(case: CaseInput, llm: LLM) -> dict[str, Any]:
     """The copilot's reply to the case, with the run's client (its model and sample)."""
-    copilot = _copilot(llm)
     earlier = list(case.conversation)
     if earlier and earlier[-1].get("role") == "user":
         earlier = earlier[:-1]
-    final = copilot.ask(case.text, history=[dict(turn) for turn in earlier])
+    final = copilot(llm).ask(case.text, history=[dict(turn) for turn in earlier])
     return {
         "answer": final.text,
         "sources": [source["source"] for source in final.sources],
         "intent": final.skill,
     }
-
-
-def _copilot(llm: LLM) -> Copilot:
-    project = find_project()
-    if project is None:
-        raise UsageError("the copilot bench target runs inside a copilot project")
-    with _LOCK:
-        base = _BASE.get(project.root)
-        if base is None:
-            base = _BASE[project.root] = Copilot.for_project(project.root)
-            # Open what every case shares once, so each case's copy reuses it.
-            base.services.retriever.store.count()
-            _ = (base.services.prompts, base.services.guardrails)
-    return base.with_llm(llm)

@@ -39,7 +39,15 @@ from scaffolder.kit.routing.conversation import (
 from scaffolder.kit.routing.decisions import OUT_OF_SCOPE, RouteDecision
 from scaffolder.kit.routing.dispatcher import propose_actions, skill_messages
 from scaffolder.kit.routing.router import Router
-from scaffolder.kit.routing.skills import OUT_OF_SCOPE_DIR, SKILLS_DIR, SkillReply, SkillRequest
+from scaffolder.kit.routing.skills import (
+    OUT_OF_SCOPE_DIR,
+    SKILLS_DIR,
+    OutOfScope,
+    SkillReply,
+    SkillRequest,
+    SkillSet,
+    load_skills,
+)
 from scaffolder.kit.server.backend import Delta, Reply
 from scaffolder.kit.settings import CopilotSettings
 
@@ -82,16 +90,40 @@ class Copilot:
         store: ConversationStore | None = None,
         allowed_commands: Sequence[str] = (),
     ) -> Copilot:
-        """The copilot a project's skills/ folder and settings describe."""
+        """The copilot a project's skills/ folder and settings describe: projects made before
+        0.5, whose skill code lives in skills/ (newer ones build theirs in their app)."""
         settings = settings or CopilotSettings.load(root)
-        services = ProjectServices(root, settings)
-        router = Router.for_project(
+        data = root / SKILLS_DIR
+        return cls.compose(
             root,
+            settings,
+            load_skills(data),
+            OutOfScope.from_folder(data / OUT_OF_SCOPE_DIR),
+            store=store,
+            allowed_commands=allowed_commands,
+        )
+
+    @classmethod
+    def compose(
+        cls,
+        root: Path,
+        settings: CopilotSettings,
+        skills: SkillSet,
+        out_of_scope: OutOfScope,
+        *,
+        store: ConversationStore | None = None,
+        allowed_commands: Sequence[str] = (),
+    ) -> Copilot:
+        """The copilot of the project at `root` from its parts, as its app assembles them:
+        the services over its settings, a router over `skills`, approvals in its workspace."""
+        services = ProjectServices(root, settings)
+        router = Router.for_skills(
+            skills,
             services.llm,
             embedding_model=settings.embedding_model,
+            out_of_scope_examples=out_of_scope.examples,
             evidence=services.evidence,
         )
-        reply_file = root / SKILLS_DIR / OUT_OF_SCOPE_DIR / "reply.md"
         desk = ApprovalDesk(
             Workspace(root, allowed_commands=frozenset(allowed_commands)),
             AuditLog(root / ".copilot" / "audit.jsonl"),
@@ -107,11 +139,7 @@ class Copilot:
             store=store,
             desk=desk,
             telemetry=telemetry,
-            out_of_scope_reply=(
-                reply_file.read_text("utf-8").strip()
-                if reply_file.is_file()
-                else DEFAULT_OUT_OF_SCOPE_REPLY
-            ),
+            out_of_scope_reply=out_of_scope.reply or DEFAULT_OUT_OF_SCOPE_REPLY,
         )
 
     def with_llm(self, llm: LLM) -> Copilot:

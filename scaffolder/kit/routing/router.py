@@ -106,16 +106,38 @@ class Router:
         out_of_scope_examples: Sequence[str] | None = None,
         evidence: EvidenceSource | None = None,
     ) -> Router:
-        """The router over `project_root/skills/`, with `llm` as the fallback classifier.
-
-        With the `local` embedding model (a project's `embedding_model` setting) turns are
-        embedded in-process, skipping the client's cache; otherwise through `llm.embed`.
-        Out-of-scope examples default to `skills/out_of_scope/examples.txt`, if there is one.
-        `evidence` grounds the scope of skills that answer from the index (module docstring).
-        """
+        """The router over `project_root/skills/` (a project made before 0.5, whose skill code
+        lives there), with `llm` as the fallback classifier. Out-of-scope examples default to
+        `skills/out_of_scope/examples.txt`, if there is one."""
         if out_of_scope_examples is None:
             folder = project_root / SKILLS_DIR / OUT_OF_SCOPE_DIR
             out_of_scope_examples = read_examples(folder / EXAMPLES_FILE)
+        return cls.for_skills(
+            load_skills(project_root / SKILLS_DIR),
+            llm,
+            embedding_model=embedding_model,
+            settings=settings,
+            out_of_scope_examples=out_of_scope_examples,
+            evidence=evidence,
+        )
+
+    @classmethod
+    def for_skills(
+        cls,
+        skills: SkillSet,
+        llm: LLM,
+        *,
+        embedding_model: str = LOCAL_EMBEDDING_MODEL,
+        settings: RouterSettings | None = None,
+        out_of_scope_examples: Sequence[str] = (),
+        evidence: EvidenceSource | None = None,
+    ) -> Router:
+        """The router over `skills`, with `llm` as the fallback classifier.
+
+        With the `local` embedding model (a project's `embedding_model` setting) turns are
+        embedded in-process, skipping the client's cache; otherwise through `llm.embed`.
+        `evidence` grounds the scope of skills that answer from the index (module docstring).
+        """
         embed: Embedder = local_embedder
         if embedding_model != LOCAL_EMBEDDING_MODEL:
 
@@ -123,7 +145,7 @@ class Router:
                 return llm.embed(texts, model=embedding_model)
 
         return cls(
-            load_skills(project_root / SKILLS_DIR),
+            skills,
             embed=embed,
             model=llm,
             settings=settings,

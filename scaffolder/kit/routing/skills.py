@@ -1,13 +1,23 @@
-"""Skills: what a copilot can do, one folder each under a project's `skills/`.
+"""Skills: what a copilot can do, one module each in the project's `<package>.skills`.
 
-Why one folder per skill: adding a capability should be adding a folder, reviewable on its
-own, not editing a central registry. A folder holds:
+Why one module per skill: adding a capability should be adding a file, reviewable on its
+own, not editing a central registry. The code is an ordinary importable package (tests and
+type checkers see it like any other module); what a team reviews as data stays beside the
+project root, one folder per skill, so `copilot adapt` can rewrite it without touching code:
 
+    src/mybot/skills/
+      translate.py     # defines SKILL = Skill(...); modules starting with `_` are helpers
     skills/
       translate/
-        skill.py       # defines SKILL = Skill(...)
-        examples.txt   # optional: one example utterance per line, `#` starts a comment
-        prompt.md      # optional: the skill's system prompt, when not given in code
+        examples.txt     # optional: one example utterance per line, `#` starts a comment
+        prompt.md        # optional: the skill's system prompt, when not given in code
+        description.txt  # optional: the description, over the one given in code
+      out_of_scope/
+        examples.txt     # requests to decline
+        reply.md         # what they get
+
+Projects made before 0.5 keep each skill's code in `skills/<name>/skill.py`, loaded by file
+path (`load_skills`) until `copilot update` moves them to the package.
 
 `skill.py` builds a `Skill` with its name (the folder's name), a description (used by the
 LLM fallback to classify, so write it for a reader), example utterances (the router's
@@ -26,13 +36,16 @@ never direct effects.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import importlib.util
+import pkgutil
 import re
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from scaffolder.errors import SkillError
 from scaffolder.kit.agents.actions import ACTION_KINDS, Action, ActionKind
@@ -49,7 +62,10 @@ OUT_OF_SCOPE_DIR = "out_of_scope"
 SKILL_MODULE = "skill.py"
 EXAMPLES_FILE = "examples.txt"
 PROMPT_FILE = "prompt.md"
+DESCRIPTION_FILE = "description.txt"
+REPLY_FILE = "reply.md"
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+SettingsT = TypeVar("SettingsT")
 
 
 @dataclass(frozen=True)
@@ -65,6 +81,21 @@ class SkillRequest:
     services: ProjectServices | None = None
     #: What came with the request besides its text (an editor's file and selection...).
     context: Mapping[str, Any] = field(default_factory=dict)
+
+    def settings(self, kind: type[SettingsT]) -> SettingsT:
+        """The project's settings as its own class (`kind`, the project's `Settings`), so a
+        skill reads the fields the project added, typed.
+
+        Why a check rather than a cast: a copilot built without the project's app (a kit test,
+        a project made before 0.5) carries plain `CopilotSettings`, and a skill reading a
+        field it lacks should say so, not fail on a missing attribute."""
+        given = None if self.services is None else self.services.settings
+        if not isinstance(given, kind):
+            raise SkillError(
+                f"this skill needs the project's {kind.__name__} settings, but the copilot was "
+                f"built with {type(given).__name__} (build it through the project's app)"
+            )
+        return given
 
 
 @dataclass(frozen=True)
@@ -158,8 +189,35 @@ class SkillSet:
         return tuple(self._skills)
 
 
+def skills_from_package(package: ModuleType, data: Path) -> SkillSet:
+    """The skills of `package` (a project's `<package>.skills`), one per module defining
+    `SKILL`, with the data files of `data/<name>/` (the project's `skills/`) merged in.
+
+    Modules are imported by their ordinary names (`mybot.skills.answer`), so a skill is the
+    same module whether the copilot, a test or a type checker imports it. Modules whose name
+    starts with `_` are helpers, not skills."""
+    folders = getattr(package, "__path__", None)
+    if folders is None:
+        raise SkillError(f"{package.__name__} is a module, not a package of skill modules")
+    skills = []
+    for found in sorted(pkgutil.iter_modules(folders), key=lambda module: module.name):
+        if found.name.startswith("_"):
+            continue
+        name = f"{package.__name__}.{found.name}"
+        try:
+            module = importlib.import_module(name)
+        except Exception as error:
+            raise SkillError(f"{name} failed to import: {type(error).__name__}: {error}") from error
+        skill = _defined_skill(module, name, found.name, "module")
+        skills.append(with_data_files(skill, data / found.name))
+    if not skills:
+        raise SkillError(f"no skills in {package.__name__} (expected modules defining SKILL)")
+    return SkillSet(skills)
+
+
 def load_skills(folder: Path) -> SkillSet:
-    """The skills in `folder` (a project's `skills/`): one per subfolder with a `skill.py`.
+    """The skills in `folder` (the `skills/` of a project made before 0.5): one per subfolder
+    with a `skill.py`, imported by file path.
 
     Folders starting with `_` or `.` are skipped, so helpers can live beside skills.
     """
@@ -176,7 +234,7 @@ def load_skills(folder: Path) -> SkillSet:
 
 
 def load_skill(folder: Path) -> Skill:
-    """The `SKILL` of `folder/skill.py`, with `examples.txt` and `prompt.md` merged in."""
+    """The `SKILL` of `folder/skill.py`, with the folder's data files merged in."""
     path = folder / SKILL_MODULE
     # A name unique per folder, so two projects' `translate` skills never share a module.
     digest = hashlib.sha1(str(folder.resolve()).encode()).hexdigest()[:10]
@@ -191,17 +249,48 @@ def load_skill(folder: Path) -> Skill:
     except Exception as error:
         del sys.modules[module_name]
         raise SkillError(f"{path} failed to import: {type(error).__name__}: {error}") from error
+    return with_data_files(_defined_skill(module, str(path), folder.name, "folder"), folder)
+
+
+def _defined_skill(module: ModuleType, where: str, name: str, after: str) -> Skill:
     skill = getattr(module, "SKILL", None)
     if not isinstance(skill, Skill):
-        raise SkillError(f"{path} must define SKILL = Skill(...)")
-    if skill.name != folder.name:
-        raise SkillError(f"{path} defines skill {skill.name!r}; name it after its folder")
+        raise SkillError(f"{where} must define SKILL = Skill(...)")
+    if skill.name != name:
+        raise SkillError(f"{where} defines skill {skill.name!r}; name it after its {after}")
+    return skill
+
+
+def with_data_files(skill: Skill, folder: Path) -> Skill:
+    """`skill` with its reviewable data merged in: `examples.txt` added to the examples from
+    code, `prompt.md` when the code gives no prompt, and `description.txt` over the code's
+    description (`copilot adapt` writes it; a team's edit of the file wins over code)."""
     examples = skill.examples + tuple(read_examples(folder / EXAMPLES_FILE))
-    prompt_file = folder / PROMPT_FILE
     prompt = skill.prompt
-    if not prompt and prompt_file.is_file():
-        prompt = prompt_file.read_text(encoding="utf-8").strip()
-    return replace(skill, examples=tuple(dict.fromkeys(examples)), prompt=prompt)
+    if not prompt and (folder / PROMPT_FILE).is_file():
+        prompt = (folder / PROMPT_FILE).read_text(encoding="utf-8").strip()
+    description = skill.description
+    if (folder / DESCRIPTION_FILE).is_file():
+        description = (folder / DESCRIPTION_FILE).read_text(encoding="utf-8").strip() or description
+    return replace(
+        skill, examples=tuple(dict.fromkeys(examples)), prompt=prompt, description=description
+    )
+
+
+@dataclass(frozen=True)
+class OutOfScope:
+    """What a copilot declines: example requests near which a turn is out of scope, and the
+    reply those turns get (None: the runtime's default)."""
+
+    examples: tuple[str, ...] = ()
+    reply: str | None = None
+
+    @classmethod
+    def from_folder(cls, folder: Path) -> OutOfScope:
+        """The out-of-scope data of a project (`skills/out_of_scope/`); empty when absent."""
+        reply_file = folder / REPLY_FILE
+        reply = reply_file.read_text(encoding="utf-8").strip() if reply_file.is_file() else None
+        return cls(tuple(read_examples(folder / EXAMPLES_FILE)), reply or None)
 
 
 def read_examples(path: Path) -> list[str]:

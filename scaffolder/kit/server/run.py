@@ -23,7 +23,6 @@ from scaffolder.kit.server.connections import ConnectionLimits, guarded_protocol
 from scaffolder.kit.server.feedback import FeedbackSink
 from scaffolder.kit.server.logs import logger
 from scaffolder.kit.settings import CopilotSettings
-from scaffolder.project import find_project
 
 #: Pending connections the kernel queues before accept (uvicorn's default).
 BACKLOG = 2048
@@ -36,17 +35,14 @@ def serve(
     port: int = 8000,
     *,
     feedback: FeedbackSink | None = None,
-    name: str | None = None,
+    name: str = "copilot",
     routers: Sequence[APIRouter] = (),
     announce: Callable[[str], None] | None = None,
 ) -> None:
     """Serve `backend` until interrupted. Refuses (UsageError) to bind beyond loopback
-    without COPILOT_SERVER_API_KEY, and when the address cannot be listened on. `name`
-    defaults to the project folder's name; `routers` are a template's own endpoints (see
-    `create_app`); `announce` is told the URL once the port is bound."""
-    if name is None:
-        project = find_project()
-        name = project.root.name if project else "copilot"
+    without COPILOT_SERVER_API_KEY, and when the address cannot be listened on. `name` is
+    what the chat page shows (the CLI passes the project's name); `routers` are the project's
+    own endpoints (see `create_app`); `announce` is told the URL once the port is bound."""
     app = create_app(backend, settings, host=host, feedback=feedback, name=name, routers=routers)
     listener = listen(host, port)
     if announce is not None:

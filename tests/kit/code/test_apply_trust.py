@@ -32,10 +32,9 @@ from scaffolder.kit.code.proposals import (
     save_proposal,
     unified_diff,
 )
-from scaffolder.kit.copilot import Copilot
 from scaffolder.kit.server import create_app
-from scaffolder.kit.settings import CopilotSettings
 from tests.cli.conftest import Invoke
+from tests.conftest import project_copilot
 from tests.kit.code.test_template_skills import build_project, selecting
 from tests.kit.server.conftest import serving
 
@@ -352,9 +351,8 @@ def test_an_unreadable_base_is_one_line(repo: Path) -> None:
 def test_the_api_refuses_a_proposal_changed_after_it_was_shown(tmp_path: Path) -> None:
     project = build_project(tmp_path)
     subprocess.run(["git", "init", "-q"], cwd=project, check=True)
-    settings = CopilotSettings.load(project, env_file=None)
-    copilot = Copilot.for_project(project, settings)
-    app = create_app(copilot, settings, routers=[code_router(copilot)])
+    copilot = project_copilot(project)
+    app = create_app(copilot, copilot.services.settings, routers=[code_router(copilot)])
     with serving(app) as url:
         body = {"request": "document this", "context": selecting(project, "assertRegex")}
         shown = httpx.post(f"{url}/v1/code/propose", json=body, timeout=30).json()

@@ -24,7 +24,7 @@ from scaffolder.kit.retrieval.ingest import ingest
 from scaffolder.kit.retrieval.store import open_store
 from scaffolder.kit.routing import evaluate_routing, load_routing_suite
 from scaffolder.kit.settings import CopilotSettings
-from tests.conftest import TEMPLATES
+from tests.conftest import TEMPLATES, add_package, project_copilot
 from tests.kit.code.conftest import SIX_TESTS, symbol, unpack_six
 from tests.kit.llm.fault_server import FaultServer, answer
 
@@ -36,6 +36,7 @@ version = "0.1.0"
 [tool.copilot]
 template = "code-assistant"
 package = "sixbot"
+app = "sixbot.app:build"
 llm_provider = "offline"
 embedding_model = "local"
 """
@@ -46,6 +47,7 @@ def build_project(tmp_path: Path) -> Path:
     root = unpack_six(tmp_path)
     for folder in ("skills", "prompts"):
         shutil.copytree(TEMPLATE / folder, root / folder)
+    add_package(root, "code_assistant", "sixbot")
     (root / "pyproject.toml").write_text(PYPROJECT)
     settings = CopilotSettings.load(root, env_file=None)
     ingest([root / "six.py"], root, open_store(settings, root))
@@ -59,7 +61,7 @@ def project(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def copilot(project: Path) -> Copilot:
-    return Copilot.for_project(project, CopilotSettings.load(project, env_file=None))
+    return project_copilot(project)
 
 
 def at(root: Path, name: str, offset: int = 1) -> dict[str, Any]:
@@ -223,15 +225,14 @@ def test_the_template_routing_suite_routes_accurately(copilot: Copilot) -> None:
 # -- with a model: the real `openai` SDK against a loopback server --------------------------
 @pytest.fixture
 def with_model(project: Path, model_server: FaultServer) -> Copilot:
-    settings = CopilotSettings.load(
+    copilot = project_copilot(
         project,
-        env_file=None,
         llm_provider="openai-compatible",
         llm_base_url=model_server.url,
         chat_model="gpt-4o-mini",
     )
-    assert settings.effective_provider == "openai-compatible"
-    return Copilot.for_project(project, settings)
+    assert copilot.services.settings.effective_provider == "openai-compatible"
+    return copilot
 
 
 REWRITE = '''Here it is:

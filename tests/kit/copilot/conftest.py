@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from scaffolder.kit.copilot import Copilot
-from scaffolder.kit.settings import CopilotSettings
+from tests.conftest import project_copilot
 
 
 @pytest.fixture
@@ -15,4 +15,4 @@ def project(qa_project: Path) -> Path:
 
 @pytest.fixture
 def copilot(project: Path) -> Copilot:
-    return Copilot.for_project(project, CopilotSettings.load(project, env_file=None))
+    return project_copilot(project)

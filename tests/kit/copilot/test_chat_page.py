@@ -10,9 +10,9 @@ from pathlib import Path
 
 from playwright.sync_api import expect, sync_playwright
 
-from scaffolder.kit.copilot import Copilot
 from scaffolder.kit.server import create_app
 from scaffolder.kit.settings import CopilotSettings
+from tests.conftest import project_copilot
 from tests.kit.server.conftest import serving
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -22,7 +22,7 @@ def test_a_question_on_the_chat_page_gets_a_streamed_cited_answer(
     chromium: str, project: Path, tmp_path: Path
 ) -> None:
     settings = CopilotSettings.load(project, env_file=None)
-    app = create_app(Copilot.for_project(project, settings), settings, name="lumenbot")
+    app = create_app(project_copilot(project), settings, name="lumenbot")
     problems: list[str] = []
     with serving(app) as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=ARGS)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from scaffolder.kit.copilot import Copilot
 from scaffolder.kit.server.backend import Delta, Reply
-from scaffolder.kit.settings import CopilotSettings
+from tests.conftest import project_copilot
 
 
 def test_a_product_question_gets_a_cited_answer(copilot: Copilot) -> None:
@@ -94,10 +94,7 @@ def test_each_turn_is_a_span_naming_its_skill_without_the_users_words(
     project: Path, tmp_path: Path
 ) -> None:
     spans_file = tmp_path / "telemetry.jsonl"
-    settings = CopilotSettings.load(
-        project, env_file=None, telemetry_exporters=["jsonl"], telemetry_file=spans_file
-    )
-    copilot = Copilot.for_project(project, settings)
+    copilot = project_copilot(project, telemetry_exporters=["jsonl"], telemetry_file=spans_file)
     copilot.ask("What does the warranty cover?")
     copilot.ask("Write me a poem about the sea")
     assert copilot.telemetry is not None

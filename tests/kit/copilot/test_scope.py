@@ -11,11 +11,10 @@ import pytest
 from typer.testing import CliRunner
 
 from scaffolder.cli import app
-from scaffolder.kit.copilot import Copilot
 from scaffolder.kit.retrieval.ingest import ingest
 from scaffolder.kit.retrieval.store import open_store
 from scaffolder.kit.settings import CopilotSettings
-from tests.conftest import QA_PYPROJECT, TEMPLATES
+from tests.conftest import QA_PYPROJECT, TEMPLATES, add_package, project_copilot
 from tests.kit.retrieval.test_evidence import TIDEWATER
 
 QUESTION = "Which exit code means the remote bucket is unreachable?"
@@ -33,6 +32,7 @@ def tide_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (root / "data").mkdir()
     for name, text in TIDEWATER.items():
         (root / "data" / name).write_text(text + "\n")
+    add_package(root, "qa_rag", "lumenbot")
     (root / "pyproject.toml").write_text(QA_PYPROJECT)
     for name in ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "COPILOT_API_KEY", "CHROMA_URL"):
         monkeypatch.delenv(name, raising=False)
@@ -44,7 +44,7 @@ def tide_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_questions_the_index_holds_are_answered_though_no_example_is_about_them(
     tide_project: Path,
 ) -> None:
-    copilot = Copilot.for_project(tide_project, CopilotSettings.load(tide_project, env_file=None))
+    copilot = project_copilot(tide_project)
     reply = copilot.ask(QUESTION)
     assert reply.skill == "answer", reply.data["reason"]
     assert reply.data["declined"] is False

@@ -10,11 +10,10 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from scaffolder.cli.serve import template_routers
 from scaffolder.kit.code.api import code_router
 from scaffolder.kit.copilot import Copilot
 from scaffolder.kit.server import create_app
-from scaffolder.kit.settings import CopilotSettings
+from tests.conftest import project_copilot
 from tests.kit.code.test_template_skills import at, build_project, selecting
 from tests.kit.server.conftest import serving
 
@@ -27,9 +26,8 @@ def project(tmp_path: Path) -> Path:
 
 
 def server(project: Path, **overrides: Any) -> tuple[Copilot, FastAPI]:
-    settings = CopilotSettings.load(project, env_file=None, **overrides)
-    copilot = Copilot.for_project(project, settings)
-    app = create_app(copilot, settings, routers=[code_router(copilot)])
+    copilot = project_copilot(project, **overrides)
+    app = create_app(copilot, copilot.services.settings, routers=[code_router(copilot)])
     return copilot, app
 
 
@@ -141,10 +139,12 @@ def test_the_servers_key_and_body_limit_cover_the_code_api(project: Path) -> Non
         assert too_big.status_code == 413
 
 
-def test_serve_adds_the_code_api_for_code_assistant_projects_only(
-    project: Path, qa_project: Path
-) -> None:
-    settings = CopilotSettings.load(project, env_file=None)
-    assert len(template_routers(Copilot.for_project(project, settings))) == 1
-    qa = Copilot.for_project(qa_project, CopilotSettings.load(qa_project, env_file=None))
-    assert template_routers(qa) == []
+def test_serve_adds_the_routes_each_projects_app_declares(project: Path, qa_project: Path) -> None:
+    """The code assistant's app declares the /v1/code API; the qa-rag app declares none."""
+    from scaffolder.kit.app import project_app
+    from scaffolder.project import read_copilot_table
+
+    for root, expected in ((project, 1), (qa_project, 0)):
+        table = read_copilot_table(root / "pyproject.toml") or {}
+        app = project_app(root, table, env_file=None)
+        assert len(app.routers(app.copilot())) == expected

@@ -18,6 +18,7 @@ from scaffolder.kit.llm.providers.openai_provider import OpenAIConfig, OpenAIPro
 from scaffolder.kit.safety.feedback import FeedbackStore
 from scaffolder.kit.server import create_app
 from scaffolder.kit.settings import CopilotSettings
+from tests.conftest import project_copilot
 from tests.kit.llm.fault_server import FaultServer, drip
 from tests.kit.server.conftest import serving
 
@@ -33,14 +34,13 @@ AFTER_CLOSE = 10
 def model_copilot(project: Path, model_server: FaultServer) -> Copilot:
     """The qa-rag project's copilot answering through the real openai SDK from `model_server`
     (retrieval keeps the offline embedder the index was built with)."""
-    settings = CopilotSettings.load(project, env_file=None)
     provider = OpenAIProvider(
         OpenAIConfig(
             "openai-compatible", "drip-model", "local", base_url=model_server.url, timeout=30
         )
     )
     llm = LLM(provider, embedder=OfflineProvider())
-    return Copilot.for_project(project, settings).with_llm(llm)
+    return project_copilot(project).with_llm(llm)
 
 
 def request(path: str) -> dict[str, object]:

@@ -14,18 +14,16 @@ from scaffolder.kit.bench.graders import grader
 from scaffolder.kit.bench.targets import CaseInput
 from scaffolder.kit.bench.types import Grade, GradeInput
 from scaffolder.kit.code import diff_applies, load_proposal, proposed_code, suite_passes_after
-from scaffolder.kit.copilot import Copilot
+from scaffolder.kit.copilot import bench_target
 from scaffolder.kit.llm.client import LLM
-from scaffolder.project import require_project
 
 _APPLY = re.compile(r"copilot apply (\w+)")
 
 
 def propose_edit(case: CaseInput, llm: LLM) -> dict[str, Any]:
-    """The copilot's reply to the case's request with its editor context (`vars.context`)."""
-    root = require_project("bench run").root
-    copilot = Copilot.for_project(root).with_llm(llm)
-    reply = copilot.ask(case.text, context=dict(case.vars.get("context", {})))
+    """The copilot's reply to the case's request with its editor context (`vars.context`): the
+    copilot the project's app builds (`copilot bench run` hands it over), with the run's client."""
+    reply = bench_target.copilot(llm).ask(case.text, context=dict(case.vars.get("context", {})))
     return {"answer": reply.text, "intent": reply.skill}
 
 
@@ -36,7 +34,7 @@ def patch_passes(given: GradeInput) -> Grade:
     found = _APPLY.search(given.output.answer)
     if found is None:
         return Grade(False, 0.0, "no proposal in the answer")
-    root = require_project("bench run").root
+    root = bench_target.app().root
     proposal, _ = load_proposal(found.group(1), root)
     checks = proposed_code(proposal, root) + diff_applies(proposal, root)
     tests = [str(path) for path in given.options.get("tests", ["tests"])]
