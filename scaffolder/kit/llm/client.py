@@ -38,7 +38,6 @@ from scaffolder.kit.llm.types import (
     StreamChunk,
     Usage,
 )
-from scaffolder.project import find_project
 
 if TYPE_CHECKING:
     from scaffolder.kit.settings import CopilotSettings
@@ -77,18 +76,16 @@ class LLM:
         self.notice = notice
 
     @classmethod
-    def from_settings(cls, settings: CopilotSettings, root: Path | None = None) -> LLM:
+    def from_settings(cls, settings: CopilotSettings, root: Path) -> LLM:
         """The client a project's settings describe (see `CopilotSettings.effective_provider`).
 
-        The cache lives under `root`, by default the project enclosing the working directory.
+        The cache lives under `root`, the project's root as its caller knows it (the CLI or
+        the project's app): nothing here looks at the working directory.
         """
         provider = provider_from_settings(settings)
         offline = OfflineProvider()
         embedder = offline if settings.embedding_model == "local" else provider
         notice = settings.offline_reason if settings.llm_provider != "offline" else None
-        if root is None:
-            project = find_project()
-            root = project.root if project else Path.cwd()
         return cls(
             provider,
             embedder=embedder,
