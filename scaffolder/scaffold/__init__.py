@@ -11,7 +11,13 @@ from scaffolder.scaffold._answers import (
 from scaffolder.scaffold._catalog import BUNDLED_TEMPLATES, BundledTemplate, bundled_template
 from scaffolder.scaffold._doctor import Check, run_checks
 from scaffolder.scaffold._history import USER_BUNDLE, TemplateHistory, TemplateSource
-from scaffolder.scaffold._new import NewProjectRequest, NewProjectResult, create_project
+from scaffolder.scaffold._new import (
+    NewProjectRequest,
+    NewProjectResult,
+    adaptable,
+    create_project,
+    require_adaptable,
+)
 from scaffolder.scaffold._release import Release, release_templates
 from scaffolder.scaffold._setup import setup_environment
 from scaffolder.scaffold._update import (
@@ -36,6 +42,7 @@ __all__ = [
     "TemplateSource",
     "UpdateRequest",
     "UpdateResult",
+    "adaptable",
     "bundled_template",
     "create_project",
     "find_generated_project",
@@ -43,6 +50,7 @@ __all__ = [
     "read_answers_file",
     "read_project_answers",
     "release_templates",
+    "require_adaptable",
     "run_checks",
     "setup_environment",
     "update_project",

@@ -5,6 +5,10 @@ Copier then renders into a staging folder, where the answers are re-checked and 
 commit is made; only the finished, committed project is put in place (`_staging`), so a bad
 answer, a template error, Ctrl-C or a kill leaves nothing behind and never touches an existing
 directory's other contents.
+
+With `--docs` (qa-rag), the team's documents are copied into the staging project's data/,
+indexed into its own store and the project adapted to them (`kit.adapt`) before that first
+commit, so the documents, the derived files and the commit arrive together or not at all.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from copier import run_copy
@@ -30,7 +34,12 @@ from scaffolder.scaffold._git import git, identity_args
 from scaffolder.scaffold._history import TemplateHistory, TemplateSource
 from scaffolder.scaffold._staging import build_and_place
 
+if TYPE_CHECKING:
+    from scaffolder.kit.adapt import DocsPlan, StagedAdaptation
+
 ANSWERS_FILE = ".copier-answers.yml"
+#: The template `--docs` adapts (its skills and suites are derived from documents).
+ADAPTABLE = "qa_rag"
 
 
 @dataclass(frozen=True)
@@ -41,6 +50,10 @@ class NewProjectRequest:
     defaults: bool = True
     trust: bool = False
     init_git: bool = True
+    #: The team's documents (`plan_docs`, checked before anything is created); qa-rag only.
+    docs: DocsPlan | None = None
+    #: What the copilot answers questions about (default: derived from `docs`).
+    topic: str | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +64,7 @@ class NewProjectResult:
     version: str | None
     updatable: bool
     notes: list[str]
+    adapted: StagedAdaptation | None = None
 
 
 def create_project(
@@ -85,6 +99,9 @@ def create_project(
     else:
         source = TemplateSource(third_party_source(request.template), None, None, updatable=True)
         label = request.template
+    if request.docs is not None or request.topic is not None:
+        require_adaptable(request.template, docs=request.docs is not None)
+    adapted: list[StagedAdaptation] = []
 
     def build(project: Path) -> dict[str, Any]:
         _render(source, project, data, user_defaults, request)
@@ -92,6 +109,9 @@ def create_project(
         answers = _read_answers(project)
         if bundled is not None:
             _check_answers(answers, data, _declared_requirements(project))
+        if request.docs is not None:
+            adapted.append(_adapt(project, request.docs, request.topic, answers))
+            crash_point("new: adapted")
         if request.init_git:
             _initial_commit(project, label, answers)
             crash_point("new: committed")
@@ -113,7 +133,46 @@ def create_project(
         version=source.version or answers.get("_commit"),
         updatable=updatable,
         notes=notes,
+        adapted=adapted[0] if adapted else None,
     )
+
+
+def _adapt(
+    project: Path, docs: DocsPlan, topic: str | None, answers: dict[str, Any]
+) -> StagedAdaptation:
+    """Documents in, index built, project adapted: inside the staging folder, before git.
+
+    The index is built only where generating can build the one the project will use: an
+    embedded store and the offline `local` embedder. Another embedding model needs the
+    team's key and a Chroma server must be running, so those projects are indexed later by
+    `copilot ingest` (adapt's checks then index a scratch copy offline)."""
+    from scaffolder.kit.adapt import adapt_new_project
+
+    indexable = (
+        answers.get("vector_db", "embedded") == "embedded"
+        and answers.get("embedding_model") == "local"
+    )
+    try:
+        return adapt_new_project(project, docs, topic=topic, index=indexable)
+    except KeyboardInterrupt:
+        raise Interrupted("interrupted; nothing was written") from None
+
+
+def adaptable(template: str) -> bool:
+    """Whether `template` is the one `--docs` adapts (qa-rag: skills and suites from documents)."""
+    bundled = bundled_template(template)
+    return bundled is not None and bundled.folder == ADAPTABLE
+
+
+def require_adaptable(template: str, *, docs: bool) -> None:
+    """Refuse `--docs`/`--topic` where they cannot apply (checked before anything is made)."""
+    if not adaptable(template):
+        raise UsageError(
+            f"--docs and --topic work with qa-rag only, not {template!r} (for now); "
+            "add your files to the project after creating it"
+        )
+    if not docs:
+        raise UsageError("--topic needs --docs (the sample documents keep their own topic)")
 
 
 def _check_default_name(name: str) -> None:

@@ -7,6 +7,7 @@ from scaffolder.kit.adapt.docs import (
     copy_docs,
     plan_docs,
     suggested_topic,
+    suggested_topic_of,
 )
 from scaffolder.kit.adapt.plan import Plan, apply_plan, plan_adaptation
 
@@ -20,4 +21,5 @@ __all__ = [
     "plan_adaptation",
     "plan_docs",
     "suggested_topic",
+    "suggested_topic_of",
 ]

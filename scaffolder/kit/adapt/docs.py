@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,20 +94,35 @@ class StagedAdaptation:
     documents: int
     skipped: list[str]
     plan: Plan
+    #: Whether data/ was indexed into the project's own store.
+    indexed: bool
 
 
 def adapt_new_project(
-    project: Path, docs: DocsPlan, *, topic: str | None = None
+    project: Path, docs: DocsPlan, *, topic: str | None = None, index: bool = True
 ) -> StagedAdaptation:
     """For `copilot new --docs`: copy the documents into a freshly rendered project (a staging
-    folder, no git needed) and adapt it. Call `plan_docs` first, before anything is created;
-    index the project afterwards (`copilot ingest`)."""
+    folder, no git needed), index them into its own store, and adapt it. Call `plan_docs`
+    first, before anything is created.
+
+    Indexing comes first so that adapt's checks read that index instead of building one of
+    their own. `index=False` (an embedding model that needs a key, a Chroma server) leaves
+    the project's store alone; the checks then index a scratch copy offline."""
     from scaffolder.kit.adapt.plan import apply_plan
+    from scaffolder.kit.adapt.verify import offline_overrides
+    from scaffolder.kit.retrieval.ingest import ingest
+    from scaffolder.kit.retrieval.store import open_store
+    from scaffolder.kit.settings import CopilotSettings
 
     count = copy_docs(docs, project)
-    plan = plan_adaptation(project, topic=topic)
+    store: Path | None = None
+    if index:
+        store = project / ".copilot" / "chroma"
+        settings = CopilotSettings.load(project, **offline_overrides(store))
+        ingest([project / DATA_DIR], project, open_store(settings, project))
+    plan = plan_adaptation(project, topic=topic, index=store)
     apply_plan(plan)
-    return StagedAdaptation(count, docs.skipped, plan)
+    return StagedAdaptation(count, docs.skipped, plan, indexed=index)
 
 
 def suggested_topic(project: Path) -> str:
@@ -115,3 +131,11 @@ def suggested_topic(project: Path) -> str:
     from scaffolder.kit.adapt.topic import derive_topic
 
     return derive_topic(read_corpus(project)).name
+
+
+def suggested_topic_of(docs: DocsPlan) -> str:
+    """The topic `adapt` would derive from the planned documents, before any project exists
+    (the wizard asks before rendering): read from a temporary copy laid out as data/."""
+    with tempfile.TemporaryDirectory(prefix="copilot-topic-") as folder:
+        copy_docs(docs, Path(folder))
+        return suggested_topic(Path(folder))

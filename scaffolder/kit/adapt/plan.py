@@ -9,11 +9,14 @@ from pathlib import Path
 from scaffolder.errors import Interrupted, UsageError
 from scaffolder.faults import crash_point
 from scaffolder.journal import FileTransaction, handle_termination, recover
+from scaffolder.kit.adapt.baseline import record_baseline
 from scaffolder.kit.adapt.corpus import DATA_DIR, read_corpus
 from scaffolder.kit.adapt.derive import (
+    BASELINE,
     DESCRIPTION,
     EXAMPLES,
     LINE_FILES,
+    QA,
     REPLY,
     WHOLE_FILES,
     Derived,
@@ -48,8 +51,13 @@ class Plan:
         return [f"{c.path}: {edit}" for c in self.changes for edit in c.kept_edits]
 
 
-def plan_adaptation(root: Path, *, topic: str | None = None) -> Plan:
-    """Everything `adapt` would write, computed without touching the project."""
+def plan_adaptation(
+    root: Path, *, topic: str | None = None, index: Path | None = None, git_sha: str = "nogit"
+) -> Plan:
+    """Everything `adapt` would write, computed without touching the project.
+
+    `index`: a store folder already holding exactly data/ (`new --docs` indexes first), read
+    by the checks instead of a throwaway index; `git_sha` is recorded in the baseline."""
     corpus = read_corpus(root)
     if not corpus.documents:
         raise UsageError(f"{root / DATA_DIR} holds no documents copilot can read")
@@ -70,9 +78,15 @@ def plan_adaptation(root: Path, *, topic: str | None = None) -> Plan:
     for path in (DESCRIPTION, REPLY):
         merged_skill[path] = _merge_into(plan, new_manifest, manifest, path, derived)
     with scratch_project(root, merged_skill) as scratch:
-        suite_files(derived, subject, parts.suite, off, Checker(scratch))
+        checker = Checker(scratch, index=index)
+        suite_files(derived, subject, parts.suite, off, checker)
+        # The baseline runs the qa suite as it will be written (the team's cases included).
+        qa_text = _merge_into(plan, new_manifest, manifest, QA, derived)
+        derived.files[BASELINE] = record_baseline(
+            root, scratch, qa_text, checker.copilot, _read(root / BASELINE), git_sha
+        )
     for path in LINE_FILES + WHOLE_FILES:
-        if path not in merged_skill:
+        if path not in merged_skill and path != QA:
             _merge_into(plan, new_manifest, manifest, path, derived)
     plan.derived = derived
     text = new_manifest.to_text()

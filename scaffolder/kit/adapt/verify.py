@@ -3,10 +3,14 @@
 Why: the project's tests and `copilot bench run qa` run the suites `adapt` writes, offline,
 so a case the copilot cannot pass would leave the team with a red suite on day one and no
 idea whether their documents or the derivation is at fault. Each candidate is asked of the
-real copilot (offline provider, the new routing examples, a throwaway index of data/ in a
-scratch copy of the project): a question is kept when it is answered by the answer skill,
-citing its document, with its key phrase; an off-topic request when it is declined. The
-project itself, its index and its caches are never touched.
+real copilot (offline provider, the new routing examples, an index of data/): a question is
+kept when it is answered by the answer skill, citing its document, with its key phrase; an
+off-topic request when it is declined. The project itself and its caches are never touched.
+
+Which index: `copilot adapt` builds a throwaway one in a scratch copy of the project, since the
+project's own index may lag behind data/. `copilot new --docs` indexes the new project first
+and passes that store in (`index=`), which the checker only reads: indexing a corpus is the
+costliest step, and doing it twice made `new --docs` miss its time budget.
 """
 
 from __future__ import annotations
@@ -17,14 +21,18 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from scaffolder.kit.adapt.questions import Candidate
 
-#: What a scratch copy needs besides data/.
-_COPIED = ("skills", "prompts", "pyproject.toml", "prompts.lock")
+#: What a scratch copy needs besides data/: its app (src/) builds the copilot.
+_COPIED = ("src", "skills", "prompts", "pyproject.toml", "prompts.lock")
 FOLLOW_UP = "can you tell me more about that?"
+#: How a follow-up may reach the answer skill (what the template's follow-up test asserts).
+FOLLOW_UP_ROUTES = ("followup", "evidence")
 #: The irrelevant context the project's tests wrap around the suite's first question.
 CONTEXT_VARIANTS = ("I'm writing from my new office. {}", "{} I am asking for a colleague.")
+CONTEXT_SIMILARITY = 0.6
 
 
 @dataclass(frozen=True)
@@ -37,24 +45,21 @@ class Checked:
 class Checker:
     """The copilot of a scratch copy of the project, with the derived skill files in place."""
 
-    def __init__(self, scratch: Path) -> None:
-        from scaffolder.kit.copilot import Copilot
+    def __init__(self, scratch: Path, *, index: Path | None = None) -> None:
+        """`index`: a store folder that already holds exactly the documents of data/ (read
+        only); None builds a throwaway one inside `scratch`."""
+        from scaffolder.kit.app import project_app
         from scaffolder.kit.retrieval.ingest import ingest
         from scaffolder.kit.retrieval.store import open_store
-        from scaffolder.kit.settings import CopilotSettings
+        from scaffolder.project import PYPROJECT, read_copilot_table
 
-        settings = CopilotSettings.load(scratch, env_file=None).model_copy(
-            update={
-                "llm_provider": "offline",
-                "chroma_url": None,
-                "chroma_path": scratch / ".copilot" / "chroma",
-                "telemetry_exporters": [],
-            }
-        )
-        store = open_store(settings, scratch)
-        store.reset()
-        ingest([scratch / "data"], scratch, store)
-        self.copilot = Copilot.for_project(scratch, settings)
+        overrides = offline_overrides(index or scratch / ".copilot" / "chroma")
+        app = project_app(scratch, read_copilot_table(scratch / PYPROJECT) or {}, **overrides)
+        if index is None:
+            store = open_store(app.settings, scratch)
+            store.reset()
+            ingest([scratch / "data"], scratch, store)
+        self.copilot = app.copilot()
 
     def question(self, candidate: Candidate) -> Checked:
         reply = self.copilot.ask(candidate.question)
@@ -68,18 +73,44 @@ class Checker:
         return Checked(candidate, True)
 
     def follow_up(self, candidate: Candidate) -> bool:
+        """The follow-up stays with its question for a reason the project's test accepts
+        (the follow-up rule or the index's evidence), not by the fallback classifier's luck."""
         first = self.copilot.ask(candidate.question)
-        return self.copilot.ask(FOLLOW_UP, first.conversation_id).skill == "answer"
+        follow = self.copilot.ask(FOLLOW_UP, first.conversation_id)
+        return follow.skill == "answer" and follow.data.get("route") in FOLLOW_UP_ROUTES
 
     def robust(self, candidate: Candidate) -> bool:
-        """The question is still answered when wrapped in irrelevant context."""
-        return all(
-            self.copilot.ask(variant.format(candidate.question)).skill == "answer"
-            for variant in CONTEXT_VARIANTS
-        )
+        """The question is answered alike when wrapped in irrelevant context (the template's
+        test compares the answers' text, at `CONTEXT_SIMILARITY`)."""
+        from scaffolder.kit.testing.assertions import similar_text
+
+        same = similar_text(CONTEXT_SIMILARITY)
+        original = self.copilot.ask(candidate.question)
+        if original.skill != "answer":
+            return False
+        for variant in CONTEXT_VARIANTS:
+            reply = self.copilot.ask(variant.format(candidate.question))
+            if reply.skill != "answer" or not same(original.text, reply.text):
+                return False
+        return True
 
     def declined(self, text: str) -> bool:
         return self.copilot.ask(text).skill == "out_of_scope"
+
+
+def offline_overrides(store: Path) -> dict[str, Any]:
+    """Settings that adapting must not take from the project or its environment: the offline
+    provider (no key, no network, the same answers every run), an embedded store at `store`,
+    no telemetry exporters. Passed with `env_file=None`: a key in .env would make the derived
+    suites depend on a model."""
+    return {
+        "env_file": None,
+        "llm_provider": "offline",
+        "vector_db": "embedded",
+        "chroma_url": None,
+        "chroma_path": store,
+        "telemetry_exporters": [],
+    }
 
 
 @contextmanager
