@@ -2,7 +2,8 @@
 and rated conversations.
 
 The commands are thin: suites, runs, statistics and reports belong to `scaffolder.kit.bench`.
-`run` measures and saves; for answer suites it fails only when nothing could run at all, and
+`run` measures and saves; for answer suites it fails only when nothing could run at all or
+when more results than `max_ungraded` allows got no verdict from the judge, and
 gates for CI live in `compare` (`--fail-on-regression`, `--max-cost-increase`), where a
 baseline exists. Routing and safety suites carry their own gate (`min_accuracy`, the
 project's safety thresholds), so `run` fails on those directly.
@@ -68,7 +69,7 @@ def run(
     from scaffolder.kit.bench.config import BenchConfig
     from scaffolder.kit.bench.kinds import EvaluationContext, detect_kind
     from scaffolder.kit.bench.report import SUMMARY_HEADER, summary_rows
-    from scaffolder.kit.bench.results import git_sha
+    from scaffolder.kit.bench.results import git_sha, ungraded_failures
     from scaffolder.kit.bench.runner import RunOptions, run_suite
     from scaffolder.kit.bench.session import build_targets, load_project_suite, variants
     from scaffolder.kit.bench.suite import list_suites, suite_path
@@ -140,7 +141,10 @@ def run(
     if errors:
         warn(f"{len(errors)} case(s) failed to run; first: {errors[0].case_id}: {errors[0].error}")
     _cost_alerts(config, result, previous)
-    if errors and len(errors) == len(result.cases):
+    ungraded = ungraded_failures(result, config.max_ungraded)
+    for reason in ungraded:
+        typer.secho(f"FAIL: {reason}", fg=typer.colors.RED, err=True)
+    if ungraded or (errors and len(errors) == len(result.cases)):
         raise typer.Exit(FAILURE_EXIT_CODE)
 
 
@@ -419,6 +423,7 @@ def _summary_json(summary: Any) -> dict[str, Any]:
         "calls": summary.calls,
         "cached_calls": summary.cached_calls,
         "errors": summary.errors,
+        "ungraded": summary.ungraded,
         "prompts": summary.prompts,
     }
 
@@ -433,6 +438,7 @@ def _comparison_json(comparison: Comparison) -> dict[str, Any]:
         "difference": comparison.difference,
         "interval": list(comparison.interval),
         "p_value": comparison.p_value,
+        "ungraded": comparison.ungraded,
         "regressions": [flip.case_id for flip in comparison.regressions],
         "fixes": [flip.case_id for flip in comparison.fixes],
         "by_tag": {
@@ -472,4 +478,9 @@ def _print_comparison(comparison: Comparison, base: str, new: str) -> None:
         say(
             f"unpaired: {len(comparison.only_base)} only in base, "
             f"{len(comparison.only_new)} only in new"
+        )
+    if comparison.ungraded:
+        say(
+            f"ungraded: {len(comparison.ungraded)} shared case(s) with no verdict in one run, "
+            f"left out: {', '.join(comparison.ungraded[:5])}"
         )

@@ -3,7 +3,8 @@
 Why paired: both runs answered the same cases, so the question is which cases changed,
 not whether two independent pass rates differ. Cases are matched by id (with several
 samples, a case passes when at least half its samples pass); cases present in only one run
-are listed and left out of the statistics.
+are listed and left out of the statistics, and so are cases with no graded sample in one of
+the runs (a judge reply with no grade in it is no verdict, so neither a regression nor a fix).
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ class Comparison:
     new_cost_per_case: float | None
     only_base: list[str] = field(default_factory=list)
     only_new: list[str] = field(default_factory=list)
+    #: Shared cases left out because one run has no verdict on them.
+    ungraded: list[str] = field(default_factory=list)
 
     @property
     def difference(self) -> float:
@@ -78,9 +81,12 @@ def pick_variant(run: RunResult, label: str | None, which: str) -> str:
 
 
 def _per_case(results: list[CaseResult]) -> dict[str, list[CaseResult]]:
+    """Each case's graded samples; a case whose every sample is ungraded maps to []."""
     cases: dict[str, list[CaseResult]] = defaultdict(list)
     for result in results:
-        cases[result.case_id].append(result)
+        graded = cases[result.case_id]
+        if not result.ungraded:
+            graded.append(result)
     return cases
 
 
@@ -103,9 +109,11 @@ def compare_runs(
     new_label = pick_variant(new, new_variant, "new")
     before = _per_case(base.for_variant(base_label))
     after = _per_case(new.for_variant(new_label))
-    shared = [case_id for case_id in before if case_id in after]
+    common = [case_id for case_id in before if case_id in after]
+    ungraded = [case_id for case_id in common if not before[case_id] or not after[case_id]]
+    shared = [case_id for case_id in common if case_id not in ungraded]
     if not shared:
-        raise BenchError("the two runs share no case ids: nothing to compare")
+        raise BenchError("the two runs share no graded case: nothing to compare")
     both = neither = 0
     regressions: list[Flip] = []
     fixes: list[Flip] = []
@@ -151,6 +159,7 @@ def compare_runs(
         new_cost_per_case=new_summary.cost_per_case,
         only_base=[case_id for case_id in before if case_id not in after],
         only_new=[case_id for case_id in after if case_id not in before],
+        ungraded=ungraded,
     )
 
 

@@ -9,6 +9,7 @@ graders = ["my_app.graders"]     # modules that register custom graders on impor
 cost_alert = 0.2                 # warn when cost per case rises more than 20 %
 webhook_url = "https://hooks.example/..."   # or $COPILOT_BENCH_WEBHOOK (keep it secret)
 min_accuracy = 0.9               # routing suites fail below this (a suite's own setting wins)
+max_ungraded = 0.1               # a run fails when more of its results have no verdict
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ from scaffolder.errors import BenchError
 WEBHOOK_VARIABLE = "COPILOT_BENCH_WEBHOOK"
 DEFAULT_CONCURRENCY = 8
 DEFAULT_COST_ALERT = 0.2
+#: The share of a run's results that may be ungraded (no verdict from the judge) before the
+#: run fails: beyond it the pass rate stands on too few verdicts to mean anything.
+DEFAULT_MAX_UNGRADED = 0.1
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,7 @@ class BenchConfig:
     cost_alert: float = DEFAULT_COST_ALERT
     webhook_url: str | None = None
     min_accuracy: float | None = None
+    max_ungraded: float = DEFAULT_MAX_UNGRADED
 
     @classmethod
     def from_table(cls, copilot_table: Mapping[str, Any]) -> BenchConfig:
@@ -47,8 +52,11 @@ class BenchConfig:
         try:
             concurrency = int(table.get("concurrency", DEFAULT_CONCURRENCY))
             cost_alert = float(table.get("cost_alert", DEFAULT_COST_ALERT))
+            max_ungraded = float(table.get("max_ungraded", DEFAULT_MAX_UNGRADED))
         except (TypeError, ValueError) as error:
             raise BenchError(f"[tool.copilot.bench]: {error}") from None
+        if not 0 <= max_ungraded <= 1:
+            raise BenchError("[tool.copilot.bench] max_ungraded must be a share from 0 to 1")
         if concurrency < 1:
             raise BenchError("[tool.copilot.bench] concurrency must be at least 1")
         modules = table.get("graders", [])
@@ -63,6 +71,7 @@ class BenchConfig:
             grader_modules=tuple(modules),
             cost_alert=cost_alert,
             webhook_url=os.environ.get(WEBHOOK_VARIABLE) or table.get("webhook_url"),
+            max_ungraded=max_ungraded,
         )
 
 

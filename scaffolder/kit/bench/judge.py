@@ -6,6 +6,10 @@ gives several judgements (`judgements`, default 3, each its own cache entry thro
 sample index) which are averaged, and the agreement between them is reported so a shaky
 verdict shows as such. Pairwise judgements alternate which answer is shown first, so a
 judge that always prefers "the first one" ends up with agreement near 0.5, not a fake win.
+
+A reply with no grade the parser can read is no verdict at all, not an F: it is left out of
+the average and of the agreement, and when no reply of a case can be read the case is
+"ungraded" (`Grade.ungraded`), which runs count apart from pass rates.
 """
 
 from __future__ import annotations
@@ -39,15 +43,26 @@ and the order they are shown in. Reply with a one-sentence reason, then a last l
 `Winner: 1`, `Winner: 2` or `Winner: tie`."""
 _GRADE = re.compile(r"grade\s*[:=]\s*\**\s*([A-F])\b", re.IGNORECASE)
 _WINNER = re.compile(r"winner\s*[:=]\s*\**\s*(1|2|tie)\b", re.IGNORECASE)
+#: The letter or vote of a reply the parser could not read.
+UNPARSED = "?"
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """Averaged judgements: mean score, the letters given, and how much they agree."""
+    """Averaged judgements: mean score, the letters given (`?` for a reply with no grade),
+    and how much they agree; score and agreement count only the letters that were read."""
 
     score: float
     letters: tuple[str, ...]
     agreement: float
+
+    @property
+    def unparsed(self) -> int:
+        return self.letters.count(UNPARSED)
+
+    @property
+    def graded(self) -> bool:
+        return self.unparsed < len(self.letters)
 
 
 def _agreement(votes: list[str]) -> float:
@@ -78,18 +93,28 @@ async def judge_answer(
     letters = []
     for reply in replies:
         found = _GRADE.findall(reply.text)
-        letters.append(found[-1].upper() if found else "?")
-    scores = [LETTER_SCORES.get(letter, 0.0) for letter in letters]
-    return Verdict(sum(scores) / len(scores), tuple(letters), _agreement(letters))
+        letters.append(found[-1].upper() if found else UNPARSED)
+    read = [letter for letter in letters if letter != UNPARSED]
+    score = sum(LETTER_SCORES[letter] for letter in read) / len(read) if read else 0.0
+    return Verdict(score, tuple(letters), _agreement(read))
 
 
 @dataclass(frozen=True)
 class Preference:
-    """Pairwise result: how often `first` won (ties count half) and the vote agreement."""
+    """Pairwise result: how often `first` won (ties count half) and the vote agreement, over
+    the votes that were read (`?` marks a reply with no winner line)."""
 
     first_wins: float
     votes: tuple[str, ...]
     agreement: float
+
+    @property
+    def unparsed(self) -> int:
+        return self.votes.count(UNPARSED)
+
+    @property
+    def graded(self) -> bool:
+        return self.unparsed < len(self.votes)
 
 
 async def compare_answers(
@@ -121,12 +146,14 @@ async def compare_answers(
     votes = []
     for sample, reply in enumerate(replies):
         found = _WINNER.findall(reply.text)
-        shown = found[-1].lower() if found else "?"
+        shown = found[-1].lower() if found else UNPARSED
         if sample % 2 == 1 and shown in ("1", "2"):
             shown = "2" if shown == "1" else "1"
         votes.append({"1": "first", "2": "second"}.get(shown, shown))
-    points = [1.0 if v == "first" else 0.5 if v == "tie" else 0.0 for v in votes]
-    return Preference(sum(points) / len(points), tuple(votes), _agreement(votes))
+    read = [vote for vote in votes if vote != UNPARSED]
+    points = [1.0 if v == "first" else 0.5 if v == "tie" else 0.0 for v in read]
+    wins = sum(points) / len(points) if points else 0.0
+    return Preference(wins, tuple(votes), _agreement(read))
 
 
 def _request(system: str, user: str, model: str | None, sample: int) -> ChatRequest:
@@ -155,10 +182,28 @@ async def judge_grade(given: GradeInput) -> Grade:
         model=given.options.get("model"),
         judgements=int(given.options.get("judgements", DEFAULT_JUDGEMENTS)),
     )
+    extra = {
+        "letters": list(verdict.letters),
+        "agreement": verdict.agreement,
+        "unparsed": verdict.unparsed,
+    }
+    if not verdict.graded:
+        return _ungraded(len(verdict.letters), "grade", extra)
     passed = verdict.score >= float(given.options.get("pass_score", DEFAULT_PASS_SCORE))
     detail = f"grades {''.join(verdict.letters)}, agreement {verdict.agreement:.0%}"
-    extra = {"letters": list(verdict.letters), "agreement": verdict.agreement}
+    if verdict.unparsed:
+        detail += f" ({_replies(verdict.unparsed)} with no grade left out)"
     return Grade(passed, verdict.score, detail, extra)
+
+
+def _ungraded(replies: int, line: str, extra: dict[str, object]) -> Grade:
+    """No verdict: neither pass nor fail, so runs count it apart from their pass rates."""
+    detail = f"ungraded: no {line} in any of the judge's {_replies(replies)}"
+    return Grade(False, 0.0, detail, extra, ungraded=True)
+
+
+def _replies(count: int) -> str:
+    return f"{count} repl{'y' if count == 1 else 'ies'}"
 
 
 async def judge_pairwise_grade(given: GradeInput) -> Grade:
@@ -173,6 +218,12 @@ async def judge_pairwise_grade(given: GradeInput) -> Grade:
         model=given.options.get("model"),
         judgements=int(given.options.get("judgements", 2)),
     )
+    extra = {
+        "votes": list(preference.votes),
+        "agreement": preference.agreement,
+        "unparsed": preference.unparsed,
+    }
+    if not preference.graded:
+        return _ungraded(len(preference.votes), "winner", extra)
     detail = f"votes {', '.join(preference.votes)}, agreement {preference.agreement:.0%}"
-    extra = {"votes": list(preference.votes), "agreement": preference.agreement}
     return Grade(preference.first_wins >= 0.5, preference.first_wins, detail, extra)

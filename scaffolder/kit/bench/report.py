@@ -33,8 +33,9 @@ class TagRate:
 
 
 def tag_rates(results: list[CaseResult]) -> list[TagRate]:
+    """Pass rates per tag, over the results with a verdict (ungraded ones are shown apart)."""
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for result in results:
+    for result in (r for r in results if not r.ungraded):
         for tag in result.tags or ["(untagged)"]:
             counts[tag][0] += result.passed
             counts[tag][1] += 1
@@ -42,9 +43,14 @@ def tag_rates(results: list[CaseResult]) -> list[TagRate]:
 
 
 def worst_cases(results: list[CaseResult], limit: int = WORST_CASES) -> list[CaseResult]:
-    """Failed results first, lowest score first, errors before wrong answers."""
-    failed = [r for r in results if not r.passed]
+    """Failed results first, lowest score first, errors before wrong answers (ungraded results
+    are no failures: `ungraded_cases` lists them)."""
+    failed = [r for r in results if not r.passed and not r.ungraded]
     return sorted(failed, key=lambda r: (r.error is None, r.score, r.case_id))[:limit]
+
+
+def ungraded_cases(results: list[CaseResult]) -> list[CaseResult]:
+    return [r for r in results if r.ungraded]
 
 
 def percent(value: float) -> str:
@@ -78,7 +84,7 @@ def summary_rows(summaries: list[VariantSummary]) -> list[list[str]]:
     return [
         [
             s.label,
-            f"{percent(s.pass_rate)} ({s.passed}/{s.results})",
+            f"{percent(s.pass_rate)} ({s.passed}/{s.graded})",
             interval_text(s.interval),
             money(s.cost_per_case),
             f"{s.latency_p50_ms:.0f}",
@@ -86,6 +92,7 @@ def summary_rows(summaries: list[VariantSummary]) -> list[list[str]]:
             str(s.tokens),
             f"{s.cached_calls}/{s.calls}",
             str(s.errors),
+            str(s.ungraded),
             ", ".join(s.prompts) or "-",
         ]
         for s in summaries
@@ -102,8 +109,16 @@ SUMMARY_HEADER = [
     "tokens",
     "cached calls",
     "errors",
+    "ungraded",
     "prompts",
 ]
+UNGRADED_HEADER = ["case", "input", "output", "why"]
+
+
+def ungraded_row(result: CaseResult) -> list[str]:
+    """A case the graders reached no verdict on, and what they said."""
+    said = "; ".join(f"{g['grader']}: {g['detail']}" for g in result.grades if g.get("ungraded"))
+    return [result.case_id, result.input, result.output, said]
 
 
 def markdown_report(run: RunResult, name: str) -> str:
@@ -153,6 +168,12 @@ def markdown_report(run: RunResult, name: str) -> str:
             )
         )
         lines.append("")
+    for label in run.labels():
+        ungraded = ungraded_cases(run.for_variant(label))
+        if ungraded:
+            lines += [f"#### Ungraded cases: {cell(label)} (not in the pass rate)", ""]
+            rows = [[cell(c) for c in ungraded_row(r)] for r in ungraded]
+            lines += [_table(UNGRADED_HEADER, rows), ""]
     if run.evaluation is not None:
         verdict = "passed" if run.evaluation["passed"] else "failed"
         fence = "```"

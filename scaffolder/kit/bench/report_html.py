@@ -11,11 +11,14 @@ from html import escape
 
 from scaffolder.kit.bench.report import (
     SUMMARY_HEADER,
+    UNGRADED_HEADER,
     failure_reason,
     interval_text,
     percent,
     summary_rows,
     tag_rates,
+    ungraded_cases,
+    ungraded_row,
     worst_cases,
 )
 from scaffolder.kit.bench.results import RunResult, VariantSummary
@@ -65,6 +68,10 @@ def html_report(run: RunResult, name: str) -> str:
                 for r in worst
             ]
             parts.append(_html_table(["case", "score", "input", "output", "why"], rows, raw=True))
+        ungraded = ungraded_cases(run.for_variant(label))
+        if ungraded:
+            parts.append(f"<h2>Ungraded cases: {escape(label)} (not in the pass rate)</h2>")
+            parts.append(_html_table(UNGRADED_HEADER, [ungraded_row(r) for r in ungraded]))
     parts.append("</body></html>")
     return "\n".join(parts)
 

@@ -4,6 +4,11 @@ A results file cites everything needed to trust or redo a number: the suite and 
 version (a hash of the suite file), the git commit, each variant's model and the prompt
 versions (`name@version`) its calls actually used, and every case's output, grades,
 latency, tokens and cost.
+
+A case whose grader reached no verdict (a judge reply with no grade in it) is "ungraded": it
+is counted apart and left out of pass rates and intervals, since scoring it as a failure
+would blame the answer for the judge's format. A run with more than `max_ungraded` of its
+results ungraded fails (`ungraded_failures`): its pass rate stands on too few verdicts.
 """
 
 from __future__ import annotations
@@ -44,6 +49,8 @@ class CaseResult:
     list_cost_usd: float | None = 0.0
     prompts: list[str] = field(default_factory=list)
     error: str | None = None
+    #: A grader reached no verdict: neither passed nor failed, out of the pass rate.
+    ungraded: bool = False
 
 
 @dataclass(frozen=True)
@@ -76,10 +83,20 @@ class VariantSummary:
     calls: int
     cached_calls: int
     prompts: list[str]
+    ungraded: int = 0
+
+    @property
+    def graded(self) -> int:
+        """Results with a verdict (errors count as failures): what pass rates are out of."""
+        return self.results - self.ungraded
 
     @property
     def pass_rate(self) -> float:
-        return self.passed / self.results if self.results else 0.0
+        return self.passed / self.graded if self.graded else 0.0
+
+    @property
+    def ungraded_share(self) -> float:
+        return self.ungraded / self.results if self.results else 0.0
 
     @property
     def cost_per_case(self) -> float | None:
@@ -137,12 +154,13 @@ class RunResult:
 def summarize(label: str, results: Iterable[CaseResult]) -> VariantSummary:
     rows = list(results)
     passed = sum(row.passed for row in rows)
+    ungraded = sum(row.ungraded for row in rows)
     latencies = [row.latency_ms for row in rows if row.error is None]
     return VariantSummary(
         label=label,
         results=len(rows),
         passed=passed,
-        interval=wilson(passed, len(rows)),
+        interval=wilson(passed, len(rows) - ungraded),
         cost_usd=_total(row.cost_usd for row in rows),
         list_cost_usd=_total(row.list_cost_usd for row in rows),
         latency_p50_ms=percentile(latencies, 0.5),
@@ -152,7 +170,19 @@ def summarize(label: str, results: Iterable[CaseResult]) -> VariantSummary:
         calls=sum(row.calls for row in rows),
         cached_calls=sum(row.cached_calls for row in rows),
         prompts=sorted({prompt for row in rows for prompt in row.prompts}),
+        ungraded=ungraded,
     )
+
+
+def ungraded_failures(run: RunResult, max_share: float) -> list[str]:
+    """One line per variant with more than `max_share` of its results ungraded (empty: fine)."""
+    return [
+        f"{s.label}: {s.ungraded} of {s.results} results ({s.ungraded_share:.0%}) ungraded, "
+        f"over the allowed {max_share:.0%} (max_ungraded): the judge's replies had no grade "
+        "it could read; the pass rate stands on too few verdicts"
+        for s in run.summaries()
+        if s.ungraded_share > max_share
+    ]
 
 
 def _total(costs: Iterable[float | None]) -> float | None:

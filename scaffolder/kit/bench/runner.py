@@ -137,6 +137,7 @@ class _Runner:
         if self.on_progress is not None:
             self.on_progress(self.done, self.total)
         passed = error is None and bool(grades) and all(g["passed"] for g in grades)
+        ungraded = error is None and any(g.get("ungraded") for g in grades)
         stats = bound.stats
         return CaseResult(
             variant=variant.label,
@@ -157,6 +158,7 @@ class _Runner:
             list_cost_usd=stats.list_cost_usd,
             prompts=sorted(stats.prompts),
             error=error,
+            ungraded=ungraded,
         )
 
     async def _attempt(
@@ -204,6 +206,7 @@ class _Runner:
                     "score": round(grade.score, 4),
                     "detail": grade.detail,
                     **({"extra": dict(grade.extra)} if grade.extra else {}),
+                    **({"ungraded": True} if grade.ungraded else {}),
                 }
             )
         return grades, None

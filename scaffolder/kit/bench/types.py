@@ -48,6 +48,9 @@ class Grade:
     detail: str = ""
     #: Extra numbers a grader reports (judge agreement, hit rank...).
     extra: Mapping[str, Any] = field(default_factory=dict)
+    #: The grader could not reach a verdict (a judge reply with no grade in it): the case is
+    #: counted apart and left out of pass rates, never scored as a failure.
+    ungraded: bool = False
 
 
 @dataclass(frozen=True)
