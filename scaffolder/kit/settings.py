@@ -17,7 +17,14 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal, Self
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
@@ -73,6 +80,13 @@ def _env(*names: str) -> Any:
     return AliasChoices(*names)
 
 
+_PROVIDER_SETUP = {
+    "openai": "set OPENAI_API_KEY",
+    "azure-openai": "set AZURE_OPENAI_API_KEY and AZURE_OPENAI_ENDPOINT",
+    "openai-compatible": "set OPENAI_BASE_URL (and OPENAI_API_KEY if the server wants one)",
+}
+
+
 class CopilotSettings(BaseSettings):
     """Settings shared by every copilot project; subclass it to add your own fields."""
 
@@ -110,6 +124,9 @@ class CopilotSettings(BaseSettings):
     fallback_model: str | None = None
     chroma_url: str | None = Field(None, validation_alias=_env("CHROMA_URL", "chroma_url"))
     chroma_path: Path = Path(".copilot/chroma")
+    #: Folders outside the project the assistant indexes and edits (absolute or relative to
+    #: the project); checked and named by `scaffolder.kit.sources`.
+    sources: list[str] = Field(default_factory=list)
     #: Where strong evidence in the index starts (0-1); unset, it is calibrated per corpus.
     answerability_threshold: float | None = Field(None, ge=0.0, le=1.0)
     api_key: SecretStr | None = Field(None, validation_alias=_env("COPILOT_API_KEY", "api_key"))
@@ -193,6 +210,14 @@ class CopilotSettings(BaseSettings):
         finally:
             _PYPROJECT_TABLE.reset(token)
 
+    @field_validator("sources", mode="before")
+    @classmethod
+    def _sources_are_paths(cls, value: Any) -> Any:
+        """One clear line for the likely mistakes (a bare string, a number in the list)."""
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValueError('must be a list of folder paths, like ["../our-repo"]')
+        return value
+
     @model_validator(mode="after")
     def _refuse_unsafe_configuration(self) -> Self:
         if self.environment != "development":
@@ -228,7 +253,10 @@ class CopilotSettings(BaseSettings):
         if self.llm_provider == "openai" and self.openai_api_key is None:
             return "OPENAI_API_KEY is not set"
         if self.llm_provider == "azure-openai":
-            if self.azure_openai_api_key is None and self.openai_api_key is None:
+            no_key = self.azure_openai_api_key is None and self.openai_api_key is None
+            if no_key and not self.llm_base_url:
+                return "AZURE_OPENAI_API_KEY and AZURE_OPENAI_ENDPOINT are not set"
+            if no_key:
                 return "AZURE_OPENAI_API_KEY is not set"
             if not self.llm_base_url:
                 return "AZURE_OPENAI_ENDPOINT is not set"
@@ -255,6 +283,12 @@ class CopilotSettings(BaseSettings):
         if self.llm_provider == "offline" or self._missing_for_provider():
             return "offline"
         return self.llm_provider
+
+    @property
+    def provider_setup(self) -> str:
+        """What to set for the configured provider to answer with a model, for notes that say
+        so (an Azure project reads AZURE_OPENAI_*, never OPENAI_API_KEY alone)."""
+        return _PROVIDER_SETUP.get(self.llm_provider, _PROVIDER_SETUP["openai"])
 
     @property
     def offline_reason(self) -> str | None:

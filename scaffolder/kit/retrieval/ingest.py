@@ -36,11 +36,14 @@ from scaffolder.kit.retrieval.loaders import (
 from scaffolder.kit.retrieval.store import VectorStore
 from scaffolder.kit.retrieval.types import Chunk
 from scaffolder.kit.retrieval.writer import IndexWriter
+from scaffolder.kit.sources import SourceMap
 
 #: Chunks embedded per call: large enough for throughput, small enough to bound memory.
 BATCH = 256
 #: Where the lock that keeps two ingests of one project apart lives, under the root.
 LOCK = Path(".copilot") / "ingest.lock"
+#: Called once per file walked, with its name. A caller that wants the counts so far (a live
+#: line on a large repository) passes its own `IngestReport` to `ingest` and reads it.
 Progress = Callable[[str], None]
 
 
@@ -68,6 +71,15 @@ class IngestReport:
             parts.append(f"{len(self.skipped)} skipped")
         return "; ".join(parts)
 
+    def progress_line(self) -> str:
+        """Files seen, indexed (and of those re-embedded) and skipped so far."""
+        seen = self.files + len(self.skipped)
+        changed = self.files - self.unchanged_files
+        return (
+            f"{seen} file(s) seen, {self.files} indexed ({changed} changed), "
+            f"{len(self.skipped)} skipped"
+        )
+
 
 class NothingIngestedError(UsageError):
     """No file could be ingested; `report` has every skipped file and its reason.
@@ -89,34 +101,46 @@ def ingest(
     progress: Progress | None = None,
     *,
     rebuild: bool = False,
+    sources: SourceMap | None = None,
+    report: IngestReport | None = None,
 ) -> IngestReport:
     """Bring the store's chunks for `paths` in line with the files; see the module doc.
 
-    `rebuild` re-embeds everything into a fresh index (another embedder), published in the
-    same single step."""
+    `paths` may lie in the project (`root`) or in one of `sources` (folders outside it,
+    whose files are named `<source>/<path>`). `rebuild` re-embeds everything into a fresh
+    index (another embedder), published in the same single step."""
     for path in paths:
         if not path.exists():
             raise UsageError(f"{path} does not exist")
+    roots = sources or SourceMap.of(root)
     with _locked(root):
         writer = IndexWriter(store, rebuild=rebuild)
-        report = _write(paths, root, writer, progress)
+        report = _write(paths, roots, writer, progress, report or IngestReport())
         writer.commit()
     return report
 
 
 def _write(
-    paths: Sequence[Path], root: Path, writer: IndexWriter, progress: Progress | None
+    paths: Sequence[Path],
+    roots: SourceMap,
+    writer: IndexWriter,
+    progress: Progress | None,
+    report: IngestReport,
 ) -> IngestReport:
-    report = IngestReport()
+    """Stream the files through the writer: only the current batch of new chunks and each
+    stored file's hashes are held, never the files themselves."""
     stored = writer.sources()
     seen: set[str] = set()
     pending: list[Chunk] = []
     hashes: dict[str, str] = {}
-    for item in iter_files(list(paths), root):
+    for item in iter_files(list(paths), roots.project, sources=roots):
         if isinstance(item, Skipped):
-            _skip(report, seen, _display(item.path, root), item.reason, failed=item.failed)
+            shown = _display(item.path, roots)
+            _skip(report, seen, shown, item.reason, failed=item.failed)
+            if progress:
+                progress(shown)
             continue
-        source = _source(item, root)
+        source = roots.name_of(item) or item.as_posix()
         if progress:
             progress(source)
         existing = stored.get(source, {})
@@ -128,7 +152,7 @@ def _write(
                 report.unchanged_files += 1
                 report.unchanged += len(existing)
                 continue
-            chunks = _unique(iter_chunks(item, root))
+            chunks = _unique(iter_chunks(item, roots.project, sources=roots))
         except (UnreadableFileError, OSError) as error:
             reason = str(error).removeprefix(f"{source}: ")
             if isinstance(error, OSError):
@@ -144,14 +168,15 @@ def _write(
         pending.extend(fresh)
         if len(pending) >= BATCH:
             writer.add(pending, hashes)
-            pending = []
+            pending, hashes = [], {source: sha}
         writer.relabel(kept, hashes)
         writer.retire(stale)
         report.added += len(fresh)
         report.unchanged += len(kept)
         report.removed += len(stale)
     writer.add(pending, hashes)
-    gone = [s for s in stored if s not in seen and _in_scope(s, paths, root)]
+    scopes = [roots.name_of(path.resolve()) for path in paths]
+    gone = [s for s in stored if s not in seen and _in_scope(s, scopes, roots)]
     for source in gone:
         writer.retire(sorted(stored[source]))
         report.removed += len(stored[source])
@@ -213,25 +238,20 @@ def _unique(chunks: Iterable[Chunk]) -> list[Chunk]:
     return list(seen.values())
 
 
-def _source(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.resolve().as_posix()
-
-
-def _display(path: Path, root: Path) -> str:
+def _display(path: Path, roots: SourceMap) -> str:
     """A skipped path as the user sees it: links by their own name, not their target's."""
-    try:
-        return path.relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    return roots.name_of(path) or path.as_posix()
 
 
-def _in_scope(source: str, paths: Sequence[Path], root: Path) -> bool:
-    """Whether `source` lies under one of the ingested paths (so its absence means deletion)."""
-    for path in paths:
-        scope = _source(path, root)
-        if scope in ("", ".") or source == scope or source.startswith(scope.rstrip("/") + "/"):
+def _in_scope(source: str, scopes: Sequence[str | None], roots: SourceMap) -> bool:
+    """Whether `source` lies under one of the ingested paths, given by their names (so its
+    absence means deletion). The whole project (`""`) does not hold the sources' files."""
+    for scope in scopes:
+        if scope is None:
+            continue
+        if scope in ("", "."):
+            if roots.split(source)[0] is None:
+                return True
+        elif source == scope or source.startswith(scope.rstrip("/") + "/"):
             return True
     return False

@@ -38,6 +38,7 @@ from scaffolder.kit.retrieval.code_chunks import PYTHON_AST_MAX_BYTES, pack_pyth
 from scaffolder.kit.retrieval.gitignore import IgnoreRules
 from scaffolder.kit.retrieval.html_chunks import pack_html
 from scaffolder.kit.retrieval.types import Chunk, ChunkKind
+from scaffolder.kit.sources import SourceMap
 
 Format = Literal["markdown", "text", "html", "pdf", "python", "code"]
 
@@ -167,27 +168,34 @@ def _check_text(path: Path) -> str | None:
     return None if has_text else "empty file (whitespace only)"
 
 
-def iter_files(paths: list[Path], root: Path) -> Iterator[Path | Skipped]:
+def iter_files(
+    paths: list[Path], root: Path, *, sources: SourceMap | None = None
+) -> Iterator[Path | Skipped]:
     """The files under `paths` to ingest, in a stable order, and a `Skipped` for each refused.
 
-    Folders are walked in name order, skipping what `.gitignore` files (from `root` down)
-    ignore and the `ALWAYS_SKIPPED` folders; ignored files are left out silently, as git does.
-    A file named explicitly is never ignored, only checked. Every yielded path is the real
-    (symlink-free) absolute path of the file. A path that does not exist or lies outside
-    `root` is a `UsageError`, raised before anything is yielded.
+    Folders are walked in name order, skipping what `.gitignore` files ignore (those of the
+    root that holds the folder, `root` or one of `sources`, from that root down) and the
+    `ALWAYS_SKIPPED` folders; ignored files are left out silently, as git does. A file named
+    explicitly is never ignored, only checked. Every yielded path is the real (symlink-free)
+    absolute path of the file. A path that does not exist or lies outside `root` and every
+    source is a `UsageError`, raised before anything is yielded.
     """
-    base = root.resolve()
+    roots = sources or SourceMap(root.resolve())
     targets = []
     for path in paths:
         given = _absolute(path)
         if not given.exists():
             raise UsageError(f"{given}: no such file or folder")
         real = given.resolve()
-        if not real.is_relative_to(base):
-            raise UsageError(f"{given} is outside the ingest root {base}")
-        targets.append(real)
+        base = roots.root_for(real)
+        if base is None:
+            raise UsageError(
+                f"{given} is outside the ingest root {roots.project} and every configured "
+                "source ([tool.copilot] sources)"
+            )
+        targets.append((base, real))
     seen: set[Path] = set()
-    for target in targets:
+    for base, target in targets:
         found = _Walk(base, target).files() if target.is_dir() else iter([_checked(target)])
         for item in found:
             path = item.path if isinstance(item, Skipped) else item
@@ -286,36 +294,45 @@ class _Walk:
             yield Skipped(link, "symbolic link to something that is not a regular file")
 
 
-def iter_chunks(path: Path, root: Path, *, max_chars: int = 1500) -> Iterator[Chunk]:
-    """The chunks of one file, in file order; `source` is its real path relative to `root`.
+def iter_chunks(
+    path: Path, root: Path, *, max_chars: int = 1500, sources: SourceMap | None = None
+) -> Iterator[Chunk]:
+    """The chunks of one file, in file order; `source` is its real path relative to `root`,
+    or `<source name>/<path in the source>` for a file of one of `sources` (`origin` is then
+    that name).
 
     Raises `UnreadableFileError` when the file cannot be read as its format (run it through
     `check_file` or `iter_files` first to get a reason instead), and `UsageError` when `path`
-    is not under `root`.
+    is not under `root` or a source.
     """
     fmt = format_of(path)
-    absolute, base = path.resolve(), root.resolve()
-    if not absolute.is_relative_to(base):
-        raise UsageError(f"{absolute} is outside the ingest root {base}")
-    source = absolute.relative_to(base).as_posix()
+    absolute = path.resolve()
+    roots = sources or SourceMap(root.resolve())
+    found = roots.locate(absolute)
+    if found is None:
+        raise UsageError(f"{absolute} is outside the ingest root {roots.project}")
+    origin = found[0].name if found[0] is not None else None
+    source = found[1] if origin is None else f"{origin}/{found[1]}"
     if fmt is None:
         raise UnreadableFileError(f"{source}: unsupported file type")
     kind = _KINDS[fmt]
     try:
         if fmt == "pdf":
             for page, piece in _pdf_pieces(absolute, source, max_chars):
-                yield _chunk(piece, source, kind, page)
+                yield _chunk(piece, source, kind, page, origin)
             return
         with absolute.open(encoding="utf-8-sig", newline=None) as stream:
             for piece in _text_pieces(fmt, stream, absolute, max_chars):
-                yield _chunk(piece, source, kind, None)
+                yield _chunk(piece, source, kind, None, origin)
     except UnicodeDecodeError as error:
         raise UnreadableFileError(f"{source}: not UTF-8 text ({error.reason})") from error
     except OSError as error:
         raise UnreadableFileError(f"{source}: cannot be read: {error.strerror or error}") from error
 
 
-def _chunk(piece: Piece, source: str, kind: ChunkKind, page: int | None) -> Chunk:
+def _chunk(
+    piece: Piece, source: str, kind: ChunkKind, page: int | None, origin: str | None
+) -> Chunk:
     return Chunk(
         text=piece.text,
         source=source,
@@ -324,6 +341,7 @@ def _chunk(piece: Piece, source: str, kind: ChunkKind, page: int | None) -> Chun
         kind=kind,
         section=piece.section,
         page=page,
+        origin=origin,
     )
 
 

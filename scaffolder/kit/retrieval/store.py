@@ -314,6 +314,7 @@ def _chunk(document: str, metadata: dict[str, Any]) -> Chunk:
         kind=metadata.get("kind", "text"),
         section=metadata.get("section"),
         page=metadata.get("page"),
+        origin=metadata.get("origin"),
     )
 
 

@@ -18,7 +18,8 @@ class Chunk:
     """
 
     text: str
-    #: Path of the document relative to the ingest root, with `/` separators.
+    #: Path of the document relative to the ingest root, with `/` separators; for a file of
+    #: a source outside the project, `<source name>/<path in that source>`.
     source: str
     #: 1-based, inclusive line range of the chunk in its document.
     start_line: int
@@ -28,6 +29,9 @@ class Chunk:
     section: str | None = None
     #: 1-based page number for PDFs.
     page: int | None = None
+    #: The configured source (`[tool.copilot] sources`) the file belongs to, whose name is
+    #: also the first component of `source`; None for the project's own files.
+    origin: str | None = None
 
     @property
     def id(self) -> str:
