@@ -41,7 +41,8 @@ def load_app(command: str) -> CopilotApp:
         reason = app.settings.offline_reason or "offline"
         warn(
             f"answering with the offline provider ({reason}): answers are sentences taken from "
-            "your documents, not a model's; set OPENAI_API_KEY (or see .env.example) for a model"
+            f"your documents, not a model's; {app.settings.provider_setup} (or see .env.example) "
+            "for a model"
         )
     return app
 

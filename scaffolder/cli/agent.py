@@ -50,7 +50,7 @@ def agent(
         reason = settings.offline_reason or "offline"
         raise UsageError(
             f"agent mode needs a model, and calls go to the offline provider ({reason}); "
-            "set OPENAI_API_KEY (or see .env.example)"
+            f"{settings.provider_setup} (or see .env.example)"
         )
     if not yes and not stdin_is_terminal():
         raise UsageError("stdin is not a terminal to ask on; pass --yes to approve every step")
