@@ -154,7 +154,7 @@ def _adapt(
     )
     try:
         return adapt_new_project(project, docs, topic=topic, index=indexable)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Interrupted):  # adapt's own says "the project is unchanged"
         raise Interrupted("interrupted; nothing was written") from None
 
 

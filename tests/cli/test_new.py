@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -191,3 +193,131 @@ def test_a_parent_that_is_a_file_is_one_line_exit_2(copilot: Invoke, tmp_path: P
     assert result.exit_code == 2
     assert "cannot write in" in result.stderr and result.stderr.count("\n") == 1
     assert (tmp_path / "plain").read_text() == "x"
+
+
+FIXTURES = Path(__file__).resolve().parent.parent / "kit" / "adapt" / "fixtures"
+
+
+def bakery_docs(folder: Path) -> Path:
+    """The bakery documents, a nested one, and files `new --docs` must skip."""
+    shutil.copytree(FIXTURES / "bakery", folder)
+    (folder / "guides").mkdir()
+    shutil.copy(FIXTURES / "cli" / "tidyfs.txt", folder / "guides" / "tidyfs.txt")
+    (folder / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    (folder / "notes.txt").write_bytes(b"binary\x00\x01\x02 data")
+    return folder
+
+
+def test_new_with_docs_copies_indexes_and_adapts_before_the_first_commit(
+    copilot: Invoke, tmp_path: Path, chdir: ChangeDir
+) -> None:
+    from scaffolder.kit.retrieval.store import open_store
+    from scaffolder.kit.settings import CopilotSettings
+
+    chdir(tmp_path)
+    bakery_docs(tmp_path / "docs")
+    result = copilot("new", "qa-rag", "bot", "--defaults", "--docs", "docs")
+    assert result.exit_code == 0, result.output
+    project = tmp_path / "bot"
+    data = sorted(p.relative_to(project).as_posix() for p in (project / "data").rglob("*.*"))
+    assert data == ["data/baking.md", "data/guides/tidyfs.txt", "data/starter.md"]
+    assert "not copied" in result.stderr and "photo.png" in result.stderr
+    assert "notes.txt" in result.stderr
+    assert "Topic (derived)" in result.stdout
+    for folder in ("skills", "benchmarks", "tests", "data"):
+        for path in (project / folder).rglob("*"):
+            if path.is_file() and "__pycache__" not in path.parts:
+                assert "lumen" not in path.read_text(encoding="utf-8").lower(), path
+    examples = (project / "skills/answer/examples.txt").read_text()
+    assert "# from data/starter.md" in examples
+    # One commit holding the documents and the derived files; the index is not in git.
+    assert git_output(project, "log", "--format=%s").count("\n") == 1
+    assert git_output(project, "status", "--porcelain") == ""
+    tracked = git_output(project, "ls-files").splitlines()
+    assert "data/guides/tidyfs.txt" in tracked and "adapt.lock.json" in tracked
+    assert not [name for name in tracked if name.startswith(".copilot")]
+    # The index was built before the commit, for the documents now in data/.
+    settings = CopilotSettings.load(project, env_file=None)
+    sources = open_store(settings, project).snapshot()
+    assert sources.size > 0
+    baseline = json.loads((project / "benchmarks/baseline.json").read_text())
+    qa = [json.loads(line) for line in (project / "benchmarks/qa.jsonl").read_text().splitlines()]
+    cases = [case["id"] for case in qa if "id" in case][:5]
+    assert [case["case_id"] for case in baseline["cases"]] == cases
+    assert all(case["passed"] for case in baseline["cases"])
+
+
+def test_several_docs_sources_keep_their_folder_names_and_a_topic_is_kept(
+    copilot: Invoke, tmp_path: Path
+) -> None:
+    bakery_docs(tmp_path / "bakery")
+    result = copilot(
+        "new",
+        "qa-rag",
+        str(tmp_path / "bot"),
+        "--defaults",
+        "--docs",
+        str(tmp_path / "bakery"),
+        "--docs",
+        str(FIXTURES / "cli" / "tidyfs-config.txt"),
+        "--topic",
+        "bread and file sorting",
+    )
+    assert result.exit_code == 0, result.output
+    project = tmp_path / "bot"
+    assert (project / "data" / "bakery" / "guides" / "tidyfs.txt").is_file()
+    assert (project / "data" / "tidyfs-config.txt").is_file()
+    assert "bread and file sorting" in (project / "skills/out_of_scope/reply.md").read_text()
+    manifest = json.loads((project / "adapt.lock.json").read_text())
+    assert (manifest["topic"], manifest["topic_given"]) == ("bread and file sorting", True)
+
+
+@pytest.mark.parametrize(
+    ("prepare", "args", "message"),
+    [
+        ("", ["--docs", "nowhere"], "no such file or folder"),
+        ("empty", ["--docs", "empty"], "the folder is empty"),
+        ("unsupported", ["--docs", "unsupported"], "none of the 2 file(s)"),
+        ("inside", ["--docs", "bot/docs"], "overlaps the new project"),
+        ("around", ["--docs", "."], "overlaps the new project"),
+        ("docs", ["--topic", "bread"], "--topic needs --docs"),
+        ("docs", ["--docs", "docs", "--topic", " "], "--topic is empty"),
+        ("docs", ["--docs", "docs", "--template-swap"], "qa-rag only"),
+    ],
+)
+def test_bad_docs_exit_2_in_one_line_and_nothing_is_created(
+    copilot: Invoke,
+    tmp_path: Path,
+    chdir: ChangeDir,
+    prepare: str,
+    args: list[str],
+    message: str,
+) -> None:
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    chdir(workspace)
+    if prepare == "empty":
+        (workspace / "empty").mkdir()
+    elif prepare == "unsupported":
+        (workspace / "unsupported").mkdir()
+        (workspace / "unsupported" / "a.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+        (workspace / "unsupported" / "b.txt").write_bytes(b"\x00\x01\x02")
+    elif prepare == "inside":
+        (workspace / "bot" / "docs").mkdir(parents=True)
+        (workspace / "bot" / "docs" / "a.md").write_text("# A\n\nText.\n")
+    elif prepare in ("docs", "around"):
+        shutil.copytree(FIXTURES / "bakery", workspace / "docs")
+    template = "code-assistant" if "--template-swap" in args else "qa-rag"
+    args = [arg for arg in args if arg != "--template-swap"]
+    before = sorted(p.relative_to(workspace) for p in workspace.rglob("*"))
+    result = copilot("new", template, "bot", "--defaults", *args)
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+    assert result.stderr.count("\n") == 1, "one line, no traceback"
+    assert sorted(p.relative_to(workspace) for p in workspace.rglob("*")) == before
+
+
+def git_output(project: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=project, check=True, capture_output=True, text=True
+    ).stdout

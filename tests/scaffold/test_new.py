@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from scaffolder import faults
-from scaffolder.errors import UsageError
+from scaffolder.errors import Interrupted, UsageError
 from scaffolder.scaffold import NewProjectRequest, create_project
 from tests.conftest import TEMPLATES, ChangeDir, HistoryBuilder
 
@@ -466,3 +466,44 @@ def test_a_disk_error_while_building_is_one_line_and_leaves_nothing(
     assert raised.value.exit_code == 1 and "nothing was written" in str(raised.value)
     assert sorted(p.name for p in tmp_path.iterdir()) == (["bot", "home"] if existing else ["home"])
     assert not existing or list(destination.iterdir()) == []
+
+
+ADAPT_FIXTURES = Path(__file__).resolve().parent.parent / "kit" / "adapt" / "fixtures"
+
+
+@pytest.mark.parametrize("stop", ["ingest:", "adapt:", "new: adapted"])
+def test_an_interruption_while_documents_are_indexed_or_adapted_leaves_nothing(
+    histories: HistoryBuilder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stop: str
+) -> None:
+    from scaffolder.kit.adapt import plan_docs
+
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    history = histories.history()
+    docs = plan_docs([ADAPT_FIXTURES / "bakery"], tmp_path / "probe")
+    trace = tmp_path / "trace"
+    monkeypatch.setenv(faults.CRASH_TRACE_VARIABLE, str(trace))
+    faults.reset_crash_points()
+    create_project(NewProjectRequest("qa-rag", tmp_path / "probe", docs=docs), history)
+    labels = [line.split("\t")[1] for line in trace.read_text().splitlines()]
+    point = next(i for i, label in enumerate(labels) if label.startswith(stop)) + 1
+    monkeypatch.setenv(faults.CRASH_AT_VARIABLE, f"{point}:INT")
+    faults.reset_crash_points()
+    with pytest.raises((KeyboardInterrupt, Interrupted)) as raised:
+        create_project(NewProjectRequest("qa-rag", workspace / "bot", docs=docs), history)
+    if isinstance(raised.value, Interrupted):
+        assert str(raised.value) == "interrupted; nothing was written"
+    assert list(workspace.iterdir()) == []
+
+
+def test_docs_are_refused_for_templates_other_than_qa_rag(
+    histories: HistoryBuilder, tmp_path: Path
+) -> None:
+    from scaffolder.kit.adapt import plan_docs
+
+    docs = plan_docs([ADAPT_FIXTURES / "bakery"], tmp_path / "bot")
+    with pytest.raises(UsageError, match="qa-rag only"):
+        create_project(
+            NewProjectRequest("code-assistant", tmp_path / "bot", docs=docs), histories.history()
+        )
+    assert not (tmp_path / "bot").exists()
