@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import socket
 import tempfile
 import time
@@ -30,6 +31,7 @@ from scaffolder.kit.llm.tokens import (
     tiktoken_cache_dir,
 )
 from scaffolder.kit.llm.types import Message
+from tests.kit.llm.encodings import PACKAGE, fill_cache
 
 #: (name, cl100k_base tokens, o200k_base tokens, text): the counts were measured with
 #: tiktoken 0.14.0 and the real encoding files, so the estimator is checked against real
@@ -199,12 +201,52 @@ def test_estimate_never_undercounts_real_tokenizers(cl100k: int, o200k: int, tex
     assert real <= estimate.count(text) <= 3 * real
 
 
+@pytest.fixture(scope="session")
+def real_encodings(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    """A tiktoken cache holding the real encodings, rebuilt offline (`tests/kit/llm/encodings`)."""
+    cache = tmp_path_factory.mktemp("tiktoken-real")
+    return cache, fill_cache(cache)
+
+
+def reachable(
+    real_encodings: tuple[Path, list[str]], encoding_name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Point tiktoken's cache at the rebuilt files; without `encoding_name` there, skip, except
+    in CI (CI=true), where a skip would hide that the real counts were never checked."""
+    cache, written = real_encodings
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(cache))
+    if encoding_name not in written:
+        reason = f"{encoding_name} cannot be rebuilt offline: install the dev extra ({PACKAGE})"
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
 @pytest.mark.parametrize("encoding_name", ENCODINGS)
-def test_recorded_counts_are_real(encoding_name: str) -> None:
-    """Where an encoding file is cached, it re-measures the corpus with tiktoken itself."""
+def test_real_encodings_load_offline(
+    encoding_name: str,
+    real_encodings: tuple[Path, list[str]],
+    monkeypatch: pytest.MonkeyPatch,
+    no_network: list[object],
+) -> None:
+    reachable(real_encodings, encoding_name, monkeypatch)
+    assert cached_encoding_path(encoding_name) is not None, "tiktoken's own checksum holds"
+    model = "gpt-4o" if encoding_name == "o200k_base" else "gpt-4"
+    counter = counter_for(model)
+    assert counter.exact and counter.name == f"tiktoken:{encoding_name}"
+    assert no_network == []
+
+
+@pytest.mark.parametrize("encoding_name", ENCODINGS)
+def test_recorded_counts_are_real(
+    encoding_name: str, real_encodings: tuple[Path, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Re-measures the corpus with tiktoken itself and the real encoding files."""
+    reachable(real_encodings, encoding_name, monkeypatch)
     encoding = load_encoding(encoding_name)
-    if encoding is None:
-        pytest.skip(f"{encoding_name} is not in tiktoken's cache ({tiktoken_cache_dir()})")
+    assert encoding is not None, (
+        f"{encoding_name} is not in tiktoken's cache ({tiktoken_cache_dir()})"
+    )
     exact = TiktokenCounter(encoding)
     column = ENCODINGS.index(encoding_name) + 1
     for sample in CORPUS:
@@ -352,3 +394,14 @@ def test_encoding_that_fails_to_load_falls_back_to_estimate(
         counter = counter_for("gpt-4")
     assert not counter.exact
     assert "could not parse cl100k_base" in caplog.text
+
+
+def test_without_the_offline_source_ci_fails_instead_of_skipping(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="install the dev extra"):
+        reachable((tmp_path, []), "o200k_base", monkeypatch)
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception):
+        reachable((tmp_path, []), "o200k_base", monkeypatch)
