@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from scaffolder.scaffold import NewProjectRequest, create_project
+from tests.cli.test_new import ci_smoke_script
 from tests.conftest import HistoryBuilder
-from tests.test_generated_projects import run_copilot, run_project_tests
+from tests.test_generated_projects import project_env, run_copilot, run_project_tests
 
 FIXTURES = Path(__file__).resolve().parent.parent / "kit" / "adapt" / "fixtures"
 EXAMPLES = "skills/answer/examples.txt"
@@ -98,3 +99,28 @@ def test_adapt_then_the_projects_own_tests_and_bench_pass_and_edits_survive(
     git(project, "commit", "-qm", "adapt again")
     third = run_copilot(project, "adapt")
     assert third.returncode == 0 and "Nothing to change" in third.stdout, third.stdout
+
+
+@pytest.mark.slow
+def test_adapt_records_a_baseline_the_generated_ci_smoke_accepts(project: Path) -> None:
+    """The CI's benchmark smoke compares `bench run qa --limit 5` with benchmarks/baseline.json:
+    after adapting, that baseline must hold the new suite's cases (deleting it failed CI)."""
+    ran = run_copilot(project, "adapt")
+    assert ran.returncode == 0, ran.stderr
+    baseline = json.loads((project / "benchmarks/baseline.json").read_text())
+    qa = (project / "benchmarks/qa.jsonl").read_text().splitlines()
+    ids = [json.loads(line)["id"] for line in qa if '"id"' in line][:5]
+    assert [case["case_id"] for case in baseline["cases"]] == ids
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "adapt")
+    script, env = ci_smoke_script(project)
+    smoke = subprocess.run(
+        ["bash", "-e", "-c", script],
+        cwd=project,
+        env=project_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert smoke.returncode == 0, smoke.stdout[-3000:] + smoke.stderr[-2000:]
+    assert "5 paired cases" in smoke.stdout

@@ -321,3 +321,56 @@ def git_output(project: Path, *args: str) -> str:
     return subprocess.run(
         ["git", *args], cwd=project, check=True, capture_output=True, text=True
     ).stdout
+
+
+def ci_smoke_script(project: Path) -> tuple[str, dict[str, str]]:
+    """The generated CI's benchmark smoke step: its commands and its env, as CI runs them."""
+    workflow = yaml.safe_load((project / ".github" / "workflows" / "ci.yml").read_text())
+    step = next(s for s in workflow["jobs"]["test"]["steps"] if s.get("name") == "Benchmark smoke")
+    return step["run"], {str(k): str(v) for k, v in step.get("env", {}).items()}
+
+
+@pytest.mark.slow
+def test_new_with_docs_then_the_projects_tests_bench_and_ci_smoke_pass(tmp_path: Path) -> None:
+    """The acceptance run as a new user makes it, on documents that are not the sample."""
+    from tests.test_generated_projects import (
+        COPILOT,
+        project_env,
+        run_copilot,
+        run_project_tests,
+    )
+
+    bakery_docs(tmp_path / "docs")
+    shutil.copy(FIXTURES / "cli" / "tidyfs-config.txt", tmp_path / "docs" / "tidyfs-config.txt")
+    made = subprocess.run(
+        [str(COPILOT), "new", "qa-rag", "x", "--docs", "docs", "--defaults"],
+        cwd=tmp_path,
+        env=project_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert made.returncode == 0, made.stderr
+    project = tmp_path / "x"
+    found = subprocess.run(
+        ["grep", "-ril", "lumen", "skills", "benchmarks", "tests", "data"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+    )
+    assert found.stdout == "" and found.returncode == 1
+    tests = run_project_tests(project)
+    assert tests.returncode == 0, tests.stdout[-3000:] + tests.stderr[-2000:]
+    bench = run_copilot(project, "bench", "run", "qa")
+    assert bench.returncode == 0, bench.stdout + bench.stderr
+    script, env = ci_smoke_script(project)
+    smoke = subprocess.run(
+        ["bash", "-e", "-c", script],
+        cwd=project,
+        env=project_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert smoke.returncode == 0, smoke.stdout[-3000:] + smoke.stderr[-2000:]
+    assert "pass rate 100.0% -> 100.0%" in smoke.stdout
