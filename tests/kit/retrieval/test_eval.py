@@ -8,8 +8,13 @@ names and parameters they already know. Each names the chunks that answer it.
 Dense ranking is measured with two embedders: the offline `local` one and all-MiniLM-L6-v2, a
 real semantic model (Chroma's default), whose vectors `eval/embed_minilm.py` computed once.
 Fusion uses each embedder's own `dense_weight`, as the retriever does. Hybrid retrieval exists
-because each ranking misses what the other finds, so it must do at least as well as either
-alone. `evaluation_table` is importable so a benchmark script can print the same numbers.
+because each ranking misses what the other finds, so it must beat either alone by a real
+margin: at least one more question answered in the top 5, and an MRR gain of at least one
+question moving from second to first place (0.5 / questions). One pair is held to less, and
+says so: with the offline `local` embedder, which is lexical too, fusion does not improve
+BM25's first places (its MRR gain is 0.0005), so there MRR is only a non-regression check,
+within that same one-place tolerance. `evaluation_table` is importable so a benchmark script
+can print the same numbers.
 """
 
 from __future__ import annotations
@@ -182,13 +187,35 @@ def table() -> dict[str, Score]:
     return {entry.method: entry for entry in evaluation_table()}
 
 
+#: (embedder, ranking) pairs where hybrid's MRR need only hold its ground (see the docstring).
+MRR_NON_REGRESSION = {("local", "bm25")}
+
+
+def one_place() -> float:
+    """What one question moving between first and second place changes MRR by."""
+    return 0.5 / len(questions())
+
+
 @pytest.mark.parametrize("embedder", ["local", "minilm"])
 @pytest.mark.parametrize("alone", ["dense", "bm25"])
 def test_hybrid_beats_each_ranking_alone(embedder: str, alone: str) -> None:
     hybrid = table()[f"hybrid-{embedder}"]
     single = table()[alone if alone == "bm25" else f"dense-{embedder}"]
-    assert hybrid.hit_at_5 > single.hit_at_5, format_table(list(table().values()))
-    assert hybrid.mrr > single.mrr, format_table(list(table().values()))
+    shown = format_table(list(table().values()))
+    asked = len(questions())
+    assert round(hybrid.hit_at_5 * asked) >= round(single.hit_at_5 * asked) + 1, shown
+    if (embedder, alone) in MRR_NON_REGRESSION:
+        assert hybrid.mrr >= single.mrr - one_place(), shown
+    else:
+        assert hybrid.mrr >= single.mrr + one_place(), shown
+
+
+def test_the_non_regression_pair_is_still_no_real_gain() -> None:
+    """If fusion ever gains a real MRR margin over BM25 with `local`, the exception goes: this
+    fails so the stricter check is restored (and docs/performance.md updated)."""
+    for embedder, alone in MRR_NON_REGRESSION:
+        gain = table()[f"hybrid-{embedder}"].mrr - table()[alone].mrr
+        assert gain < one_place(), f"hybrid-{embedder} now beats {alone} by {gain:.4f}"
 
 
 @pytest.mark.parametrize("embedder", ["local", "minilm"])
