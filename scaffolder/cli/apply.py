@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import unicodedata
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from scaffolder.cli._common import reports_errors, say, stdin_is_terminal, warn
 from scaffolder.errors import UsageError
+
+if TYPE_CHECKING:
+    from scaffolder.kit.sources import Source
 
 
 @reports_errors
@@ -49,12 +52,13 @@ def apply(
     if root is None:
         project = find_project()
         root = project.root if project is not None else Path.cwd()
+    sources = _sources(root)
     with handle_termination():
         recovered = recover_interrupted(root)
         if recovered is not None:
             warn(f"rolled back an interrupted apply: {recovered.summary}")
         loaded, path = load_proposal(proposal, root)
-        plan = prepare_apply(loaded, root)
+        plan = prepare_apply(loaded, root, sources=sources)
         source = f" from {printable(loaded.source)}" if loaded.source else ""
         typer.secho(f"Proposal {loaded.id}{source}", bold=True)
         if loaded.rationale:
@@ -73,6 +77,18 @@ def apply(
         record = path.resolve() == saved.resolve()
         applied = apply_prepared(plan, approved=True, record=record)
     say(f"Applied {applied.proposal_id}: {applied.summary()}.")
+
+
+def _sources(root: Path) -> tuple[Source, ...]:
+    """The configured sources of the project at `root` (none outside a project): a missing
+    or bad one stops the apply in one line before anything is read."""
+    from scaffolder.kit.settings import CopilotSettings
+    from scaffolder.kit.sources import SourceMap
+    from scaffolder.project import PYPROJECT, read_copilot_table
+
+    if not (root / PYPROJECT).is_file() or read_copilot_table(root / PYPROJECT) is None:
+        return ()
+    return SourceMap.of(root, CopilotSettings.load(root).sources).sources
 
 
 def printable(text: str) -> str:

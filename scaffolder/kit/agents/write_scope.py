@@ -20,9 +20,10 @@ Two passes, both needed:
   so a symlinked folder or file is refused wherever it points, even back inside the project;
   then the resolved path must still lie inside a root, under no forbidden folder.
 
-`WriteScope.roots` is a tuple so that configured source folders outside the project can be
-added as further roots later; today a scope holds the project alone, and relative paths are
-resolved against it.
+Configured sources (`scaffolder.kit.sources`) are further roots: a path whose first component
+is a source's name (`our-repo/pkg/a.py`) names `pkg/a.py` under that source's folder, and must
+stay inside that folder; every other path is the project's. The same two passes apply in every
+root, so a source's `.git/` and its symlinks are as closed as the project's.
 """
 
 from __future__ import annotations
@@ -33,8 +34,12 @@ import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scaffolder.errors import UnsafePathError
+
+if TYPE_CHECKING:
+    from scaffolder.kit.sources import Source
 
 #: Version-control folders (git, Mercurial, Subversion, Bazaar, darcs, Jujutsu, Pijul).
 VCS_FOLDERS = frozenset({".git", ".hg", ".svn", ".bzr", "_darcs", ".jj", ".pijul"})
@@ -104,28 +109,42 @@ def same_file_key(relative: str) -> str:
 
 @dataclass(frozen=True)
 class WriteScope:
-    """The folders a change may write into; `roots[0]` is the project (see the module doc)."""
+    """The folders a change may write into; `roots[0]` is the project, `roots[n]` for n >= 1
+    the source named `names[n - 1]` (see the module doc)."""
 
     roots: tuple[Path, ...]
+    names: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, project: Path, *others: Path) -> WriteScope:
-        return cls(tuple(Path(os.path.realpath(r)) for r in (project, *others)))
+    def of(cls, project: Path, *sources: Source) -> WriteScope:
+        roots = (
+            Path(os.path.realpath(project)),
+            *(Path(os.path.realpath(s.root)) for s in sources),
+        )
+        return cls(roots, tuple(s.name for s in sources))
 
     @property
     def project(self) -> Path:
         return self.roots[0]
+
+    def split(self, relative: str) -> tuple[Path, tuple[str, ...]]:
+        """The root `relative` lies in and its components inside that root (checked by
+        name); a source's name alone is no file, so it stays a project path."""
+        parts = checked_parts(relative)
+        if len(parts) > 1 and parts[0] in self.names:
+            return self.roots[1 + self.names.index(parts[0])], parts[1:]
+        return self.project, parts
 
     def canonical(self, relative: str) -> str:
         """`relative` as the journal and the summary name it: `/`-joined, `.` dropped."""
         return "/".join(checked_parts(relative))
 
     def target(self, relative: str) -> Path:
-        """The absolute path `relative` names under the project, checked on disk now; it is a
-        regular file or does not exist yet. `UnsafePathError` otherwise."""
-        parts = checked_parts(relative)
+        """The absolute path `relative` names under the project or a source, checked on disk
+        now; it is a regular file or does not exist yet. `UnsafePathError` otherwise."""
+        base, parts = self.split(relative)
         shown = repr(relative)
-        here = self.project
+        here = base
         for depth, part in enumerate(parts, start=1):
             here = here / part
             try:
@@ -146,17 +165,17 @@ class WriteScope:
                 raise UnsafePathError(f"{shown}: {'/'.join(parts[:depth])!r} is not a folder")
             if last and not stat.S_ISREG(info.st_mode):
                 raise UnsafePathError(f"{shown} exists and is not a regular file")
-        target = self.project.joinpath(*parts)
-        self._check_resolved(target, shown)
+        target = base.joinpath(*parts)
+        self._check_resolved(target, shown, base)
         return target
 
-    def _check_resolved(self, target: Path, shown: str) -> None:
+    def _check_resolved(self, target: Path, shown: str, root: Path) -> None:
         """Belt and braces after the walk: where the path really leads, as the OS resolves
-        it now, must be inside a root and under no forbidden folder of it."""
+        it now, must be inside the root it was named in and under no forbidden folder of it."""
         real = Path(os.path.realpath(target))
-        root = next((r for r in self.roots if real.is_relative_to(r) and real != r), None)
-        if root is None:
-            raise UnsafePathError(f"{shown} resolves outside the project root {self.project}")
+        if not real.is_relative_to(root) or real == root:
+            where = "the project root" if root == self.project else "its source"
+            raise UnsafePathError(f"{shown} resolves outside {where} {root}")
         folder = next((f for p in real.relative_to(root).parts if (f := forbidden_folder(p))), None)
         if folder is not None:
             raise UnsafePathError(f"{shown} resolves inside {folder}/, {_why(folder)}")

@@ -27,6 +27,7 @@ from scaffolder.kit.code.apply import apply_prepared, prepare_apply, recover_int
 from scaffolder.kit.code.proposals import PROPOSALS_DIR, content_id, load_proposal
 from scaffolder.kit.copilot.runtime import Copilot
 from scaffolder.kit.server.responses import error_response
+from scaffolder.kit.sources import SourceMap
 
 PREFIX = "/v1/code"
 #: What /explain asks: one of the explain skill's examples, so it always routes there.
@@ -62,6 +63,7 @@ def code_router(copilot: Copilot) -> APIRouter:
     """The /v1/code endpoints over `copilot`'s project."""
     router = APIRouter(prefix=PREFIX)
     root = copilot.services.root
+    sources = copilot.services.settings.sources
 
     @router.post("/propose")
     async def propose(body: ProposeBody) -> JSONResponse:
@@ -79,13 +81,17 @@ def code_router(copilot: Copilot) -> APIRouter:
 
     @router.post("/apply")
     async def apply(body: ApplyBody) -> JSONResponse:
-        return await run_in_threadpool(_apply, root, body.proposal_id, body.approve)
+        return await run_in_threadpool(_apply, root, sources, body.proposal_id, body.approve)
 
     return router
 
 
-def _apply(root: Path, proposal_id: str, approve: bool) -> JSONResponse:
+def _apply(root: Path, sources: list[str], proposal_id: str, approve: bool) -> JSONResponse:
     """One apply request, checked like `copilot apply` (see `scaffolder.kit.code.apply`).
+
+    The only folders it may write are the project and its configured sources, resolved from
+    the settings at each request (a source that vanished is a refusal, not a guess); a
+    proposal naming anything else is refused by `WriteScope` like any bad path.
 
     The editor showed the diff `/propose` returned, not the file on disk, so the file must
     also still be the proposal that diff came from: its id is a hash of its edits and base,
@@ -112,7 +118,9 @@ def _apply(root: Path, proposal_id: str, approve: bool) -> JSONResponse:
             )  # fmt: skip
         if proposal.status == "applied":
             return error_response(path, 409, f"proposal {proposal.id} was already applied")
-        applied = apply_prepared(prepare_apply(proposal, root), approved=True, record=True)
+        scope = SourceMap.of(root, sources).sources
+        plan = prepare_apply(proposal, root, sources=scope)
+        applied = apply_prepared(plan, approved=True, record=True)
     except UsageError as error:
         return error_response(path, 422, str(error))
     except CopilotError as error:

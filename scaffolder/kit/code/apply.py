@@ -13,6 +13,10 @@ A saved proposal is a file anyone can write, so nothing it says about itself is 
 - The writes, and the proposal's own `applied` mark, go through one `FileTransaction`: an
   error, Ctrl-C or SIGTERM rolls them back at once, and after `kill -9` the next apply rolls
   them back from the journal (`recover_interrupted`) before it does anything else.
+- A proposal may also edit files of configured sources outside the project (named
+  `<source>/<path>`); the same checks hold in each source's folder, and a change that spans
+  the project and sources is one all-or-nothing change through a roots journal
+  (`apply_roots`).
 
 Refusals because of what the proposal says (a path, a diff, a malformed edit) are
 `UsageError`s (exit 2); refusals because of the tree now (a changed file) and failed writes are
@@ -26,10 +30,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scaffolder.errors import ActionError, ApprovalError, UsageError
 from scaffolder.journal import FileTransaction, Recovery, recover
 from scaffolder.kit.agents.write_scope import WriteScope, checked_parts, same_file_key
+from scaffolder.kit.code.apply_roots import RootChanges, commit_across_roots, recover_roots
 from scaffolder.kit.code.proposals import (
     ID_PATTERN,
     PROPOSALS_DIR,
@@ -39,6 +45,9 @@ from scaffolder.kit.code.proposals import (
     proposal_bytes,
     unified_diff,
 )
+
+if TYPE_CHECKING:
+    from scaffolder.kit.sources import Source
 
 #: The rollback journal of `apply`, inside copilot's state folder (git-ignored in projects,
 #: and a folder no proposal may write).
@@ -81,9 +90,14 @@ class Applied:
 
 
 def recover_interrupted(root: Path) -> Recovery | None:
-    """Roll back an apply that was killed midway, if one was; every apply calls this first."""
+    """Roll back an apply that was killed midway, if one was (in the project alone or across
+    roots); every apply calls this first."""
     try:
-        return recover(root, Path(root) / JOURNAL_DIR)
+        across = recover_roots(Path(root))
+        found = recover(root, Path(root) / JOURNAL_DIR)
+        if across is not None:
+            return Recovery(across.journal, (*across.restored, *(found.restored if found else ())))
+        return found
     except OSError as error:
         raise ActionError(
             f"cannot roll back the interrupted apply journaled in {Path(root) / JOURNAL_DIR}: "
@@ -96,7 +110,7 @@ def apply_proposal(
     root: Path,
     *,
     approved: bool,
-    allowed_roots: Sequence[Path] = (),
+    sources: Sequence[Source] = (),
     record: bool = False,
 ) -> Applied:
     """Recover an interrupted apply, then check, recompute and write `proposal` under `root`.
@@ -108,23 +122,23 @@ def apply_proposal(
     if not approved:
         raise ApprovalError(f"proposal {proposal.id} was not approved; nothing was written")
     recover_interrupted(root)
-    plan = prepare_apply(proposal, root, allowed_roots=allowed_roots)
+    plan = prepare_apply(proposal, root, sources=sources)
     return apply_prepared(plan, approved=True, record=record)
 
 
 def prepare_apply(
-    proposal: EditProposal, root: Path, *, allowed_roots: Sequence[Path] = ()
+    proposal: EditProposal, root: Path, *, sources: Sequence[Source] = ()
 ) -> PreparedApply:
     """Check `proposal` against the files under `root` now and recompute its diff.
 
-    `allowed_roots` are folders besides `root` that a change may write into (none today; see
-    `WriteScope`). Raises as the module doc says; nothing is written.
+    `sources` are the configured folders outside `root` that a change may write into, by
+    their names (`WriteScope`). Raises as the module doc says; nothing is written.
     """
     if not re.match(ID_PATTERN, proposal.id):
         raise UsageError(f"refusing proposal {proposal.id!r}: not a valid proposal id")
     if proposal.status == "applied":
         raise ApprovalError(f"proposal {proposal.id} was already applied")
-    scope = WriteScope.of(root, *allowed_roots)
+    scope = WriteScope.of(root, *sources)
     _check_names(proposal)
     before = _read_base(proposal, scope)
     texts = {f: b.decode("utf-8") if b is not None else "" for f, b in before.items()}
@@ -150,15 +164,14 @@ def apply_prepared(plan: PreparedApply, *, approved: bool, record: bool = False)
         raise ApprovalError(f"proposal {proposal.id} was not approved; nothing was written")
     root = plan.scope.project
     _check_unchanged(plan)
+    mark = proposal_bytes(replace(proposal, status="applied")) if record else None
     try:
-        with FileTransaction(root, root / JOURNAL_DIR) as transaction:
-            for change in plan.changes:
-                transaction.write(change.path, change.after)
-            if record:
-                mark = replace(proposal, status="applied")
-                transaction.write(str(PROPOSALS_DIR / f"{proposal.id}.json"), proposal_bytes(mark))
-            _check_unchanged(plan)  # nothing changed while the transaction was staged
-            transaction.commit()
+        groups = _by_root(plan, mark)
+        if [group.root for group in groups] in ([], [root]):
+            _commit_in_project(plan, groups)
+        else:
+            _check_unchanged(plan)
+            commit_across_roots(root, groups)
     except OSError as error:
         raise ActionError(
             f"cannot apply proposal {proposal.id}: cannot write {_failed(error, plan)} "
@@ -167,6 +180,33 @@ def apply_prepared(plan: PreparedApply, *, approved: bool, record: bool = False)
     created = tuple(c.path for c in plan.changes if c.before is None)
     written = tuple(c.path for c in plan.changes if c.before is not None)
     return Applied(proposal.id, written, created)
+
+
+def _commit_in_project(plan: PreparedApply, groups: list[RootChanges]) -> None:
+    """The common case, every change in the project: one `FileTransaction`."""
+    root = plan.scope.project
+    with FileTransaction(root, root / JOURNAL_DIR) as transaction:
+        for group in groups:
+            for path, after, _ in group.writes:
+                transaction.write(path, after)
+        _check_unchanged(plan)  # nothing changed while the transaction was staged
+        transaction.commit()
+
+
+def _by_root(plan: PreparedApply, mark: bytes | None) -> list[RootChanges]:
+    """The plan's changes (and the `applied` mark, the project's) grouped by root, the
+    project first, each path relative to its root."""
+    writes: dict[Path, list[tuple[str, bytes, bytes | None]]] = {}
+    for change in plan.changes:
+        base, parts = plan.scope.split(change.path)
+        writes.setdefault(base, []).append(("/".join(parts), change.after, change.before))
+    if mark is not None:
+        saved = plan.scope.project / PROPOSALS_DIR / f"{plan.proposal.id}.json"
+        old = saved.read_bytes() if saved.is_file() else None
+        entry = (str(PROPOSALS_DIR / f"{plan.proposal.id}.json"), mark, old)
+        writes.setdefault(plan.scope.project, []).append(entry)
+    order = sorted(writes, key=lambda base: base != plan.scope.project)
+    return [RootChanges(base, tuple(writes[base])) for base in order]
 
 
 def _check_names(proposal: EditProposal) -> None:
@@ -250,13 +290,13 @@ def _check_unchanged(plan: PreparedApply) -> None:
 
 def _failed(error: OSError, plan: PreparedApply) -> str:
     """Which of the plan's files an OS error was about (its temporary file counts)."""
-    root = plan.scope.project
     for name in (error.filename2, error.filename):
         if not name:
             continue
         failed = Path(os.fsdecode(name))
         for change in plan.changes:
-            target = root / change.path
+            base, parts = plan.scope.split(change.path)
+            target = base.joinpath(*parts)
             temporary = failed.parent == target.parent and failed.name.startswith(
                 f".{target.name}."
             )

@@ -21,10 +21,13 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from scaffolder.errors import UsageError
 from scaffolder.kit.agents.write_scope import WriteScope, same_file_key
+
+if TYPE_CHECKING:
+    from scaffolder.kit.sources import Source
 
 EditMode = Literal["replace_selection", "insert_below", "create_file"]
 EDIT_MODES: tuple[EditMode, ...] = ("replace_selection", "insert_below", "create_file")
@@ -114,8 +117,16 @@ def fingerprint(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def propose(root: Path, edits: Sequence[Edit], *, rationale: str, source: str = "") -> EditProposal:
-    """An `EditProposal` for `edits` against the files under `root` as they are now.
+def propose(
+    root: Path,
+    edits: Sequence[Edit],
+    *,
+    rationale: str,
+    source: str = "",
+    sources: Sequence[Source] = (),
+) -> EditProposal:
+    """An `EditProposal` for `edits` against the files under `root` (and, named
+    `<source>/<path>`, of the configured `sources`) as they are now.
 
     Raises `UsageError` for a path `WriteScope` refuses (outside `root`, in `.git/`, through a
     symlink...), a range outside its file, overlapping edits of one file, or a `create_file`
@@ -124,7 +135,7 @@ def propose(root: Path, edits: Sequence[Edit], *, rationale: str, source: str = 
     """
     if not edits:
         raise UsageError("a proposal needs at least one edit")
-    scope = WriteScope.of(root)
+    scope = WriteScope.of(root, *sources)
     edits = [replace(edit, file=scope.canonical(edit.file)) for edit in edits]
     base: dict[str, str | None] = {}
     before: dict[str, str] = {}
