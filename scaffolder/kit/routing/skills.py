@@ -92,8 +92,9 @@ class SkillRequest:
         given = None if self.services is None else self.services.settings
         if not isinstance(given, kind):
             raise SkillError(
-                f"this skill reads the project's own settings class {kind.__name__}, but the copilot was "
-                f"built with {type(given).__name__} (build it through the project's app)"
+                f"this skill reads the project's own settings class {kind.__name__}, but the "
+                f"copilot was built with {type(given).__name__} (build it through the project's "
+                "app)"
             )
         return given
 
