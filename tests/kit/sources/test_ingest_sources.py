@@ -107,7 +107,7 @@ def test_symlinks_in_a_source_stay_inside_it(team: tuple[Path, Path], tmp_path: 
 
 def test_a_path_outside_the_project_and_every_source_is_refused(team: tuple[Path, Path]) -> None:
     project, repo = team
-    with pytest.raises(UsageError, match="outside the ingest root .* every configured source"):
+    with pytest.raises(UsageError, match=r"outside the ingest root .* every configured source"):
         ingest([repo], project, store_for(project), sources=SourceMap.of(project))
 
 
