@@ -33,6 +33,7 @@ import json
 import os
 import random
 import re
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -48,6 +49,10 @@ if TYPE_CHECKING:
 
 #: Bumped when probes or the rule change, so cached calibrations of older versions are redone.
 CALIBRATION_VERSION = 2
+#: How long an assessment may use the index as last read instead of checking the store's
+#: generation again (one store read, a few milliseconds at 10k chunks): a scope decision a
+#: second behind an ingest is harmless, and retrieval itself always reads the current index.
+RECHECK_SECONDS = 1.0
 #: In-domain probes per calibration (passages sampled evenly across the index).
 IN_DOMAIN_PROBES = 120
 #: Words a probe takes from its own passage; one more comes from another passage.
@@ -161,6 +166,7 @@ class Answerability:
         self.cache_dir = cache_dir
         self.threshold = threshold
         self._calibration: Calibration | None = None
+        self._checked = -RECHECK_SECONDS
 
     def assess(self, question: str) -> Evidence | None:
         """The evidence for `question`; None when the index is empty (nothing to judge by).
@@ -207,9 +213,15 @@ class Answerability:
         return calibration
 
     def _index(self) -> BM25Index:
-        # The retriever's BM25 side, refreshed for the store's current generation: the same
-        # index retrieval ranks with, so evidence and retrieval never disagree.
-        return self.retriever._refresh()
+        # The retriever's BM25 side (the index retrieval ranks with, so the two never disagree
+        # for long), checked against the store's generation at most every RECHECK_SECONDS.
+        now = time.monotonic()
+        index = self.retriever._index
+        if index is not None and now - self._checked < RECHECK_SECONDS:
+            return index
+        index = self.retriever._refresh()
+        self._checked = now
+        return index
 
     def _path(self, generation: str) -> Path | None:
         if self.cache_dir is None:

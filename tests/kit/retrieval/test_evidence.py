@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from scaffolder.kit.retrieval import evidence as evidence_module
 from scaffolder.kit.retrieval.evidence import Answerability, Evidence, quantile, support
 from scaffolder.kit.retrieval.ingest import ingest
 from scaffolder.kit.retrieval.ranking import BM25Index
@@ -192,3 +193,20 @@ def test_quantile_interpolates() -> None:
     assert quantile([0.0, 1.0], 0.25) == 0.25
     assert quantile([3.0, 1.0, 2.0], 0.5) == 2.0
     assert quantile([], 0.9) == 0.0
+
+
+def test_one_meter_follows_the_index_once_its_recheck_interval_has_passed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "tide"
+    retriever = make_index(root, TIDEWATER)
+    meter = Answerability(retriever)
+    question = "How do I tag a release?"
+    before = meter.assess(question)
+    (root / "data" / "tags.md").write_text("# Tags\n\nTag a release with `tidewater tag`.\n")
+    ingest([root / "data"], root, retriever.store)
+    monkeypatch.setattr(evidence_module, "RECHECK_SECONDS", 0.0)
+    after = meter.assess(question)
+    assert before is not None and after is not None
+    assert not before.strong and after.strong
+    assert meter.cite(after).source == "data/tags.md, Tags, lines 1-3"

@@ -1,0 +1,280 @@
+"""Answerability on a team's own documents: does a qa-rag copilot answer what its index holds
+and decline what it does not, on corpora that are not the sample?
+
+Usage: python benchmarks/answerability.py [--domains manpages pydoc npm] [--adapt] [--keep DIR]
+
+For each domain the corpus is built from what is on this machine at run time (nothing large
+is committed; the questions are in benchmarks/answerability/<domain>.jsonl):
+
+- `manpages`: 20 Debian man pages rendered to text (`man -P cat`, `col -bx`);
+- `pydoc`: `python -m pydoc` text of 20 standard-library modules (this Python's version);
+- `npm`: the READMEs of 20 npm packages (`npm pack`, needs the npm registry).
+
+Then, as a team would: `copilot new qa-rag NAME --defaults`, replace `data/` with the corpus,
+`copilot ingest` (with `--adapt`, then `copilot adapt` as `new --docs` does, committed), and
+every question through `copilot ask --json` (guards, routing,
+retrieval, the offline answer, citations), offline. Reported per domain: answerable questions
+answered from the expected document with the key phrase (cited source and phrase in the
+answer), answerable questions declined, and off-topic questions declined, with Wilson 95%
+intervals; then each miss. Targets: >= 85% answered right, 0 answerable declined, >= 80%
+off-topic declined. No question tunes anything: the threshold comes from each corpus's own
+calibration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+QUESTIONS = HERE / "answerability"
+COPILOT = Path(sys.executable).with_name("copilot")
+
+MAN_PAGES = [
+    "tar",
+    "gzip",
+    "grep",
+    "sed",
+    "find",
+    "xargs",
+    "sort",
+    "uniq",
+    "cut",
+    "tr",
+    "ls",
+    "cp",
+    "chmod",
+    "ln",
+    "du",
+    "df",
+    "head",
+    "tail",
+    "wc",
+    "ssh",
+]
+PY_MODULES = [
+    "json",
+    "csv",
+    "shutil",
+    "textwrap",
+    "heapq",
+    "bisect",
+    "statistics",
+    "secrets",
+    "uuid",
+    "base64",
+    "glob",
+    "fnmatch",
+    "tempfile",
+    "difflib",
+    "calendar",
+    "shlex",
+    "string",
+    "hashlib",
+    "contextlib",
+    "functools",
+]
+NPM_PACKAGES = [
+    "express",
+    "commander",
+    "chalk",
+    "lodash",
+    "axios",
+    "dotenv",
+    "yargs",
+    "uuid",
+    "semver",
+    "minimist",
+    "debug",
+    "ms",
+    "cors",
+    "morgan",
+    "nodemon",
+    "glob",
+    "rimraf",
+    "mkdirp",
+    "dayjs",
+    "ws",
+]
+
+
+def build_manpages(folder: Path) -> None:
+    env = {**os.environ, "MANWIDTH": "80", "MAN_KEEP_FORMATTING": ""}
+    for name in MAN_PAGES:
+        page = subprocess.run(["man", "-P", "cat", name], capture_output=True, env=env, check=True)
+        text = subprocess.run(["col", "-bx"], input=page.stdout, capture_output=True, check=True)
+        (folder / f"{name}.txt").write_bytes(text.stdout)
+
+
+def build_pydoc(folder: Path) -> None:
+    env = {**os.environ, "PAGER": "cat"}
+    for name in PY_MODULES:
+        text = subprocess.run(
+            [sys.executable, "-m", "pydoc", name], capture_output=True, env=env, check=True
+        ).stdout
+        (folder / f"{name}.txt").write_bytes(text)
+
+
+def build_npm(folder: Path) -> None:
+    with tempfile.TemporaryDirectory() as scratch:
+        for name in NPM_PACKAGES:
+            packed = subprocess.run(
+                ["npm", "pack", name, "--silent"], cwd=scratch, capture_output=True, text=True,
+                check=True,
+            )  # fmt: skip
+            with tarfile.open(Path(scratch, packed.stdout.strip().splitlines()[-1])) as archive:
+                readme = next(
+                    m for m in archive.getmembers() if m.name.lower() == "package/readme.md"
+                )
+                extracted = archive.extractfile(readme)
+                assert extracted is not None
+                (folder / f"{name}.md").write_bytes(extracted.read())
+
+
+BUILDERS = {"manpages": build_manpages, "pydoc": build_pydoc, "npm": build_npm}
+
+
+@dataclass
+class Result:
+    domain: str
+    answered_right: int = 0
+    answerable: int = 0
+    answerable_declined: int = 0
+    off_topic: int = 0
+    off_topic_declined: int = 0
+    misses: list[str] = field(default_factory=list)
+    thresholds: set[float] = field(default_factory=set)
+
+
+def wilson(successes: int, total: int) -> str:
+    if total == 0:
+        return "n/a"
+    z = 1.96
+    p = successes / total
+    centre = (p + z * z / (2 * total)) / (1 + z * z / total)
+    half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / (1 + z * z / total)
+    return f"[{max(0.0, centre - half):.2f}, {min(1.0, centre + half):.2f}]"
+
+
+def normalised(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def commit(project: Path, message: str) -> None:
+    """Commit everything (adapt wants a clean tree), as the bench's own identity."""
+    git = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.invalid"]
+    subprocess.run([*git, "add", "-A"], cwd=project, check=True, capture_output=True)
+    subprocess.run([*git, "commit", "-qm", message], cwd=project, check=True, capture_output=True)
+
+
+def ask(project: Path, question: str) -> dict[str, object]:
+    done = subprocess.run(
+        [str(COPILOT), "ask", "--json", question], cwd=project, capture_output=True, text=True,
+        check=True,
+    )  # fmt: skip
+    reply: dict[str, object] = json.loads(done.stdout)
+    return reply
+
+
+def run_domain(domain: str, scratch: Path, *, adapt: bool) -> Result:
+    corpus = scratch / f"{domain}-corpus"
+    corpus.mkdir()
+    BUILDERS[domain](corpus)
+    subprocess.run(
+        [str(COPILOT), "new", "qa-rag", f"{domain}bot", "--defaults"], cwd=scratch,
+        check=True, capture_output=True,
+    )  # fmt: skip
+    project = scratch / f"{domain}bot"
+    shutil.rmtree(project / "data")
+    shutil.copytree(corpus, project / "data")
+    subprocess.run([str(COPILOT), "ingest"], cwd=project, check=True, capture_output=True)
+    if adapt:
+        commit(project, "the team's documents")
+        subprocess.run([str(COPILOT), "adapt"], cwd=project, check=True, capture_output=True)
+        commit(project, "adapted")
+    result = Result(domain)
+    for line in (QUESTIONS / f"{domain}.jsonl").read_text("utf-8").splitlines():
+        if not line.strip():
+            continue
+        case = json.loads(line)
+        reply = ask(project, case["question"])
+        declined = bool(reply["declined"])
+        evidence = reply.get("evidence") or {}
+        if isinstance(evidence, dict) and "threshold" in evidence:
+            result.thresholds.add(float(evidence["threshold"]))
+        score = evidence.get("score") if isinstance(evidence, dict) else None
+        if case.get("off_topic"):
+            result.off_topic += 1
+            result.off_topic_declined += declined
+            if not declined:
+                result.misses.append(
+                    f"off-topic answered (evidence {score}): {case['question']}"
+                    f" -> {str(reply['text'])[:90]!r}"
+                )
+            continue
+        result.answerable += 1
+        data = reply["data"]
+        assert isinstance(data, dict)
+        sources = reply["sources"]
+        assert isinstance(sources, list)
+        cited = {s["source"] for s in sources if s["label"] in data.get("cited", [])}
+        right_source = any(Path(source).stem == case["source"] for source in cited)
+        has_phrase = normalised(case["key"]) in normalised(str(reply["text"]))
+        if declined:
+            result.answerable_declined += 1
+            result.misses.append(
+                f"answerable declined (evidence {score}): {case['question']} ({reply['reason']})"
+            )
+        elif right_source and has_phrase:
+            result.answered_right += 1
+        else:
+            why = "wrong document" if not right_source else "key phrase missing"
+            result.misses.append(
+                f"{why}: {case['question']} (want {case['source']}: {case['key']!r}; cited "
+                f"{sorted(cited)}) -> {str(reply['text'])[:110]!r}"
+            )
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--domains", nargs="+", default=["manpages", "pydoc"], choices=BUILDERS)
+    parser.add_argument("--keep", type=Path, help="build the projects here and keep them")
+    parser.add_argument("--adapt", action="store_true", help="run `copilot adapt` after ingest")
+    options = parser.parse_args()
+    os.environ["COPILOT_PROVIDER"] = "offline"
+    with tempfile.TemporaryDirectory() as temporary:
+        scratch = options.keep or Path(temporary)
+        scratch.mkdir(parents=True, exist_ok=True)
+        results = [run_domain(d, scratch, adapt=options.adapt) for d in options.domains]
+    print("| domain | answered from the right document | answerable declined "
+          "| off-topic declined | threshold |")  # fmt: skip
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for r in results:
+        thresholds = ", ".join(f"{t:.3f}" for t in sorted(r.thresholds)) or "n/a"
+        print(
+            f"| {r.domain} | {r.answered_right}/{r.answerable} "
+            f"({r.answered_right / r.answerable:.0%}, {wilson(r.answered_right, r.answerable)}) "
+            f"| {r.answerable_declined}/{r.answerable} "
+            f"| {r.off_topic_declined}/{r.off_topic} "
+            f"({r.off_topic_declined / r.off_topic:.0%}, "
+            f"{wilson(r.off_topic_declined, r.off_topic)}) | {thresholds} |"
+        )
+    for r in results:
+        if r.misses:
+            print(f"\n{r.domain}:")
+            for miss in r.misses:
+                print(f"- {miss}")
+
+
+if __name__ == "__main__":
+    main()
