@@ -25,11 +25,13 @@ def ask(
     ] = False,
 ) -> None:
     """Ask the copilot one question and print the cited answer."""
+    from scaffolder.kit.safety.guardrails import check_question_length
     from scaffolder.kit.server.backend import Reply
 
     if not question.strip():
         raise UsageError("the question is empty")
     copilot = load_copilot("ask")
+    check_question_length(question, copilot.services.settings.max_input_chars)
     live = sys.stdout.isatty() and not as_json
     reply: Reply | None = None
     terminal = TerminalStream()

@@ -4,17 +4,26 @@ Proposed actions (file edits, commands) are shown and run only after `y`. `--tra
 turn's routing decision and its reason, and the index's evidence behind it (score, threshold,
 best passage), which is how to see why a turn went where it went or was declined. Everything
 shown that comes from documents or the model goes through `kit.text.printable` first.
+
+A turn that fails for its own reasons (a question over `max_input_chars`, a prompt that cannot
+take it, a model error) says so in one line and the conversation goes on: one bad turn must not
+throw away the session's context. What breaks every turn alike (a damaged index) still ends
+the session with its exit code.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from scaffolder.cli._common import reports_errors, say
 from scaffolder.cli._copilot import load_copilot, sources_cited
+from scaffolder.errors import CopilotError, LLMError, UsageError, first_line
 from scaffolder.kit.text import TerminalStream, printable
+
+if TYPE_CHECKING:
+    from scaffolder.kit.copilot import Copilot
 
 QUIT = {"/quit", "/exit", "quit", "exit"}
 
@@ -28,7 +37,6 @@ def chat(
 ) -> None:
     """Talk to the copilot in the terminal, with follow-up turns (Ctrl-D or /quit to leave)."""
     from scaffolder.kit.agents.approval import CliApprover
-    from scaffolder.kit.server.backend import Reply
 
     copilot = load_copilot("chat")
     say("Ask away. /quit or Ctrl-D to leave.")
@@ -43,8 +51,24 @@ def chat(
             continue
         if text in QUIT:
             return
-        typer.secho("copilot> ", bold=True, nl=False)
-        terminal = TerminalStream()
+        try:
+            conversation = _turn(copilot, text, conversation, trace)
+        except (UsageError, LLMError) as error:
+            typer.secho(f"error: {printable(first_line(error))}", fg=typer.colors.RED, err=True)
+            continue
+        if copilot.desk is not None and copilot.desk.pending():
+            CliApprover(copilot.desk, ask=input, show=lambda line: say(printable(line))).review()
+
+
+def _turn(copilot: Copilot, text: str, conversation: str | None, trace: bool) -> str | None:
+    """One turn, streamed to the terminal; the conversation id to continue with."""
+    from scaffolder.kit.safety.guardrails import check_question_length
+    from scaffolder.kit.server.backend import Reply
+
+    check_question_length(text, copilot.services.settings.max_input_chars)
+    typer.secho("copilot> ", bold=True, nl=False)
+    terminal = TerminalStream()
+    try:
         for event in copilot.stream(text, conversation):
             if isinstance(event, Reply):
                 conversation = event.conversation_id
@@ -63,8 +87,10 @@ def chat(
                         )
             else:
                 typer.echo(terminal.feed(event.text), nl=False)
-        if copilot.desk is not None and copilot.desk.pending():
-            CliApprover(copilot.desk, ask=input, show=lambda line: say(printable(line))).review()
+    except CopilotError:
+        say(terminal.flush())  # end the half-written line before the error's
+        raise
+    return conversation
 
 
 def _evidence_line(evidence: dict[str, Any]) -> str:

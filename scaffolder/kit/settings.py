@@ -80,6 +80,8 @@ def _env(*names: str) -> Any:
     return AliasChoices(*names)
 
 
+#: The default question-length limit: what the templates' prompts take as the user's text.
+MAX_INPUT_CHARS = 2000
 _PROVIDER_SETUP = {
     "openai": "set OPENAI_API_KEY",
     "azure-openai": "set AZURE_OPENAI_API_KEY and AZURE_OPENAI_ENDPOINT",
@@ -145,7 +147,9 @@ class CopilotSettings(BaseSettings):
     # Guardrails (scaffolder.kit.safety): team guard lists and identifier patterns to redact.
     guard_lists: list[Path] = Field(default_factory=list)
     redact_patterns: dict[str, str] = Field(default_factory=dict)
-    max_input_chars: int = Field(8000, gt=0)
+    #: The longest question, in characters, every exit takes (CLI, chat, server, the input
+    #: guard): one number, the same the templates' prompts accept for the user's text.
+    max_input_chars: int = Field(MAX_INPUT_CHARS, gt=0)
     #: `auto`: the OpenAI moderation endpoint when calls go to OpenAI, the offline filter otherwise.
     moderation: Literal["auto", "openai", "offline"] = "auto"
     #: Safety benchmark thresholds: a number for every category, or a table by category.

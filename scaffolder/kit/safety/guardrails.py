@@ -23,7 +23,7 @@ from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Ma
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from scaffolder.errors import LLMError
+from scaffolder.errors import LLMError, UsageError
 from scaffolder.kit.llm.types import Passage, StreamChunk
 from scaffolder.kit.safety.content_filter import (
     ContentClassifier,
@@ -43,6 +43,7 @@ from scaffolder.kit.safety.injection import DOCUMENT_BLOCK_AT, InjectionGuard
 from scaffolder.kit.safety.redaction import Redactor
 from scaffolder.kit.safety.streaming import SpanGuard, StreamGuard, scan
 from scaffolder.kit.safety.topic import OffTopicGuard, SizeGuard, TopicClassifier
+from scaffolder.kit.settings import MAX_INPUT_CHARS
 
 if TYPE_CHECKING:
     from scaffolder.kit.settings import CopilotSettings
@@ -89,7 +90,7 @@ class Guardrails:
         topic: TopicClassifier | None = None,
         guard_lists: Sequence[GuardList] = (),
         redact_patterns: Mapping[str, str] | None = None,
-        max_input_chars: int = 8000,
+        max_input_chars: int = MAX_INPUT_CHARS,
         thresholds: Mapping[str, int] | None = None,
     ) -> Guardrails:
         """Every offline guard: size, topic (when given), injection, content filter, lists,
@@ -241,3 +242,16 @@ class Guardrails:
 
 def _refusal(guard: StreamGuard) -> StreamChunk:
     return StreamChunk(guard.refusal, finish_reason="content_filter")
+
+
+def check_question_length(text: str, limit: int) -> None:
+    """Refuse a question over `limit` (the `max_input_chars` setting) before anything runs.
+
+    Why at every exit, up front: past the limit the input guard would only decline, and a
+    prompt with a smaller limit of its own would fail mid-turn; one number, said once in one
+    line, tells the user what to do."""
+    if len(text) > limit:
+        raise UsageError(
+            f"the question is {len(text)} characters long; the limit is {limit} "
+            "(max_input_chars): shorten it"
+        )

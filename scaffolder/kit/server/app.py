@@ -89,7 +89,7 @@ def create_app(
 
         feedback = FeedbackStore()
     sink = feedback
-    runner = TurnRunner(backend, RecentTurns())
+    runner = TurnRunner(backend, RecentTurns(), max_question_chars=settings.max_input_chars)
     app = FastAPI(title=name, docs_url=None, redoc_url=None, openapi_url=None)
     limiter = RateLimiter(settings.rate_limit_per_minute, clock=clock)
     app.add_middleware(

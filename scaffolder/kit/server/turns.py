@@ -12,6 +12,7 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 
 from scaffolder.errors import CopilotError
+from scaffolder.kit.safety.guardrails import check_question_length
 from scaffolder.kit.server.backend import ChatBackend, Delta, Reply
 from scaffolder.kit.server.feedback import RecentTurns, Turn
 from scaffolder.kit.server.logs import log_failure
@@ -30,9 +31,13 @@ class BackendFailure(CopilotError):
 
 
 class TurnRunner:
-    def __init__(self, backend: ChatBackend, turns: RecentTurns) -> None:
+    def __init__(
+        self, backend: ChatBackend, turns: RecentTurns, *, max_question_chars: int | None = None
+    ) -> None:
         self.backend = backend
         self.turns = turns
+        #: The `max_input_chars` setting: longer questions are refused (400) before any work.
+        self.max_question_chars = max_question_chars
 
     async def open(
         self,
@@ -42,6 +47,8 @@ class TurnRunner:
     ) -> Events:
         """The turn's events, its first one already produced (errors raised here are the
         caller's to turn into a status code)."""
+        if self.max_question_chars is not None:
+            check_question_length(message, self.max_question_chars)
         try:
             events = iter(self.backend.stream(message, conversation_id, history))
             first = await run_in_threadpool(next, events, None)
