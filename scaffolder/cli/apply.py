@@ -82,13 +82,19 @@ def apply(
 def _sources(root: Path) -> tuple[Source, ...]:
     """The configured sources of the project at `root` (none outside a project): a missing
     or bad one stops the apply in one line before anything is read."""
-    from scaffolder.kit.settings import CopilotSettings
+    from pydantic import ValidationError
+
+    from scaffolder.kit.settings import CopilotSettings, settings_problem
     from scaffolder.kit.sources import SourceMap
     from scaffolder.project import PYPROJECT, read_copilot_table
 
     if not (root / PYPROJECT).is_file() or read_copilot_table(root / PYPROJECT) is None:
         return ()
-    return SourceMap.of(root, CopilotSettings.load(root).sources).sources
+    try:
+        configured = CopilotSettings.load(root).sources
+    except ValidationError as error:
+        raise UsageError(settings_problem(error)) from None
+    return SourceMap.of(root, configured).sources
 
 
 def printable(text: str) -> str:

@@ -22,6 +22,7 @@ from scaffolder.project import require_project
 
 if TYPE_CHECKING:
     from scaffolder.kit.retrieval.ingest import IngestReport
+    from scaffolder.kit.settings import CopilotSettings
     from scaffolder.kit.sources import SourceMap
 
 DEFAULT_CORPUS = "data"
@@ -59,7 +60,7 @@ def ingest(
     from scaffolder.kit.sources import SourceMap
 
     project = require_project("ingest")
-    settings = CopilotSettings.load(project.root)
+    settings = _settings(lambda: CopilotSettings.load(project.root))
     roots = SourceMap.of(project.root, settings.sources)
     if paths:
         targets = [Path(os.path.abspath(path)) for path in paths]  # noqa: PTH100
@@ -82,6 +83,18 @@ def ingest(
         raise
     say(f"Ingested {report.summary()}.")
     _report_skipped(report)
+
+
+def _settings(load: Callable[[], CopilotSettings]) -> CopilotSettings:
+    """`load()`, with invalid settings (a bad `sources` value...) as one line, exit 2."""
+    from pydantic import ValidationError
+
+    from scaffolder.kit.settings import settings_problem
+
+    try:
+        return load()
+    except ValidationError as error:
+        raise UsageError(settings_problem(error)) from None
 
 
 def _with_new_sources(

@@ -60,6 +60,7 @@ def run_checks(start: Path | None = None, history: TemplateHistory | None = None
         checks.append(_provider(settings))
         checks += _chroma(settings.chroma_url)
         checks.append(_embedder(settings.embedding_model))
+        checks += _sources(project.root, settings.sources)
     checks += _interrupted_update(project.root)
     checks.append(_project_version(project.root, history))
     return checks
@@ -79,6 +80,21 @@ def _interrupted_update(root: Path) -> list[Check]:
     restored = len(recovery.restored)
     detail = f"an interrupted update was rolled back ({restored} file(s) restored)"
     return [Check("update", "warn", detail)]
+
+
+def _sources(root: Path, entries: list[str]) -> list[Check]:
+    """Each configured source still there as a folder (a repository moved or deleted after it
+    was recorded makes ingest and apply stop): one line naming the first bad one."""
+    from scaffolder.kit.sources import SourceMap
+
+    if not entries:
+        return []
+    try:
+        found = SourceMap.of(root, entries).sources
+    except CopilotError as error:
+        return [Check("sources", "fail", str(error))]
+    listed = ", ".join(f"{source.name} ({source.configured})" for source in found)
+    return [Check("sources", "ok", listed)]
 
 
 def _python() -> Check:
