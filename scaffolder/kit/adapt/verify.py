@@ -21,9 +21,12 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scaffolder.kit.adapt.questions import Candidate
+
+if TYPE_CHECKING:
+    from scaffolder.kit.server.backend import Reply
 
 #: What a scratch copy needs besides data/: its app (src/) builds the copilot.
 _COPIED = ("src", "skills", "prompts", "pyproject.toml", "prompts.lock")
@@ -65,7 +68,7 @@ class Checker:
         reply = self.copilot.ask(candidate.question)
         if reply.skill != "answer":
             return Checked(candidate, False, f"routed to {reply.skill}")
-        cited = {s["source"] for s in reply.sources if s["label"] in reply.data.get("cited", [])}
+        cited = _cited(reply)
         if candidate.source not in cited:
             return Checked(candidate, False, f"cited {sorted(cited)}")
         if candidate.key_phrase.lower() not in " ".join(reply.text.split()).lower():
@@ -77,7 +80,16 @@ class Checker:
         (the follow-up rule or the index's evidence), not by the fallback classifier's luck."""
         first = self.copilot.ask(candidate.question)
         follow = self.copilot.ask(FOLLOW_UP, first.conversation_id)
-        return follow.skill == "answer" and follow.data.get("route") in FOLLOW_UP_ROUTES
+        if follow.skill != "answer" or follow.data.get("route") not in FOLLOW_UP_ROUTES:
+            return False
+        # The qa suite's follow-up case replays the conversation as history (as the bench
+        # target does) and grades that the answer cites the question's document.
+        history = [
+            {"role": "user", "content": candidate.question},
+            {"role": "assistant", "content": candidate.sentence},
+        ]
+        replayed = self.copilot.ask(FOLLOW_UP, history=history)
+        return replayed.skill == "answer" and candidate.source in _cited(replayed)
 
     def robust(self, candidate: Candidate) -> bool:
         """The question is answered alike when wrapped in irrelevant context (the template's
@@ -96,6 +108,12 @@ class Checker:
 
     def declined(self, text: str) -> bool:
         return self.copilot.ask(text).skill == "out_of_scope"
+
+
+def _cited(reply: Reply) -> set[str]:
+    """The documents the reply's citations point at."""
+    labels = reply.data.get("cited", [])
+    return {str(source["source"]) for source in reply.sources if source["label"] in labels}
 
 
 def offline_overrides(store: Path) -> dict[str, Any]:
