@@ -66,7 +66,9 @@ FLOOR_QUANTILE = 0.5
 LEAN = 0.25
 _WORD = re.compile(r"[^\W\d_][^\W_]*", re.UNICODE)
 
-CalibrationSource = Literal["corpus", "settings"]
+#: "symbols": the question names a function, class or file the index holds (the code
+#: assistant's symbol index, `kit.code.symbol_index`), which is evidence by itself.
+CalibrationSource = Literal["corpus", "settings", "symbols"]
 
 
 @dataclass(frozen=True)
@@ -132,7 +134,7 @@ class Evidence:
             score=float(data["score"]),
             threshold=float(data["threshold"]),
             source=data.get("source"),
-            calibration="settings" if calibration == "settings" else "corpus",
+            calibration=calibration if calibration in ("settings", "symbols") else "corpus",
             chunk=data.get("chunk"),
             floor=float(data.get("floor", 0.0)),
         )
