@@ -19,11 +19,12 @@ It is computed on first use after the index changed and cached under the store's
 token, like the BM25 side, so ingest needs no change and a new process just reads it. A
 project may fix the threshold instead (`answerability_threshold` in its settings).
 
-Below the threshold there is a floor, the off-topic probes' median: a question scoring under
-it matches this corpus no better than a typical off-topic one, so the index holds *no*
-evidence for it. Between floor and threshold the evidence is weak: too little to take a
-request on its own, too much to overrule the examples or a model that placed it (questions
-worded unlike the documents land there).
+Below the threshold there is a floor, the off-topic probes' median and never under half the
+threshold (in a small corpus most off-topic probes share no word with it, and a median of 0
+says nothing): a question scoring under it matches this corpus no better than a typical
+off-topic one, so the index holds *no* evidence for it. Between floor and threshold the
+evidence is weak: too little to take a request on its own, too much to overrule the examples
+or a model that placed it (questions worded unlike the documents land there).
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ if TYPE_CHECKING:
     from scaffolder.kit.retrieval.types import Chunk
 
 #: Bumped when probes or the rule change, so cached calibrations of older versions are redone.
-CALIBRATION_VERSION = 2
+CALIBRATION_VERSION = 3
 #: How long an assessment may use the index as last read instead of checking the store's
 #: generation again (one store read, a few milliseconds at 10k chunks): a scope decision a
 #: second behind an ingest is harmless, and retrieval itself always reads the current index.
@@ -275,7 +276,7 @@ def calibrate(index: BM25Index, chunks: Sequence[Chunk], generation: str = "") -
         threshold = low_inside
     return Calibration(
         threshold=round(threshold, 4),
-        floor=round(min(quantile(outside, FLOOR_QUANTILE), threshold), 4),
+        floor=round(min(max(quantile(outside, FLOOR_QUANTILE), threshold / 2), threshold), 4),
         off_topic=round(high_outside, 4),
         in_domain=round(low_inside, 4),
         probes=len(inside),

@@ -19,12 +19,12 @@ of them is out of scope by step 3. Every decision carries its method and reason.
 Scope grounded in the index: with an `evidence` function (answerability against the
 project's index, `retrieval.evidence`) and a skill that `answers_from_index`, the examples are
 not the only judge of scope. A request the index holds strong evidence for goes to that skill
-(`evidence`) when the examples say out of scope or are not conclusive; a request routed to it
-(by examples or the model) for which the index holds no evidence at all (no better than a
-typical off-topic request) is declined instead, because the skill could only say "I don't
-know". Weak evidence, in between, leaves the decision to the examples and the model. A
-confident match to another skill (thanks, feedback) stands, and follow-ups stay where they
-are. With an empty index, evidence is not consulted and routing is by examples alone.
+(`evidence`) when the examples are not conclusive; a request routed to it (by examples or the
+model) for which the index holds no evidence at all (no better than a typical off-topic
+request) is declined instead, because the skill could only say "I don't know". Weak
+evidence, in between, leaves the decision to the examples and the model. A confident match to
+an out-of-scope example or to another skill (thanks, feedback) stands, and follow-ups stay
+where they are. With an empty index, evidence is not consulted: routing is by examples alone.
 """
 
 from __future__ import annotations
@@ -224,12 +224,14 @@ class Router:
     def _grounded(
         self, text: str, decision: RouteDecision, scores: dict[str, float]
     ) -> RouteDecision:
-        """An example match into or out of the index's scope, checked against the index."""
+        """An example match into or out of the index's scope, checked against the index.
+
+        A confident match to an out-of-scope example stands whatever the index holds: those
+        examples are the team's explicit list of what to decline (a corpus that mentions the
+        sea does not make "write me a poem about the sea" a question for it)."""
         evidence = self._evidence(text)
         if evidence is None:
             return decision
-        if decision.intent == OUT_OF_SCOPE and evidence.strong:
-            return self._to_index(decision.reason, evidence, scores, decision.scores)
         if decision.intent != OUT_OF_SCOPE and evidence.absent:
             reason = f"{decision.reason}; but the index holds {evidence.describe()}"
             return replace(decision, intent=OUT_OF_SCOPE, reason=reason, evidence=evidence)

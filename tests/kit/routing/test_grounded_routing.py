@@ -75,12 +75,15 @@ def test_strong_evidence_takes_a_request_no_example_resembles() -> None:
     assert router(Index(set(), empty=True)).route(text).intent == OUT_OF_SCOPE
 
 
-def test_strong_evidence_overrides_a_near_out_of_scope_example() -> None:
+def test_a_confident_out_of_scope_example_match_stands_whatever_the_index_holds() -> None:
     text = "write me a poem about the sea with tidewater"
-    plain = router(Index(set(), empty=True)).route(text)
-    assert (plain.intent, plain.method) == (OUT_OF_SCOPE, "embedding")  # the example is near
     decision = router(Index({text})).route(text)
-    assert (decision.intent, decision.method) == ("answer", "evidence")
+    assert (decision.intent, decision.method, decision.evidence) == (
+        OUT_OF_SCOPE,
+        "embedding",
+        STRONG,
+    )
+    assert "nearest examples: out_of_scope" in decision.reason
 
 
 def test_no_evidence_near_an_out_of_scope_example_is_declined() -> None:
