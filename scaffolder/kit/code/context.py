@@ -6,6 +6,11 @@ request's context is bound to the project root and the file's text (the editor's
 it sent one, else the file on disk) once, with errors that say what is wrong, and everything
 downstream works on the bound `SourceView`.
 
+Files of configured sources (folders outside the project, `scaffolder.kit.sources`) are named
+`<source>/<path>` like everywhere else; binding with the project's `SourceMap` resolves such a
+name inside that source and nowhere else, so a context can point at the team's repository but
+never at an arbitrary path.
+
 Positions: lines count from 1, columns from 0 (as in Python's `ast`); a selection's end is
 exclusive in columns, so an empty selection (start == end) is just the cursor.
 """
@@ -16,10 +21,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scaffolder.errors import UsageError
 from scaffolder.kit.code.symbols import Symbol, SymbolKind, enclosing, file_symbols, lines_of
+
+if TYPE_CHECKING:
+    from scaffolder.kit.sources import Source, SourceMap
 
 
 @dataclass(frozen=True, order=True)
@@ -105,9 +113,10 @@ class EditorContext:
             data["text"] = self.text
         return data
 
-    def bind(self, root: Path) -> SourceView:
-        """Check the context against `root` and the file's text; see the module doc."""
-        path = inside(root, self.file)
+    def bind(self, root: Path, sources: SourceMap | None = None) -> SourceView:
+        """Check the context against `root` (and the configured `sources`) and the file's
+        text; see the module doc."""
+        path = located(root, self.file, sources)
         if self.text is not None:
             text = self.text
         elif path.is_file():
@@ -116,10 +125,10 @@ class EditorContext:
             except UnicodeDecodeError:
                 raise UsageError(f"{self.file} is not UTF-8 text") from None
         else:
-            raise UsageError(f"unknown file {self.file!r}: no such file under {root}")
+            raise UsageError(f"unknown file {self.file!r}: no such file under {path.parent}")
         for name in self.open_files:
-            inside(root, name)
-        view = SourceView(self, root, text)
+            located(root, name, sources)
+        view = SourceView(self, root, text, sources=sources)
         view.check(self.cursor, "cursor")
         if self.selection is not None:
             view.check(self.selection.start, "selection start")
@@ -127,6 +136,16 @@ class EditorContext:
             if self.selection.end < self.selection.start:
                 raise UsageError(f"selection in {self.file} ends before it starts")
         return view
+
+
+def located(root: Path, name: str, sources: SourceMap | None = None) -> Path:
+    """The real path of the workspace name `name`: `<source>/<path>` inside that configured
+    source, anything else inside `root` (both checked by `inside`)."""
+    if sources is not None:
+        source, rest = sources.split(name)
+        if source is not None:
+            return inside(source.root, rest)
+    return inside(root, name)
 
 
 def inside(root: Path, relative: str) -> Path:
@@ -146,6 +165,13 @@ class SourceView:
     root: Path
     text: str
     _symbols: list[Symbol] | None = field(default=None, repr=False)
+    #: The project's sources, when the file may be one of theirs (`<source>/<path>`).
+    sources: SourceMap | None = field(default=None, repr=False)
+
+    @property
+    def scope(self) -> tuple[Source, ...]:
+        """The configured sources an edit of this view may write into (`propose`)."""
+        return self.sources.sources if self.sources is not None else ()
 
     @cached_property
     def lines(self) -> list[str]:

@@ -117,7 +117,7 @@ def model_rewrite(request: SkillRequest, bound: CodeRequest) -> SkillResult:
         "the new code takes the place of exactly those lines and nothing else changes."
     )
     root = view.root
-    proposal = propose(root, [edit], rationale=rationale, source="refactor")
+    proposal = propose(root, [edit], rationale=rationale, source="refactor", sources=view.scope)
     failed = [check for check in proposed_code(proposal, root) if not check.ok]
     if failed:
         problems = "; ".join(check.detail for check in failed)
@@ -168,25 +168,63 @@ def previous_target(request: SkillRequest) -> Target | None:
 
 
 def code_request(request: SkillRequest) -> CodeRequest | None:
-    """Bind the request's editor context (else the previous target's file) and resolve what
-    the request refers to; None when there is neither. A bad context raises `UsageError`."""
+    """Bind the request's editor context (else the code its text names, else the previous
+    target's file) and resolve what the request refers to; None when there is none of them.
+    A bad context raises `UsageError`.
+
+    Files of configured sources (`<source>/<path>`) bind inside their source. Code named in
+    the text (`decoder.py:42`, `` `scanstring` ``, `decoder.py::JSONDecoder.decode`) is looked
+    up in the symbol index (`kit.code.mentions`); it beats the previous turn's target, which
+    only "it" or "that" with nothing named refers back to."""
     if request.services is None:
         raise ValueError("code skills need a Copilot's project services")
-    root = request.services.root
+    services = request.services
+    root, sources = services.root, services.source_map
     previous = previous_target(request)
     editor = {key: request.context[key] for key in EDITOR_KEYS if key in request.context}
     if editor:
-        view = EditorContext.from_dict(editor).bind(root)
-    elif previous is not None:
-        view = EditorContext(previous.file, Position(previous.start_line)).bind(root)
+        view = EditorContext.from_dict(editor).bind(root, sources)
     else:
-        return None
+        named = _named(request)
+        if named is not None:
+            return named
+        if previous is None:
+            return None
+        view = EditorContext(previous.file, Position(previous.start_line)).bind(root, sources)
     reference = resolve_reference(request.text, view, previous)
     if reference.target.file != view.context.file:
         # "it" points back to code in another file than the one open now: work on that file.
         target = reference.target
-        view = EditorContext(target.file, Position(target.start_line)).bind(root)
+        view = EditorContext(target.file, Position(target.start_line)).bind(root, sources)
     return CodeRequest(view, reference)
+
+
+def _named(request: SkillRequest) -> CodeRequest | None:
+    """The request bound to the first piece of indexed code its text names, if any."""
+    from scaffolder.kit.code.mentions import named_code
+
+    services = request.services
+    symbols = services.symbols() if services is not None else None
+    if services is None or symbols is None:
+        return None
+    found = named_code(request.text, symbols)
+    if not found:
+        return None
+    code = found[0]
+    line = max(code.start_line, 1)
+    view = EditorContext(code.file, Position(line)).bind(services.root, services.source_map)
+    if code.definition is not None:
+        # The file as it is now: lines may have moved since the index was built.
+        d = next((s for s in view.symbols if s.qualname == code.definition.qualname),
+                 code.definition)  # fmt: skip
+        target = Target(code.file, d.start_line, d.end_line, d.qualname, d.kind)
+    elif code.whole_file:
+        target = Target(code.file, 1, max(len(view.lines), 1), None, "file")
+    else:
+        last = min(code.end_line, max(len(view.lines), 1))
+        target = Target(code.file, code.start_line, last, None, "lines")
+    reason = f"the request names {target.describe()} ({code.written})"
+    return CodeRequest(view, Reference(target, reason))
 
 
 def code_reply(

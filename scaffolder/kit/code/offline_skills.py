@@ -122,7 +122,9 @@ def document(view: SourceView, target: Target | None = None) -> SkillResult:
         f"replace_selection, not insert_below: a docstring must sit inside its function, so "
         f"lines {start}-{end} are rewritten with the stubs inserted and nothing else changed."
     )
-    proposal = propose(view.root, [edit], rationale=rationale, source="document")
+    proposal = propose(
+        view.root, [edit], rationale=rationale, source="document", sources=view.scope
+    )
     text = f"Proposed docstring stubs for {names}; fill in the TODOs." + (
         f" Skipped one-liners: {', '.join(skipped)}." if skipped else ""
     )

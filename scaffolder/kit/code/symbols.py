@@ -1,9 +1,11 @@
 """Where code is: the functions and classes of a file, and the one around a line range.
 
-Why two ways: Python has a syntax tree, so its symbols come with exact line ranges (decorators
-included), names, docstrings and signatures. Other languages, and Python that does not parse,
-fall back to the language-neutral unit of code: a block of lines between blank lines, named by
-its first line. That is honest about what is known without a parser per language.
+Why three ways: Python has a syntax tree, so its symbols come with exact line ranges (decorators
+included), names, docstrings and signatures. JavaScript and TypeScript get a definition scan
+(`scan.py`): `function f`, `class C`, `const f = (...) =>`, methods inside a class body, each
+ending where its braces close; good enough to say where a name is defined without a parser per
+language. Anything else, and Python that does not parse, falls back to the language-neutral
+unit of code: a block of lines between blank lines, named by its first line.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ import ast
 from dataclasses import dataclass
 from typing import Literal
 
-SymbolKind = Literal["function", "method", "class", "block"]
+SymbolKind = Literal["function", "method", "class", "variable", "block"]
 _Definition = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+#: Files read by the definition scan rather than `ast` or blank-line blocks.
+SCANNED_SUFFIXES = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx")
 
 
 @dataclass(frozen=True)
@@ -113,13 +117,62 @@ def blocks(lines: list[str]) -> list[Symbol]:
     return found
 
 
-def file_symbols(path: str, text: str) -> list[Symbol]:
-    """Python symbols when `path` is Python and parses, else blank-line blocks."""
+def is_scanned(path: str) -> bool:
+    """Whether `path` is a language the definition scan reads (JavaScript, TypeScript)."""
+    return path.endswith(SCANNED_SUFFIXES)
+
+
+def has_definitions(path: str) -> bool:
+    """Whether `path` is code whose functions and classes are known by name (not blocks)."""
+    return is_python(path) or is_scanned(path)
+
+
+def defined_symbols(path: str, text: str) -> list[Symbol] | None:
+    """The named definitions of a Python (parsed) or JavaScript/TypeScript (scanned) file;
+    None for other files and for Python that does not parse."""
     if is_python(path):
         tree = parse_python(text)
-        if tree is not None:
-            return python_symbols(tree)
-    return blocks(lines_of(text))
+        return None if tree is None else python_symbols(tree)
+    if is_scanned(path):
+        from scaffolder.kit.code.scan import scan_definitions
+
+        return scan_definitions(lines_of(text))
+    return None
+
+
+def indexed_symbols(path: str, text: str) -> list[Symbol] | None:
+    """What the symbol index records of a file: its definitions and, for Python, the names
+    its module assigns (`scanstring = c_scanstring or py_scanstring` is where a reader looks
+    for `scanstring`); None when the file is not code read by name."""
+    if not is_python(path):
+        return defined_symbols(path, text)
+    tree = parse_python(text)
+    if tree is None:
+        return None
+    return sorted([*python_symbols(tree), *module_names(tree)], key=lambda s: s.start_line)
+
+
+def module_names(tree: ast.Module) -> list[Symbol]:
+    """The module-level names a plain assignment binds (`NAME = ...`, `NAME: T = ...`)."""
+    found: list[Symbol] = []
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            targets = [t for t in node.targets if isinstance(t, ast.Name)]
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            targets = [node.target]
+        else:
+            continue
+        end = node.end_lineno or node.lineno
+        for target in targets:
+            found.append(Symbol(target.id, target.id, "variable", node.lineno, end))
+    return found
+
+
+def file_symbols(path: str, text: str) -> list[Symbol]:
+    """Named definitions when `path` is code we read (`defined_symbols`), else blank-line
+    blocks."""
+    found = defined_symbols(path, text)
+    return found if found is not None else blocks(lines_of(text))
 
 
 def enclosing(

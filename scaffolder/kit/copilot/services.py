@@ -7,9 +7,10 @@ the CLI's `ask` pays only for what the routed skill needs.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scaffolder.errors import CopilotError
 from scaffolder.kit.llm.client import LLM
@@ -21,6 +22,10 @@ from scaffolder.kit.safety.feedback import FeedbackStore
 from scaffolder.kit.safety.guardrails import Guardrails
 from scaffolder.kit.safety.redaction import Redactor
 from scaffolder.kit.settings import CopilotSettings
+from scaffolder.kit.sources import SourceMap
+
+if TYPE_CHECKING:
+    from scaffolder.kit.code.symbol_index import SymbolIndex, SymbolTable
 
 
 class ProjectServices:
@@ -55,9 +60,29 @@ class ProjectServices:
         never needed it (thanks, hello) should not fail because the index is missing; a turn
         that does need it meets the same error in its skill, with its message."""
         try:
-            return self.answerability.assess(question)
+            found = self.answerability.assess(question)
         except CopilotError:
             return None
+        if found is None or found.strong:
+            return found
+        return self.named_code_evidence(question, found) or found
+
+    def named_code_evidence(self, question: str, found: Evidence) -> Evidence | None:
+        """Strong evidence when `question` names a function, class or file the index holds
+        (`kit.code.mentions`): "where is `scanstring` defined" is about the indexed code
+        however few of its words the passages share. None when it names none."""
+        from scaffolder.kit.code.mentions import named_code
+
+        symbols = self.symbols()
+        if symbols is None or not symbols.files:
+            return None
+        named = named_code(question, symbols)
+        if not named:
+            return None
+        first = named[0]
+        where = first.file if first.whole_file else f"{first.file}:{first.start_line}"
+        return replace(found, score=1.0, source=f"{where} ({first.describe()})", chunk=None,
+                       calibration="symbols")  # fmt: skip
 
     def cite(self, evidence: Evidence, sources: Sequence[Mapping[str, Any]] = ()) -> Evidence:
         """`evidence` with its best passage's citation, from `sources` (what the skill
@@ -67,6 +92,27 @@ class ProjectServices:
             return self.answerability.cite(evidence, known)
         except CopilotError:
             return evidence
+
+    @cached_property
+    def source_map(self) -> SourceMap:
+        """The project and its configured sources (`<source>/<path>` names), checked once."""
+        return SourceMap.of(self.root, self.settings.sources)
+
+    @cached_property
+    def symbol_table(self) -> SymbolTable:
+        """The functions, classes and methods of the indexed code, kept current with the
+        index (`scaffolder.kit.code.symbol_index`)."""
+        from scaffolder.kit.code.symbol_index import SymbolTable
+
+        return SymbolTable(self.root, self.retriever.store, self.source_map)
+
+    def symbols(self) -> SymbolIndex | None:
+        """The symbol index as of the published index; None when there is no usable index
+        (like `evidence`: a turn that does not need it must not fail for it)."""
+        try:
+            return self.symbol_table.current()
+        except CopilotError:
+            return None
 
     @cached_property
     def prompts(self) -> PromptLibrary:
@@ -88,7 +134,9 @@ class ProjectServices:
         """The same project with another client (a benchmark variant's model and sample),
         sharing what was already opened: the index, prompts, guards and feedback store."""
         other = ProjectServices(self.root, self.settings, llm=llm)
-        for name in ("retriever", "answerability", "prompts", "guardrails", "feedback"):
+        shared = ("retriever", "answerability", "prompts", "guardrails", "feedback",
+                  "source_map", "symbol_table")  # fmt: skip
+        for name in shared:
             if name in self.__dict__:
                 other.__dict__[name] = self.__dict__[name]
         return other
