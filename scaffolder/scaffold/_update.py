@@ -157,6 +157,7 @@ def prepare_update(
     crash_point("update: clone ready")
     _run_copier_update(clone / subdir, request, plan.target_ref)
     crash_point("update: merged in the clone")
+    _regenerate_prompt_lock(clone, subdir)
     changes = _changes(clone, subdir)
     conflicts = _conflicts(clone, subdir)
     deleted = [c.path for c in changes if c.kind == "deleted"]
@@ -174,6 +175,36 @@ def prepare_update(
         kept=[str(Path(path).relative_to(subdir)) for path in kept],
     )
     return PreparedUpdate(result, MergedUpdate(clone, tuple(changes), tuple(conflicts)))
+
+
+def _regenerate_prompt_lock(clone: Path, subdir: Path) -> None:
+    """Write `prompts.lock` anew from the merged prompts, in the clone, so it is copied into
+    the project with everything else (one transaction).
+
+    Why: the lock is derived from the prompts (each one's version and file hashes). When the
+    template and the user both changed a prompt, copier merges the prompt files but can only
+    conflict-mark the lock, whose every version line differs on both sides; what the lock
+    must say is fully determined by the merged prompts, so it is recomputed, and its unmerged
+    entries in the clone's index are resolved. A prompt left with conflict markers is hashed
+    as it is: `copilot prompts lock --check` then fails until the user resolves it and
+    re-locks. A project without a lock gets none, a merge that touched neither the prompts nor
+    the lock leaves it alone, and prompts that cannot be read leave copier's result (and its
+    conflict) for the user."""
+    from scaffolder.kit.prompts import PromptError, PromptLibrary
+    from scaffolder.kit.prompts.versions import LOCK_NAME, LockFile, snapshot
+
+    project = clone / subdir
+    lock = LockFile.for_project(project)
+    touched = git("status", "--porcelain", "--", (subdir / LOCK_NAME).as_posix(),
+                  (subdir / "prompts").as_posix(), cwd=clone)  # fmt: skip
+    if not lock.exists() or not touched.strip():
+        return  # no lock, or the merge changed neither the prompts nor the lock
+    try:
+        current = snapshot(PromptLibrary.for_project(project))
+    except PromptError:
+        return
+    lock.write(current)
+    git("add", "--", (subdir / LOCK_NAME).as_posix(), cwd=clone)
 
 
 def _checked_project(start: Path) -> Path:
