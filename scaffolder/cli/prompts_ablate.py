@@ -1,4 +1,11 @@
-"""`copilot prompts ablate`: which of a prompt's components the benchmark score depends on."""
+"""`copilot prompts ablate`: which of a prompt's components the benchmark score depends on.
+
+Every variant runs through the project's bench target (`[tool.copilot.bench] target`, or the
+suite's), so retrieval and the skill are part of what is scored, with the project's app built
+first like `copilot bench run` does. The offline provider is refused up front: its answers are
+taken from the passages whatever the prompt says, so every variant would score the same and
+the ablation could never show anything.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +14,8 @@ from typing import Annotated
 
 import typer
 
-from scaffolder.cli._common import reports_errors, say, warn
+from scaffolder.cli._common import reports_errors, say
+from scaffolder.errors import UsageError
 from scaffolder.project import require_project
 
 
@@ -32,9 +40,11 @@ def ablate(
     ] = None,
 ) -> None:
     """Each component's effect on the suite's pass rate, and a smallest set that keeps it."""
+    from scaffolder.cli.bench import _project_app
     from scaffolder.kit.bench.ablation import ablate as run_ablation
     from scaffolder.kit.bench.config import BenchConfig
-    from scaffolder.kit.bench.session import load_project_suite
+    from scaffolder.kit.bench.results import Variant
+    from scaffolder.kit.bench.session import build_targets, load_project_suite
     from scaffolder.kit.llm.client import LLM
     from scaffolder.kit.prompts import PromptLibrary
     from scaffolder.kit.settings import CopilotSettings
@@ -44,9 +54,18 @@ def ablate(
     config = BenchConfig.from_table(project.config)
     loaded = load_project_suite(root, config, suite).limited(limit)
     library_prompt = PromptLibrary.for_project(root).get(prompt)
-    llm = LLM.from_settings(CopilotSettings.load(root), root)
-    if llm.notice:
-        warn(f"calls go to the offline provider: {llm.notice}")
+    app = _project_app(project)
+    settings = app.settings if app is not None else CopilotSettings.load(root)
+    if settings.effective_provider == "offline":
+        raise UsageError(
+            f"prompts ablate needs a model, and calls go to the offline provider "
+            f"({settings.offline_reason}), whose answers do not depend on the prompt: every "
+            f"variant would score the same; {settings.provider_setup}"
+        )
+    target = None
+    if loaded.target or config.target:
+        [(_, target)] = build_targets(root, config, loaded, [Variant(model)])
+    llm = LLM.from_settings(settings, root)
     result = asyncio.run(
         run_ablation(
             llm,
@@ -55,6 +74,7 @@ def ablate(
             tolerance=tolerance,
             model=model,
             concurrency=config.concurrency,
+            target=target,
         )
     )
     say(f"{result.prompt} on {loaded.name}: full prompt scores {result.full_score:.1%}")

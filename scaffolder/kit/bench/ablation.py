@@ -7,22 +7,27 @@ ddmin) then finds a 1-minimal component set (removing any single component of it
 more than `tolerance`) that keeps the score within `tolerance` of the full prompt's, in far
 fewer runs than trying every subset. Scores are memoised per subset, and every model call
 goes through the response cache, so repeating an ablation costs nothing.
+
+Each variant runs through the project's bench target when it has one (retrieval, routing and
+the skill included: a prompt that answers from passages scores nothing without them), with
+the variant put in place of the library's prompt of that name (`prompt_override`); without a
+target, the prompt alone is rendered and sent.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from scaffolder.kit.bench.results import Variant
 from scaffolder.kit.bench.runner import RunOptions, run_suite
 from scaffolder.kit.bench.suite import Suite
-from scaffolder.kit.bench.targets import PromptTarget
+from scaffolder.kit.bench.targets import PromptTarget, Target
 from scaffolder.kit.llm.client import LLM
 from scaffolder.kit.llm.types import ChatRequest, Message
 from scaffolder.kit.prompts.conditions import checked_inputs
-from scaffolder.kit.prompts.library import Prompt
+from scaffolder.kit.prompts.library import Prompt, prompt_override
 from scaffolder.kit.prompts.sourcemap import scrub
 
 
@@ -88,6 +93,18 @@ def render_subset(prompt: Prompt, values: Mapping[str, Any], keep: frozenset[int
     )
 
 
+class SubsetPrompt(Prompt):
+    """`prompt` rendering only the components at indexes `keep`, wherever the runtime asks
+    the library for it by name."""
+
+    def __init__(self, prompt: Prompt, keep: frozenset[int]) -> None:
+        self.__dict__.update(prompt.__dict__)  # the same manifest and files, read once
+        self.keep = keep
+
+    def request(self, values: Mapping[str, Any], **overrides: Any) -> ChatRequest:
+        return replace(render_subset(self, values, self.keep), **overrides)
+
+
 async def ddmin(
     items: Sequence[int], passes: Callable[[frozenset[int]], Awaitable[bool]]
 ) -> list[int]:
@@ -130,7 +147,10 @@ async def ablate(
     tolerance: float = 0.0,
     model: str | None = None,
     concurrency: int = 8,
+    target: Target | None = None,
 ) -> Ablation:
+    """Score the full prompt and its variants on `suite`: through `target` (the project's bench
+    target) with each variant in place of the prompt, or, without one, the prompt alone."""
     names = components(prompt)
     everything = frozenset(range(len(names)))
     scores: dict[frozenset[int], float] = {}
@@ -138,10 +158,12 @@ async def ablate(
 
     async def score(keep: frozenset[int]) -> float:
         if keep not in scores:
-            target = PromptTarget(prompt, lambda p, values: render_subset(p, values, keep))
-            run = await run_suite(
-                llm, suite, [(Variant(model), target)], RunOptions(concurrency=concurrency)
-            )
+            variant = SubsetPrompt(prompt, keep)
+            runs = target or PromptTarget(variant)
+            with prompt_override(variant):
+                run = await run_suite(
+                    llm, suite, [(Variant(model), runs)], RunOptions(concurrency=concurrency)
+                )
             summary = run.summary(run.labels()[0])
             counts["calls"] += summary.calls
             counts["cached"] += summary.cached_calls

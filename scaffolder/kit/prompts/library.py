@@ -12,7 +12,9 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path, PurePosixPath
@@ -84,6 +86,22 @@ class _RenderedComponent:
     tokens: int = 0
 
 
+#: Prompts used in place of every library's own, by name, in this context.
+_OVERRIDES: ContextVar[Mapping[str, Prompt] | None] = ContextVar("prompt_overrides", default=None)
+
+
+@contextmanager
+def prompt_override(prompt: Prompt) -> Iterator[None]:
+    """Within this context (and the tasks and threads it is copied into), `get(prompt.name)`
+    returns `prompt`. Why: ablation renders a prompt with components left out through the
+    project's whole runtime (retrieval, skills), which fetches its prompts by name."""
+    token = _OVERRIDES.set({**(_OVERRIDES.get() or {}), prompt.name: prompt})
+    try:
+        yield
+    finally:
+        _OVERRIDES.reset(token)
+
+
 class PromptLibrary:
     """The prompts under one folder (a project's `prompts/`)."""
 
@@ -110,6 +128,9 @@ class PromptLibrary:
         return sorted(p.parent.name for p in self.root.glob(f"*/{MANIFEST_NAME}"))
 
     def get(self, name: str) -> Prompt:
+        override = (_OVERRIDES.get() or {}).get(name)
+        if override is not None:
+            return override
         if name not in self._prompts:
             manifest_path = self.root / name / MANIFEST_NAME
             if not manifest_path.is_file():
