@@ -24,7 +24,9 @@ threshold (in a small corpus most off-topic probes share no word with it, and a 
 says nothing): a question scoring under it matches this corpus no better than a typical
 off-topic one, so the index holds *no* evidence for it. Between floor and threshold the
 evidence is weak: too little to take a request on its own, too much to overrule the examples
-or a model that placed it (questions worded unlike the documents land there).
+or a model that placed it (questions worded unlike the documents land there). Above the
+threshold, evidence as strong as the in-domain probes' low end is *decisive*: enough to
+overrule even a near out-of-scope example.
 """
 
 from __future__ import annotations
@@ -102,10 +104,16 @@ class Evidence:
     chunk: str | None = None
     #: Under this score the index holds no evidence at all (see the module docstring).
     floor: float = 0.0
+    #: From this score on the evidence is as strong as the corpus's own passages match.
+    decisive_from: float = 1.0
 
     @property
     def strong(self) -> bool:
         return self.score >= self.threshold
+
+    @property
+    def decisive(self) -> bool:
+        return self.score >= max(self.decisive_from, self.threshold)
 
     @property
     def absent(self) -> bool:
@@ -123,6 +131,7 @@ class Evidence:
             "threshold": round(self.threshold, 4),
             "strong": self.strong,
             "floor": round(self.floor, 4),
+            "decisive_from": round(self.decisive_from, 4),
             "source": self.source,
             "calibration": self.calibration,
             "chunk": self.chunk,
@@ -138,6 +147,7 @@ class Evidence:
             calibration=calibration if calibration in ("settings", "symbols") else "corpus",
             chunk=data.get("chunk"),
             floor=float(data.get("floor", 0.0)),
+            decisive_from=float(data.get("decisive_from", 1.0)),
         )
 
 
@@ -182,7 +192,13 @@ class Answerability:
         calibration = self._calibrated(index)
         score, chunk_id = support(index, question)
         return Evidence(
-            score, calibration.threshold, None, calibration.source, chunk_id, calibration.floor
+            score,
+            calibration.threshold,
+            None,
+            calibration.source,
+            chunk_id,
+            calibration.floor,
+            calibration.in_domain,
         )
 
     def cite(self, evidence: Evidence, known: Mapping[str, str] | None = None) -> Evidence:

@@ -18,13 +18,16 @@ of them is out of scope by step 3. Every decision carries its method and reason.
 
 Scope grounded in the index: with an `evidence` function (answerability against the
 project's index, `retrieval.evidence`) and a skill that `answers_from_index`, the examples are
-not the only judge of scope. A request the index holds strong evidence for goes to that skill
-(`evidence`) when the examples are not conclusive; a request routed to it (by examples or the
-model) for which the index holds no evidence at all (no better than a typical off-topic
-request) is declined instead, because the skill could only say "I don't know". Weak
-evidence, in between, leaves the decision to the examples and the model. A confident match to
-an out-of-scope example or to another skill (thanks, feedback) stands, and follow-ups stay
-where they are. With an empty index, evidence is not consulted: routing is by examples alone.
+not the only judge of scope. When the examples are not conclusive, a request the index holds
+strong evidence for goes to that skill (`evidence`), and one the model would send there but
+for which the index holds no evidence at all (no better than a typical off-topic request) is
+declined, because the skill could only say "I don't know"; weak evidence, in between, leaves
+the choice to the model. A confident example match stands (the examples are the team's
+explicit word) and records the evidence, except that decisive evidence (as strong as the
+corpus's own passages match) takes a request from a near out-of-scope example: "what does
+heappop return?" resembles "what is the capital of Australia?" more than any example about
+the documents. Follow-ups stay where they are. With an empty index,
+evidence is not consulted: routing is by examples alone.
 """
 
 from __future__ import annotations
@@ -158,11 +161,7 @@ class Router:
         exact = self.exact.get(_normalised(text))
         if exact is not None:
             decision = RouteDecision(exact, "embedding", 1.0, f"repeats an example of {exact}")
-            # An author's out-of-scope example stays declined; a repeated example of a skill
-            # that answers from the index still needs the index to hold the answer.
-            if exact in self.grounded:
-                return self._grounded(text, decision, {exact: 1.0})
-            return decision
+            return self._with_evidence(text, decision) if exact in self.grounded else decision
         scores = self.index.best_by_label(self.embed([text])[0])
         ranked = sorted(scores.items(), key=lambda item: -item[1])
         top = tuple((name, round(score, 4)) for name, score in ranked[:SCORES_KEPT])
@@ -191,7 +190,10 @@ class Router:
             reason = f"nearest examples: {best} {best_score:.2f}, next {runner_up:.2f}"
             decision = RouteDecision(best, "embedding", best_score, reason, top)
             if best in self.grounded or best == OUT_OF_SCOPE:
-                return self._grounded(text, decision, scores)
+                decision = self._with_evidence(text, decision)
+                evidence = decision.evidence
+                if best == OUT_OF_SCOPE and evidence is not None and evidence.decisive:
+                    return self._to_index(reason, evidence, scores, top)
             return decision
 
         why = (
@@ -221,20 +223,16 @@ class Router:
             return None
         return self.evidence(text)
 
-    def _grounded(
-        self, text: str, decision: RouteDecision, scores: dict[str, float]
-    ) -> RouteDecision:
-        """An example match into or out of the index's scope, checked against the index.
+    def _with_evidence(self, text: str, decision: RouteDecision) -> RouteDecision:
+        """A confident example match into or out of the index's scope, with the evidence.
 
-        A confident match to an out-of-scope example stands whatever the index holds: those
-        examples are the team's explicit list of what to decline (a corpus that mentions the
-        sea does not make "write me a poem about the sea" a question for it)."""
+        It stands whatever the index holds: examples are the team's explicit word, both the
+        questions its documents answer (however they are worded: "how bright does it get?"
+        over a page about lumens) and what to decline (a corpus that mentions the sea does
+        not make "write me a poem about the sea" a question for it)."""
         evidence = self._evidence(text)
         if evidence is None:
             return decision
-        if decision.intent != OUT_OF_SCOPE and evidence.absent:
-            reason = f"{decision.reason}; but the index holds {evidence.describe()}"
-            return replace(decision, intent=OUT_OF_SCOPE, reason=reason, evidence=evidence)
         return replace(decision, reason=f"{decision.reason}; {evidence.describe()}",
                        evidence=evidence)  # fmt: skip
 
@@ -247,7 +245,8 @@ class Router:
     ) -> RouteDecision:
         """The skill answering from the index (the one nearest by examples, if several)."""
         skill = max(self.grounded, key=lambda name: scores.get(name, 0.0))
-        reason = f"{why}; the index holds {evidence.describe()}"
+        verdict = "decisive" if evidence.decisive else ""
+        reason = f"{why}; the index holds {verdict + ', ' if verdict else ''}{evidence.describe()}"
         return RouteDecision(skill, "evidence", evidence.score, reason, top, evidence)
 
 

@@ -104,6 +104,7 @@ def test_each_corpus_calibrates_a_threshold_that_separates_its_questions(
     for question in questions:
         evidence = meter.assess(question)
         assert evidence is not None and evidence.strong, (question, evidence)
+        assert evidence.decisive_from == calibration.in_domain
         assert evidence.source is None  # looked up only when asked: a store read
         cited = meter.cite(evidence)
         assert cited.source is not None and cited.source.startswith("data/"), cited

@@ -12,7 +12,9 @@ from scaffolder.kit.routing.decisions import RouteDecision, RoutingContext
 
 THRESHOLD = 0.25
 FLOOR = 0.1
-STRONG = Evidence(0.6, THRESHOLD, "data/sync.md, lines 1-4", floor=FLOOR)
+STRONG = Evidence(0.4, THRESHOLD, "data/sync.md, lines 1-4", floor=FLOOR, decisive_from=0.5)
+#: As strong as the corpus's own passages match.
+DECISIVE = Evidence(0.7, THRESHOLD, "data/sync.md, lines 1-4", floor=FLOOR, decisive_from=0.5)
 #: Weak, and under the floor: no better than a typical off-topic request.
 NONE = Evidence(0.05, THRESHOLD, "data/proxy.md, lines 2-3", floor=FLOOR)
 #: Weak but above the floor: the examples and the model decide.
@@ -48,10 +50,16 @@ class Index:
     and none for the rest."""
 
     def __init__(
-        self, strong: set[str], *, weak: frozenset[str] = frozenset(), empty: bool = False
+        self,
+        strong: set[str],
+        *,
+        weak: frozenset[str] = frozenset(),
+        decisive: frozenset[str] = frozenset(),
+        empty: bool = False,
     ) -> None:
         self.strong = strong
         self.weak = weak
+        self.decisive = decisive
         self.empty = empty
         self.asked: list[str] = []
 
@@ -59,6 +67,8 @@ class Index:
         self.asked.append(text)
         if self.empty:
             return None
+        if text in self.decisive:
+            return DECISIVE
         return STRONG if text in self.strong else WEAK if text in self.weak else NONE
 
 
@@ -70,12 +80,12 @@ def test_strong_evidence_takes_a_request_no_example_resembles() -> None:
     text = "What does the dry-run flag of sync print?"
     decision = router(Index({text})).route(text)
     assert (decision.intent, decision.method, decision.evidence) == ("answer", "evidence", STRONG)
-    assert "strong evidence 0.60 in data/sync.md" in decision.reason
+    assert "strong evidence 0.40 in data/sync.md" in decision.reason
     # Without the index, the same request matched no example well enough: out of scope.
     assert router(Index(set(), empty=True)).route(text).intent == OUT_OF_SCOPE
 
 
-def test_a_confident_out_of_scope_example_match_stands_whatever_the_index_holds() -> None:
+def test_a_near_out_of_scope_example_stands_unless_the_evidence_is_decisive() -> None:
     text = "write me a poem about the sea with tidewater"
     decision = router(Index({text})).route(text)
     assert (decision.intent, decision.method, decision.evidence) == (
@@ -84,6 +94,10 @@ def test_a_confident_out_of_scope_example_match_stands_whatever_the_index_holds(
         STRONG,
     )
     assert "nearest examples: out_of_scope" in decision.reason
+    # Unless the index holds it as strongly as its own passages match: then it is answered.
+    decisive = router(Index(set(), decisive=frozenset({text}))).route(text)
+    assert (decisive.intent, decisive.method, decisive.evidence) == ("answer", "evidence", DECISIVE)
+    assert "the index holds decisive, strong evidence 0.70" in decisive.reason
 
 
 def test_no_evidence_near_an_out_of_scope_example_is_declined() -> None:
@@ -97,21 +111,15 @@ def test_no_evidence_near_an_out_of_scope_example_is_declined() -> None:
     assert "no evidence 0.05" in decision.reason
 
 
-def test_an_example_match_without_evidence_is_declined_rather_than_answered_blind() -> None:
-    text = "How do I install tidewater on my fridge?"
-    index = Index(set())
-    decision = router(index).route(text)
-    assert decision.intent == OUT_OF_SCOPE
+def test_a_confident_example_match_stands_and_records_the_evidence() -> None:
+    # Worded unlike the documents (the index holds nothing for it), but an example says so.
+    text = "How do I install tidewater on my laptop?"
+    decision = router(Index(set())).route(text)
+    assert (decision.intent, decision.method, decision.evidence) == ("answer", "embedding", NONE)
     assert "nearest examples: answer" in decision.reason
-    assert "but the index holds no evidence 0.05" in decision.reason
-    # The exact repeat of an example is held to the index too.
-    assert router(index).route("How do I install tidewater?").intent == OUT_OF_SCOPE
-    assert router(Index({"How do I install tidewater?"})).route(
-        "How do I install tidewater?"
-    ).evidence == (STRONG)
-    # Weak evidence (worded unlike the documents, say) does not overrule the examples.
-    weak = router(Index(set(), weak=frozenset({text}))).route(text)
-    assert (weak.intent, weak.evidence) == ("answer", WEAK)
+    assert "no evidence 0.05" in decision.reason
+    repeated = router(Index(set())).route("How do I install tidewater?")
+    assert (repeated.intent, repeated.evidence) == ("answer", NONE)
 
 
 def test_other_skills_and_follow_ups_are_not_second_guessed_by_the_index() -> None:
