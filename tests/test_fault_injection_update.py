@@ -44,8 +44,8 @@ SHARED = (
     "_shared/otel-collector.yaml.jinja",
     "_shared/config.py.jinja",
     "_shared/test_settings.py.jinja",
-    "_shared/llm.py.jinja",
     "_shared/test_llm.py.jinja",
+    "_shared/test_prompts.py.jinja",
 )
 
 
