@@ -147,6 +147,10 @@ class CopilotSettings(BaseSettings):
     # Guardrails (scaffolder.kit.safety): team guard lists and identifier patterns to redact.
     guard_lists: list[Path] = Field(default_factory=list)
     redact_patterns: dict[str, str] = Field(default_factory=dict)
+    #: Identifiers (the redactor's kinds and `redact_patterns`) leave for the model as
+    #: placeholders such as `<EMAIL_1>`, restored in its answer (`kit.safety.pseudonyms`).
+    #: Off unless set: new projects' templates set it.
+    pseudonymize: bool = False
     #: The longest question, in characters, every exit takes (CLI, chat, server, the input
     #: guard): one number, the same the templates' prompts accept for the user's text.
     max_input_chars: int = Field(MAX_INPUT_CHARS, gt=0)

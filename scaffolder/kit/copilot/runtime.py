@@ -295,7 +295,7 @@ class Copilot:
         turn = Turn(message, decision, reply=text, proposals=[p.id for p in proposals])
         conversation.turns.append(turn)
         self.store.save(conversation)
-        return Reply(
+        reply = Reply(
             conversation_id=conversation.id,
             turn_id=turn_id,
             text=text,
@@ -303,6 +303,9 @@ class Copilot:
             skill=skill,
             data=data,
         )
+        # Built redacted here, once, so `ask`, `chat`, the server and the page all send the
+        # passages, citations and data masked like the answer text.
+        return reply.redacted(self.services.guardrails.redactor)
 
     def _rebuilt(self, history: Sequence[dict[str, str]]) -> Conversation:
         """A throwaway conversation from a stateless client's earlier messages."""

@@ -37,7 +37,14 @@ class ProjectServices:
 
     @cached_property
     def llm(self) -> LLM:
-        return self._llm or LLM.from_settings(self.settings, self.root)
+        """The client every skill, the router and the answerers call; with `pseudonymize`
+        on, what it sends carries placeholders instead of identifiers."""
+        llm = self._llm or LLM.from_settings(self.settings, self.root)
+        if not self.settings.pseudonymize:
+            return llm
+        from scaffolder.kit.safety.pseudonyms import pseudonymizing
+
+        return pseudonymizing(llm, Redactor(self.settings.redact_patterns))
 
     @cached_property
     def retriever(self) -> Retriever:

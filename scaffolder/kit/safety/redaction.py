@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from scaffolder.errors import UsageError
 from scaffolder.kit.safety.decisions import Finding
@@ -201,6 +202,18 @@ class Redactor:
     def redact(self, text: str) -> str:
         """`text` with every identifier masked."""
         return apply(text, self.find(text))
+
+    def redact_all(self, value: Any) -> Any:
+        """`value` (JSON-like: dicts, lists, tuples, strings, numbers) with every string in
+        it redacted, keys aside: a reply's sources and data go out whole, so nothing in them
+        may carry what the answer text has masked."""
+        if isinstance(value, str):
+            return self.redact(value)
+        if isinstance(value, dict):
+            return {key: self.redact_all(item) for key, item in value.items()}
+        if isinstance(value, list | tuple):
+            return type(value)(self.redact_all(item) for item in value)
+        return value
 
     def counts(self, text: str) -> Counter[str]:
         """How many identifiers of each kind `text` holds (for tests and reports)."""

@@ -21,9 +21,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from scaffolder.errors import CopilotError
+from scaffolder.kit.safety.redaction import Redactor
 from scaffolder.kit.server.auth import configured_key
 from scaffolder.kit.server.backend import ChatBackend
-from scaffolder.kit.server.feedback import FeedbackSink, RecentTurns
+from scaffolder.kit.server.feedback import FeedbackSink, RecentTurns, RedactedFeedback
 from scaffolder.kit.server.limits import RateLimiter
 from scaffolder.kit.server.logs import log_failure
 from scaffolder.kit.server.middleware import GuardConfig, GuardMiddleware
@@ -88,7 +89,7 @@ def create_app(
         from scaffolder.kit.safety.feedback import FeedbackStore
 
         feedback = FeedbackStore()
-    sink = feedback
+    sink = RedactedFeedback(feedback, Redactor(settings.redact_patterns))
     runner = TurnRunner(backend, RecentTurns(), max_question_chars=settings.max_input_chars)
     app = FastAPI(title=name, docs_url=None, redoc_url=None, openapi_url=None)
     limiter = RateLimiter(settings.rate_limit_per_minute, clock=clock)

@@ -7,8 +7,11 @@ server; everything project-specific travels in `Reply.data`.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass, field
-from typing import Any, Protocol
+from dataclasses import asdict, dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from scaffolder.kit.safety.redaction import Redactor
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,18 @@ class Reply:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+    def redacted(self, redactor: Redactor) -> Reply:
+        """This reply as it may leave: identifiers masked in the text, in every field of every
+        source (a passage's text, its citation) and in every string of `data` (citations,
+        evidence, reasons, proposals). Why all of it: `ask --json`, `/chat`, the page's source
+        panel and `/v1/chat/completions` each send the whole reply, not just its text."""
+        return replace(
+            self,
+            text=redactor.redact(self.text),
+            sources=[redactor.redact_all(source) for source in self.sources],
+            data=redactor.redact_all(self.data),
+        )
 
 
 class ChatBackend(Protocol):

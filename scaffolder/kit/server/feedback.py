@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from scaffolder.kit.safety.feedback import Rating
+from scaffolder.kit.safety.redaction import Redactor
 
 
 class FeedbackSink(Protocol):
@@ -29,6 +30,35 @@ class FeedbackSink(Protocol):
         skill: str = "",
         prompt: str = "",
     ) -> object: ...
+
+
+class RedactedFeedback:
+    """The sink the server records through: question, answer and comment masked before the
+    sink it wraps sees them, whatever that sink is (a plain `FeedbackStore`, a team's queue).
+
+    Why here: the comment is what a client typed, and a feedback file is read, shared and
+    turned into benchmark cases far from the deployment."""
+
+    def __init__(self, sink: FeedbackSink, redactor: Redactor) -> None:
+        self.sink = sink
+        self.redactor = redactor
+
+    def record(
+        self,
+        rating: Rating,
+        *,
+        question: str = "",
+        answer: str = "",
+        comment: str = "",
+        trace_id: str = "",
+        skill: str = "",
+        prompt: str = "",
+    ) -> object:
+        redact = self.redactor.redact
+        return self.sink.record(
+            rating, question=redact(question), answer=redact(answer), comment=redact(comment),
+            trace_id=trace_id, skill=skill, prompt=prompt,
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)
