@@ -9,7 +9,9 @@ anyone from mistaking the offline provider's extracted sentences for a model's a
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
 
 from scaffolder.cli._common import warn
 from scaffolder.kit.text import printable
@@ -50,6 +52,44 @@ def load_app(command: str) -> CopilotApp:
 def load_copilot(command: str) -> Copilot:
     """The copilot the project's app builds, for `command`."""
     return load_app(command).copilot()
+
+
+class EditorOptions:
+    """`--file`, `--line`, `--lines`, `--selection`: which code a question is about, for
+    `ask` and `chat` (checked by `kit.code.terminal_context`)."""
+
+    File = Annotated[
+        str | None,
+        typer.Option("--file", help="The file the question is about (project or a source)."),
+    ]
+    Line = Annotated[int | None, typer.Option("--line", help="The cursor's line in --file.")]
+    Lines = Annotated[
+        str | None, typer.Option("--lines", help="Lines A-B of --file, as a selection.")
+    ]
+    Selection = Annotated[
+        str | None,
+        typer.Option("--selection", help="Text of --file to select (first match)."),
+    ]
+
+
+def editor_context(
+    copilot: Copilot,
+    file: str | None,
+    line: int | None,
+    lines: str | None,
+    selection: str | None,
+) -> dict[str, Any] | None:
+    """The editor context the options give (None without `--file`); one-line `UsageError`
+    for bad ones, before the copilot runs."""
+    from scaffolder.errors import UsageError
+    from scaffolder.kit.code.terminal_context import terminal_context
+
+    if file is None:
+        if line is not None or lines is not None or selection is not None:
+            raise UsageError("--line, --lines and --selection need --file")
+        return None
+    sources = copilot.services.source_map
+    return terminal_context(sources, file, line=line, lines=lines, selection=selection)
 
 
 def sources_cited(reply: Reply) -> list[str]:

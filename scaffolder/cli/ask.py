@@ -1,7 +1,11 @@
 """`copilot ask "..."`: one question to the project's copilot, answered with its sources.
 
 The answer, its sources and citations come from documents and a model: they are printed only
-through `kit.text.printable`, so escape sequences in them never reach the terminal."""
+through `kit.text.printable`, so escape sequences in them never reach the terminal.
+
+`--file` with `--line`, `--lines` or `--selection` says which code the question is about, as
+an editor would (`kit.code.terminal_context`); without them, code named in the question
+(`decoder.py:42`, `` `scanstring` ``) is found through the symbol index."""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from typing import Annotated
 import typer
 
 from scaffolder.cli._common import reports_errors, say
-from scaffolder.cli._copilot import load_copilot, sources_cited
+from scaffolder.cli._copilot import EditorOptions, editor_context, load_copilot, sources_cited
 from scaffolder.errors import UsageError
 from scaffolder.kit.text import TerminalStream, json_for_terminal, printable
 
@@ -23,6 +27,10 @@ def ask(
     as_json: Annotated[
         bool, typer.Option("--json", help="The reply, sources and routing as JSON.")
     ] = False,
+    file: EditorOptions.File = None,
+    line: EditorOptions.Line = None,
+    lines: EditorOptions.Lines = None,
+    selection: EditorOptions.Selection = None,
 ) -> None:
     """Ask the copilot one question and print the cited answer."""
     from scaffolder.kit.safety.guardrails import check_question_length
@@ -32,10 +40,11 @@ def ask(
         raise UsageError("the question is empty")
     copilot = load_copilot("ask")
     check_question_length(question, copilot.services.settings.max_input_chars)
+    context = editor_context(copilot, file, line, lines, selection)
     live = sys.stdout.isatty() and not as_json
     reply: Reply | None = None
     terminal = TerminalStream()
-    for event in copilot.stream(question, None):
+    for event in copilot.stream(question, None, context=context):
         if isinstance(event, Reply):
             reply = event
         elif live:
@@ -52,7 +61,7 @@ def ask(
         say(terminal.flush())
     else:
         say(printable(reply.text))
-    for line in sources_cited(reply):
-        typer.secho(line, dim=True)
+    for cited in sources_cited(reply):
+        typer.secho(cited, dim=True)
     if reply.data.get("grounded") is False:
         typer.secho("(some citations do not match the sources given)", fg=typer.colors.YELLOW)

@@ -5,6 +5,10 @@ turn's routing decision and its reason, and the index's evidence behind it (scor
 best passage), which is how to see why a turn went where it went or was declined. Everything
 shown that comes from documents or the model goes through `kit.text.printable` first.
 
+`--file` with `--line`, `--lines` or `--selection` is the editor's state for every turn, as if
+the file stayed open; a follow-up ("now add a test for it") keeps the last turn's target,
+and code named in a turn's text is found through the symbol index.
+
 A turn that fails for its own reasons (a question over `max_input_chars`, a prompt that cannot
 take it, a model error) says so in one line and the conversation goes on: one bad turn must not
 throw away the session's context. What breaks every turn alike (a damaged index) still ends
@@ -13,12 +17,13 @@ the session with its exit code.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from scaffolder.cli._common import reports_errors, say
-from scaffolder.cli._copilot import load_copilot, sources_cited
+from scaffolder.cli._copilot import EditorOptions, editor_context, load_copilot, sources_cited
 from scaffolder.errors import CopilotError, LLMError, UsageError, first_line
 from scaffolder.kit.text import TerminalStream, printable
 
@@ -34,11 +39,16 @@ def chat(
         bool,
         typer.Option("--trace", help="Show each turn's skill, routing reason and evidence."),
     ] = False,
+    file: EditorOptions.File = None,
+    line: EditorOptions.Line = None,
+    lines: EditorOptions.Lines = None,
+    selection: EditorOptions.Selection = None,
 ) -> None:
     """Talk to the copilot in the terminal, with follow-up turns (Ctrl-D or /quit to leave)."""
     from scaffolder.kit.agents.approval import CliApprover
 
     copilot = load_copilot("chat")
+    context = editor_context(copilot, file, line, lines, selection)
     say("Ask away. /quit or Ctrl-D to leave.")
     conversation: str | None = None
     while True:
@@ -52,7 +62,7 @@ def chat(
         if text in QUIT:
             return
         try:
-            conversation = _turn(copilot, text, conversation, trace)
+            conversation = _turn(copilot, text, conversation, trace, context)
         except (UsageError, LLMError) as error:
             typer.secho(f"error: {printable(first_line(error))}", fg=typer.colors.RED, err=True)
             continue
@@ -60,7 +70,13 @@ def chat(
             CliApprover(copilot.desk, ask=input, show=lambda line: say(printable(line))).review()
 
 
-def _turn(copilot: Copilot, text: str, conversation: str | None, trace: bool) -> str | None:
+def _turn(
+    copilot: Copilot,
+    text: str,
+    conversation: str | None,
+    trace: bool,
+    context: Mapping[str, Any] | None = None,
+) -> str | None:
     """One turn, streamed to the terminal; the conversation id to continue with."""
     from scaffolder.kit.safety.guardrails import check_question_length
     from scaffolder.kit.server.backend import Reply
@@ -69,7 +85,7 @@ def _turn(copilot: Copilot, text: str, conversation: str | None, trace: bool) ->
     typer.secho("copilot> ", bold=True, nl=False)
     terminal = TerminalStream()
     try:
-        for event in copilot.stream(text, conversation):
+        for event in copilot.stream(text, conversation, context=context):
             if isinstance(event, Reply):
                 conversation = event.conversation_id
                 say(terminal.flush())

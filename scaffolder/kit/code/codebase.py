@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from scaffolder.kit.code.mentions import NamedCode, named_code
-from scaffolder.kit.code.symbol_index import Definition, SymbolIndex
-from scaffolder.kit.code.symbols import lines_of
+from scaffolder.kit.code.symbol_index import Definition, SymbolIndex, name_words
+from scaffolder.kit.code.symbols import has_definitions, lines_of
 from scaffolder.kit.copilot.skill_helpers import answer_from_documents
 from scaffolder.kit.rag import DEFAULT_K, Source
 from scaffolder.kit.routing.skills import SkillReply, SkillRequest
 from scaffolder.kit.sources import SourceMap
+from scaffolder.kit.text import stem, tokenize
 
 _DEFINED = re.compile(
     r"\b(?:where\b.*\b(?:defined|declared|implemented|located|lives?)|definition\s+of"
@@ -32,6 +33,10 @@ _CALLED = re.compile(
     r"|where\b.*\b(?:called|used|invoked))\b",
     re.I,
 )
+#: Passages retrieved per passage answered with, so code can come before documentation.
+DEPTH = 3
+#: Declaration files: code, but not where anything is implemented.
+DECLARATIONS = (".pyi", ".d.ts", ".d.mts", ".d.cts")
 #: Definitions listed in a "where is X defined" answer.
 MAX_DEFINITIONS = 8
 #: Call sites listed in a "what calls X" answer.
@@ -59,16 +64,60 @@ def answer_about_code(
     symbols = services.symbols()
     named = named_code(request.text, symbols) if symbols is not None else []
     definitions = [code for code in named if code.definition is not None]
-    reader = _Reader(services.source_map)
+    reader = CodeReader(services.source_map)
     if symbols is not None and definitions and _CALLED.search(request.text):
         return callers_reply(definitions[0], symbols, reader)
     if definitions and _DEFINED.search(request.text):
         return definitions_reply(definitions, reader)
     pinned = [source for code in named[:2] if (source := reader.passage(code)) is not None]
-    return answer_from_documents(request, prompt=prompt, k=k, pinned=pinned)
+    if symbols is not None and not named:
+        pinned += [s for code in by_name_words(request.text, symbols)[:1]
+                   if (s := reader.passage(code)) is not None]  # fmt: skip
+    deeper = services.answerer(prompt, k * DEPTH)
+
+    def passages(query: str) -> list[Source]:
+        return code_first(pinned, deeper.retrieve(query), k)
+
+    return answer_from_documents(request, prompt=prompt, k=k, passages=passages)
 
 
-def definitions_reply(named: Sequence[NamedCode], reader: _Reader) -> SkillReply:
+def code_first(pinned: Sequence[Source], retrieved: Sequence[Source], k: int) -> list[Source]:
+    """`pinned`, then retrieved implementation code, then declarations (`.pyi`, `.d.ts`),
+    then everything else (READMEs, docs), each in retrieval order; `k` in all, numbered.
+
+    Why: a question about how the code works is answered by the code; documentation about
+    the same words ranks high (it is written in the question's language) and would crowd
+    the implementation out of the passages."""
+    ids = {source.chunk_id for source in pinned}
+    rest = [source for source in retrieved if source.chunk_id not in ids]
+    ordered = [*pinned, *sorted(rest, key=lambda source: _rank(source.source))][:k]
+    return [replace(source, label=str(n)) for n, source in enumerate(ordered, start=1)]
+
+
+def _rank(file: str) -> int:
+    if file.endswith(DECLARATIONS):
+        return 1
+    return 0 if has_definitions(file) else 2
+
+
+def by_name_words(text: str, symbols: SymbolIndex) -> list[NamedCode]:
+    """Definitions whose name spells two or more of the question's words ("the LRU cache"
+    -> `LRUCache`, "max satisfying" -> `maxSatisfying`), most words first."""
+    words = {word for word in tokenize(text) if len(word) >= 3}
+    if len(words) < 2:
+        return []
+    scored: list[tuple[int, Definition]] = []
+    for definition in symbols.definitions():
+        if definition.kind == "variable":
+            continue
+        matched = words & {stem(word) for word in name_words(definition.name)}
+        if len(matched) >= 2:
+            scored.append((len(matched), definition))
+    scored.sort(key=lambda pair: (-pair[0], pair[1].file, pair[1].start_line))
+    return [NamedCode(d.file, d.start_line, d.end_line, d, d.name) for _, d in scored]
+
+
+def definitions_reply(named: Sequence[NamedCode], reader: CodeReader) -> SkillReply:
     """Where each named definition is, citing its code."""
     cited = _Cited(reader)
     lines = []
@@ -83,7 +132,7 @@ def definitions_reply(named: Sequence[NamedCode], reader: _Reader) -> SkillReply
     return cited.reply("\n".join(lines))
 
 
-def callers_reply(code: NamedCode, symbols: SymbolIndex, reader: _Reader) -> SkillReply:
+def callers_reply(code: NamedCode, symbols: SymbolIndex, reader: CodeReader) -> SkillReply:
     """The call sites of a named definition across the indexed code."""
     d = code.definition
     assert d is not None
@@ -109,7 +158,7 @@ class _Cited:
     """The passages a symbol-index answer cites, numbered as they are first cited; at most
     `DEFAULT_K`, like retrieved passages."""
 
-    def __init__(self, reader: _Reader) -> None:
+    def __init__(self, reader: CodeReader) -> None:
         self.reader = reader
         self.sources: list[Source] = []
 
@@ -133,7 +182,9 @@ class _Cited:
         )
 
 
-def call_sites(definition: Definition, symbols: SymbolIndex, reader: _Reader) -> Iterator[CallSite]:
+def call_sites(
+    definition: Definition, symbols: SymbolIndex, reader: CodeReader
+) -> Iterator[CallSite]:
     """Lines of the indexed code that call `definition`'s name (`name(`, `.name(`), outside
     the definition's own first line."""
     call = re.compile(rf"(?<![\w$]){re.escape(definition.name)}\s*\(")
@@ -156,7 +207,7 @@ def call_sites(definition: Definition, symbols: SymbolIndex, reader: _Reader) ->
                 yield CallSite(file, number, line, caller)
 
 
-class _Reader:
+class CodeReader:
     """Indexed files' text by workspace name, read once per turn."""
 
     def __init__(self, sources: SourceMap) -> None:

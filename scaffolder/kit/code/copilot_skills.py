@@ -17,6 +17,7 @@ model's edit is proposed only when the code it writes parses.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
@@ -30,6 +31,7 @@ from scaffolder.kit.code.proposals import Edit, EditProposal, propose, save_prop
 from scaffolder.kit.code.references import Reference, Target, resolve_reference
 from scaffolder.kit.code.scaffold import scaffold_files
 from scaffolder.kit.llm.parsers import code_blocks
+from scaffolder.kit.rag import Source
 from scaffolder.kit.routing.skills import SkillReply, SkillRequest
 
 #: The keys of `EditorContext.to_dict()`: what an editor sends; anything else is the runtime's.
@@ -38,6 +40,10 @@ NO_CONTEXT = (
     "Which code? Send the editor context with the request (the file, and the cursor or a "
     "selection), or name the code in an earlier turn."
 )
+
+_QUESTION = re.compile(r"^\s*(?:where|which|what|how|who|why|when|is|are|does|do|can|find)\b", re.I)
+#: Words that point at code the editor would show: without a context, nothing to answer.
+_POINTING = re.compile(r"\b(?:this|these|it|here|selection|selected)\b", re.I)
 
 #: What an offline skill does with the bound view and the resolved target.
 OfflineSkill = Callable[[SourceView, Target | None], SkillResult]
@@ -59,7 +65,7 @@ def edit_skill(request: SkillRequest, skill: OfflineSkill) -> SkillReply:
     """Run an offline skill (document, add_test, refactor...) on what the request points at."""
     bound = code_request(request)
     if bound is None:
-        return SkillReply(NO_CONTEXT)
+        return no_context(request)
     return code_reply(request, skill(bound.view, bound.target), bound.reference)
 
 
@@ -69,7 +75,7 @@ def explain_skill(request: SkillRequest) -> SkillReply:
     A cursor outside any function explains the whole file rather than one line."""
     bound = code_request(request)
     if bound is None:
-        return SkillReply(NO_CONTEXT)
+        return no_context(request)
     view, target = bound.view, bound.target
     if not uses_model(request):
         result = explain(view, None if target.kind == "cursor" else target)
@@ -93,7 +99,7 @@ def refactor_skill(request: SkillRequest) -> SkillReply:
     target as a replace_selection proposal, only when the result parses and is complete."""
     bound = code_request(request)
     if bound is None:
-        return SkillReply(NO_CONTEXT)
+        return no_context(request)
     if not uses_model(request):
         return code_reply(request, refactor(bound.view, bound.target), bound.reference)
     return code_reply(request, model_rewrite(request, bound), bound.reference)
@@ -124,6 +130,17 @@ def model_rewrite(request: SkillRequest, bound: CodeRequest) -> SkillResult:
         return SkillResult(f"The model's code failed the checks ({problems}): no edit proposed.",
                            None, target)  # fmt: skip
     return SkillResult(f"Proposed a rewrite of {target.describe()}.", proposal, target)
+
+
+def no_context(request: SkillRequest) -> SkillReply:
+    """What a code skill says when nothing tells it which code: a question that points at
+    nothing ("which function sorts versions?") is a question about the codebase, answered
+    from the index; anything else ("explain this") asks for the code."""
+    if _QUESTION.search(request.text) and not _POINTING.search(request.text):
+        from scaffolder.kit.code.codebase import answer_about_code
+
+        return answer_about_code(request)
+    return SkillReply(NO_CONTEXT)
 
 
 def scaffold_skill(request: SkillRequest) -> SkillReply:
@@ -237,8 +254,13 @@ def code_reply(
     if reference is not None:
         data["reference"] = reference.reason
     target = result.target or (reference.target if reference is not None else None)
+    sources: tuple[dict[str, Any], ...] = ()
     if target is not None:
         data["target"] = asdict(target)
+        passage = _passage(request, target)
+        if passage is not None:
+            sources = (passage.as_json(),)
+            data["cited"] = [passage.label]
     text = result.text
     if result.proposal is not None:
         if request.services is None:
@@ -251,7 +273,18 @@ def code_reply(
             f"Why: {proposal.rationale}\n\n"
             f"Nothing is written yet: review the diff, then run `copilot apply {proposal.id}`."
         )
-    return SkillReply(text, data=data)
+    return SkillReply(text, sources=sources, data=data)
+
+
+def _passage(request: SkillRequest, target: Target) -> Source | None:
+    """The code a reply worked on, as the passage it cites (so its file is in the sources)."""
+    from scaffolder.kit.code.codebase import CodeReader
+    from scaffolder.kit.code.mentions import NamedCode
+
+    if request.services is None:
+        return None
+    code = NamedCode(target.file, target.start_line, target.end_line, None, "")
+    return CodeReader(request.services.source_map).passage(code)
 
 
 def proposal_summary(proposal: EditProposal) -> dict[str, Any]:

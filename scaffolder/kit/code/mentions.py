@@ -14,7 +14,9 @@ Forms, most specific first:
 - `path::name` and `path::Class::method`: that definition in that file;
 - a path with a code file's suffix: that file (names in the same text are looked up there);
 - `` `name` ``, or a word written as code (`snake_case`, `camelCase`, `Dotted.name`, `f()`),
-  or a plain word in a defining phrase ("where is X defined", "what calls X", "function X").
+  or a plain word in a defining phrase ("where is X defined", "what calls X", "function X"),
+  or any other word of `PLAIN_NAME_CHARS` letters or more that is exactly a defined name
+  (`formataddr`), last: short plain words ("sort", "parse") are English first.
 """
 
 from __future__ import annotations
@@ -23,6 +25,10 @@ import re
 from dataclasses import dataclass
 
 from scaffolder.kit.code.symbol_index import Definition, SymbolIndex
+from scaffolder.kit.text import STOPWORDS
+
+#: A plain word this long that is exactly a defined name is taken for that name.
+PLAIN_NAME_CHARS = 6
 
 _PATH = r"(?:[A-Za-z]:)?[\w.$@+~/\\-]*\w\.[A-Za-z][A-Za-z0-9]{0,5}"
 _FILE_LINE = re.compile(rf"(?P<path>{_PATH}):(?P<line>\d+)(?:(?P<sep>[-:])(?P<end>\d+))?\b")
@@ -161,6 +167,10 @@ def _names(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, str]]:
             word = match.group(1).strip(".")
             if word.lower() not in _NOT_NAMES:
                 names.append((word, word))
+    for match in _WORD.finditer(text):
+        word = match.group(0)
+        if len(word) >= PLAIN_NAME_CHARS and word.lower() not in STOPWORDS | _NOT_NAMES:
+            names.append((word, word))  # counts only if the index defines exactly this name
     return names
 
 

@@ -8,8 +8,7 @@ end whether every citation resolved.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from scaffolder.errors import SkillError
@@ -23,10 +22,10 @@ def answer_from_documents(
     *,
     prompt: str = "answer",
     k: int = DEFAULT_K,
-    pinned: Sequence[Source] = (),
+    passages: Callable[[str], Sequence[Source]] | None = None,
 ) -> SkillReply:
-    """`pinned`: passages that go first whatever retrieval ranks (the code assistant's
-    definitions of the names a question mentions); retrieved ones fill up to `k`."""
+    """`passages`: how the passages for the search query are found, when not by the
+    answerer's retrieval (the code assistant puts the code a question names first)."""
     services = request.services
     if services is None:
         raise SkillError("answer_from_documents needs a Copilot's project services")
@@ -35,10 +34,8 @@ def answer_from_documents(
     previous = request.context.get("previous_text")
     if request.decision.method == "followup" and isinstance(previous, str):
         query = f"{previous} {request.text}"
-    retrieved = answerer.retrieve(query)
-    if pinned:
-        retrieved = _first(pinned, retrieved, k)
-    sources = _safe(retrieved, services.guardrails)
+    found = passages(query) if passages is not None else answerer.retrieve(query)
+    sources = _safe(tuple(found), services.guardrails)
     history = _history(request.messages)
     chat = answerer.request(request.text, sources, history)
     data: dict[str, Any] = {"prompt": f"{answerer.prompt.name}@{answerer.prompt.version}"}
@@ -67,14 +64,6 @@ def answer_from_documents(
         sources=tuple(source.as_json() for source in sources),
         data=data,
     )
-
-
-def _first(pinned: Sequence[Source], retrieved: Sequence[Source], k: int) -> tuple[Source, ...]:
-    """`pinned`, then the retrieved passages not already among them, `k` in all, relabelled
-    `1`..`k` in that order."""
-    ids = {source.chunk_id for source in pinned}
-    merged = [*pinned, *(source for source in retrieved if source.chunk_id not in ids)][:k]
-    return tuple(replace(source, label=str(n)) for n, source in enumerate(merged, start=1))
 
 
 def _safe(sources: tuple[Source, ...], guardrails: Any) -> tuple[Source, ...]:
