@@ -98,11 +98,6 @@ class Vault:
     def restoring(self) -> StreamRestorer:
         return StreamRestorer(self)
 
-    @property
-    def size(self) -> int:
-        """How many identifiers the vault holds."""
-        return len(self._values)
-
     def _placeholder(self, label: str, value: str) -> str:
         kind = re.sub(r"[^A-Z0-9]+", "_", label.strip("[]").upper()).strip("_") or "ID"
         if not kind[0].isalpha():
