@@ -12,6 +12,11 @@ Modes (`COPILOT_LLM_CACHE`):
   the provider. Nothing is ever written, so a committed cache file stays exactly as recorded.
 * `off`: no lookups, no writes; the database file is never opened or created.
 
+While a test run records or replays the tests' recordings (`recordings.py`, activated by the
+pytest plugin), a lookup that names its request goes to that tape instead of this file: the
+tests' answers live in reviewable text files next to the tests, and this file stays the
+private cache of development runs.
+
 Concurrency: pytest-xdist workers, benchmark processes and threads may share one file. The
 database runs in WAL mode (readers never block the writer) with a busy timeout (writers queue
 instead of failing), and every write is a single `INSERT OR IGNORE` statement in autocommit
@@ -36,7 +41,8 @@ from types import TracebackType
 from typing import Any, Literal, Self, get_args
 
 from scaffolder.errors import CacheMissError, UsageError
-from scaffolder.kit.llm.types import Completion, Embeddings, Usage
+from scaffolder.kit.llm.recordings import active_tape
+from scaffolder.kit.llm.types import ChatRequest, Completion, EmbeddingRequest, Embeddings, Usage
 
 CacheMode = Literal["off", "read-write", "replay-only"]
 CACHE_MODES: tuple[CacheMode, ...] = get_args(CacheMode)
@@ -134,11 +140,22 @@ class ResponseCache:
         with self._lock:
             return CacheStats(hits=self._hits, misses=self._misses, writes=self._writes)
 
-    def get_completion(self, key: str, describe: str) -> Completion | None:
+    def get_completion(
+        self,
+        key: str,
+        describe: str,
+        *,
+        request: ChatRequest | None = None,
+        provider: str | None = None,
+    ) -> Completion | None:
         """The recorded completion for `key`, marked `cached=True`, or None on a miss.
 
         `describe` names the request (without user text) for the replay-only miss error.
+        With the request and its provider, a test run's active tape answers instead.
         """
+        tape = active_tape()
+        if tape is not None and request is not None and provider is not None:
+            return tape.completion(key, request, provider)
         row = self._lookup(_GET_COMPLETION, key, describe)
         if row is None:
             return None
@@ -157,7 +174,11 @@ class ResponseCache:
 
         A no-op when the mode is `off` or `replay-only`: replay never changes the recording
         (and in replay-only a miss has already raised, so callers never get here with news).
+        While a tape is active the answer is recorded there, if the tape asked for it.
         """
+        tape = active_tape()
+        if tape is not None and tape.record_completion(key, completion):
+            return
         usage = completion.usage
         self._write(
             _PUT_COMPLETION,
@@ -173,12 +194,23 @@ class ResponseCache:
             ),
         )
 
-    def get_embeddings(self, key: str, describe: str) -> Embeddings | None:
+    def get_embeddings(
+        self,
+        key: str,
+        describe: str,
+        *,
+        request: EmbeddingRequest | None = None,
+        provider: str | None = None,
+    ) -> Embeddings | None:
         """The recorded embeddings for `key`, marked `cached=True`, or None on a miss.
 
         Vectors are stored as float32, the precision embedding APIs deliver them in, so they
-        come back as the float32 rounding of what was recorded.
+        come back as the float32 rounding of what was recorded. With the (one-text) request
+        and its provider, a test run's active tape answers instead.
         """
+        tape = active_tape()
+        if tape is not None and request is not None and provider is not None:
+            return tape.embeddings(key, request, provider, describe)
         row = self._lookup(_GET_EMBEDDINGS, key, describe)
         if row is None:
             return None
@@ -196,6 +228,9 @@ class ResponseCache:
 
         Raises ValueError when the vectors do not all have the same length.
         """
+        tape = active_tape()
+        if tape is not None and tape.record_embeddings(key, embeddings):
+            return
         vectors = embeddings.vectors
         dimensions = len(vectors[0]) if vectors else 0
         if any(len(vector) != dimensions for vector in vectors):

@@ -255,7 +255,9 @@ class LLM:
     def _cached(self, key: str, request: ChatRequest) -> Completion | None:
         if self.cache is None or not self.uses_cache_for(self.provider):
             return None
-        return self.cache.get_completion(key, request.describe())
+        return self.cache.get_completion(
+            key, request.describe(), request=request, provider=self.provider.info.name
+        )
 
     def _store(self, key: str, completion: Completion) -> None:
         if self.cache is not None and self.uses_cache_for(self.provider):
@@ -292,7 +294,12 @@ class _EmbeddingPlan:
         if llm.uses_cache_for(llm.embedder):
             assert llm.cache is not None
             for index, text in enumerate(self.texts):
-                hit = llm.cache.get_embeddings(self._key(text), f"embedding of text {index}")
+                hit = llm.cache.get_embeddings(
+                    self._key(text),
+                    f"embedding of text {index}",
+                    request=EmbeddingRequest((text,), self.model),
+                    provider=self.provider,
+                )
                 if hit is not None:
                     self.found[index] = hit.vectors[0]
                     llm.ledger.record(self.provider, self.model, hit.usage, cached=True)

@@ -11,6 +11,11 @@ An attempt fails on an AssertionError, `pytest.fail` or any other ordinary excep
 the attempts at once and errors the test: it says the test could not run, not that the app
 is bad. `pytest.skip` and `pytest.xfail` keep their usual meaning.
 
+`--llm-record` records the tests' model answers into `recordings/<module>.jsonl` beside each
+test module, and `--llm-cache=replay-only` replays them (`recording.py`); the
+`llm_test_provider` fixture (`fixtures.py`) gives the tests' copilot the provider that goes
+with the run.
+
 Without the marker and without `--llm-*` options the plugin does nothing at all.
 """
 
@@ -75,6 +80,9 @@ class FlakyVerdictError(AssertionError):
 
 
 _PLUGIN_NAME = "copilot-llm-tests"
+_FIXTURES_NAME = "copilot-llm-fixtures"
+#: The recording session's name (`recording.PLUGIN_NAME`, which is not imported until used).
+_RECORDINGS_NAME = "copilot-llm-recordings"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -85,6 +93,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help=f"response cache mode for this run (sets {MODE_VARIABLE}); replay-only fails "
         "every model call that was never recorded",
+    )
+    group.addoption(
+        "--llm-record",
+        action="store_true",
+        default=False,
+        help="call the configured model and write each test's model calls to "
+        "recordings/<module>.jsonl beside it (text files to commit; CI replays them with "
+        "COPILOT_TEST_PROVIDER=configured and --llm-cache=replay-only)",
     )
     group.addoption(
         "--llm-budget-usd",
@@ -145,6 +161,30 @@ def pytest_configure(config: pytest.Config) -> None:
         report_path=Path(report).resolve() if report else None,
     )
     config.pluginmanager.register(session, _PLUGIN_NAME)
+    from scaffolder.kit.testing import fixtures
+
+    config.pluginmanager.register(fixtures, _FIXTURES_NAME)
+    _register_recordings(config)
+
+
+def _register_recordings(config: pytest.Config) -> None:
+    """Record or replay the tests' recordings when asked to (imported only then).
+
+    Replaying the recordings takes `COPILOT_TEST_PROVIDER=configured` besides
+    `--llm-cache=replay-only` (what the generated CI sets): without it, replay-only keeps its
+    older meaning, the private response cache of `.copilot/` and nothing else."""
+    record = config.getoption("llm_record")
+    replay = config.getoption("llm_cache") == "replay-only" and (
+        os.environ.get("COPILOT_TEST_PROVIDER") == "configured"
+    )
+    if record and config.getoption("llm_cache") is not None:
+        raise pytest.UsageError("--llm-record records afresh: leave out --llm-cache")
+    if not (record or replay):
+        return
+    from scaffolder.kit.testing.recording import RecordingSession
+
+    recording = RecordingSession(config, "record" if record else "replay")
+    config.pluginmanager.register(recording, _RECORDINGS_NAME)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -152,6 +192,13 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     if isinstance(session, _FlakySession):
         session.restore_environment()
         config.pluginmanager.unregister(session, _PLUGIN_NAME)
+    for name in (_RECORDINGS_NAME, _FIXTURES_NAME):
+        plugin = config.pluginmanager.get_plugin(name)
+        if plugin is not None:
+            close = getattr(plugin, "close", None)
+            if close is not None:
+                close()
+            config.pluginmanager.unregister(plugin, name)
 
 
 class _FlakySession:
