@@ -176,8 +176,19 @@ def test_refactor_without_a_model_proposes_nothing(project: Path, copilot: Copil
     assert not (project / ".copilot" / "proposals").exists()
 
 
-def test_ask_codebase_answers_from_the_index_with_citations(copilot: Copilot) -> None:
+def test_ask_codebase_answers_where_from_the_symbol_index(copilot: Copilot) -> None:
     reply = copilot.ask("where is add_move defined in the codebase?")
+    assert reply.skill == "ask_codebase"
+    assert reply.data["answered_from"] == "symbol index"
+    assert "six.py:" in reply.text  # file and line, no model needed
+    assert reply.data["cited"], reply.text
+    cited = [s for s in reply.sources if s["label"] in reply.data["cited"]]
+    assert all(source["source"] == "six.py" for source in cited)
+    assert any("def add_move" in source["text"] for source in cited)
+
+
+def test_ask_codebase_answers_from_the_index_with_citations(copilot: Copilot) -> None:
+    reply = copilot.ask("how does add_move register a moved attribute in the codebase?")
     assert reply.skill == "ask_codebase"
     assert reply.data["prompt"].startswith("ask_codebase@")
     assert reply.data["cited"], reply.text
