@@ -245,6 +245,14 @@ def test_new_with_docs_copies_indexes_and_adapts_before_the_first_commit(
     cases = [case["id"] for case in qa if "id" in case][:5]
     assert [case["case_id"] for case in baseline["cases"]] == cases
     assert all(case["passed"] for case in baseline["cases"])
+    # Adapting again right away finds nothing to change (no second `# from` heading).
+    assert examples.count("# from data/baking.md") == 1
+    chdir(project)
+    again = copilot("adapt")
+    assert again.exit_code == 0, again.output
+    assert "Nothing to change" in again.stdout
+    assert (project / "skills/answer/examples.txt").read_text() == examples
+    assert git_output(project, "status", "--porcelain") == ""
 
 
 def test_several_docs_sources_keep_their_folder_names_and_a_topic_is_kept(

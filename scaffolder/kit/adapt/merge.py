@@ -54,7 +54,8 @@ def merge_lines(
     change = FileChange(path)
     lines = (current or "").splitlines()
     header: list[str] = []
-    while lines and lines[0].lstrip().startswith("#"):
+    # A group marker is adapt's own line (regenerated below), even right under the header.
+    while lines and lines[0].lstrip().startswith("#") and not _group_marker(lines[0]):
         header.append(lines.pop(0))
     old_by_key = {entry.key: entry for entry in old}
     ours = {entry.hash for entry in old}
@@ -92,13 +93,10 @@ def merge_lines(
         else:  # the team's edit of an item no longer derived: still theirs, still recorded
             entries.append(entry)
     body = header + team
-    group: str | None = None
-    for item in written:
-        marker = group_comment(item) if group_comment else None
-        if marker is not None and marker != group:
+    for marker, items in _grouped(written, group_comment).items():
+        if marker is not None:
             body.append(marker)
-            group = marker
-        body.append(item.text)
+        body.extend(item.text for item in items)
     return Merged("\n".join(body) + "\n" if body else "", entries, change)
 
 
@@ -121,6 +119,15 @@ def merge_file(path: str, current: str | None, old: Sequence[Entry], new: Item |
         else:
             change.updated += 1
     return Merged(new.text, [Entry(new.key, text_hash(new.text), new.document)], change)
+
+
+def _grouped(items: Sequence[Item], group_comment: Grouper | None) -> dict[str | None, list[Item]]:
+    """Items under one heading per group, groups in order of first appearance: derived items
+    come interleaved across documents, and a heading per run would repeat a document's."""
+    groups: dict[str | None, list[Item]] = {}
+    for item in items:
+        groups.setdefault(group_comment(item) if group_comment else None, []).append(item)
+    return groups
 
 
 def _group_marker(line: str) -> bool:

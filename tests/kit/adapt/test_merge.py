@@ -56,3 +56,28 @@ def test_the_template_ships_the_manifest_of_its_sample() -> None:
 
     template = Path(__file__).resolve().parents[3] / "templates" / "qa_rag"
     assert (template / MANIFEST).read_text() == sample_manifest(template).to_text()
+
+
+def test_merging_its_own_output_again_changes_nothing() -> None:
+    """The first group's `# from <document>` heading sits right under the file's own comments:
+    it must be read as adapt's marker (regenerated), not as the team's header (kept), or every
+    re-run adds the heading once more; and each document gets one heading."""
+    derived = [
+        Item("a", "how do I bake rye?", "data/rye.md"),
+        Item("b", "what is a starter?", "data/starter.md"),
+        Item("c", "how long does rye proof?", "data/rye.md"),
+    ]
+    first = merge_lines("x", "# examples\n", [], derived, group_comment=_from)
+    # One heading per document, even when the derived items come interleaved.
+    assert first.text == (
+        "# examples\n# from data/rye.md\nhow do I bake rye?\nhow long does rye proof?\n"
+        "# from data/starter.md\nwhat is a starter?\n"
+    )
+    again = merge_lines("x", first.text, first.entries, derived, group_comment=_from)
+    assert again.text == first.text
+    assert (again.change.added, again.change.updated, again.change.retired) == (0, 0, 0)
+    assert again.change.team_lines == 0
+
+
+def _from(item: Item) -> str | None:
+    return f"# from {item.document}" if item.document else None
