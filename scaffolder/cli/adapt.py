@@ -1,15 +1,19 @@
 """`copilot adapt`: derive the routing examples, topic, out-of-scope reply and suites of a
-qa-rag project from the documents in its data/ (kit: `scaffolder.kit.adapt`)."""
+qa-rag project from the documents in its data/, or a code-assistant project's routing examples
+from the symbol index of its indexed code (kit: `scaffolder.kit.adapt`)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from scaffolder.cli._common import reports_errors, say, warn
 from scaffolder.errors import UsageError
-from scaffolder.project import require_project
+from scaffolder.project import Project, require_project
+
+if TYPE_CHECKING:
+    from scaffolder.kit.adapt import Plan
 
 
 @reports_errors
@@ -27,7 +31,7 @@ def adapt(
     ] = None,
 ) -> None:
     """Make the copilot's examples, scope and suites about the documents in data/."""
-    from scaffolder.kit.adapt import apply_plan, plan_adaptation
+    from scaffolder.kit.adapt import plan_adaptation
     from scaffolder.scaffold._git import dirty_paths, is_work_tree
 
     project = require_project("adapt")
@@ -40,17 +44,38 @@ def adapt(
         raise UsageError(f"the project has uncommitted changes ({shown}); commit them first")
     if topic is not None and not topic.strip():
         raise UsageError("--topic is empty")
-    plan = plan_adaptation(root, topic=topic)
+    code = project.config.get("template") == "code-assistant"
+    plan = _code_plan(project) if code else plan_adaptation(root, topic=topic)
+    _report_and_write(plan, pretend, documents=not code)
+
+
+def _code_plan(project: Project) -> Plan:
+    """A code-assistant project: routing examples from its symbol index (kit.adapt.code)."""
+    from scaffolder.cli._copilot import project_app
+    from scaffolder.kit.adapt.code import plan_code_adaptation
+    from scaffolder.kit.copilot.services import ProjectServices
+
+    app = project_app(project)
+    services = ProjectServices(project.root, app.settings)
+    plan = plan_code_adaptation(project.root, services.symbol_table.current())
+    say(f"Examples from the symbol index of {plan.documents} code file(s)")
+    return plan
+
+
+def _report_and_write(plan: Plan, pretend: bool, *, documents: bool) -> None:
+    from scaffolder.kit.adapt import apply_plan
+
     for skipped in plan.skipped_files:
         warn(f"not read: {skipped}")
-    origin = "derived" if plan.topic_derived else "given"
-    say(f"Topic ({origin}): {plan.topic}; {plan.documents} document(s)")
     derived = plan.derived
-    say(
-        f"Suite questions: {derived.questions_kept} of {derived.questions_checked} checked "
-        f"passed; off-topic requests: {derived.off_topic_kept} of {derived.off_topic_checked} "
-        "declined"
-    )
+    if documents:
+        origin = "derived" if plan.topic_derived else "given"
+        say(f"Topic ({origin}): {plan.topic}; {plan.documents} document(s)")
+        say(
+            f"Suite questions: {derived.questions_kept} of {derived.questions_checked} checked "
+            f"passed; off-topic requests: {derived.off_topic_kept} of "
+            f"{derived.off_topic_checked} declined"
+        )
     for change in plan.changes:
         counts = f"+{change.added} ~{change.updated} -{change.retired}"
         if change.added or change.updated or change.retired:
@@ -64,7 +89,5 @@ def adapt(
         say(f"Would write {len(plan.writes)} file(s): {', '.join(sorted(plan.writes))}")
         return
     apply_plan(plan)
-    say(
-        f"Wrote {len(plan.writes)} file(s). Review with `git diff`, then commit; "
-        "run `copilot ingest` to index data/."
-    )
+    after = "; run `copilot ingest` to index data/." if documents else "."
+    say(f"Wrote {len(plan.writes)} file(s). Review with `git diff`, then commit{after}")
