@@ -19,8 +19,7 @@ if TYPE_CHECKING:
 def llm_test_provider(pytestconfig: pytest.Config) -> Iterator[TestProvider]:
     """Sets, for the session, the environment that gives the tests' copilot its provider:
     offline unless `COPILOT_TEST_PROVIDER=configured` or `--llm-record` asks for a model, the
-    recorded answers under `--llm-cache=replay-only` (see `recording.choose_provider`). Build
-    the copilot with `env_file=llm_test_provider.env_file`."""
+    recorded answers under `--llm-cache=replay-only` (see `recording.choose_provider`)."""
     from scaffolder.kit.testing.recording import (
         PLUGIN_NAME,
         RecordingSession,
@@ -36,8 +35,8 @@ def llm_test_provider(pytestconfig: pytest.Config) -> Iterator[TestProvider]:
     for name, value in provider.environment.items():
         patch.setenv(name, value)
     try:
-        if provider.kind == "configured" and pytestconfig.getoption("llm_record"):
-            check_can_record(provider, pytestconfig.rootpath)
+        if pytestconfig.getoption("llm_record"):
+            check_can_record(pytestconfig.rootpath)
         yield provider
     finally:
         patch.undo()

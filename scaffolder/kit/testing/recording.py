@@ -57,14 +57,13 @@ ProviderKind = Literal["offline", "configured", "recorded"]
 
 @dataclass(frozen=True)
 class TestProvider:
-    """Where the tests' model calls go, what to set for it, and why (for the summary)."""
+    """Where the tests' model calls go, the environment that sends them there (set for the
+    session by the `llm_test_provider` fixture), and why (for the summary)."""
 
     __test__ = False
 
     kind: ProviderKind
     environment: dict[str, str]
-    #: The .env file to read (the configured provider's keys live there), or None.
-    env_file: Path | None
     reason: str
 
 
@@ -168,7 +167,7 @@ class RecordingSession:
 def choose_provider(config: pytest.Config, environ: dict[str, str]) -> TestProvider:
     """The provider the tests' copilot gets (see docs/testing.md, "Recordings"):
 
-    * `--llm-record`: the configured one (keys from the environment or .env), recorded;
+    * `--llm-record`: the configured one, recorded;
     * `COPILOT_TEST_PROVIDER=configured` with `--llm-cache=replay-only`: the recordings,
       through the provider they were made with, given placeholder credentials and a closed
       loopback address (no key, no network); with no recordings at all, the offline provider,
@@ -176,27 +175,24 @@ def choose_provider(config: pytest.Config, environ: dict[str, str]) -> TestProvi
     * `COPILOT_TEST_PROVIDER=configured`: the configured one, through the private
       development cache in `.copilot/`;
     * otherwise the offline provider.
+
+    The configured provider gets the project's .env too (the tests build their copilot with
+    `env_file=None`, so the file's keys are set as variables; set variables win, as they do
+    over .env everywhere).
     """
     recording = config.pluginmanager.get_plugin(PLUGIN_NAME)
-    dotenv = config.rootpath / ".env"
-    env_file = dotenv if dotenv.is_file() else None
     session = recording if isinstance(recording, RecordingSession) else None
+    offline = {"COPILOT_PROVIDER": "offline"}
     if session is not None and session.mode == "record":
-        return TestProvider("configured", {}, env_file, "recording the configured provider")
+        return TestProvider("configured", _dotenv(config.rootpath, environ), "recording")
     if environ.get(PROVIDER_VARIABLE) != "configured":
-        return TestProvider(
-            "offline", {"COPILOT_PROVIDER": "offline"}, None, "the offline provider"
-        )
+        return TestProvider("offline", offline, "the offline provider")
     if session is None:
-        return TestProvider("configured", {}, env_file, "the configured provider, live")
+        return TestProvider("configured", _dotenv(config.rootpath, environ), "live calls")
     providers = session.tape.providers
     if not providers:
-        return TestProvider(
-            "offline",
-            {"COPILOT_PROVIDER": "offline"},
-            None,
-            f"no recordings yet, so the offline provider (record them with {RECORD_ALL})",
-        )
+        reason = f"no recordings yet, so the offline provider (record them with {RECORD_ALL})"
+        return TestProvider("offline", offline, reason)
     if len(providers) > 1:
         raise pytest.UsageError(
             f"the recordings were made with several providers ({', '.join(sorted(providers))}); "
@@ -206,19 +202,35 @@ def choose_provider(config: pytest.Config, environ: dict[str, str]) -> TestProvi
     if provider not in REPLAY_ENVIRONMENT:
         raise pytest.UsageError(f"the recordings name an unknown provider {provider!r}")
     environment = {"COPILOT_PROVIDER": provider, **REPLAY_ENVIRONMENT[provider]}
-    return TestProvider("recorded", environment, None, f"recorded answers of {provider}")
+    return TestProvider("recorded", environment, f"recorded answers of {provider}")
 
 
-def check_can_record(provider: TestProvider, root: Path) -> None:
+def check_can_record(root: Path) -> None:
     """Stop a recording run at once when no model is configured: it would record nothing."""
     from scaffolder.kit.settings import CopilotSettings
 
-    settings = CopilotSettings.load(root, env_file=provider.env_file)
+    settings = CopilotSettings.load(root, env_file=None)
     if settings.effective_provider == "offline":
         pytest.exit(
-            f"--llm-record needs a model, but {settings.offline_reason}: {settings.provider_setup}",
+            f"--llm-record needs a model, but {settings.offline_reason}: "
+            f"{settings.provider_setup}",
             returncode=pytest.ExitCode.USAGE_ERROR,
         )
+
+
+def _dotenv(root: Path, environ: dict[str, str]) -> dict[str, str]:
+    """The variables of `root/.env` that the environment does not set already."""
+    path = root / ".env"
+    if not path.is_file():
+        return {}
+    from dotenv import dotenv_values
+
+    values = dotenv_values(path)
+    return {
+        name: value
+        for name, value in values.items()
+        if value is not None and name not in environ
+    }
 
 
 def _relative(path: Path, root: Path) -> str:

@@ -4,8 +4,8 @@ Tests that call the model are marked `llm_flaky`: each attempt is one sample, an
 pytest plugin decides pass or fail by a sequential test on the success rate (docs: testing).
 They check structure (the right document is cited, every citation points at a retrieved
 passage), not wording, so they hold for the offline provider and for a real model alike.
-With a key, samples are recorded in .copilot/llm-cache.sqlite3; CI replays them
-(`pytest --llm-cache=replay-only`) without network or cost.
+`pytest --llm-record` records the samples of a real model in tests/recordings/; CI replays
+them without network or cost.
 """
 
 import json

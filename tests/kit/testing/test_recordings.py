@@ -9,6 +9,10 @@ from typing import Any
 
 import pytest
 
+# Imported here so pytester's inner runs find them loaded instead of importing them anew.
+import scaffolder.kit.llm.providers.openai_provider
+import scaffolder.kit.settings
+import scaffolder.kit.testing.recording  # noqa: F401
 from scaffolder.kit.llm.cache import MODE_VARIABLE
 from tests.kit.llm.fault_server import FaultServer, answer
 
@@ -37,7 +41,7 @@ ROOT = Path(__file__).parent
 
 @pytest.fixture(scope="session")
 def llm(llm_test_provider, tmp_path_factory):
-    settings = CopilotSettings.load(ROOT, env_file=llm_test_provider.env_file)
+    settings = CopilotSettings.load(ROOT, env_file=None)
     return LLM.from_settings(settings, tmp_path_factory.mktemp("state"))
 
 
