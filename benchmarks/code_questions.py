@@ -101,11 +101,12 @@ def measure(name: str, base: Path, env: dict[str, str]) -> Result:
             continue
         case = json.loads(line)
         asked = run([str(BIN / "copilot"), "ask", "--json", case["question"]], project, env)
-        if asked.returncode != 0:
-            raise SystemExit(f"copilot ask failed on {case['question']!r}: {asked.stderr}")
+        result.asked += 1
+        if asked.returncode != 0:  # counted as a miss, with its error's last line
+            result.misses.append(f"{case['question']} -> error: {asked.stderr.strip()[-200:]}")
+            continue
         reply = json.loads(asked.stdout)
         sources = [source["source"] for source in reply.get("sources", [])][:TOP]
-        result.asked += 1
         result.skills[reply.get("skill") or "?"] += 1
         result.declined += bool(reply.get("declined"))
         if f"{name}/{case['file']}" in sources:
