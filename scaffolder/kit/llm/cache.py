@@ -38,11 +38,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal, Self, get_args
+from typing import TYPE_CHECKING, Any, Literal, Self, get_args
 
 from scaffolder.errors import CacheMissError, UsageError
-from scaffolder.kit.llm.recordings import active_tape
 from scaffolder.kit.llm.types import ChatRequest, Completion, EmbeddingRequest, Embeddings, Usage
+
+if TYPE_CHECKING:
+    from scaffolder.kit.llm.recordings import Tape
 
 CacheMode = Literal["off", "read-write", "replay-only"]
 CACHE_MODES: tuple[CacheMode, ...] = get_args(CacheMode)
@@ -322,6 +324,16 @@ class ResponseCache:
             _INHERITED_CONNECTIONS.append(self._connection)
         self._connection = None
         self._lock = threading.Lock()
+
+
+#: The tapes `recordings.activated` made active, innermost last. Kept here, not there, so the
+#: cache (which the pytest plugin imports) never has to import the recordings module.
+ACTIVE_TAPES: list[Tape] = []
+
+
+def active_tape() -> Tape | None:
+    """The tape of the running test session, if the plugin activated one."""
+    return ACTIVE_TAPES[-1] if ACTIVE_TAPES else None
 
 
 _LIVE_CACHES: weakref.WeakSet[ResponseCache] = weakref.WeakSet()

@@ -16,7 +16,7 @@ field, and the match key is recomputed from the request it holds.
 
 `Tape` is what the test run records into or replays from; the pytest plugin activates one for
 the session (`activate`) and names the running test on it; `ResponseCache` hands the calls of
-every client to the active tape instead of its SQLite file.
+every client to the active tape (`cache.active_tape()`) instead of its SQLite file.
 """
 
 from __future__ import annotations
@@ -295,21 +295,16 @@ class Tape:
         raise CacheMissError(message)
 
 
-_ACTIVE: list[Tape] = []
-
-
-def active_tape() -> Tape | None:
-    """The tape of the running test session, if the plugin activated one."""
-    return _ACTIVE[-1] if _ACTIVE else None
-
-
 @contextmanager
 def activated(tape: Tape) -> Iterator[Tape]:
-    _ACTIVE.append(tape)
+    """Hand every response cache's lookups to `tape` inside."""
+    from scaffolder.kit.llm.cache import ACTIVE_TAPES
+
+    ACTIVE_TAPES.append(tape)
     try:
         yield tape
     finally:
-        _ACTIVE.remove(tape)
+        ACTIVE_TAPES.remove(tape)
 
 
 def _parse(line: str, where: str) -> RecordedCall:
