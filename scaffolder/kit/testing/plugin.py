@@ -179,6 +179,9 @@ def _register_recordings(config: pytest.Config) -> None:
     )
     if record and config.getoption("llm_cache") is not None:
         raise pytest.UsageError("--llm-record records afresh: leave out --llm-cache")
+    if record and getattr(config.option, "numprocesses", None):
+        # Workers would each hold part of a module's calls and none could write its file.
+        raise pytest.UsageError("--llm-record runs in one process: leave out -n")
     if not (record or replay):
         return
     from scaffolder.kit.testing.recording import RecordingSession

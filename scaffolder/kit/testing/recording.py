@@ -212,8 +212,7 @@ def check_can_record(root: Path) -> None:
     settings = CopilotSettings.load(root, env_file=None)
     if settings.effective_provider == "offline":
         pytest.exit(
-            f"--llm-record needs a model, but {settings.offline_reason}: "
-            f"{settings.provider_setup}",
+            f"--llm-record needs a model, but {settings.offline_reason}: {settings.provider_setup}",
             returncode=pytest.ExitCode.USAGE_ERROR,
         )
 
@@ -227,9 +226,7 @@ def _dotenv(root: Path, environ: dict[str, str]) -> dict[str, str]:
 
     values = dotenv_values(path)
     return {
-        name: value
-        for name, value in values.items()
-        if value is not None and name not in environ
+        name: value for name, value in values.items() if value is not None and name not in environ
     }
 
 

@@ -266,3 +266,18 @@ def test_plain_replay_only_still_means_the_private_cache(
     result.assert_outcomes(failed=1)  # offline answers are not echoes
     assert served.count == 0
     assert not (project.path / "recordings").exists()
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--llm-cache=read-write"], "--llm-record records afresh: leave out --llm-cache"),
+        (["-n", "2"], "--llm-record runs in one process: leave out -n"),
+    ],
+)
+def test_recording_refuses_options_it_cannot_honour(
+    project: pytest.Pytester, options: list[str], message: str
+) -> None:
+    result = project.runpytest("--llm-record", *options)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"ERROR: {message}"])
