@@ -12,7 +12,6 @@ from scaffolder.kit.copilot import Copilot
 from scaffolder.kit.server import create_app
 from scaffolder.kit.settings import CopilotSettings
 
-
 SUITE = Path(__file__).resolve().parent.parent / "benchmarks" / "qa.jsonl"
 
 
