@@ -19,6 +19,7 @@ def serve(
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
 ) -> None:
     """Run the copilot's HTTP server and chat page (and any routes the project's app adds)."""
+    from scaffolder.kit.safety.feedback import FeedbackStore
     from scaffolder.kit.server.run import serve as run_server
 
     app = load_app("serve")  # invalid settings (a placeholder key in production...): one line
@@ -26,5 +27,6 @@ def serve(
     name = app.root.name
     run_server(
         copilot, app.settings, host, port, name=name, routers=app.routers(copilot),
+        feedback=FeedbackStore(app.root / ".copilot" / "feedback.jsonl"),
         announce=lambda url: say(f"Serving {name} on {url} (Ctrl-C to stop)"),
     )  # fmt: skip

@@ -24,7 +24,12 @@ from scaffolder.errors import CopilotError
 from scaffolder.kit.safety.redaction import Redactor
 from scaffolder.kit.server.auth import configured_key
 from scaffolder.kit.server.backend import ChatBackend
-from scaffolder.kit.server.feedback import FeedbackSink, RecentTurns, RedactedFeedback
+from scaffolder.kit.server.feedback import (
+    DiscardedFeedback,
+    FeedbackSink,
+    RecentTurns,
+    RedactedFeedback,
+)
 from scaffolder.kit.server.limits import RateLimiter
 from scaffolder.kit.server.logs import log_failure
 from scaffolder.kit.server.middleware import GuardConfig, GuardMiddleware
@@ -80,15 +85,16 @@ def create_app(
     """The server for `backend`, configured by `settings` (key, body limit, rate limit).
 
     `host` is where it will listen: beyond loopback a key is required (UsageError without
-    one). `feedback` stores ratings (default: `.copilot/feedback.jsonl`); `name` is the model
+    one). `feedback` stores ratings (`copilot serve` passes the project's
+    `.copilot/feedback.jsonl`; without one they are acknowledged and dropped); `name` is the model
     name `/v1/models` reports; `clock` drives the rate limiter (tests advance it). `routers`
     add a template's own endpoints (the code assistant's /v1/code), behind the same guards.
     """
     api_key = configured_key(settings, host)
     if feedback is None:
-        from scaffolder.kit.safety.feedback import FeedbackStore
-
-        feedback = FeedbackStore()
+        # No store named: ratings are checked and acknowledged but kept nowhere, rather than
+        # written to a folder guessed from the working directory (tests, other projects).
+        feedback = DiscardedFeedback()
     sink = RedactedFeedback(feedback, Redactor(settings.redact_patterns))
     runner = TurnRunner(backend, RecentTurns(), max_question_chars=settings.max_input_chars)
     app = FastAPI(title=name, docs_url=None, redoc_url=None, openapi_url=None)

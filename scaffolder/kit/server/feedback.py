@@ -32,6 +32,28 @@ class FeedbackSink(Protocol):
     ) -> object: ...
 
 
+class DiscardedFeedback:
+    """The sink of an app built without one: a rating is acknowledged and kept nowhere.
+
+    Why not a default file: the kit does not guess a project from the working directory
+    (`copilot serve` passes the project's `.copilot/feedback.jsonl`); an app a test or another
+    program builds says where its ratings go, or they go nowhere rather than into whatever
+    folder it happened to start in."""
+
+    def record(
+        self,
+        rating: Rating,
+        *,
+        question: str = "",
+        answer: str = "",
+        comment: str = "",
+        trace_id: str = "",
+        skill: str = "",
+        prompt: str = "",
+    ) -> object:
+        return None
+
+
 class RedactedFeedback:
     """The sink the server records through: question, answer and comment masked before the
     sink it wraps sees them, whatever that sink is (a plain `FeedbackStore`, a team's queue).

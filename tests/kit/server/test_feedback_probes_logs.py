@@ -84,3 +84,27 @@ def test_one_json_log_line_per_request_without_conversation_text(
     assert "127.0.0.1" not in " ".join(lines)
     for text in ("zebraquartz", "power button", reply["text"]):
         assert text not in " ".join(lines)
+
+
+def test_an_app_given_no_store_writes_nothing_where_it_was_started(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The kit never guesses a project from the working directory: an app built without a
+    feedback store acknowledges ratings and writes no `.copilot/feedback.jsonl` there."""
+    from fastapi.testclient import TestClient
+
+    from scaffolder.kit.server import create_app
+    from tests.kit.server.conftest import settings
+
+    elsewhere = tmp_path / "started-here"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    client = TestClient(create_app(PassageBackend(), settings(tmp_path)))
+    reply = client.post("/chat?stream=false", json={"message": QUESTION}).json()
+    rated = client.post(
+        "/feedback",
+        json={"conversation_id": reply["conversation_id"], "turn_id": reply["turn_id"],
+              "rating": "up"},
+    )  # fmt: skip
+    assert rated.status_code == 204
+    assert list(elsewhere.iterdir()) == []
