@@ -242,3 +242,94 @@ def pack_markdown(units: Iterable[Unit], max_chars: int) -> Iterator[Piece]:
             has_text = has_text or not unit.blank
         yield from packer.add(unit)
     yield from packer.finish()
+
+
+#: A line of one repeated mark that underlines the title above it (reStructuredText, setext).
+_UNDERLINE = re.compile(r"([=\-~^*+#])\1{2,}[ \t]*")
+#: Heading levels of underline marks: `=` over `-` over the rest, as most documents use them.
+_UNDERLINE_LEVELS = {"=": 1, "-": 2}
+
+
+def _capital_heading(text: str) -> bool:
+    """A title in capitals at the margin (`NAME`, `EXIT STATUS`, `FUNCTIONS`), the headings
+    of man pages, pydoc text and many plain-text manuals: short, letters all upper case."""
+    if text != text.strip() or len(text) > 60 or len(text.split()) > 6:
+        return False
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 3 and all(c.isupper() for c in letters) and text[-1] not in ".,;"
+
+
+def _may_be_title(unit: Unit) -> bool:
+    """Whether a line could be a title if the next line underlines it."""
+    text = unit.text
+    return (
+        unit.whole
+        and bool(text.strip())
+        and not text[0].isspace()
+        and len(text) <= 80
+        and not _UNDERLINE.fullmatch(text)
+    )
+
+
+def _underlines(title: Unit, line: Unit) -> bool:
+    marks = line.text.strip()
+    return (
+        line.whole
+        and bool(_UNDERLINE.fullmatch(line.text))
+        and len(marks) >= max(3, len(title.text.strip()) // 2)
+    )
+
+
+class _TextSections:
+    """The state of `pack_text`: the heading path and the open section's packer."""
+
+    def __init__(self, max_chars: int) -> None:
+        self.max_chars = max_chars
+        self.stack: list[tuple[int, str]] = []
+        self.packer = Packer(max_chars)
+        self.has_text = False
+
+    def heading(self, level: int, title: str, lines: Iterable[Unit]) -> Iterator[Piece]:
+        push_heading(self.stack, level, title)
+        if self.has_text:
+            yield from self.packer.finish()
+            self.packer = Packer(self.max_chars, section_path(self.stack))
+        else:
+            self.packer.section = section_path(self.stack)
+        self.has_text = False
+        for line in lines:
+            yield from self.packer.add(line)
+
+    def text(self, unit: Unit) -> Iterator[Piece]:
+        self.has_text = self.has_text or not unit.blank
+        yield from self.packer.add(unit)
+
+
+def pack_text(units: Iterable[Unit], max_chars: int) -> Iterator[Piece]:
+    """Plain text split at its headings, each section packed on its own, like `pack_markdown`.
+
+    Why: a man page's OPTIONS and a pydoc page's FUNCTIONS are different topics, and a chunk
+    that straddles two of them is found for neither; a chunk that knows its section also
+    cites it. Headings are lines in capitals at the margin (`DESCRIPTION`) and underlined
+    titles (reStructuredText and setext: `Usage` over `=====`). Text without either packs
+    exactly as `pack` does, under no section.
+    """
+    sections = _TextSections(max_chars)
+    held: Unit | None = None
+    for unit in units:
+        if held is not None:
+            title, held = held, None
+            if _underlines(title, unit):
+                level = _UNDERLINE_LEVELS.get(unit.text.strip()[0], 3)
+                yield from sections.heading(level, title.text.strip(), [title, unit])
+                continue
+            yield from sections.text(title)
+        if unit.whole and _capital_heading(unit.text):
+            yield from sections.heading(1, unit.text.strip(), [unit])
+        elif _may_be_title(unit):
+            held = unit
+        else:
+            yield from sections.text(unit)
+    if held is not None:
+        yield from sections.text(held)
+    yield from sections.packer.finish()
