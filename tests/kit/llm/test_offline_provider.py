@@ -127,3 +127,16 @@ def test_local_embeddings_are_deterministic_and_meaningful() -> None:
     assert near > 0.5 > far
     assert abs(local_embedding.cosine(vectors[0], vectors[0]) - 1.0) < 1e-9
     assert local_embedding.embed_text("") == [0.0] * local_embedding.DIMENSIONS
+
+
+def test_a_word_broken_across_lines_by_a_typesetter_is_answered_whole() -> None:
+    """groff hyphenates with U+2010 at the line end: the answer must read "questionable",
+    while a compound's ASCII hyphen ("well-\\nknown") is left alone."""
+    passage = Passage(
+        "1",
+        "--debug\n       annotate the part of the line used, and warn about ques\u2010\n"
+        "       tionable usage to stderr and well-\n       known traps",
+    )
+    reply = ask(AnswerTask("How do I get warnings about questionable usage?", (passage,)))
+    assert "questionable usage" in reply
+    assert "well- known" in reply

@@ -22,6 +22,9 @@ DONT_KNOW = "I don't know: none of the provided sources answers that."
 NO_SOURCES = "I don't know: no sources were provided to answer from."
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _LIST_ITEM = re.compile(r"^(?:[>*+-]|\d+[.)])\s+")
+#: A word a typesetter broke across two lines (groff and others mark it with U+2010 or a soft
+#: hyphen, never with the ASCII hyphen of compound words): "invoca\u2010" + "tion" is one word.
+_HYPHENATED = re.compile(r"(?<=\w)[\u2010\u00ad] (?=[a-z])")
 #: Below this a sentence shares too little with the question to count as an answer.
 _MIN_SCORE = 0.25
 #: An answer is the best sentence and up to two more of its passage that score at least
@@ -79,7 +82,7 @@ def _sentences(text: str) -> list[tuple[str, str]]:
     paragraph: list[str] = []
 
     def flush() -> None:
-        for piece in _SENTENCE_END.split(" ".join(paragraph)):
+        for piece in _SENTENCE_END.split(_HYPHENATED.sub("", " ".join(paragraph))):
             sentence = piece.strip()
             if len(words(sentence)) >= 3:
                 found.append((sentence, heading))
