@@ -34,7 +34,7 @@ import httpx
 
 from benchmarks.retrieval import write_corpus
 from benchmarks.server_load import load, wait_until_up
-from tests.conftest import QA_PYPROJECT, TEMPLATES, free_port
+from tests.conftest import QA_PYPROJECT, TEMPLATES, add_package, free_port, project_copilot
 
 QUESTIONS = [
     "Why does my lamp blink three times?",
@@ -55,6 +55,7 @@ def make_project(root: Path, chunks: int) -> Path:
     root.mkdir(parents=True)
     for folder in ("skills", "prompts", "data"):
         shutil.copytree(TEMPLATES / "qa_rag" / folder, root / folder)
+    add_package(root, "qa_rag", "lumenbot")
     (root / "pyproject.toml").write_text(QA_PYPROJECT)
     write_corpus(root / "data", max(chunks - 20, 0))
     settings = CopilotSettings.load(root, env_file=None)
@@ -68,9 +69,7 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
 
 
 def turn_latency(root: Path, rounds: int) -> tuple[float, float]:
-    from scaffolder.kit.copilot import Copilot
-
-    copilot = Copilot.for_project(root)
+    copilot = project_copilot(root)
     copilot.ask("warm up")
     samples = []
     for _ in range(rounds):
@@ -116,12 +115,11 @@ def serve_project(root: Path, port: int) -> None:
     """The server process: the project's copilot, rate limit out of the way."""
     import uvicorn
 
-    from scaffolder.kit.copilot import Copilot
     from scaffolder.kit.server import create_app
     from scaffolder.kit.settings import CopilotSettings
 
     settings = CopilotSettings.load(root, env_file=None, rate_limit_per_minute=10**9)
-    app = create_app(Copilot.for_project(root, settings), settings, name="bench")
+    app = create_app(project_copilot(root, rate_limit_per_minute=10**9), settings, name="bench")
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 

@@ -16,7 +16,8 @@ and at the low end of the in-domain probes when they overlap: declining an answe
 is the worse mistake (the user is left with nothing), while an off-topic question that gets
 through still meets an answer prompt that says "I don't know" when its passages do not answer.
 It is computed on first use after the index changed and cached under the store's generation
-token, like the BM25 side, so ingest needs no change and a new process just reads it. A
+token, like the retriever's BM25 side (`Retriever.view`), so ingest needs no change and a new
+process just reads it. A
 project may fix the threshold instead (`answerability_threshold` in its settings).
 
 Below the threshold there is a floor, the off-topic probes' median and never under half the
@@ -36,7 +37,6 @@ import json
 import os
 import random
 import re
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -47,14 +47,15 @@ from scaffolder.kit.text import STOPWORDS
 
 if TYPE_CHECKING:
     from scaffolder.kit.retrieval.ranking import BM25Index
-    from scaffolder.kit.retrieval.retriever import Retriever
+    from scaffolder.kit.retrieval.retriever import IndexView, Retriever
     from scaffolder.kit.retrieval.types import Chunk
 
 #: Bumped when probes or the rule change, so cached calibrations of older versions are redone.
 CALIBRATION_VERSION = 3
 #: How long an assessment may use the index as last read instead of checking the store's
-#: generation again (one store read, a few milliseconds at 10k chunks): a scope decision a
-#: second behind an ingest is harmless, and retrieval itself always reads the current index.
+#: generation again (one read of the pointer; a search checks it too, and each check counts):
+#: a scope decision a second behind an ingest is harmless, and retrieval itself always reads
+#: the current index.
 RECHECK_SECONDS = 1.0
 #: In-domain probes per calibration (passages sampled evenly across the index).
 IN_DOMAIN_PROBES = 120
@@ -179,18 +180,17 @@ class Answerability:
         self.cache_dir = cache_dir
         self.threshold = threshold
         self._calibration: Calibration | None = None
-        self._checked = -RECHECK_SECONDS
 
     def assess(self, question: str) -> Evidence | None:
         """The evidence for `question`; None when the index is empty (nothing to judge by).
 
         The best passage is named by chunk id only: looking its citation up is a store read,
         which a turn that goes on to retrieve gets for free (`cite`)."""
-        index = self._index()
-        if len(index) == 0:
+        view = self._view()
+        if len(view.bm25) == 0:
             return None
-        calibration = self._calibrated(index)
-        score, chunk_id = support(index, question)
+        calibration = self._calibrated(view)
+        score, chunk_id = support(view.bm25, question)
         return Evidence(
             score,
             calibration.threshold,
@@ -203,27 +203,30 @@ class Answerability:
 
     def cite(self, evidence: Evidence, known: Mapping[str, str] | None = None) -> Evidence:
         """`evidence` with its best passage's citation: from `known` (chunk id -> citation,
-        e.g. the passages a skill retrieved) or else read from the store."""
+        e.g. the passages a skill retrieved) or else looked up through the retriever (by row,
+        and kept for the generation)."""
         if evidence.source is not None or evidence.chunk is None:
             return evidence
         citation = (known or {}).get(evidence.chunk)
         if citation is None:
-            chunks = self.retriever.store.chunks([evidence.chunk])
-            citation = chunks[0].citation() if chunks else None
+            chunk = self.retriever.chunks([evidence.chunk], self._view()).get(evidence.chunk)
+            citation = chunk.citation() if chunk else None
         return replace(evidence, source=citation)
 
     def calibration(self) -> Calibration:
         """The calibration of the index as it is now: kept, read from the cache, or computed."""
-        return self._calibrated(self._index())
+        return self._calibrated(self._view())
 
-    def _calibrated(self, index: BM25Index) -> Calibration:
-        generation = self.retriever._generation or ""  # the token `index` was read at
+    def _calibrated(self, view: IndexView) -> Calibration:
+        generation = view.token
         calibration = self._calibration
         if calibration is None or calibration.generation != generation:
             calibration = self._read(generation)
             if calibration is None:
-                sample = _sampled(sorted(index.ids()), IN_DOMAIN_PROBES)
-                calibration = calibrate(index, self.retriever.store.chunks(sample), generation)
+                sample = _sampled(sorted(view.bm25.ids()), IN_DOMAIN_PROBES)
+                rows = [view.rows[chunk_id] for chunk_id in sample]
+                chunks = self.retriever.store.chunks_at(rows, view.snapshot)
+                calibration = calibrate(view.bm25, chunks, generation)
                 self._write(calibration)
             self._calibration = calibration
         if self.threshold is not None:  # the project's own bar; the floor stays the corpus's
@@ -231,16 +234,10 @@ class Answerability:
             return replace(calibration, threshold=self.threshold, floor=floor, source="settings")
         return calibration
 
-    def _index(self) -> BM25Index:
-        # The retriever's BM25 side (the index retrieval ranks with, so the two never disagree
+    def _view(self) -> IndexView:
+        # The retriever's view (the BM25 side retrieval ranks with, so the two never disagree
         # for long), checked against the store's generation at most every RECHECK_SECONDS.
-        now = time.monotonic()
-        index = self.retriever._index
-        if index is not None and now - self._checked < RECHECK_SECONDS:
-            return index
-        index = self.retriever._refresh()
-        self._checked = now
-        return index
+        return self.retriever.view(max_age=RECHECK_SECONDS)
 
     def _path(self, generation: str) -> Path | None:
         if self.cache_dir is None:

@@ -7,19 +7,29 @@ on our evaluation set rank-only fusion (`fusion="rrf"`, reciprocal rank fusion) 
 answers in the top 5 but ranked them lower when the dense side was a strong semantic model
 (docs/performance.md).
 
-The BM25 side is built from the store's own documents whenever the store changed (every write
-replaces a generation token), so it can never disagree with the vectors. With `index_dir` it
-is also saved there under that token: a new process (each `copilot search` or `ask`) loads it
-instead of reading and tokenising every chunk again, which at 100k chunks is seconds.
+Everything derived from the chunks is kept per index generation (`IndexView`): the BM25 side
+and which row holds each chunk in that generation. The generation token is the cache key: each
+search reads the pointer (one Chroma call) and rebuilds the view only when an ingest published
+another generation, so the BM25 side can never disagree with the vectors, and no turn scans the
+index (Chroma's filter on the generation reads every row: 100-240 ms at 10k chunks). With
+`index_dir` the view is also saved there under its token: a new process (each `copilot search`
+or `ask`) loads it instead of reading and tokenising every chunk again (seconds at 10k chunks).
 
-Every read of one search is of one snapshot of the index; when an ingest published another
-one meanwhile, the search runs again on the new one, so results never mix two versions.
+Every read of one search is of one generation: rows are looked up by the view's row ids, and
+dense hits outside the view are dropped. A row the view names but the store no longer has means
+an ingest published meanwhile (its clean-up deletes rows only after the generation that still
+showed them was replaced); the search then runs again on the new generation, so results never
+mix two versions.
 """
 
 from __future__ import annotations
 
 import contextlib
-from dataclasses import asdict, dataclass
+import json
+import time
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -31,7 +41,13 @@ from scaffolder.kit.retrieval.ranking import (
     relative_score_fusion,
     rrf,
 )
-from scaffolder.kit.retrieval.store import Snapshot, StoreError, VectorStore, open_store
+from scaffolder.kit.retrieval.store import (
+    Snapshot,
+    StoreError,
+    VectorStore,
+    chunk_id_of,
+    open_store,
+)
 from scaffolder.kit.retrieval.types import Chunk, SearchResult
 
 if TYPE_CHECKING:
@@ -41,6 +57,28 @@ if TYPE_CHECKING:
 CANDIDATES_PER_RESULT = 4
 #: Searches tried when an ingest publishes a new index meanwhile (the last one is final).
 ATTEMPTS = 3
+#: Chunks kept per generation for citation lookups (evidence, repeated questions).
+CACHED_CHUNKS = 1024
+_FORMAT = "scaffolder-index-view"
+
+
+@dataclass(frozen=True)
+class IndexView:
+    """What a retriever derives from one published generation of the index, built once per
+    generation token (module doc)."""
+
+    snapshot: Snapshot
+    bm25: BM25Index
+    #: Chunk id -> the id of the row that holds it in this generation.
+    rows: Mapping[str, str]
+    visible: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "visible", frozenset(self.rows.values()))
+
+    @property
+    def token(self) -> str:
+        return self.snapshot.token
 
 
 @dataclass
@@ -51,8 +89,11 @@ class Retriever:
     dense_weight: float | None = None
     #: Where the BM25 side is saved between processes; None keeps it in memory only.
     index_dir: Path | None = None
-    _index: BM25Index | None = None
-    _generation: str | None = None
+    _view: IndexView | None = None
+    #: `time.monotonic()` when the pointer was last read, and the store's publications then.
+    _checked: float = -1e9
+    _publications: int = -1
+    _cached: OrderedDict[str, Chunk] = field(default_factory=OrderedDict)
 
     def search(
         self,
@@ -70,43 +111,95 @@ class Retriever:
         if not query.strip():
             return []
         for attempt in range(1, ATTEMPTS + 1):
-            snapshot = self.store.snapshot()
+            view = self.view()
             try:
-                results = self._search(snapshot, query, k, where, diverse)
+                results, complete = self._search(view, query, k, where, diverse)
             except (StoreError, StoreDamagedError):
-                if attempt == ATTEMPTS or not self._replaced(snapshot):
+                if attempt == ATTEMPTS or not self._replaced(view):
                     raise
                 continue
-            if attempt == ATTEMPTS or not self._replaced(snapshot):
+            if complete or attempt == ATTEMPTS:
                 return results
+            if not self._replaced(view):
+                self._discard(view)
         raise AssertionError("unreachable")
 
-    def _replaced(self, snapshot: Snapshot) -> bool:
-        """Whether an ingest published another index since `snapshot` was read."""
-        return self.store.snapshot(check_embedder=False).token != snapshot.token
+    def view(self, max_age: float = 0.0) -> IndexView:
+        """The index as published now: the kept view while the pointer names its generation,
+        else loaded or built (and saved). The pointer is not read again when it was read less
+        than `max_age` seconds ago (evidence tolerates a second's lag; a search does not)."""
+        view = self._view
+        now = time.monotonic()
+        published = self.store.publications
+        if view is not None and now - self._checked < max_age and published == self._publications:
+            return view
+        snapshot = self.store.snapshot()
+        self._checked, self._publications = now, published
+        if view is None or view.token != snapshot.token:
+            view = self._load(snapshot)
+            self._view = view
+            self._cached.clear()
+        return view
+
+    def chunks(self, ids: Sequence[str], view: IndexView | None = None) -> dict[str, Chunk]:
+        """The chunks of `ids` in `view` (the current one by default), by id; ids the view
+        does not hold are left out. Kept per generation, so looking up a citation again (the
+        evidence's best passage, a repeated question) reads nothing."""
+        view = view or self.view()
+        if view is not self._view:
+            return {c.id: c for c in self.store.chunks_at(_rows(view, ids), view.snapshot)}
+        missing = [i for i in dict.fromkeys(ids) if i not in self._cached and i in view.rows]
+        for chunk in self.store.chunks_at([view.rows[i] for i in missing], view.snapshot):
+            self._cached[chunk.id] = chunk
+        found = {}
+        for chunk_id in ids:
+            if chunk_id in self._cached:
+                self._cached.move_to_end(chunk_id)
+                found[chunk_id] = self._cached[chunk_id]
+        while len(self._cached) > CACHED_CHUNKS:
+            self._cached.popitem(last=False)
+        return found
+
+    def _discard(self, view: IndexView) -> None:
+        """Forget a view that names rows its own generation does not show (its saved copy was
+        damaged or written by something else): the next search builds it from the store."""
+        self._view = None
+        saved = self._saved(view.token)
+        if saved is not None:
+            with contextlib.suppress(OSError):
+                saved.unlink(missing_ok=True)
+
+    def _replaced(self, view: IndexView) -> bool:
+        """Whether an ingest published another index since `view` was read."""
+        replaced = self.store.snapshot(check_embedder=False).token != view.token
+        self._checked = -1e9 if replaced else time.monotonic()
+        return replaced
 
     def _search(
         self,
-        snapshot: Snapshot,
+        view: IndexView,
         query: str,
         k: int,
         where: dict[str, Any] | None,
         diverse: bool,
-    ) -> list[SearchResult]:
-        """One search, every read from one snapshot of the index."""
-        index = self._refresh(snapshot)
+    ) -> tuple[list[SearchResult], bool]:
+        """One search, every read from one generation, and whether it is complete: a row the
+        view names is gone when the generation was replaced and cleaned up meanwhile."""
         depth = k * CANDIDATES_PER_RESULT
+        complete = True
         query_vector = self.store.embed_query(query)
-        dense = self.store.nearest(query_vector, depth, where, at=snapshot)
-        lexical = index.search(query, depth)
-        found = self.store.chunks(_unique(dense, lexical), at=snapshot)
-        chunks = {chunk.id: chunk for chunk in found}
-        # A row gone meanwhile (this snapshot's retired rows were cleaned up): the snapshot
-        # was replaced, and the caller runs the search again on the new one.
-        dense = [(i, score) for i, score in dense if i in chunks]
-        lexical = [(i, score) for i, score in lexical if i in chunks]
+        dense = self.store.nearest(
+            query_vector, depth, where, at=view.snapshot, visible=view.visible
+        )
+        lexical = view.bm25.search(query, depth)
         if where is not None:
-            lexical = [(i, score) for i, score in lexical if matches(_fields(chunks[i]), where)]
+            candidates = self.chunks([i for i, _ in lexical], view)
+            complete = len(candidates) == len({i for i, _ in lexical})
+            lexical = [
+                (i, s)
+                for i, s in lexical
+                if i in candidates and matches(_fields(candidates[i]), where)
+            ]
         if self.fusion == "rrf":
             fused = rrf({"dense": [i for i, _ in dense], "bm25": [i for i, _ in lexical]})
         else:
@@ -120,47 +213,57 @@ class Retriever:
         chosen = fused[:k]
         if diverse and fused:
             by_id = {entry[0]: entry for entry in fused}
-            vectors = self.store.vectors([entry[0] for entry in fused], at=snapshot)
+            vectors = self.store.vectors_at(_rows(view, list(by_id)), view.snapshot)
+            complete = complete and len(vectors) == len(by_id)
             picked = mmr(query_vector, list(vectors.items()), k)
             chosen = [by_id[chunk_id] for chunk_id in picked]
+        chunks = self.chunks([chunk_id for chunk_id, _, _ in chosen], view)
+        complete = complete and len(chunks) == len(chosen)
         results = []
         for chunk_id, score, _ranks in chosen:
+            if chunk_id not in chunks:
+                continue
             scores = {name: table[chunk_id] for name, table in raw.items() if chunk_id in table}
             results.append(SearchResult(chunks[chunk_id], score, scores))
-        return results
+        return results, complete
 
-    def _refresh(self, snapshot: Snapshot | None = None) -> BM25Index:
-        """The BM25 side for `snapshot` (the store as it is now by default): kept, loaded, or
-        built (and saved)."""
-        snapshot = snapshot or self.store.snapshot()
-        generation = snapshot.token
-        if self._index is not None and generation == self._generation:
-            return self._index
-        saved = self._saved(generation)
-        index = None
+    def _load(self, snapshot: Snapshot) -> IndexView:
+        """The view of `snapshot`: read from `index_dir`, or built from one full read of the
+        generation's documents (and saved)."""
+        saved = self._saved(snapshot.token)
         if saved is not None and saved.is_file():
-            with contextlib.suppress(OSError, ValueError):  # unreadable or old: rebuild
-                index = BM25Index.load(saved)
-        if index is None:
-            index = BM25Index.build(self.store.chunks(at=snapshot))
-            if saved is not None:
-                self._save(index, saved)
-        self._index, self._generation = index, generation
-        return index
+            with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+                data = json.loads(saved.read_text("utf-8"))  # unreadable or old: rebuild
+                if data.get("format") == _FORMAT:
+                    rows = {str(c): str(r) for c, r in data["rows"].items()}
+                    return IndexView(snapshot, BM25Index.from_dict(data["bm25"]), rows)
+        bm25, rows = BM25Index(), {}
+        for row, document in self.store.texts(snapshot):
+            chunk_id = chunk_id_of(row)
+            bm25.add_text(chunk_id, document)
+            rows[chunk_id] = row
+        view = IndexView(snapshot, bm25, rows)
+        if saved is not None:
+            self._save(view, saved)
+        return view
 
     def _saved(self, generation: str) -> Path | None:
         if self.index_dir is None:
             return None
         return self.index_dir / f"bm25-{self.store.name}-{generation or 'empty'}.json"
 
-    def _save(self, index: BM25Index, path: Path) -> None:
-        """Save the index under its generation and drop the ones of older generations.
+    def _save(self, view: IndexView, path: Path) -> None:
+        """Save the view under its generation and drop the ones of older generations.
 
         A cache only: failing to write it (read-only checkout, full disk) costs speed, not
-        correctness, so it is not an error."""
+        correctness, so it is not an error. Written whole and renamed into place, so a reader
+        finds the old file or the new one."""
         with contextlib.suppress(OSError):
             path.parent.mkdir(parents=True, exist_ok=True)
-            index.save(path)
+            data = {"format": _FORMAT, "bm25": view.bm25.to_dict(), "rows": dict(view.rows)}
+            temporary = path.with_name(f"{path.name}.tmp")
+            temporary.write_text(json.dumps(data, separators=(",", ":")), "utf-8")
+            temporary.replace(path)
             for old in path.parent.glob(f"bm25-{self.store.name}-*.json"):
                 if old != path:
                     old.unlink(missing_ok=True)
@@ -171,8 +274,8 @@ def open_retriever(settings: CopilotSettings, root: Path) -> Retriever:
     return Retriever(open_store(settings, root), index_dir=root / ".copilot" / "bm25")
 
 
-def _unique(*rankings: list[tuple[str, float]]) -> list[str]:
-    return list(dict.fromkeys(chunk_id for ranking in rankings for chunk_id, _ in ranking))
+def _rows(view: IndexView, ids: Sequence[str]) -> list[str]:
+    return [view.rows[i] for i in dict.fromkeys(ids) if i in view.rows]
 
 
 def _fields(chunk: Chunk) -> dict[str, Any]:

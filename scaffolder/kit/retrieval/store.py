@@ -24,7 +24,7 @@ from __future__ import annotations
 import contextlib
 import json
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -153,6 +153,14 @@ class VectorStore:
         settings = client.get_settings()
         self.folder: str | None = settings.persist_directory if settings.is_persistent else None
         self.server = f"the Chroma server at {settings.chroma_server_host}"
+        # Handles kept between pointer reads, so that reading the pointer is one Chroma call:
+        # the meta collection, and the live collection by name with its embedder checked.
+        self._meta: Any = None
+        self._live: tuple[str, Any, bool] | None = None
+        #: Generations published (or indexes dropped) through this object: a reader that
+        #: skips reading the pointer for a while (`Retriever.view(max_age)`) still sees this
+        #: process's own ingests at once.
+        self.publications = 0
 
     def chroma(self) -> contextlib.AbstractContextManager[None]:
         """This store's error boundary, for every call into Chroma."""
@@ -162,11 +170,26 @@ class VectorStore:
 
     def meta(self) -> Any:
         with self.chroma():
-            name = f"{self.name}_meta"
-            return self.client.get_or_create_collection(name, embedding_function=None)
+            if self._meta is None:
+                name = f"{self.name}_meta"
+                self._meta = self.client.get_or_create_collection(name, embedding_function=None)
+            return self._meta
 
     def snapshot(self, *, check_embedder: bool = True) -> Snapshot:
-        """The published generation now (`EMPTY` for a store never ingested into)."""
+        """The published generation now (`EMPTY` for a store never ingested into).
+
+        Readers call this once per search, so it is one Chroma call (the pointer record) while
+        the live collection stays the same; a handle gone stale (another process dropped the
+        collection) is fetched again once before anything is called damaged."""
+        try:
+            return self._snapshot(check_embedder)
+        except CopilotError:
+            if self._meta is None and self._live is None:
+                raise
+            self._meta = self._live = None
+            return self._snapshot(check_embedder)
+
+    def _snapshot(self, check_embedder: bool) -> Snapshot:
         with self.chroma():
             got = self.meta().get(ids=[POINTER], include=["documents", "metadatas"])
             if not got["ids"]:
@@ -177,9 +200,13 @@ class VectorStore:
                     )
                 return EMPTY
             record = got["metadatas"][0]
-            collection = self.client.get_collection(str(record["collection"]))
-        if check_embedder:
+            name = str(record["collection"])
+            if self._live is None or self._live[0] != name:
+                self._live = (name, self.client.get_collection(name), False)
+        name, collection, checked = self._live
+        if check_embedder and not checked:
             self.check_embedder(collection)
+            self._live = (name, collection, True)
         return Snapshot(
             collection, int(record["generation"]), str(got["documents"][0]), int(record["size"])
         )
@@ -207,6 +234,8 @@ class VectorStore:
             for name in [*self.owned_collections(), f"{self.name}_meta"]:
                 with contextlib.suppress(Exception):
                     self.client.delete_collection(name)
+        self._meta = self._live = None
+        self.publications += 1
 
     def generation(self) -> str:
         """A token that changes whenever any process publishes a new index."""
@@ -242,6 +271,51 @@ class VectorStore:
             chunk_id_of(row): list(map(float, vector))
             for row, vector in zip(got["ids"], got["embeddings"], strict=True)
         }
+
+    def texts(self, at: Snapshot) -> list[tuple[str, str]]:
+        """Every row of the snapshot as (row id, document): the full read a reader's BM25 side
+        is built from (seconds at 10k chunks, so readers do it once per generation)."""
+        got = self.rows(at, include=["documents"])
+        return list(zip(got["ids"], got["documents"], strict=True))
+
+    def chunks_at(self, row_ids: Sequence[str], at: Snapshot) -> list[Chunk]:
+        """The chunks stored in these rows of the snapshot, looked up by row id (the primary
+        key: a few milliseconds however large the index, where a filter on the generation
+        scans every row). Rows never change in place, so a row id read from generation G reads
+        the same chunk while the row exists; a row that is gone, or is not visible in the
+        snapshot's generation (a caller's stale or damaged row list), is left out."""
+        got = self.rows_at(at, row_ids, include=["documents"])
+        return [
+            _chunk(document, metadata)
+            for document, metadata in zip(got["documents"], got["metadatas"], strict=True)
+        ]
+
+    def vectors_at(self, row_ids: Sequence[str], at: Snapshot) -> dict[str, list[float]]:
+        """Like `chunks_at`, the vectors of these rows, by chunk id."""
+        got = self.rows_at(at, row_ids, include=["embeddings"])
+        return {
+            chunk_id_of(row): list(map(float, vector))
+            for row, vector in zip(got["ids"], got["embeddings"], strict=True)
+        }
+
+    def rows_at(
+        self, at: Snapshot, row_ids: Sequence[str], *, include: list[str]
+    ) -> dict[str, list[Any]]:
+        """`collection.get` by row ids, in pages (SQLite's variable limit, as in `rows`), of
+        the rows visible in the snapshot's generation (their metadata is checked here)."""
+        fields = ["ids", "metadatas", *include]
+        merged: dict[str, list[Any]] = {field: [] for field in fields}
+        if at.collection is None:
+            return merged
+        with self.chroma():
+            for start in range(0, len(row_ids), PAGE):
+                page = list(row_ids[start : start + PAGE])
+                got = at.collection.get(ids=page, include=["metadatas", *include])
+                for index, meta in enumerate(got["metadatas"]):
+                    if int(meta["added"]) <= at.generation < int(meta["removed"]):
+                        for field in fields:
+                            merged[field].append(got[field][index])
+        return merged
 
     def rows(
         self, at: Snapshot, chunk_ids: Sequence[str] | None = None, *, include: list[str]
@@ -282,12 +356,34 @@ class VectorStore:
         k: int,
         where: dict[str, Any] | None = None,
         at: Snapshot | None = None,
+        *,
+        visible: Container[str] | None = None,
     ) -> list[tuple[str, float]]:
         """Chunk ids and cosine similarities of the `k` chunks nearest to `vector`
-        (a query embedded with `embed_query`)."""
+        (a query embedded with `embed_query`).
+
+        `visible`, the snapshot's row ids when the caller knows them, makes it fast: Chroma
+        filters on the generation by scanning every row (about 100 ms at 10k chunks), so the
+        query runs unfiltered for twice `k` and drops rows of other generations here. Those
+        are few (a pending ingest's, the rows the last ingest retired), so `k` visible ones
+        are normally among them, and then they are exactly the `k` nearest visible rows; when
+        not, the filtered query runs instead."""
         at = at or self.snapshot()
         if at.size == 0:
             return []
+        if visible is not None and where is None:
+            with self.chroma():
+                found = at.collection.query(
+                    query_embeddings=[vector], n_results=min(2 * k, at.size + k),
+                    include=["distances"],
+                )  # fmt: skip
+            kept = [
+                (chunk_id_of(row), 1.0 - float(distance))
+                for row, distance in zip(found["ids"][0], found["distances"][0], strict=True)
+                if row in visible
+            ]
+            if len(kept) >= min(k, at.size):
+                return kept[:k]
         with self.chroma():
             found = at.collection.query(
                 query_embeddings=[vector], n_results=min(k, at.size), where=at.where(where),

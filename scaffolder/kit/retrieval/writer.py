@@ -173,6 +173,7 @@ class IndexWriter:
                 embeddings=[[0.0]],
                 metadatas=[{"collection": name, "generation": self.generation, "size": self.size}],
             )
+        self.store.publications += 1
         crash_point("ingest: published")
         published = Snapshot(self.collection, self.generation, token, self.size)
         with contextlib.suppress(Exception):  # an interrupted cleanup is redone next time
