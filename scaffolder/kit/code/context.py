@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scaffolder.errors import UsageError
+from scaffolder.kit.agents.write_scope import forbidden_folder
 from scaffolder.kit.code.symbols import Symbol, SymbolKind, enclosing, file_symbols, lines_of
 
 if TYPE_CHECKING:
@@ -149,12 +150,23 @@ def located(root: Path, name: str, sources: SourceMap | None = None) -> Path:
 
 
 def inside(root: Path, relative: str) -> Path:
-    """`root / relative`, refusing absolute paths and paths that escape `root`."""
+    """`root / relative`, refusing absolute paths, paths that escape `root`, and files that are
+    never editor context: version-control and copilot state folders (a `.git/config` can hold
+    a remote URL with a token; `.copilot/` holds proposals and recordings) and `.env` files
+    (keys). Checked on the resolved path, so a link or `..` cannot reach them either."""
     base = root.resolve()
     target = (base / relative).resolve()
     if Path(relative).is_absolute() or not target.is_relative_to(base) or target == base:
         raise UsageError(f"{relative!r} is outside the project root {base}")
+    for part in target.relative_to(base).parts:
+        if forbidden_folder(part) is not None or _is_env_file(part):
+            raise UsageError(f"{relative!r} is not readable as editor context ({part} is private)")
     return target
+
+
+def _is_env_file(name: str) -> bool:
+    folded = name.casefold()
+    return folded == ".env" or (folded.startswith(".env.") and folded != ".env.example")
 
 
 @dataclass

@@ -125,3 +125,20 @@ def test_a_named_symbol_wins_and_plain_words_are_not_names(six_repo: Path) -> No
     assert resolve_reference("now the function remove_move", view).target.symbol == "remove_move"
     whole = resolve_reference("explain this file", view)
     assert whole.target.kind == "file" and whole.target.start_line == 1
+
+
+@pytest.mark.parametrize(
+    "name", [".git/config", ".GIT/config", "sub/../.git/HEAD", ".copilot/audit.jsonl", ".env",
+             ".env.production"],
+)  # fmt: skip
+def test_private_files_are_never_editor_context(six_repo: Path, name: str) -> None:
+    """A `.git/config` can hold a remote URL with a token and `.env` holds keys: an editor
+    (or a client of the editor API) cannot make the copilot read them into a prompt."""
+    for folder in (".git", ".copilot"):
+        (six_repo / folder).mkdir(exist_ok=True)
+    for private in (".git/config", ".git/HEAD", ".copilot/audit.jsonl", ".env", ".env.production"):
+        (six_repo / private).write_text("token = s3cret\n")
+    with pytest.raises(UsageError, match="not readable as editor context"):
+        EditorContext(name, Position(1)).bind(six_repo)
+    with pytest.raises(UsageError, match="not readable as editor context"):
+        EditorContext("six.py", Position(1), open_files=(name,)).bind(six_repo)

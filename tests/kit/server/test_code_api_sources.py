@@ -100,9 +100,10 @@ def test_hostile_paths_never_reach_outside_files(world: tuple[Path, Path, Path],
         assert SECRET not in reply.text
         for context in ({"file": file}, {"file": file, "open_files": [file]}):
             asked = httpx.post(f"{url}/v1/code/explain", json={"context": context}, timeout=30)
-            # (A source's .git/config is inside the source: the editor context may read it, as
-            # it may the project's; only writing there is refused.)
+            # Version-control folders are never editor context (a remote URL can hold a token).
             assert SECRET not in asked.text
+            if ".git" in file:
+                assert asked.status_code in (400, 422), asked.text
     assert {path: path.read_bytes() for path in before} == before
     saved = json.loads((project / PROPOSALS_DIR / f"{proposal_id}.json").read_text())
     assert saved["status"] == "proposed"
