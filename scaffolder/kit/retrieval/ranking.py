@@ -14,15 +14,14 @@ import json
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from scaffolder.kit.retrieval.types import Chunk
 from scaffolder.kit.text import tokenize
 
-#: Changing the tokenizer (or what of a chunk is indexed) changes the terms, so saved indexes
-#: from another version are refused and rebuilt.
-TOKENIZER_VERSION = 2
+#: Changing the tokenizer changes the terms, so saved indexes from another version are refused.
+TOKENIZER_VERSION = 1
 _FORMAT = "scaffolder-bm25"
 
 
@@ -62,13 +61,8 @@ class BM25Index:
         return set(self._terms)
 
     def add(self, chunk: Chunk) -> None:
-        """Index a chunk; a chunk already indexed under the same id is replaced.
-
-        The chunk's document name and section heading count as words of the chunk: a team's
-        documents are named for what they are about (`sort.txt`, `json.txt`, `billing/FAQ.md`),
-        and a question that names the command, module or page should find that document even
-        in a passage that does not repeat its name."""
-        self.add_text(chunk.id, f"{title_words(chunk)}\n{chunk.text}")
+        """Index a chunk; a chunk already indexed under the same id is replaced."""
+        self.add_text(chunk.id, chunk.text)
 
     def add_text(self, chunk_id: str, text: str) -> None:
         """Index a text under an id of the caller's choosing (the id of a `Chunk` usually)."""
@@ -164,18 +158,6 @@ class BM25Index:
             self._postings.setdefault(term, {})[chunk_id] = tf
         self._lengths[chunk_id] = sum(counts.values())
         self._total_length += self._lengths[chunk_id]
-
-
-def title_words(chunk: Chunk) -> str:
-    """The words that name a chunk's place: its file's stem, the folder holding it (when
-    there is one below the top folder) and the last heading of its section."""
-    parts = PurePosixPath(chunk.source).parts
-    names = [PurePosixPath(parts[-1]).stem] if parts else []
-    if len(parts) >= 3:
-        names.insert(0, parts[-2])
-    if chunk.section:
-        names.append(chunk.section.split(" > ")[-1])
-    return " ".join(names)
 
 
 #: `(id, fused score, {ranking name: its contribution})`, best first.

@@ -14,7 +14,6 @@ from scaffolder.kit.retrieval.ranking import (
     mmr,
     relative_score_fusion,
     rrf,
-    title_words,
 )
 from scaffolder.kit.retrieval.types import Chunk
 from scaffolder.kit.text import stem, tokenize
@@ -68,11 +67,10 @@ TF_B = 2.2 / (1 + 1.2 * (0.25 + 0.75 * 1 / (5 / 3)))  # 2.2 / 1.84
 
 @pytest.fixture
 def animals() -> tuple[BM25Index, dict[str, str]]:
-    """Texts indexed as they are (`add_text`), so the hand-computed lengths hold."""
-    index = BM25Index()
-    for name, text in {"A": "cat dog", "B": "cat", "C": "bird fish"}.items():
-        index.add_text(name, text)
-    return index, {name: name for name in "ABC"}
+    chunks = {
+        name: chunk(text) for name, text in {"A": "cat dog", "B": "cat", "C": "bird fish"}.items()
+    }
+    return BM25Index.build(chunks.values()), {c.id: name for name, c in chunks.items()}
 
 
 def named(results: list[tuple[str, float]], names: dict[str, str]) -> tuple[list[str], list[float]]:
@@ -95,20 +93,6 @@ def test_bm25_scores_match_hand_computed_values(
         ["A", "B"],
         approx([(IDF_DOG + IDF_CAT) * TF_A, IDF_CAT * TF_B]),
     )
-
-
-def test_a_chunk_is_found_by_its_document_name_and_section() -> None:
-    """A question naming the page ("uniq") finds it in a passage that never says "uniq"."""
-    uniq = Chunk("-c, --count  prefix lines by the number of occurrences", "data/uniq.txt", 9, 9,
-                 section="OPTIONS")  # fmt: skip
-    du = Chunk("-l, --count-links  count sizes many times if hard linked", "data/du.txt", 4, 4)
-    faq = Chunk("Refunds take five days.", "data/billing/FAQ.md", 1, 1, section="Help > Refunds")
-    index = BM25Index.build([du, uniq, faq])
-    assert index.search("uniq count")[0][0] == uniq.id
-    assert index.search("options")[0][0] == uniq.id
-    assert [chunk_id for chunk_id, _ in index.search("billing refunds faq")] == [faq.id]
-    assert title_words(faq) == "billing FAQ Refunds"
-    assert title_words(du) == "du"
 
 
 def test_bm25_term_frequency_saturates() -> None:
