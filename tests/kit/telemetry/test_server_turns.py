@@ -10,9 +10,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from scaffolder.kit.copilot import Copilot
 from scaffolder.kit.server import create_app
-from scaffolder.kit.settings import CopilotSettings
+from tests.conftest import project_copilot
 from tests.kit.llm.fault_server import FaultServer, _usage, answer
 from tests.kit.server.conftest import serving
 
@@ -26,16 +25,15 @@ def test_a_streamed_server_turn_records_its_model_call(
 ) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-loopback-test")
     file = tmp_path / "telemetry.jsonl"
-    settings = CopilotSettings.load(
-        qa_project,
-        env_file=None,
-        llm_provider="openai-compatible",
-        llm_base_url=server.url,
-        chat_model="gpt-4o-mini",
-        telemetry_exporters=["jsonl"],
-        telemetry_file=file,
-    )
-    bot = Copilot.for_project(qa_project, settings)
+    options = {
+        "llm_provider": "openai-compatible",
+        "llm_base_url": server.url,
+        "chat_model": "gpt-4o-mini",
+        "telemetry_exporters": ["jsonl"],
+        "telemetry_file": file,
+    }
+    bot = project_copilot(qa_project, **options)
+    settings = bot.services.settings
     text = "It blinks when the adapter gives too little current [1]."
     server.script(answer(text))
     with serving(create_app(bot, settings, name="lumenbot")) as url:
