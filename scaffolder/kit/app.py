@@ -171,6 +171,14 @@ def _project_module(root: Path, name: str, spec: str) -> ModuleType:
     """Import `name` with `root/src` first on the path, and only from the project itself."""
     src = (root / "src").resolve()
     top = name.partition(".")[0]
+    if not any((folder / top).is_dir() or (folder / f"{top}.py").is_file()
+               for folder in (src, root.resolve())):  # fmt: skip
+        # Refused before anything is imported or forgotten: dropping a module the process
+        # already uses (`json`, `yaml`) from sys.modules would break it for everyone else.
+        raise UsageError(
+            f"[tool.copilot] app {spec!r}: {top} is not this project's code "
+            f"(no {top} package in {src} or {root})"
+        )
     if src.is_dir():
         if str(src) in sys.path:
             sys.path.remove(str(src))

@@ -164,6 +164,22 @@ def test_a_bad_app_spec_is_one_line(tmp_path: Path, spec: str, message: str) -> 
     assert "\n" not in str(raised.value)
 
 
+def test_a_spec_naming_a_module_outside_the_project_leaves_that_module_loaded(
+    tmp_path: Path,
+) -> None:
+    """Refusing `app = "json:dumps"` must not drop `json` from this process: code that
+    imported it before would then raise another module's JSONDecodeError than it catches."""
+    import json
+
+    loaded = {name: module for name, module in sys.modules.items() if name.startswith("json")}
+    root = make_project(tmp_path / "bot", app="json:dumps")
+    with pytest.raises(UsageError, match="json is not this project's code"):
+        load_app(root, "json:dumps", env_file=None)
+    assert {n: m for n, m in sys.modules.items() if n.startswith("json")} == loaded
+    with pytest.raises(json.JSONDecodeError):
+        json.loads('{"name": "x"')
+
+
 def test_broken_project_code_is_one_line(tmp_path: Path) -> None:
     root = make_project(tmp_path / "bot")
     (root / "src" / "teabot" / "app.py").write_text("def build(:\n")
