@@ -144,10 +144,6 @@ class Packer:
                 yield from self._emit_chunk()
             self._block.append(unit)
 
-    def held_chars(self) -> int:
-        """How long the piece being built would be if it were emitted now."""
-        return _joined_length([*self._chunk, *self._gap, *self._block])
-
     def finish(self) -> Iterator[Piece]:
         """Emit whatever is still held; the packer is then empty and can be reused."""
         yield from self._place_block()
@@ -295,14 +291,12 @@ class _TextSections:
 
     def heading(self, level: int, title: str, lines: Iterable[Unit]) -> Iterator[Piece]:
         push_heading(self.stack, level, title)
-        if not self.has_text:
-            self.packer.section = section_path(self.stack)
-        elif self.packer.held_chars() >= self.max_chars // 4:
+        if self.has_text:
             yield from self.packer.finish()
             self.packer = Packer(self.max_chars, section_path(self.stack))
-            self.has_text = False
-        # Else the open section is short (a man page's header line, NAME, a one-line SYNOPSIS):
-        # alone its few words would outscore real answers, so it continues into this one.
+        else:
+            self.packer.section = section_path(self.stack)
+        self.has_text = False
         for line in lines:
             yield from self.packer.add(line)
 
@@ -317,10 +311,8 @@ def pack_text(units: Iterable[Unit], max_chars: int) -> Iterator[Piece]:
     Why: a man page's OPTIONS and a pydoc page's FUNCTIONS are different topics, and a chunk
     that straddles two of them is found for neither; a chunk that knows its section also
     cites it. Headings are lines in capitals at the margin (`DESCRIPTION`) and underlined
-    titles (reStructuredText and setext: `Usage` over `=====`). A section shorter than a
-    quarter of `max_chars` does not make a chunk of its own: the next section continues it
-    (under the first one's heading path). Text without headings packs exactly as `pack` does,
-    under no section.
+    titles (reStructuredText and setext: `Usage` over `=====`). Text without either packs
+    exactly as `pack` does, under no section.
     """
     sections = _TextSections(max_chars)
     held: Unit | None = None
