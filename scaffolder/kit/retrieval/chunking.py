@@ -250,7 +250,7 @@ _UNDERLINE = re.compile(r"([=\-~^*+#])\1{2,}[ \t]*")
 _UNDERLINE_LEVELS = {"=": 1, "-": 2}
 
 
-def capital_heading(text: str) -> bool:
+def _capital_heading(text: str) -> bool:
     """A title in capitals at the margin (`NAME`, `EXIT STATUS`, `FUNCTIONS`), the headings
     of man pages, pydoc text and many plain-text manuals: short, letters all upper case."""
     if text != text.strip() or len(text) > 60 or len(text.split()) > 6:
@@ -324,7 +324,7 @@ def pack_text(units: Iterable[Unit], max_chars: int) -> Iterator[Piece]:
                 yield from sections.heading(level, title.text.strip(), [title, unit])
                 continue
             yield from sections.text(title)
-        if unit.whole and capital_heading(unit.text):
+        if unit.whole and _capital_heading(unit.text):
             yield from sections.heading(1, unit.text.strip(), [unit])
         elif _may_be_title(unit):
             held = unit

@@ -140,16 +140,3 @@ def test_a_word_broken_across_lines_by_a_typesetter_is_answered_whole() -> None:
     reply = ask(AnswerTask("How do I get warnings about questionable usage?", (passage,)))
     assert "questionable usage" in reply
     assert "well- known" in reply
-
-
-def test_a_heading_in_capitals_is_a_heading_not_part_of_a_sentence() -> None:
-    """Man pages and pydoc text head sections with lines like `NAME`: an answer quotes the
-    text under one, not the heading glued to it."""
-    passage = Passage(
-        "1",
-        "NAME\n       uniq - report or omit repeated lines\n\n"
-        "DESCRIPTION\n       -c, --count\n              prefix lines by the number of occurrences",
-    )
-    reply = ask(AnswerTask("What does uniq report about repeated lines?", (passage,)))
-    assert reply.startswith("uniq - report or omit repeated lines [1]"), reply
-    assert "NAME" not in reply and "DESCRIPTION" not in reply

@@ -16,7 +16,6 @@ from typing import Any
 
 from scaffolder.kit.llm.local_embedding import cosine, embed_text, words
 from scaffolder.kit.llm.types import AnswerTask, ClassifyTask, StructuredTask
-from scaffolder.kit.retrieval.chunking import capital_heading
 from scaffolder.kit.text import tokenize
 
 DONT_KNOW = "I don't know: none of the provided sources answers that."
@@ -74,7 +73,6 @@ def _sentences(text: str) -> list[tuple[str, str]]:
     """The sentences of a passage, each with the heading it sits under.
 
     Paragraphs are runs of lines (hard-wrapped lines belong together); list items and headings
-    (markdown's `#` lines, and plain text's lines in capitals such as a man page's `OPTIONS`)
     stand alone. A heading names a topic rather than answering anything, so it is never an
     answer itself, but it says what the sentences below it are about ("Resetting to factory
     settings" over "Hold the button for twenty seconds").
@@ -92,10 +90,9 @@ def _sentences(text: str) -> list[tuple[str, str]]:
 
     for line in text.splitlines():
         stripped = line.strip()
-        titled = stripped.startswith("#") or capital_heading(line)
-        if not stripped or titled or _LIST_ITEM.match(stripped):
+        if not stripped or stripped.startswith("#") or _LIST_ITEM.match(stripped):
             flush()
-        if titled:
+        if stripped.startswith("#"):
             heading = stripped.lstrip("#").strip()
         elif stripped:
             paragraph.append(_LIST_ITEM.sub("", stripped))
