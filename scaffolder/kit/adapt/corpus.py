@@ -96,9 +96,7 @@ def read_document(path: Path, root: Path) -> Document:
     chunks = list(iter_chunks(path, root))
     source = chunks[0].source if chunks else path.relative_to(root).as_posix()
     builder = _SectionBuilder()
-    # Text chunks carry sections too, but their headings are found again below, by lines.
-    marked = [chunk for chunk in chunks if chunk.kind in ("markdown", "html")]
-    first = next((chunk.section for chunk in marked if chunk.section), None)
+    first = next((chunk.section for chunk in chunks if chunk.section), None)
     for chunk in chunks:
         if chunk.kind in ("markdown", "html"):
             builder.heading(_last_heading(chunk.section))

@@ -10,8 +10,7 @@ and each file is read once, under its real path, however many links lead to it. 
 cuts one file according to its format:
 
 * markdown (`.md`, `.markdown`): sections at `#` headings, `section` is the heading path;
-* text (`.txt`, `.rst`, README-like names): sections at headings in capitals or underlined,
-  `section` is the heading path; paragraphs merged up to `max_chars`;
+* text (`.txt`, `.rst`, README-like names): paragraphs merged up to `max_chars`;
 * HTML (`.html`, `.htm`): visible text by paragraph, `section` from h1-h6;
 * PDF (`.pdf`): page by page, `page` set, lines counted within the page's extracted text;
 * Python: one chunk per top-level definition, methods of big classes on their own;
@@ -34,14 +33,7 @@ from pathlib import Path
 from typing import Literal, TextIO
 
 from scaffolder.errors import FAILURE_EXIT_CODE, CopilotError, UsageError, first_line
-from scaffolder.kit.retrieval.chunking import (
-    Piece,
-    pack,
-    pack_markdown,
-    pack_text,
-    read_units,
-    split_line,
-)
+from scaffolder.kit.retrieval.chunking import Piece, pack, pack_markdown, read_units, split_line
 from scaffolder.kit.retrieval.code_chunks import PYTHON_AST_MAX_BYTES, pack_python
 from scaffolder.kit.retrieval.gitignore import IgnoreRules
 from scaffolder.kit.retrieval.html_chunks import pack_html
@@ -360,8 +352,6 @@ def _text_pieces(fmt: Format, stream: TextIO, path: Path, max_chars: int) -> Ite
         return pack_html(stream, max_chars)
     if fmt == "python" and path.stat().st_size <= PYTHON_AST_MAX_BYTES:
         return pack_python(stream.read(), max_chars)
-    if fmt == "text":
-        return pack_text(read_units(stream, max_chars), max_chars)
     return pack(read_units(stream, max_chars), max_chars)
 
 

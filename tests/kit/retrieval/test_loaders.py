@@ -120,48 +120,6 @@ def test_text_paragraphs_are_merged_up_to_max_chars(tmp_path: Path) -> None:
     assert_exact_lines(path, chunks_of(path, max_chars=30))
 
 
-MAN_PAGE = """\
-SORT(1)                   User Commands                  SORT(1)
-
-NAME
-       sort - sort lines of text files
-
-DESCRIPTION
-       Write sorted concatenation of all FILE(s) to standard output.
-
-       -r, --reverse
-              reverse the result of comparisons
-
-EXIT STATUS
-       0 if OK.
-Usage
-=====
-Run it.
-
-Options
--------
-Less text.
-Not a title
-a plain line
-"""
-
-
-def test_text_splits_at_capital_and_underlined_headings(tmp_path: Path) -> None:
-    """Man pages, pydoc text and reStructuredText: each section packs on its own and is cited
-    by its heading path; a line that is not underlined stays text."""
-    path = write(tmp_path, "sort.txt", MAN_PAGE)
-    chunks = chunks_of(path)
-    assert layout(chunks) == [
-        (1, 1, None),
-        (3, 4, "NAME"),
-        (6, 10, "DESCRIPTION"),
-        (12, 13, "EXIT STATUS"),
-        (14, 16, "Usage"),
-        (18, 22, "Usage > Options"),
-    ]
-    assert_exact_lines(path, chunks)
-
-
 def test_a_line_longer_than_max_chars_is_cut_into_its_own_chunks(tmp_path: Path) -> None:
     long_line = " ".join(["token"] * 40)  # 239 characters
     path = write(tmp_path, "long.txt", f"before\n{long_line}\nafter\n")
@@ -377,9 +335,7 @@ TEXT_LINES = st.lists(
         st.just(""),
         st.just("  "),
         st.text(alphabet="ab #`~-\t", min_size=1, max_size=20),
-        st.sampled_from(
-            ["# Head", "## Sub", "```", "~~~", "### Deep ###", "NAME", "Usage", "=====", "---"]
-        ),
+        st.sampled_from(["# Head", "## Sub", "```", "~~~", "### Deep ###"]),
     ),
     max_size=60,
 )
