@@ -20,7 +20,7 @@ import asyncio
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
@@ -87,23 +87,33 @@ def _waiting_for_head(cycle: Any) -> bool:
     return cycle is None or bool(cycle.response_complete)
 
 
-class _GuardedH11(H11Protocol):
+class _HeadGuard:
+    """What both guarded protocols add to uvicorn's: admission under the cap, a head deadline
+    from the connection and from each completed response. Listed before the uvicorn protocol
+    in the bases, so each method runs around uvicorn's own through `super()`."""
+
     limits: ClassVar[ConnectionLimits] = ConnectionLimits()
     deadline: _HeadDeadline | None = None
+    cycle: Any
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
-        self.deadline = _admit(self, transport, lambda: _waiting_for_head(self.cycle))
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)  # type: ignore[misc]
+        stream = cast(asyncio.Transport, transport)  # uvicorn serves stream transports only
+        self.deadline = _admit(self, stream, lambda: _waiting_for_head(self.cycle))
 
     def connection_lost(self, exc: Exception | None) -> None:
         if self.deadline is not None:
             self.deadline.cancel()
-        super().connection_lost(exc)
+        super().connection_lost(exc)  # type: ignore[misc]
 
     def on_response_complete(self) -> None:
-        super().on_response_complete()
+        super().on_response_complete()  # type: ignore[misc]
         if self.deadline is not None:
             self.deadline.restart()
+
+
+class _GuardedH11(_HeadGuard, H11Protocol):
+    pass
 
 
 def _httptools_guard() -> type[asyncio.Protocol] | None:
@@ -113,23 +123,8 @@ def _httptools_guard() -> type[asyncio.Protocol] | None:
     except ImportError:
         return None
 
-    class _GuardedHttpTools(HttpToolsProtocol):
-        limits: ClassVar[ConnectionLimits] = ConnectionLimits()
-        deadline: _HeadDeadline | None = None
-
-        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-            super().connection_made(transport)
-            self.deadline = _admit(self, transport, lambda: _waiting_for_head(self.cycle))
-
-        def connection_lost(self, exc: Exception | None) -> None:
-            if self.deadline is not None:
-                self.deadline.cancel()
-            super().connection_lost(exc)
-
-        def on_response_complete(self) -> None:
-            super().on_response_complete()
-            if self.deadline is not None:
-                self.deadline.restart()
+    class _GuardedHttpTools(_HeadGuard, HttpToolsProtocol):
+        pass
 
     return _GuardedHttpTools
 
