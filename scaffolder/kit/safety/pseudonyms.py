@@ -225,11 +225,9 @@ def _restored(chunks: Iterator[StreamChunk], restorer: StreamRestorer) -> Iterat
     ends the stream (or after the last one). Closing this closes the provider's stream."""
     try:
         for chunk in chunks:
-            text = restorer.feed(chunk.text)
-            if chunk.finish_reason is not None:
-                text += restorer.finish()
-            if text or chunk.usage is not None or chunk.finish_reason is not None:
-                yield replace(chunk, text=text)
+            restored = _restored_chunk(chunk, restorer)
+            if restored is not None:
+                yield restored
         tail = restorer.finish()
         if tail:
             yield StreamChunk(tail)
@@ -239,16 +237,25 @@ def _restored(chunks: Iterator[StreamChunk], restorer: StreamRestorer) -> Iterat
             close()
 
 
+def _restored_chunk(chunk: StreamChunk, restorer: StreamRestorer) -> StreamChunk | None:
+    """`chunk` with its placeholders restored as far as they are complete (the rest held back
+    until a later chunk or the finish), or None when it carries nothing to pass on."""
+    text = restorer.feed(chunk.text)
+    if chunk.finish_reason is not None:
+        text += restorer.finish()
+    if text or chunk.usage is not None or chunk.finish_reason is not None:
+        return replace(chunk, text=text)
+    return None
+
+
 async def _arestored(
     chunks: AsyncIterator[StreamChunk], restorer: StreamRestorer
 ) -> AsyncIterator[StreamChunk]:
     try:
         async for chunk in chunks:
-            text = restorer.feed(chunk.text)
-            if chunk.finish_reason is not None:
-                text += restorer.finish()
-            if text or chunk.usage is not None or chunk.finish_reason is not None:
-                yield replace(chunk, text=text)
+            restored = _restored_chunk(chunk, restorer)
+            if restored is not None:
+                yield restored
         tail = restorer.finish()
         if tail:
             yield StreamChunk(tail)
