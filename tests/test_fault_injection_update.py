@@ -43,8 +43,6 @@ SHARED = (
     "_shared/compose.yaml.jinja",
     "_shared/otel-collector.yaml.jinja",
     "_shared/config.py.jinja",
-    "_shared/test_settings.py.jinja",
-    "_shared/test_llm.py.jinja",
     "_shared/test_prompts.py.jinja",
 )
 

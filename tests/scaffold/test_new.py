@@ -31,10 +31,7 @@ COMMON_FILES = {
     "README.md",
     "prompts.lock",
     "pyproject.toml",
-    "tests/test_hosting.py",
-    "tests/test_llm.py",
     "tests/test_prompts.py",
-    "tests/test_settings.py",
 }
 #: Folders a template owns whole (copied as they are, whatever the answers).
 CONTENT_FOLDERS = ("skills", "prompts", "data", "benchmarks", "tests", "src")

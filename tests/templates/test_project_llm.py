@@ -1,35 +1,46 @@
-"""Model calls go through the kit's LLM layer: grounded answers, schema-valid output, costs.
+"""The kit's LLM layer over a generated project's settings, on the offline provider: grounded
+answers that cite their passage, "I don't know" rather than a made-up answer, schema-valid
+structured output, and every call in the cost ledger (formerly each project's
+tests/test_llm.py)."""
 
-These run on the offline provider, so they pass without keys or network. Tests against a
-real model belong behind the record/replay cache (COPILOT_LLM_CACHE=replay-only in CI).
-"""
+from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
 from pydantic import BaseModel
+
 from scaffolder.kit.llm import LLM, AnswerTask, ChatRequest, Message, Passage, ledger_scope
+from tests.templates.conftest import TEMPLATES, Answers, Render
+from tests.templates.test_project_settings import project_settings
 
-from {{ package_name }}.config import Settings
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PASSAGES = (
     Passage("1", "The service keeps answers grounded in the team's own documents."),
     Passage("2", "To rotate the API key, open Settings, choose Keys and press Rotate."),
 )
 
 
-@pytest.fixture
-def llm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> LLM:
+class Ticket(BaseModel):
+    title: str
+    urgent: bool
+
+
+@pytest.fixture(params=TEMPLATES)
+def llm(
+    request: pytest.FixtureRequest,
+    render: Render,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> LLM:
+    """The LLM a project of each template builds from its settings, offline."""
+    project = render(Answers(request.param))
     monkeypatch.setenv("COPILOT_PROVIDER", "offline")
     monkeypatch.setenv("COPILOT_LLM_CACHE_PATH", str(tmp_path / "llm-cache.sqlite3"))
-    return LLM.from_settings(Settings.load(PROJECT_ROOT, env_file=None), PROJECT_ROOT)
+    return LLM.from_settings(project_settings(project), project)
 
 
 def ask(question: str) -> ChatRequest:
-    return ChatRequest(
-        messages=(Message("user", question),), task=AnswerTask(question, PASSAGES)
-    )
+    return ChatRequest(messages=(Message("user", question),), task=AnswerTask(question, PASSAGES))
 
 
 def test_answers_cite_the_passage_they_come_from(llm: LLM) -> None:
@@ -40,11 +51,6 @@ def test_answers_cite_the_passage_they_come_from(llm: LLM) -> None:
 
 def test_unanswerable_questions_are_not_made_up(llm: LLM) -> None:
     assert llm.complete(ask("What is the weather tomorrow?")).text.startswith("I don't know")
-
-
-class Ticket(BaseModel):
-    title: str
-    urgent: bool
 
 
 def test_structured_output_matches_the_schema(llm: LLM) -> None:
