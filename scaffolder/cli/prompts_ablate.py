@@ -40,10 +40,11 @@ def ablate(
     ] = None,
 ) -> None:
     """Each component's effect on the suite's pass rate, and a smallest set that keeps it."""
-    from scaffolder.cli.bench import _project_app
+    from scaffolder.cli._copilot import project_app
     from scaffolder.kit.bench.ablation import ablate as run_ablation
     from scaffolder.kit.bench.config import BenchConfig
     from scaffolder.kit.bench.results import Variant
+    from scaffolder.kit.bench.run import bench_app
     from scaffolder.kit.bench.session import build_targets, load_project_suite
     from scaffolder.kit.llm.client import LLM
     from scaffolder.kit.prompts import PromptLibrary
@@ -54,7 +55,7 @@ def ablate(
     config = BenchConfig.from_table(project.config)
     loaded = load_project_suite(root, config, suite).limited(limit)
     library_prompt = PromptLibrary.for_project(root).get(prompt)
-    app = _project_app(project)
+    app = bench_app(root, project.config, lambda: project_app(project))
     settings = app.settings if app is not None else CopilotSettings.load(root)
     if settings.effective_provider == "offline":
         raise UsageError(

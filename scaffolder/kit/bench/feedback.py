@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from scaffolder.errors import BenchError
+from scaffolder.kit.bench.suite import SUITE_SUFFIX, SUITES_DIR
 from scaffolder.kit.safety.feedback import FeedbackStore, Rating, feedback_to_cases
 from scaffolder.kit.safety.redaction import Redactor
 
@@ -32,6 +33,15 @@ class FeedbackImport:
     added: tuple[str, ...]
     skipped: tuple[str, ...]
     created: bool
+
+
+def feedback_suite(root: Path, source: Path, name: str) -> tuple[Path, Path]:
+    """The feedback file (as given when it exists or is absolute, else under the project
+    root) and the suite file `name` means; a name that is a path is refused."""
+    if Path(name).name != name or not name:
+        raise BenchError(f"--name {name!r} is a suite name, not a path")
+    feedback = source if source.is_absolute() or source.exists() else root / source
+    return feedback, root / SUITES_DIR / f"{name}{SUITE_SUFFIX}"
 
 
 def import_feedback(

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from scaffolder.errors import BenchError
-from scaffolder.kit.bench.suite import write_suite
+from scaffolder.kit.bench.graders import known_graders
+from scaffolder.kit.bench.suite import SUITE_SUFFIX, SUITES_DIR, write_suite
 
 MAX_REPORTED = 5
 
@@ -162,3 +163,40 @@ def import_suite(
     cases = import_rows(names, rows, columns, source.name, required)
     write_suite(destination, cases, header)
     return len(cases)
+
+
+@dataclass(frozen=True)
+class SpreadsheetImport:
+    """One `bench import`: the file, the suite's name, the columns the user chose (None:
+    the default), and the suite's default graders and prompt."""
+
+    root: Path
+    source: Path
+    name: str | None = None
+    #: Chosen column names by field (id, input, reference, tags, intent, sources).
+    chosen: Mapping[str, str | None] = field(default_factory=dict)
+    separator: str = "|"
+    graders: tuple[str, ...] = ()
+    prompt: str | None = None
+    force: bool = False
+
+
+def import_spreadsheet(request: SpreadsheetImport) -> tuple[Path, int]:
+    """Write benchmarks/NAME.jsonl from the spreadsheet; returns where, and how many cases.
+    Unknown graders and an existing suite (without `force`) are refused before reading."""
+    given = {key: value for key, value in request.chosen.items() if value}
+    columns = ColumnMap(**given, separator=request.separator)
+    unknown = [g for g in request.graders if g not in known_graders()]
+    if unknown:
+        raise BenchError(f"unknown grader {unknown[0]!r} (known: {', '.join(known_graders())})")
+    root = request.root
+    destination = root / SUITES_DIR / f"{request.name or request.source.stem}{SUITE_SUFFIX}"
+    if destination.exists() and not request.force:
+        raise BenchError(f"{destination.relative_to(root)} exists; pass --force to replace it")
+    header: dict[str, Any] = {}
+    if request.graders:
+        header["graders"] = list(request.graders)
+    if request.prompt:
+        header["prompt"] = request.prompt
+    count = import_suite(request.source, destination, columns, header, tuple(given.values()))
+    return destination, count

@@ -21,12 +21,13 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from scaffolder.errors import BenchError
-from scaffolder.kit.bench.config import BenchConfig, min_accuracy
+from scaffolder.kit.bench.config import min_accuracy
+from scaffolder.kit.bench.evaluation import Evaluation, EvaluationContext
 from scaffolder.kit.bench.results import CaseResult, RunResult, now
 from scaffolder.kit.bench.targets import (
     BoundLLM,
@@ -35,7 +36,6 @@ from scaffolder.kit.bench.targets import (
     register_suite_kind,
     suite_kinds,
 )
-from scaffolder.kit.llm.client import LLM
 from scaffolder.kit.llm.cost import ledger_scope
 from scaffolder.kit.routing.decisions import OUT_OF_SCOPE, RouteDecision, RoutingContext
 from scaffolder.kit.routing.evaluation import RoutingCase, SuiteTurn, evaluate_routing
@@ -46,10 +46,6 @@ from scaffolder.kit.safety.suite import evaluate_safety, thresholds_from_setting
 from scaffolder.kit.safety.suite import load_suite as load_safety_suite
 from scaffolder.kit.safety.topic import TopicClassifier, from_router, keyword_topics
 
-if TYPE_CHECKING:
-    from scaffolder.kit.app import CopilotApp
-    from scaffolder.kit.settings import CopilotSettings
-
 ROUTING = "routing"
 SAFETY = "safety"
 _ROUTING_SETTINGS = {"kind", "description", "min_accuracy"}
@@ -57,36 +53,6 @@ _SAFETY_SETTINGS = {"kind", "description"}
 T = TypeVar("T")
 #: Safety cases that made no routing call: no latency or usage of their own to report.
 _NO_USAGE: dict[str, Any] = {}
-
-
-@dataclass(frozen=True)
-class EvaluationContext:
-    """What a whole-suite evaluator gets of the project."""
-
-    root: Path
-    path: Path
-    settings: CopilotSettings
-    config: BenchConfig
-    llm: LLM
-    limit: int | None = None
-    git_sha: str = "nogit"
-    #: The project's app (its skills route the turns), when it has skills at all.
-    app: CopilotApp | None = field(default=None, kw_only=True)
-
-    def router(self, llm: LLM) -> Router:
-        """The router the project's copilot routes with, over `llm` (a metered client)."""
-        if self.app is None:
-            raise BenchError(f"{self.path.name}: routing needs the project's skills; it has none")
-        return self.app.router(llm)
-
-
-@dataclass(frozen=True)
-class Evaluation:
-    """A saved-to-be run, the evaluator's report for people, and why CI should fail."""
-
-    result: RunResult
-    text: str
-    failures: tuple[str, ...]
 
 
 def detect_kind(path: Path) -> str:

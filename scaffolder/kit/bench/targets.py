@@ -29,7 +29,7 @@ from scaffolder.kit.llm.cost import OFFLINE_PROVIDER
 from scaffolder.kit.llm.types import AnswerTask, ChatRequest, Completion, Message, Passage
 
 if TYPE_CHECKING:
-    from scaffolder.kit.bench.kinds import Evaluation, EvaluationContext
+    from scaffolder.kit.bench.evaluation import Evaluation, EvaluationContext
 
 Target = Callable[["CaseInput", LLM], object | Awaitable[object]]
 #: Prompt inputs the default target fills with the case's text, first declared wins.

@@ -1,0 +1,1 @@
+"""Benchmarks: suites, runs, graders, statistics and reports behind `copilot bench`."""
