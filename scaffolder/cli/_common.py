@@ -64,7 +64,8 @@ def fail(message: str) -> None:
 
 
 def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
-    """Print a `CopilotError` as one line and exit with its code, without a traceback."""
+    """Print a `CopilotError` (or settings that failed validation) as one line and exit with
+    its code, without a traceback."""
 
     @functools.wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -76,6 +77,14 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
         except KeyboardInterrupt:
             fail("interrupted")
             raise typer.Exit(130) from None
+        except ValueError as error:  # pydantic's ValidationError is one
+            from scaffolder.kit.settings import invalid_settings
+
+            problem = invalid_settings(error)
+            if problem is None:
+                raise
+            fail(problem)  # the project's settings (files, environment): the user's input
+            raise typer.Exit(2) from None
 
     return wrapper
 

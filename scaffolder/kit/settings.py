@@ -12,6 +12,7 @@ instead of quietly falling back to the offline provider.
 
 from __future__ import annotations
 
+import logging
 import re
 from contextvars import ContextVar
 from pathlib import Path
@@ -44,6 +45,10 @@ _PLACEHOLDER = re.compile(
 _PYPROJECT_TABLE: ContextVar[dict[str, Any] | None] = ContextVar(
     "copilot_pyproject_table", default=None
 )
+_logger = logging.getLogger(__name__)
+#: Warnings already logged by this process: settings are loaded by every command and request,
+#: and an ignored setting needs saying once, not every time a store is opened.
+_WARNED: set[str] = set()
 
 
 def is_placeholder(value: str) -> bool:
@@ -61,6 +66,20 @@ def settings_problem(error: ValidationError) -> str:
     more = len(error.errors()) - 1
     suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
     return f"invalid settings: {field + ': ' if field else ''}{message}{suffix}"
+
+
+def invalid_settings(error: BaseException) -> str | None:
+    """`settings_problem(error)` when `error` is a settings class (this one or a project's
+    subclass) refusing its values, else None. Commands report the first as the user's mistake
+    in one line wherever settings are loaded; any other validation error stays a bug."""
+    if not isinstance(error, ValidationError):
+        return None
+    classes, names = [CopilotSettings], set()
+    while classes:
+        cls = classes.pop()
+        names.add(cls.__name__)
+        classes.extend(cls.__subclasses__())
+    return settings_problem(error) if error.title in names else None
 
 
 class _PyprojectTableSource(PydanticBaseSettingsSource):
@@ -297,6 +316,35 @@ class CopilotSettings(BaseSettings):
         """What to set for the configured provider to answer with a model, for notes that say
         so (an Azure project reads AZURE_OPENAI_*, never OPENAI_API_KEY alone)."""
         return _PROVIDER_SETUP.get(self.llm_provider, _PROVIDER_SETUP["openai"])
+
+    @property
+    def chroma_server(self) -> str | None:
+        """The Chroma server the store connects to, or None for the embedded store in
+        `chroma_path`. `vector_db` alone decides: a CHROMA_URL left in the environment (for
+        another project, a shell profile) must not move an embedded project's index to a
+        server. Stores are opened through `vector_server()`, which also says what it ignores."""
+        return self.chroma_url if self.vector_db == "server" else None
+
+    @property
+    def ignored_chroma_url(self) -> str | None:
+        """Why a set CHROMA_URL goes unused (embedded mode), for a warning; None when nothing
+        is ignored. The URL itself is left out: it may carry credentials."""
+        if self.vector_db != "embedded" or not self.chroma_url:
+            return None
+        return (
+            f"CHROMA_URL is set but vector_db is embedded: the index stays in "
+            f'{self.chroma_path} and the URL is ignored; set vector_db = "server" to use '
+            "the server, or unset CHROMA_URL"
+        )
+
+    def vector_server(self) -> str | None:
+        """`chroma_server`, logging `ignored_chroma_url` as a warning the first time this
+        process ignores it: a setting that has no effect is said, never silently dropped."""
+        ignored = self.ignored_chroma_url
+        if ignored is not None and ignored not in _WARNED:
+            _WARNED.add(ignored)
+            _logger.warning(ignored)
+        return self.chroma_server
 
     @property
     def offline_reason(self) -> str | None:

@@ -58,7 +58,9 @@ def run_checks(start: Path | None = None, history: TemplateHistory | None = None
         checks.append(Check("provider", "fail", reason))
     else:
         checks.append(_provider(settings))
-        checks += _chroma(settings.chroma_url)
+        checks += _chroma(settings.chroma_server)  # vector_db decides, as for the store
+        if settings.ignored_chroma_url:
+            checks.append(Check("chroma", "warn", settings.ignored_chroma_url))
         checks.append(_embedder(settings.embedding_model))
         checks += _sources(project.root, settings.sources)
     checks += _interrupted_update(project.root)

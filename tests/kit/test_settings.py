@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from scaffolder.kit.settings import CopilotSettings, is_placeholder
+from scaffolder.kit.settings import CopilotSettings, invalid_settings, is_placeholder
 
 
 @pytest.fixture
@@ -205,3 +205,22 @@ def test_auto_in_production_needs_a_provider(
     monkeypatch.setenv("COPILOT_ENV", "production")
     with pytest.raises(ValidationError, match="never falls back"):
         CopilotSettings.load(tmp_path, env_file=None)
+
+
+def test_only_settings_classes_count_as_invalid_settings(project: Path) -> None:
+    """Commands report settings refusals as the user's one line; another model's validation
+    error is a bug and keeps its traceback."""
+
+    class Other(BaseModel):
+        count: int
+
+    class TeamSettings(CopilotSettings):
+        team_size: int = 1
+
+    with pytest.raises(ValidationError) as other:
+        Other(count="many")  # type: ignore[arg-type]
+    assert invalid_settings(other.value) is None
+    assert invalid_settings(ValueError("vector_db")) is None
+    with pytest.raises(ValidationError) as ours:
+        TeamSettings.load(project, env_file=None, team_size="many")
+    assert str(invalid_settings(ours.value)).startswith("invalid settings: team_size: ")

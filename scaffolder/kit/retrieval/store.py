@@ -444,4 +444,4 @@ def open_store(settings: CopilotSettings, root: Path) -> VectorStore:
 
         llm = LLM.from_settings(settings, root)
     embedder = embedder_for(settings.embedding_model, llm)
-    return VectorStore(connect(settings.chroma_url, root / settings.chroma_path), embedder)
+    return VectorStore(connect(settings.vector_server(), root / settings.chroma_path), embedder)
