@@ -128,11 +128,11 @@ def _chroma(folder: str | None, server: str = "the Chroma server") -> Iterator[N
     except CopilotError:
         raise
     except Exception as error:  # chromadb raises many kinds for one damaged folder
-        raise _failure(folder, server, error) from None
+        raise _failure(folder, server, error) from error
     except BaseException as error:
         if type(error).__name__ != "PanicException":  # pyo3's, not importable by name
             raise
-        raise _failure(folder, server, error) from None
+        raise _failure(folder, server, error) from error
 
 
 def _failure(folder: str | None, server: str, error: BaseException) -> CopilotError:
@@ -429,7 +429,7 @@ def _retrying(call: Callable[[], T], what: str, attempts: int = 3, delay: float 
             return call()
         except Exception as error:  # chromadb wraps connection failures in several types
             if attempt == attempts:
-                raise StoreError(f"cannot reach {what}: {first_line(error)}") from None
+                raise StoreError(f"cannot reach {what}: {first_line(error)}") from error
             time.sleep(delay * attempt)
     raise AssertionError("unreachable")
 

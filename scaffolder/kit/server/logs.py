@@ -46,27 +46,51 @@ def log_request(method: str, path: str, status: int, ms: float, client: str) -> 
     logger.info(json.dumps(line))
 
 
+def causes(error: BaseException | None, limit: int = 8) -> list[dict[str, str]]:
+    """What `error` was raised from (`raise ... from`, or raised while handling), outermost
+    first: each cause's type and stack, without its message, which may quote what the user
+    typed. Library errors keep their cause so that this line can say what really failed."""
+    chain: list[dict[str, str]] = []
+    seen: set[int] = set()
+    cause = _cause_of(error)
+    while cause is not None and id(cause) not in seen and len(chain) < limit:
+        seen.add(id(cause))
+        stack = "".join(traceback.format_tb(cause.__traceback__))
+        chain.append({"error": type(cause).__name__, "stack": stack})
+        cause = _cause_of(cause)
+    return chain
+
+
+def _cause_of(error: BaseException | None) -> BaseException | None:
+    if error is None:
+        return None
+    return error.__cause__ or (None if error.__suppress_context__ else error.__context__)
+
+
 def log_failure(error: BaseException) -> None:
-    """A bug in a backend: the exception type and stack, without its message, which may quote
-    what the user typed."""
+    """A bug in a backend: the exception type and stack, and its causes', without messages,
+    which may quote what the user typed."""
     line = {
         "event": "backend_failure",
         "request_id": request_id.get(),
         "error": type(error).__name__,
         "stack": "".join(traceback.format_tb(error.__traceback__)),
+        "causes": causes(error),
     }
     logger.error(json.dumps(line))
 
 
-def log_withheld(status: int, kind: str, detail: str) -> None:
+def log_withheld(status: int, kind: str, detail: str, error: BaseException | None = None) -> None:
     """An error whose message the client did not get (it names server paths or upstream
-    hosts): the detail, for whoever reads the log with the request id the client got."""
+    hosts): the detail and `error`'s causes, for whoever reads the log with the request id
+    the client got."""
     line = {
         "event": "error_detail",
         "request_id": request_id.get(),
         "status": status,
         "error": kind,
         "detail": detail,
+        "causes": causes(error),
     }
     logger.warning(json.dumps(line))
 

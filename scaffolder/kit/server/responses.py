@@ -71,12 +71,14 @@ def discloses(message: str) -> bool:
     return _DISCLOSING.search(message) is not None
 
 
-def public_message(message: str, status: int, kind: str = "error") -> str:
+def public_message(
+    message: str, status: int, kind: str = "error", error: BaseException | None = None
+) -> str:
     """`message` when a client may see it; else a summary with the request id, the detail
-    going to the log."""
+    (and the causes of `error`, the exception it comes from) going to the log."""
     if not discloses(message):
         return message
-    log_withheld(status, kind, message)
+    log_withheld(status, kind, message, error)
     return (
         f"the request could not be handled; the server log has the details under request id "
         f"{request_id.get() or 'unknown'}"
@@ -88,9 +90,9 @@ def error_message(error: CopilotError, status: int) -> str:
     whose message names the host, the phrase for its kind (the log keeps the detail)."""
     message = first_line(error)
     if isinstance(error, LLMError) and discloses(message):
-        log_withheld(status, type(error).__name__, message)
+        log_withheld(status, type(error).__name__, message, error)
         return next(text for kind, text in MODEL_FAILURES if isinstance(error, kind))
-    return public_message(message, status, type(error).__name__)
+    return public_message(message, status, type(error).__name__, error)
 
 
 def error_body(path: str, status: int, message: str, **extra: Any) -> dict[str, Any]:
