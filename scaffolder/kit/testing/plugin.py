@@ -14,43 +14,30 @@ is bad. `pytest.skip` and `pytest.xfail` keep their usual meaning.
 `--llm-record` records the tests' model answers into `recordings/<module>.jsonl` beside each
 test module, and `--llm-cache=replay-only` replays them (`recording.py`); the
 `llm_test_provider` fixture (`fixtures.py`) gives the tests' copilot the provider that goes
-with the run.
+with the run. In a project whose pyproject.toml names its app (`[tool.copilot] app`), the
+project's fixtures (`project_fixtures.py`: `project_root`, `app`, `settings`, `copilot`,
+`new_project`) are registered too, so its conftest.py is a few lines.
 
-Without the marker and without `--llm-*` options the plugin does nothing at all.
+Without the marker and without `--llm-*` options the plugin does nothing at all, and it is
+cheap to load: this module imports pytest, the standard library and the kit's own small
+testing modules; the LLM layer, pydantic and the rest load when a test uses the marker or a
+fixture (tests/kit/testing/test_plugin_import.py checks that).
 """
 
 from __future__ import annotations
 
 import os
-import warnings
 from collections.abc import Generator
 from pathlib import Path
 
 import pytest
 
-from scaffolder.errors import CostLimitError, LLMError, UsageError
-from scaffolder.kit.llm.cache import CACHE_MODES, MODE_VARIABLE
-from scaffolder.kit.llm.cost import CostLedger, ledger_scope
-from scaffolder.kit.llm.sampling import sample_scope
-from scaffolder.kit.testing.config import (
-    INCONCLUSIVE_POLICIES,
-    MarkerPlan,
-    TestingSettings,
-    plan_for,
-)
-from scaffolder.kit.testing.history import RunRecord, TestHistory
-from scaffolder.kit.testing.report import (
-    ABORTED,
-    FlakyResult,
-    summary_lines,
-    write_json_report,
-)
-from scaffolder.kit.testing.sequential import (
-    CAP_RULES,
-    SequentialRule,
-    Verdict,
-    wilson_interval,
-)
+from scaffolder.errors import UsageError
+from scaffolder.kit.testing import fixtures, project_fixtures
+from scaffolder.kit.testing.config import INCONCLUSIVE_POLICIES, TestingSettings, plan_for
+from scaffolder.kit.testing.report import FlakyResult, summary_lines, write_json_report
+from scaffolder.kit.testing.sequential import CAP_RULES
+from scaffolder.project import read_copilot_table
 
 MARKER = "llm_flaky"
 MARKER_HELP = (
@@ -58,6 +45,13 @@ MARKER_HELP = (
     "inconclusive=...) or (runs=N, min_passes=K): run the test until a sequential test (or "
     "the curtailed K-of-N rule) decides whether its success rate is good enough"
 )
+#: The response cache's modes and variable (`scaffolder.kit.llm.cache.CACHE_MODES` and
+#: `MODE_VARIABLE`, spelled out because importing the LLM layer here would tax every pytest
+#: run; tests/kit/testing/test_plugin_import.py keeps them equal).
+CACHE_MODES = ("off", "read-write", "replay-only")
+CACHE_VARIABLE = "COPILOT_LLM_CACHE"
+#: The `[tool.copilot]` key naming a project's app (`scaffolder.kit.app.APP_KEY`, likewise).
+APP_KEY = "app"
 #: Command-line options that override `[tool.copilot.testing]` keys, by key.
 _DEFAULT_OPTIONS = {
     "p_good": "llm_p_good",
@@ -70,17 +64,9 @@ _DEFAULT_OPTIONS = {
     "history": "llm_history",
 }
 
-
-class LLMFlakyWarning(UserWarning):
-    """An `llm_flaky` test was INCONCLUSIVE under the "warn" policy."""
-
-
-class FlakyVerdictError(AssertionError):
-    """An `llm_flaky` test's verdict failed it; the first failed attempt is its cause."""
-
-
 _PLUGIN_NAME = "copilot-llm-tests"
 _FIXTURES_NAME = "copilot-llm-fixtures"
+_PROJECT_FIXTURES_NAME = "copilot-project-fixtures"
 #: The recording session's name (`recording.PLUGIN_NAME`, which is not imported until used).
 _RECORDINGS_NAME = "copilot-llm-recordings"
 
@@ -91,7 +77,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--llm-cache",
         choices=CACHE_MODES,
         default=None,
-        help=f"response cache mode for this run (sets {MODE_VARIABLE}); replay-only fails "
+        help=f"response cache mode for this run (sets {CACHE_VARIABLE}); replay-only fails "
         "every model call that was never recorded",
     )
     group.addoption(
@@ -154,17 +140,25 @@ def pytest_configure(config: pytest.Config) -> None:
     if budget is not None and budget < 0:
         raise pytest.UsageError(f"--llm-budget-usd must not be negative, got {budget}")
     report = config.getoption("llm_report")
-    session = _FlakySession(
+    session = FlakySession(
         config,
         settings,
         budget_usd=budget,
         report_path=Path(report).resolve() if report else None,
     )
     config.pluginmanager.register(session, _PLUGIN_NAME)
-    from scaffolder.kit.testing import fixtures
-
     config.pluginmanager.register(fixtures, _FIXTURES_NAME)
+    if _declares_app(config.rootpath / "pyproject.toml"):
+        config.pluginmanager.register(project_fixtures, _PROJECT_FIXTURES_NAME)
     _register_recordings(config)
+
+
+def _declares_app(pyproject: Path) -> bool:
+    """Whether `pyproject` is a copilot project's that names its app: only there do the
+    project fixtures' plain names (`app`, `settings`, `copilot`) mean the project's copilot;
+    anywhere else they would shadow nothing and surprise everyone."""
+    table = read_copilot_table(pyproject) if pyproject.is_file() else None
+    return table is not None and APP_KEY in table
 
 
 def _register_recordings(config: pytest.Config) -> None:
@@ -192,10 +186,10 @@ def _register_recordings(config: pytest.Config) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     session = config.pluginmanager.get_plugin(_PLUGIN_NAME)
-    if isinstance(session, _FlakySession):
+    if isinstance(session, FlakySession):
         session.restore_environment()
         config.pluginmanager.unregister(session, _PLUGIN_NAME)
-    for name in (_RECORDINGS_NAME, _FIXTURES_NAME):
+    for name in (_RECORDINGS_NAME, _FIXTURES_NAME, _PROJECT_FIXTURES_NAME):
         plugin = config.pluginmanager.get_plugin(name)
         if plugin is not None:
             close = getattr(plugin, "close", None)
@@ -204,9 +198,10 @@ def pytest_unconfigure(config: pytest.Config) -> None:
             config.pluginmanager.unregister(plugin, name)
 
 
-class _FlakySession:
+class FlakySession:
     """The plugin's state and hooks for one pytest run, registered by `pytest_configure` (a
-    plugin object, because reports reach hooks without their config)."""
+    plugin object, because reports reach hooks without their config). What needs the LLM
+    layer is imported by the hooks that use it, when a run uses it."""
 
     def __init__(
         self,
@@ -224,30 +219,24 @@ class _FlakySession:
         self.spent_usd = 0.0
         self.stopped: str | None = None
         self._cache_mode = config.getoption("llm_cache")
-        self._previous_cache_mode = os.environ.get(MODE_VARIABLE)
+        self._previous_cache_mode = os.environ.get(CACHE_VARIABLE)
         if self._cache_mode is not None:
-            os.environ[MODE_VARIABLE] = self._cache_mode
+            os.environ[CACHE_VARIABLE] = self._cache_mode
 
     def restore_environment(self) -> None:
         if self._cache_mode is None:
             return
         if self._previous_cache_mode is None:
-            os.environ.pop(MODE_VARIABLE, None)
+            os.environ.pop(CACHE_VARIABLE, None)
         else:
-            os.environ[MODE_VARIABLE] = self._previous_cache_mode
-
-    @property
-    def history(self) -> TestHistory | None:
-        if not self.settings.history:
-            return None
-        return TestHistory(self.config.rootpath / self.settings.history)
+            os.environ[CACHE_VARIABLE] = self._previous_cache_mode
 
     def remaining_usd(self) -> float | None:
         return None if self.budget_usd is None else max(0.0, self.budget_usd - self.spent_usd)
 
-    def charge(self, item: pytest.Item, ledger: CostLedger) -> None:
+    def charge(self, item: pytest.Item, spent_usd: float) -> None:
         """Add what a test spent to the session, and stop the session once over budget."""
-        self.spent_usd += ledger.total_usd
+        self.spent_usd += spent_usd
         if self.budget_usd is not None and self.spent_usd > self.budget_usd:
             self.stopped = (
                 f"LLM budget of ${self.budget_usd:.6f} passed (${self.spent_usd:.6f} spent) "
@@ -262,11 +251,13 @@ class _FlakySession:
         if marker is None:
             return None
         __tracebackhide__ = True
+        from scaffolder.kit.testing.attempts import Attempts
+
         try:
             plan = plan_for(marker.args, marker.kwargs, self.settings)
         except UsageError as error:
             raise pytest.UsageError(f"{pyfuncitem.nodeid}: {error}") from None
-        _Attempts(pyfuncitem, plan, self).run()
+        Attempts(pyfuncitem, plan, self).run()
         return True
 
     @pytest.hookimpl(wrapper=True)
@@ -276,11 +267,13 @@ class _FlakySession:
         __tracebackhide__ = True
         if self.budget_usd is None or item.get_closest_marker(MARKER) is not None:
             return (yield)
+        from scaffolder.kit.llm.cost import ledger_scope
+
         with ledger_scope(f"test {item.nodeid}", limit_usd=self.remaining_usd()) as ledger:
             try:
                 return (yield)
             finally:
-                self.charge(item, ledger)
+                self.charge(item, ledger.total_usd)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.when != "call":
@@ -302,127 +295,3 @@ class _FlakySession:
         write_json_report(
             self.report_path, self.results, budget_usd=self.budget_usd, stopped=self.stopped
         )
-
-
-class _Attempts:
-    """The attempts of one marked test, their verdict, and what gets reported about them."""
-
-    def __init__(self, item: pytest.Function, plan: MarkerPlan, state: _FlakySession) -> None:
-        self.item = item
-        self.plan = plan
-        self.state = state
-        self.passes = 0
-        self.failures = 0
-        self.first_failure: BaseException | None = None
-        # The default pytest_pyfunc_call (and other plugins'), without this one: one attempt.
-        self.attempt_once = item.config.pluginmanager.subset_hook_caller(
-            "pytest_pyfunc_call", remove_plugins=[state]
-        )
-
-    def run(self) -> None:
-        __tracebackhide__ = True
-        verdict: Verdict | None = None
-        name = f"llm_flaky {self.item.nodeid}"
-        with ledger_scope(name, limit_usd=self.state.remaining_usd()) as ledger:
-            try:
-                while verdict is None:
-                    self._attempt(self.passes + self.failures)
-                    self._stop_if_over_budget(ledger)
-                    verdict = self.plan.rule.decide(self.passes, self.failures)
-            finally:
-                self.state.charge(self.item, ledger)
-                self._report(verdict, ledger)
-        self._conclude(verdict)
-
-    def _attempt(self, index: int) -> None:
-        __tracebackhide__ = True
-        with sample_scope(index):
-            try:
-                self.attempt_once(pyfuncitem=self.item)
-            except (LLMError, pytest.xfail.Exception):
-                raise
-            except (Exception, pytest.fail.Exception) as error:
-                self.failures += 1
-                self.first_failure = self.first_failure or error
-            else:
-                self.passes += 1
-
-    def _stop_if_over_budget(self, ledger: CostLedger) -> None:
-        """Stop even when the app swallowed the ledger's CostLimitError."""
-        if self.state.budget_usd is not None and (
-            self.state.spent_usd + ledger.total_usd > self.state.budget_usd
-        ):
-            raise CostLimitError(
-                f"the session's LLM budget of ${self.state.budget_usd:.6f} is spent"
-            )
-
-    def _report(self, verdict: Verdict | None, ledger: CostLedger) -> None:
-        attempts = self.passes + self.failures
-        low, high = wilson_interval(self.passes, attempts)
-        totals = ledger.totals()
-        cached = sum(totals_row.cached_calls for totals_row in totals)
-        result = FlakyResult(
-            nodeid=self.item.nodeid,
-            mode=self.plan.mode,
-            rule=self.plan.rule.describe(),
-            verdict=str(verdict) if verdict is not None else ABORTED,
-            attempts=attempts,
-            passes=self.passes,
-            wilson_low=round(low, 4),
-            wilson_high=round(high, 4),
-            model_calls=sum(totals_row.calls for totals_row in totals) - cached,
-            cached_calls=cached,
-            cost_usd=ledger.total_usd,
-            drift=self._drift(verdict, ledger.total_usd),
-        )
-        self.item.user_properties.extend(result.properties())
-
-    def _drift(self, verdict: Verdict | None, cost_usd: float) -> str:
-        """Record this run in the history; the drift flag's explanation, or ""."""
-        history = self.state.history
-        if history is None or verdict is None:
-            return ""
-        run = RunRecord(
-            self.item.nodeid,
-            self.plan.mode,
-            str(verdict),
-            self.passes + self.failures,
-            self.passes,
-            cost_usd,
-        )
-        drift = history.check_and_record(run, self.state.settings.drift_alpha)
-        return drift.describe() if drift is not None and drift.flagged else ""
-
-    def _conclude(self, verdict: Verdict | None) -> None:
-        __tracebackhide__ = True
-        if verdict is Verdict.PASS:
-            return
-        message = self._explain(verdict)
-        if verdict is Verdict.INCONCLUSIVE and self.plan.inconclusive == "warn":
-            warnings.warn(LLMFlakyWarning(message), stacklevel=2)
-            return
-        raise FlakyVerdictError(message) from self.first_failure
-
-    def _explain(self, verdict: Verdict | None) -> str:
-        attempts = self.passes + self.failures
-        low, high = wilson_interval(self.passes, attempts)
-        lines = [
-            f"llm_flaky verdict {verdict}: {self.passes} of {attempts} attempts passed, "
-            f"success rate 95% CI [{low:.2f}, {high:.2f}]; rule: {self.plan.rule.describe()}"
-        ]
-        rule = self.plan.rule
-        if isinstance(rule, SequentialRule):
-            lines.append(
-                f"SPRT log-likelihood ratio {rule.llr(self.passes, self.failures):.3f} "
-                f"(pass at >= {rule.upper:.3f}, fail at <= {rule.lower:.3f})"
-            )
-        if verdict is Verdict.INCONCLUSIVE:
-            lines.append(
-                "the success rate looks between p_bad and p_good; raise max_runs to decide, "
-                "or set inconclusive='warn'"
-            )
-        if self.first_failure is not None:
-            first = str(self.first_failure).strip().splitlines()
-            detail = first[0] if first else ""
-            lines.append(f"first failed attempt: {type(self.first_failure).__name__}: {detail}")
-        return "\n".join(lines)
