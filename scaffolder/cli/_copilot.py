@@ -95,7 +95,4 @@ def editor_context(
 def sources_cited(reply: Reply) -> list[str]:
     """`[label] citation` for each source the answer cites, in label order, printable (file
     names and section headings come from documents)."""
-    cited = set(reply.data.get("cited", []))
-    return [
-        printable(f"[{s['label']}] {s['citation']}") for s in reply.sources if s["label"] in cited
-    ]
+    return [printable(f"[{s.label}] {s.citation}") for s in reply.cited_sources()]

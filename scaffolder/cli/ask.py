@@ -53,8 +53,9 @@ def ask(
     if as_json:
         # Whether the copilot declined, why, and the index's evidence, where scripts look first.
         data = reply.data
-        payload = {**reply.to_json(), "declined": bool(data.get("declined")),
-                   "reason": data.get("reason", ""), "evidence": data.get("evidence")}  # fmt: skip
+        evidence = data.evidence.to_dict() if data.evidence is not None else None
+        payload = {**reply.to_json(), "declined": bool(data.declined),
+                   "reason": data.reason or "", "evidence": evidence}  # fmt: skip
         say(json_for_terminal(json.dumps(payload, indent=2, ensure_ascii=False)))
         return
     if live:
@@ -63,5 +64,5 @@ def ask(
         say(printable(reply.text))
     for cited in sources_cited(reply):
         typer.secho(cited, dim=True)
-    if reply.data.get("grounded") is False:
+    if reply.data.result.grounded is False:
         typer.secho("(some citations do not match the sources given)", fg=typer.colors.YELLOW)

@@ -18,7 +18,7 @@ the session with its exit code.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -29,6 +29,7 @@ from scaffolder.kit.text import TerminalStream, printable
 
 if TYPE_CHECKING:
     from scaffolder.kit.copilot import Copilot
+    from scaffolder.kit.retrieval.evidence import Evidence
 
 QUIT = {"/quit", "/exit", "quit", "exit"}
 
@@ -75,7 +76,7 @@ def _turn(
     text: str,
     conversation: str | None,
     trace: bool,
-    context: Mapping[str, Any] | None = None,
+    context: Mapping[str, object] | None = None,
 ) -> str | None:
     """One turn, streamed to the terminal; the conversation id to continue with."""
     from scaffolder.kit.safety.guardrails import check_question_length
@@ -93,12 +94,12 @@ def _turn(
                     typer.secho(f"  {line}", dim=True)
                 if trace:
                     typer.secho(
-                        printable(f"  [{event.skill}] {event.data.get('reason', '')}"),
+                        printable(f"  [{event.skill}] {event.data.reason or ''}"),
                         fg=typer.colors.BLUE,
                     )
-                    if event.data.get("evidence"):
+                    if event.data.evidence is not None:
                         typer.secho(
-                            printable(f"  {_evidence_line(event.data['evidence'])}"),
+                            printable(f"  {_evidence_line(event.data.evidence)}"),
                             fg=typer.colors.BLUE,
                         )
             else:
@@ -109,10 +110,10 @@ def _turn(
     return conversation
 
 
-def _evidence_line(evidence: dict[str, Any]) -> str:
-    verdict = "strong" if evidence.get("strong") else "weak"
-    where = evidence.get("source") or "no passage matched"
+def _evidence_line(evidence: Evidence) -> str:
+    verdict = "strong" if evidence.strong else "weak"
+    where = evidence.source or "no passage matched"
     return (
-        f"evidence: {verdict}, {evidence.get('score', 0):.2f} vs threshold "
-        f"{evidence.get('threshold', 0):.2f} ({evidence.get('calibration')}); best: {where}"
+        f"evidence: {verdict}, {evidence.score:.2f} vs threshold "
+        f"{evidence.threshold:.2f} ({evidence.calibration}); best: {where}"
     )

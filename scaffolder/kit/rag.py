@@ -19,31 +19,10 @@ from scaffolder.kit.llm.types import AnswerTask, ChatRequest, Completion, Passag
 from scaffolder.kit.prompts.library import Prompt
 from scaffolder.kit.retrieval.citations import CitationReport, check_citations
 from scaffolder.kit.retrieval.retriever import Retriever
+from scaffolder.kit.turn import Source
 
 #: Passages put in front of the model per question.
 DEFAULT_K = 4
-
-
-@dataclass(frozen=True)
-class Source:
-    """One retrieved passage as the model saw it (`label`) and as a user can look it up."""
-
-    label: str
-    chunk_id: str
-    citation: str
-    source: str
-    text: str
-    score: float
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "label": self.label,
-            "id": self.chunk_id,
-            "citation": self.citation,
-            "source": self.source,
-            "score": round(self.score, 4),
-            "text": self.text,
-        }
 
 
 @dataclass(frozen=True)
@@ -79,7 +58,7 @@ class Answer:
             "grounded": self.grounded,
             "unknown_citations": list(self.citations.unknown),
             "uncited_sentences": list(self.citations.uncited_sentences),
-            "sources": [source.as_json() for source in self.sources],
+            "sources": [source.to_json() for source in self.sources],
             "prompt": self.prompt,
             "model": self.model,
             "cached": self.cached,

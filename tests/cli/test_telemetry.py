@@ -121,7 +121,7 @@ def test_a_real_turn_shows_the_servers_tokens_and_their_cost(
     assert attributes["gen_ai.usage.output_tokens"] == returned["completion_tokens"]
     assert attributes["copilot.cost_usd"] == pytest.approx(cost)
     prompt = f"answer@{attributes['copilot.prompt.version']}"
-    assert reply.data["prompt"] == prompt
+    assert reply.data.result.prompt == prompt
     assert turn["status"] == "UNSET"  # `ask` closing the stream after the reply is no error
 
     result = copilot("telemetry", "summary", str(file), "--format", "json")

@@ -62,7 +62,7 @@ def record_baseline(
         final = copilot.with_llm(llm).ask(case.text, history=earlier)
         return {
             "answer": final.text,
-            "sources": [source["source"] for source in final.sources],
+            "sources": [source.source for source in final.sources],
             "intent": final.skill,
         }
 

@@ -80,7 +80,8 @@ class Checker:
         (the follow-up rule or the index's evidence), not by the fallback classifier's luck."""
         first = self.copilot.ask(candidate.question)
         follow = self.copilot.ask(FOLLOW_UP, first.conversation_id)
-        if follow.skill != "answer" or follow.data.get("route") not in FOLLOW_UP_ROUTES:
+        route = follow.data.route
+        if follow.skill != "answer" or route is None or route.method not in FOLLOW_UP_ROUTES:
             return False
         # The qa suite's follow-up case replays the conversation as history (as the bench
         # target does) and grades that the answer cites the question's document.
@@ -112,8 +113,7 @@ class Checker:
 
 def _cited(reply: Reply) -> set[str]:
     """The documents the reply's citations point at."""
-    labels = reply.data.get("cited", [])
-    return {str(source["source"]) for source in reply.sources if source["label"] in labels}
+    return {source.source for source in reply.cited_sources()}
 
 
 def offline_overrides(store: Path) -> dict[str, Any]:

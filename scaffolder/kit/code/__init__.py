@@ -16,9 +16,10 @@ from scaffolder.kit.code.checks import (
 from scaffolder.kit.code.context import EditorContext, Position, Selection, SourceView
 from scaffolder.kit.code.offline_skills import SkillResult, add_test, document, explain, refactor
 from scaffolder.kit.code.proposals import Edit, EditProposal, load_proposal, propose, save_proposal
-from scaffolder.kit.code.references import Reference, Target, resolve_reference
+from scaffolder.kit.code.references import Reference, resolve_reference
 from scaffolder.kit.code.scaffold import scaffold_files
 from scaffolder.kit.code.symbols import Symbol
+from scaffolder.kit.turn import Target
 
 __all__ = [
     "Applied",

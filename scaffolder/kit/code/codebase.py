@@ -18,10 +18,11 @@ from scaffolder.kit.code.mentions import NamedCode, named_code
 from scaffolder.kit.code.symbol_index import Definition, SymbolIndex, name_words
 from scaffolder.kit.code.symbols import has_definitions, lines_of
 from scaffolder.kit.copilot.skill_helpers import answer_from_documents
-from scaffolder.kit.rag import DEFAULT_K, Source
+from scaffolder.kit.rag import DEFAULT_K
 from scaffolder.kit.routing.skills import SkillReply, SkillRequest
 from scaffolder.kit.sources import SourceMap
 from scaffolder.kit.text import stem, tokenize
+from scaffolder.kit.turn import SkillData, Source
 
 _DEFINED = re.compile(
     r"\b(?:where\b.*\b(?:defined|declared|implemented|located|lives?)|definition\s+of"
@@ -173,12 +174,12 @@ class _Cited:
     def reply(self, text: str) -> SkillReply:
         return SkillReply(
             text,
-            sources=tuple(source.as_json() for source in self.sources),
-            data={
-                "cited": [source.label for source in self.sources],
-                "grounded": True,
-                "answered_from": "symbol index",
-            },
+            sources=tuple(self.sources),
+            data=SkillData(
+                grounded=True,
+                cited=tuple(source.label for source in self.sources),
+                answered_from="symbol index",
+            ),
         )
 
 

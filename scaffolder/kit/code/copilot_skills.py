@@ -5,9 +5,9 @@ Why in the kit: six skills, the editor API and the benchmark target must agree o
 request's context is read, how the previous turn's target is carried, and how a proposal is
 shown, so a generated `skill.py` stays a few lines that name what it does.
 
-The previous target travels in the reply's data (`data["target"]`); the runtime hands the
-previous reply's data back as `request.context["previous_data"]`, so "now add a test for it"
-finds the function the last turn was about, even in another file than the one now open.
+The previous target travels in the reply's data (`SkillData.target`); the runtime hands the
+previous reply's data back as `request.previous_data`, so "now add a test for it" finds the
+function the last turn was about, even in another file than the one now open.
 
 Without a model (the offline provider) only what can be done honestly from the source is
 done (see `offline_skills`); with one, explain, refactor and scaffold_files ask it through the
@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import textwrap
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from scaffolder.errors import UsageError
@@ -28,11 +28,11 @@ from scaffolder.kit.code.checks import proposed_code
 from scaffolder.kit.code.context import EditorContext, Position, SourceView
 from scaffolder.kit.code.offline_skills import SkillResult, explain, refactor
 from scaffolder.kit.code.proposals import Edit, EditProposal, propose, save_proposal
-from scaffolder.kit.code.references import Reference, Target, resolve_reference
+from scaffolder.kit.code.references import Reference, resolve_reference
 from scaffolder.kit.code.scaffold import scaffold_files
 from scaffolder.kit.llm.parsers import code_blocks
-from scaffolder.kit.rag import Source
 from scaffolder.kit.routing.skills import SkillReply, SkillRequest
+from scaffolder.kit.turn import ProposedEdit, SkillData, Source, Target
 
 #: The keys of `EditorContext.to_dict()`: what an editor sends; anything else is the runtime's.
 EDITOR_KEYS = ("file", "cursor", "selection", "open_files", "text")
@@ -168,20 +168,8 @@ def scaffold_skill(request: SkillRequest) -> SkillReply:
 
 def previous_target(request: SkillRequest) -> Target | None:
     """The target the previous turn worked on, if its reply recorded one."""
-    data = request.context.get("previous_data")
-    raw = data.get("target") if isinstance(data, Mapping) else None
-    if not isinstance(raw, Mapping):
-        return None
-    try:
-        return Target(
-            str(raw["file"]),
-            int(raw["start_line"]),
-            int(raw["end_line"]),
-            None if raw.get("symbol") is None else str(raw["symbol"]),
-            str(raw.get("kind", "lines")),
-        )
-    except (KeyError, TypeError, ValueError):
-        return None
+    previous = request.previous_data
+    return previous.target if previous is not None else None
 
 
 def code_request(request: SkillRequest) -> CodeRequest | None:
@@ -248,26 +236,23 @@ def code_reply(
     request: SkillRequest, result: SkillResult, reference: Reference | None
 ) -> SkillReply:
     """The reply for a skill's result: its text, and for a proposal the saved proposal's diff,
-    how to apply it, and its details in `data["proposal"]`; the target goes in
-    `data["target"]` for the next turn."""
-    data: dict[str, Any] = {}
-    if reference is not None:
-        data["reference"] = reference.reason
+    how to apply it, and its details in `data.proposal`; the target goes in `data.target`
+    for the next turn."""
     target = result.target or (reference.target if reference is not None else None)
-    sources: tuple[dict[str, Any], ...] = ()
-    if target is not None:
-        data["target"] = asdict(target)
-        passage = _passage(request, target)
-        if passage is not None:
-            sources = (passage.as_json(),)
-            data["cited"] = [passage.label]
+    passage = _passage(request, target) if target is not None else None
+    sources = (passage,) if passage is not None else ()
+    data = SkillData(
+        reference=reference.reason if reference is not None else None,
+        target=target,
+        cited=(passage.label,) if passage is not None else None,
+    )
     text = result.text
     if result.proposal is not None:
         if request.services is None:
             raise ValueError("code skills need a Copilot's project services")
         proposal = result.proposal
         save_proposal(proposal, request.services.root)
-        data["proposal"] = proposal_summary(proposal)
+        data = replace(data, proposal=proposal_summary(proposal))
         text = (
             f"{text}\n\n```diff\n{proposal.diff}```\n\n"
             f"Why: {proposal.rationale}\n\n"
@@ -287,16 +272,12 @@ def _passage(request: SkillRequest, target: Target) -> Source | None:
     return CodeReader(request.services.source_map).passage(code)
 
 
-def proposal_summary(proposal: EditProposal) -> dict[str, Any]:
+def proposal_summary(proposal: EditProposal) -> ProposedEdit:
     """What a client needs to show and apply a proposal: id, diff, mode(s), rationale, files."""
     modes = sorted({edit.mode for edit in proposal.edits})
-    return {
-        "id": proposal.id,
-        "diff": proposal.diff,
-        "mode": ", ".join(modes),
-        "rationale": proposal.rationale,
-        "files": proposal.files,
-    }
+    return ProposedEdit(
+        proposal.id, proposal.diff, ", ".join(modes), proposal.rationale, tuple(proposal.files)
+    )
 
 
 def uses_model(request: SkillRequest) -> bool:

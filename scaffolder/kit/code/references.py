@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from scaffolder.kit.code.context import SourceView
 from scaffolder.kit.code.symbols import SymbolKind
+from scaffolder.kit.turn import Target
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
 _BACK = frozenset({"it", "that", "them", "those", "its"})
@@ -32,21 +33,6 @@ _KIND_WORDS: dict[str, tuple[SymbolKind, ...]] = {
     "method": ("method", "function"),
     "class": ("class",),
 }
-
-
-@dataclass(frozen=True)
-class Target:
-    """A range of one file that a request is about; `symbol` is the qualname when known."""
-
-    file: str
-    start_line: int
-    end_line: int
-    symbol: str | None = None
-    kind: str = "lines"
-
-    def describe(self) -> str:
-        name = f"{self.kind} {self.symbol}" if self.symbol else self.kind
-        return f"{name} in {self.file} (lines {self.start_line}-{self.end_line})"
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
     copilot = Copilot.for_project(project_root)
     reply = copilot.ask("How do I reset the lamp?")
-    print(reply.text, [source["citation"] for source in reply.sources])
+    print(reply.text, [source.citation for source in reply.cited_sources()])
 
 `copilot ask`, `copilot chat` and `copilot serve` all run turns through `Copilot`.
 """

@@ -74,6 +74,6 @@ def reply(case: CaseInput, llm: LLM) -> dict[str, Any]:
     final = copilot(llm).ask(case.text, history=[dict(turn) for turn in earlier])
     return {
         "answer": final.text,
-        "sources": [source["source"] for source in final.sources],
+        "sources": [source.source for source in final.sources],
         "intent": final.skill,
     }

@@ -6,9 +6,10 @@ it streams), output guards on the text as it streams (a blocked phrase never rea
 proposals for any actions (nothing runs until approved), the turn recorded in the
 conversation, and a telemetry span that never holds what the user typed unless capture is on.
 
-A skill's reply data is handed to the same conversation's next turn as
-`request.context["previous_data"]` (kept in memory, for the most recent conversations), so a
-skill can carry state a follow-up needs, such as the code "it" refers to.
+A skill's reply data (`kit.turn.SkillData`) is handed to the same conversation's next turn as
+`request.previous_data` (kept in memory, for the most recent conversations), so a skill can
+carry state a follow-up needs, such as the code "it" refers to. The turn's result is typed
+(`kit.turn.TurnData`: route, decline and reason, guard, evidence, the skill's data, proposals).
 
 Requests that bring their own history (the OpenAI-compatible endpoint is stateless) get a
 conversation rebuilt from it: earlier user messages are routed in order, so the active skill is
@@ -20,8 +21,9 @@ from __future__ import annotations
 import uuid
 from collections import OrderedDict
 from collections.abc import Generator, Iterator, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from scaffolder.kit.agents.actions import Workspace
 from scaffolder.kit.agents.approval import ApprovalDesk, Proposal
@@ -50,9 +52,11 @@ from scaffolder.kit.routing.skills import (
 )
 from scaffolder.kit.server.backend import Delta, Reply
 from scaffolder.kit.settings import CopilotSettings
+from scaffolder.kit.turn import ProposedAction, Route, SkillData, Source, TurnData
 
 if TYPE_CHECKING:
     from scaffolder.kit.telemetry.setup import Telemetry
+    from scaffolder.kit.telemetry.turns import Turn as TurnSpan
 
 DEFAULT_OUT_OF_SCOPE_REPLY = "Sorry, that is outside what I can help with here."
 CONTEXT_TOKENS = 8000
@@ -79,7 +83,7 @@ class Copilot:
         self.telemetry = telemetry
         self.out_of_scope_reply = out_of_scope_reply
         self.counter = EstimatingCounter()
-        self._previous_data: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self._previous_data: OrderedDict[str, SkillData] = OrderedDict()
 
     @classmethod
     def for_project(
@@ -164,7 +168,7 @@ class Copilot:
         message: str,
         conversation_id: str | None,
         history: Sequence[dict[str, str]] | None = None,
-        context: Mapping[str, Any] | None = None,
+        context: Mapping[str, object] | None = None,
     ) -> Iterator[Delta | Reply]:
         conversation = (
             self._rebuilt(history)
@@ -189,7 +193,7 @@ class Copilot:
         self,
         message: str,
         conversation_id: str | None = None,
-        context: Mapping[str, Any] | None = None,
+        context: Mapping[str, object] | None = None,
         history: Sequence[dict[str, str]] | None = None,
     ) -> Reply:
         """The whole reply to one message (the deltas dropped)."""
@@ -203,12 +207,11 @@ class Copilot:
         self,
         conversation: Conversation,
         message: str,
-        context: Mapping[str, Any],
-        span: Any,
+        context: Mapping[str, object],
+        span: TurnSpan | None,
     ) -> Generator[Delta | Reply, None, None]:
         rails = self.services.guardrails
         turn_id = uuid.uuid4().hex[:12]
-        data: dict[str, Any] = {}
         verdict = rails.check_input(message)
         if span is not None:
             span.guard(verdict)
@@ -217,18 +220,18 @@ class Copilot:
             reason = blocking.describe() if blocking else "an input guard"
             decision = RouteDecision(OUT_OF_SCOPE, "default", 0.0, f"blocked: {reason}")
             yield Delta(verdict.reply)
+            blocked = TurnData(reason=decision.reason, declined=True, guard=reason)
             yield self._record(conversation, message, decision, verdict.reply, (), turn_id,
-                               {"guard": reason, "declined": True, "reason": decision.reason},
-                               skill="guard")  # fmt: skip
+                               blocked, skill="guard")  # fmt: skip
             return
         decision = self.router.route(message, conversation.context())
-        data.update(intent=decision.intent, route=decision.method, reason=decision.reason,
-                    declined=not decision.in_scope)  # fmt: skip
+        data = TurnData(Route(decision.intent, decision.method), decision.reason,
+                        declined=not decision.in_scope)  # fmt: skip
         if span is not None:
             span.set_intent(decision.intent)
         if not decision.in_scope:
             if decision.evidence is not None:
-                data["evidence"] = self.services.cite(decision.evidence).to_dict()
+                data = replace(data, evidence=self.services.cite(decision.evidence))
             yield Delta(self.out_of_scope_reply)
             yield self._record(conversation, message, decision, self.out_of_scope_reply, (),
                                turn_id, data, skill=OUT_OF_SCOPE)  # fmt: skip
@@ -244,37 +247,37 @@ class Copilot:
             conversation.id,
             self.services.llm,
             services=self.services,
-            context={
-                **context,
-                "previous_text": conversation.context().previous_text,
-                "previous_data": self._previous_data.get(conversation.id, {}),
-            },
+            context=context,
+            previous_text=conversation.context().previous_text,
+            previous_data=self._previous_data.get(conversation.id),
         )
         reply = skill.handler(request)
         proposals = propose_actions(self.desk, skill, reply)
         pieces: list[str] = []
         for chunk in rails.guard_stream(_chunks(reply)):
             if chunk.finish_reason == "content_filter":
-                data["guard"] = "the answer was stopped by an output guard"
+                data = replace(data, guard="the answer was stopped by an output guard")
             if chunk.text:
                 pieces.append(chunk.text)
                 yield Delta(chunk.text)
-        data.update(reply.data)
+        result = reply.final_data()
+        evidence = None
         if decision.evidence is not None:
-            data["evidence"] = self.services.cite(decision.evidence, reply.sources).to_dict()
-        self._remember(conversation.id, reply.data)
-        if proposals:
-            data["proposals"] = [
-                {"id": p.id, "summary": p.summary, "rationale": p.rationale} for p in proposals
-            ]
-        if fitted.cuts:
-            data["history_left_out"] = len(fitted.cuts)
+            evidence = self.services.cite(decision.evidence, reply.sources)
+        self._remember(conversation.id, result)
+        data = replace(
+            data,
+            result=result,
+            evidence=evidence,
+            proposals=tuple(ProposedAction(p.id, p.summary, p.rationale) for p in proposals),
+            history_left_out=len(fitted.cuts),
+        )
         yield self._record(conversation, message, decision, "".join(pieces).strip(),
                            reply.sources, turn_id, data, skill=skill.name,
                            proposals=proposals)  # fmt: skip
 
-    def _remember(self, conversation_id: str, data: dict[str, Any]) -> None:
-        self._previous_data[conversation_id] = dict(data)
+    def _remember(self, conversation_id: str, data: SkillData) -> None:
+        self._previous_data[conversation_id] = data
         self._previous_data.move_to_end(conversation_id)
         while len(self._previous_data) > PREVIOUS_DATA_KEPT:
             self._previous_data.popitem(last=False)
@@ -285,9 +288,9 @@ class Copilot:
         message: str,
         decision: RouteDecision,
         text: str,
-        sources: Sequence[Mapping[str, Any]],
+        sources: Sequence[Source],
         turn_id: str,
-        data: dict[str, Any],
+        data: TurnData,
         *,
         skill: str,
         proposals: Sequence[Proposal] = (),
@@ -299,7 +302,7 @@ class Copilot:
             conversation_id=conversation.id,
             turn_id=turn_id,
             text=text,
-            sources=[dict(source) for source in sources],
+            sources=tuple(sources),
             skill=skill,
             data=data,
         )

@@ -6,11 +6,11 @@ the CLI's `ask` pays only for what the routed skill needs.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from scaffolder.errors import CopilotError
 from scaffolder.kit.llm.client import LLM
@@ -23,6 +23,7 @@ from scaffolder.kit.safety.guardrails import Guardrails
 from scaffolder.kit.safety.redaction import Redactor
 from scaffolder.kit.settings import CopilotSettings
 from scaffolder.kit.sources import SourceMap
+from scaffolder.kit.turn import Source
 
 if TYPE_CHECKING:
     from scaffolder.kit.code.symbol_index import SymbolIndex, SymbolTable
@@ -91,10 +92,10 @@ class ProjectServices:
         return replace(found, score=1.0, source=f"{where} ({first.describe()})", chunk=None,
                        calibration="symbols")  # fmt: skip
 
-    def cite(self, evidence: Evidence, sources: Sequence[Mapping[str, Any]] = ()) -> Evidence:
+    def cite(self, evidence: Evidence, sources: Sequence[Source] = ()) -> Evidence:
         """`evidence` with its best passage's citation, from `sources` (what the skill
         retrieved) when that passage is among them, else from the index."""
-        known = {str(source.get("id")): str(source.get("citation")) for source in sources}
+        known = {source.chunk_id: source.citation for source in sources}
         try:
             return self.answerability.cite(evidence, known)
         except CopilotError:

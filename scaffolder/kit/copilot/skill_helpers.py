@@ -9,12 +9,17 @@ end whether every citation resolved.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from scaffolder.errors import SkillError
 from scaffolder.kit.llm.types import Completion, Message, Passage
-from scaffolder.kit.rag import DEFAULT_K, Source
+from scaffolder.kit.rag import DEFAULT_K
 from scaffolder.kit.routing.skills import SkillReply, SkillRequest
+from scaffolder.kit.turn import SkillData, Source
+
+if TYPE_CHECKING:
+    from scaffolder.kit.safety.guardrails import Guardrails
 
 
 def answer_from_documents(
@@ -31,14 +36,15 @@ def answer_from_documents(
         raise SkillError("answer_from_documents needs a Copilot's project services")
     answerer = services.answerer(prompt, k)
     query = request.text
-    previous = request.context.get("previous_text")
-    if request.decision.method == "followup" and isinstance(previous, str):
+    previous = request.previous_text
+    if request.decision.method == "followup" and previous is not None:
         query = f"{previous} {request.text}"
     found = passages(query) if passages is not None else answerer.retrieve(query)
     sources = _safe(tuple(found), services.guardrails)
     history = _history(request.messages)
     chat = answerer.request(request.text, sources, history)
-    data: dict[str, Any] = {"prompt": f"{answerer.prompt.name}@{answerer.prompt.version}"}
+    data = SkillData(prompt=f"{answerer.prompt.name}@{answerer.prompt.version}")
+    finished: list[SkillData] = []  # set when the stream has run to its end
 
     def pieces() -> Iterator[str]:
         collected: list[str] = []
@@ -53,20 +59,25 @@ def answer_from_documents(
         text = "".join(collected)
         completion = Completion(text=text, model=chat.model or "", provider=answerer.llm.info.name)
         answer = answerer.finish(request.text, sources, completion, 0.0)
-        data["grounded"] = answer.grounded
-        data["cited"] = [source.label for source in answer.cited]
-        if answer.citations.unknown:
-            data["unknown_citations"] = list(answer.citations.unknown)
+        finished.append(
+            replace(
+                data,
+                grounded=answer.grounded,
+                cited=tuple(source.label for source in answer.cited),
+                unknown_citations=tuple(answer.citations.unknown),
+            )
+        )
 
     return SkillReply(
         text="",
         stream=pieces(),
-        sources=tuple(source.as_json() for source in sources),
+        sources=sources,
         data=data,
+        completed=lambda: finished[-1] if finished else data,
     )
 
 
-def _safe(sources: tuple[Source, ...], guardrails: Any) -> tuple[Source, ...]:
+def _safe(sources: tuple[Source, ...], guardrails: Guardrails) -> tuple[Source, ...]:
     """The sources without those whose text tries to instruct the model (kept labels)."""
     passages = [Passage(source.label, source.text, source.citation) for source in sources]
     kept, _dropped = guardrails.check_documents(passages)

@@ -8,17 +8,13 @@ scores, so the decision keeps all three, in words and in numbers.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from scaffolder.kit.retrieval.evidence import Evidence
+from scaffolder.kit.turn import RouteMethod
 
 #: The intent of a request no skill handles; every router has it.
 OUT_OF_SCOPE = "out_of_scope"
-#: `embedding`: nearest examples, confident; `followup`: stayed with the active skill;
-#: `llm`: classified by a model because the examples were not conclusive; `evidence`: the
-#: index holds strong evidence for it, so a skill answering from the index takes it;
-#: `default`: nothing was conclusive and no model was available, so it is out of scope.
-RouteMethod = Literal["embedding", "followup", "llm", "evidence", "default"]
 
 
 @dataclass(frozen=True)

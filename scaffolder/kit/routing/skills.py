@@ -28,9 +28,10 @@ project's index (`answers_from_index`: then the index's evidence decides its sco
 
 A handler receives a `SkillRequest` (the text, the prompt messages with as much history as
 the token budget allows, the model client, the project's services and the request's context,
-such as an editor's selection) and returns a `SkillReply`: text for the user (or a stream of
-it), the passages it may cite, and any actions, which become proposals waiting for approval,
-never direct effects.
+such as an editor's selection, and the previous reply's data) and returns a `SkillReply`: text
+for the user (or a stream of it), the passages it may cite, its typed data (`kit.turn.SkillData`:
+citations, the code it worked on, a project's extras), and any actions, which become proposals
+waiting for approval, never direct effects.
 """
 
 from __future__ import annotations
@@ -45,15 +46,16 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from scaffolder.errors import SkillError
 from scaffolder.kit.agents.actions import ACTION_KINDS, Action, ActionKind
 from scaffolder.kit.llm.types import ChatModel, Message
 from scaffolder.kit.routing.decisions import OUT_OF_SCOPE, RouteDecision
+from scaffolder.kit.turn import SkillData, Source
 
 if TYPE_CHECKING:
-    from scaffolder.kit.copilot.services import ProjectServices
+    from scaffolder.kit.routing.services import SkillServices
 
 SKILLS_DIR = "skills"
 #: A folder under skills/ without a skill.py: example requests that are out of scope
@@ -78,9 +80,14 @@ class SkillRequest:
     #: The model client, when the copilot has one; handlers of offline demos may not need it.
     model: ChatModel | None = None
     #: The project's retriever, prompts, guards and settings, when run by a `Copilot`.
-    services: ProjectServices | None = None
+    services: SkillServices | None = None
     #: What came with the request besides its text (an editor's file and selection...).
-    context: Mapping[str, Any] = field(default_factory=dict)
+    context: Mapping[str, object] = field(default_factory=dict)
+    #: The previous user message of the conversation (a follow-up searches with it).
+    previous_text: str | None = None
+    #: The data of the conversation's previous skill reply (the code "it" refers to...).
+    #: Kept by the runtime, never taken from what a client sends.
+    previous_data: SkillData | None = None
 
     def settings(self, kind: type[SettingsT]) -> SettingsT:
         """The project's settings as its own class (`kind`, the project's `Settings`), so a
@@ -107,16 +114,23 @@ class SkillReply:
     #: Why the actions are proposed, shown to whoever approves them.
     rationale: str = ""
     #: The answer as it is generated; when set, `text` is ignored and the pieces, joined,
-    #: are the reply. A stream may complete `data` when it ends (e.g. whether it was grounded).
+    #: are the reply.
     stream: Iterator[str] | None = None
-    #: Passages the reply may cite as `[label]`: label, citation, source, text, score.
-    sources: tuple[Mapping[str, Any], ...] = ()
-    #: Anything else for the caller: the prompt used, proposals' details, checks...
-    data: dict[str, Any] = field(default_factory=dict)
+    #: Passages the reply may cite as `[label]`.
+    sources: tuple[Source, ...] = ()
+    #: What the skill reports besides the text: the prompt used, citations, its target...
+    data: SkillData = field(default_factory=SkillData)
+    #: For a stream: `data` as the stream learned it by its end (whether the answer was
+    #: grounded, what it cited). Read through `final_data()`, after the stream is drained.
+    completed: Callable[[], SkillData] | None = None
 
     def collect(self) -> str:
         """The whole reply text, draining the stream when there is one."""
         return "".join(self.stream) if self.stream is not None else self.text
+
+    def final_data(self) -> SkillData:
+        """The reply's data once its text is out: completed by the stream when it has one."""
+        return self.completed() if self.completed is not None else self.data
 
 
 Handler = Callable[[SkillRequest], SkillReply]

@@ -1,14 +1,17 @@
 """What the server needs from a copilot: a streamed answer to a message, and readiness.
 
 The protocol is deliberately small so any copilot (RAG, agent, router) can sit behind the same
-server; everything project-specific travels in `Reply.data`.
+server; what a turn reports besides its text is typed (`kit.turn.TurnData`), and a project's
+own facts travel in its extras.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Protocol
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Protocol
+
+from scaffolder.kit.turn import JSONObject, Source, TurnData, redacted
 
 if TYPE_CHECKING:
     from scaffolder.kit.safety.redaction import Redactor
@@ -28,25 +31,37 @@ class Reply:
     conversation_id: str
     turn_id: str
     text: str
-    #: Passages the answer may cite as `[label]`: each has label, citation, source, text, score.
-    sources: list[dict[str, Any]]
+    #: Passages the answer may cite as `[label]`.
+    sources: tuple[Source, ...]
     skill: str | None = None
-    #: Anything else worth showing or logging: intent, guard notes, grounded...
-    data: dict[str, Any] = field(default_factory=dict)
+    #: The route, the decline and why, guards, evidence, the skill's data and extras.
+    data: TurnData = field(default_factory=TurnData)
 
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+    def to_json(self) -> JSONObject:
+        return {
+            "conversation_id": self.conversation_id,
+            "turn_id": self.turn_id,
+            "text": self.text,
+            "sources": [source.to_json() for source in self.sources],
+            "skill": self.skill,
+            "data": self.data.to_json(),
+        }
+
+    def cited_sources(self) -> tuple[Source, ...]:
+        """The passages the answer cites, in the order they were given."""
+        cited = set(self.data.result.cited or ())
+        return tuple(source for source in self.sources if source.label in cited)
 
     def redacted(self, redactor: Redactor) -> Reply:
         """This reply as it may leave: identifiers masked in the text, in every field of every
         source (a passage's text, its citation) and in every string of `data` (citations,
-        evidence, reasons, proposals). Why all of it: `ask --json`, `/chat`, the page's source
-        panel and `/v1/chat/completions` each send the whole reply, not just its text."""
+        evidence, reasons, proposals, extras). Why all of it: `ask --json`, `/chat`, the page's
+        source panel and `/v1/chat/completions` each send the whole reply, not just its text."""
         return replace(
             self,
             text=redactor.redact(self.text),
-            sources=[redactor.redact_all(source) for source in self.sources],
-            data=redactor.redact_all(self.data),
+            sources=tuple(redacted(source, redactor.redact) for source in self.sources),
+            data=redacted(self.data, redactor.redact),
         )
 
 

@@ -23,6 +23,7 @@ from scaffolder.kit.server.logs import log_failure
 from scaffolder.kit.server.responses import error_body, error_event
 from scaffolder.kit.server.streaming import ClosingStream
 from scaffolder.kit.server.turns import Events, TurnRunner, close, sse
+from scaffolder.kit.turn import JSONObject, JSONValue
 
 
 class ChatMessage(BaseModel):
@@ -97,17 +98,17 @@ def openai_router(runner: TurnRunner, model: str) -> APIRouter:
             )
         events = await runner.open(question, None, history)
         include_usage = bool((body.stream_options or {}).get("include_usage"))
-        head = {"id": completion_id, "created": created, "model": model}
+        head: JSONObject = {"id": completion_id, "created": created, "model": model}
         return ClosingStream(_chunks(events, head, prompt_tokens if include_usage else None))
 
     return router
 
 
-def _chunks(events: Events, head: dict[str, Any], prompt_tokens: int | None) -> Iterator[str]:
+def _chunks(events: Events, head: JSONObject, prompt_tokens: int | None) -> Iterator[str]:
     """`chat.completion.chunk` lines: the role, the text deltas, a final chunk with
     finish_reason and the `copilot` extra, optionally a usage chunk, then `[DONE]`."""
 
-    def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
+    def chunk(delta: JSONObject, finish: str | None = None, **extra: JSONValue) -> str:
         choice = {"index": 0, "delta": delta, "finish_reason": finish}
         return sse({**head, "object": "chat.completion.chunk", "choices": [choice], **extra})
 
@@ -145,11 +146,8 @@ def _usage(prompt_tokens: int, answer: str) -> dict[str, int]:
     }
 
 
-def _extra(reply: Reply) -> dict[str, Any]:
-    return {
-        "conversation_id": reply.conversation_id,
-        "turn_id": reply.turn_id,
-        "sources": reply.sources,
-        "skill": reply.skill,
-        "data": reply.data,
-    }
+def _extra(reply: Reply) -> JSONObject:
+    """The reply's JSON (`Reply.to_json`) but its text, which the choice's message carries."""
+    extra = reply.to_json()
+    del extra["text"]
+    return extra

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterator, Sequence
-from typing import Any
+from collections.abc import Iterator, Mapping, Sequence
 
 from starlette.concurrency import run_in_threadpool
 
@@ -86,8 +85,9 @@ class TurnRunner:
                         question=question,
                         answer=event.text,
                         skill=event.skill or "",
-                        trace_id=str(event.data.get("trace_id", "")),
-                        prompt=str(event.data.get("prompt", "")),
+                        # A backend that traces its turns says so in its extras.
+                        trace_id=str(event.data.result.extras.get("trace_id") or ""),
+                        prompt=event.data.result.prompt or "",
                     )
                     self.turns.remember(event.conversation_id, event.turn_id, turn)
                 yield event
@@ -105,14 +105,14 @@ def final_reply(events: Events) -> Reply:
     raise MissingReplyError("the backend's stream ended without a reply")
 
 
-def close(events: Iterator[Any]) -> None:
+def close(events: Iterator[object]) -> None:
     """Close `events` when it can be closed (a generator); a plain iterator holds nothing."""
     closer = getattr(events, "close", None)
     if closer is not None:
         closer()
 
 
-def sse(data: dict[str, Any], event: str | None = None) -> str:
+def sse(data: Mapping[str, object], event: str | None = None) -> str:
     head = f"event: {event}\n" if event else ""
     return f"{head}data: {json.dumps(data, ensure_ascii=False)}\n\n"
 

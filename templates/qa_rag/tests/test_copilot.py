@@ -54,9 +54,9 @@ def off_topic_requests() -> list[str]:
 def test_answers_cite_the_documents_that_hold_them(copilot: Copilot, case: dict[str, Any]) -> None:
     reply = copilot.ask(str(case["input"]))
     assert reply.skill == "answer"
-    labels = [source["label"] for source in reply.sources]
+    labels = [source.label for source in reply.sources]
     assert_cites_only_retrieved(reply.text, labels)
-    cited = {s["source"] for s in reply.sources if s["label"] in reply.data["cited"]}
+    cited = {source.source for source in reply.cited_sources()}
     assert cited & set(case["sources"]), f"cited {sorted(cited)}"
 
 
@@ -70,8 +70,9 @@ def test_a_follow_up_stays_with_its_question(copilot: Copilot, case: dict[str, A
     follow = copilot.ask(last["content"], conversation)
     assert follow.skill == "answer"
     # Kept with its question by the follow-up rule, or by the index's evidence for it.
-    assert follow.data["route"] in ("followup", "evidence")
-    assert_cites_only_retrieved(follow.text, [s["label"] for s in follow.sources])
+    assert follow.data.route is not None
+    assert follow.data.route.method in ("followup", "evidence")
+    assert_cites_only_retrieved(follow.text, [source.label for source in follow.sources])
 
 
 @pytest.mark.parametrize("text", off_topic_requests()[:3])

@@ -6,7 +6,8 @@ import pytest
 
 from scaffolder.errors import UsageError
 from scaffolder.kit.code.context import EditorContext, Position, Selection
-from scaffolder.kit.code.references import Target, resolve_reference
+from scaffolder.kit.code.references import resolve_reference
+from scaffolder.kit.turn import Target
 from tests.kit.code.conftest import cursor_in, selecting, symbol
 
 

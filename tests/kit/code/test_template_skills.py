@@ -23,7 +23,9 @@ from scaffolder.kit.copilot import Copilot
 from scaffolder.kit.retrieval.ingest import ingest
 from scaffolder.kit.retrieval.store import open_store
 from scaffolder.kit.routing import evaluate_routing, load_routing_suite
+from scaffolder.kit.server.backend import Reply
 from scaffolder.kit.settings import CopilotSettings
+from scaffolder.kit.turn import ProposedEdit, Target
 from tests.conftest import TEMPLATES, add_package, project_copilot
 from tests.kit.code.conftest import SIX_TESTS, symbol, unpack_six
 from tests.kit.llm.fault_server import FaultServer, answer
@@ -82,6 +84,18 @@ def selecting(root: Path, name: str) -> dict[str, Any]:
     }
 
 
+def targeted(reply: Reply) -> Target:
+    """The code the turn worked on (the test fails here, with the reply, when there is none)."""
+    assert reply.data.result.target is not None, reply.text
+    return reply.data.result.target
+
+
+def proposed(reply: Reply) -> ProposedEdit:
+    """The edit the turn proposed (the test fails here, with the reply, when there is none)."""
+    assert reply.data.result.proposal is not None, reply.text
+    return reply.data.result.proposal
+
+
 def test_explain_outlines_the_function_at_the_cursor(project: Path, copilot: Copilot) -> None:
     reply = copilot.ask("explain this function", context=at(project, "add_move"))
     assert reply.skill == "explain"
@@ -89,8 +103,8 @@ def test_explain_outlines_the_function_at_the_cursor(project: Path, copilot: Cop
         "function add_move in six.py (lines 510-512):\n"
         "- def add_move(move): (lines 510-512): Add an item to six.moves."
     )
-    assert reply.data["target"]["symbol"] == "add_move"
-    assert "proposal" not in reply.data
+    assert targeted(reply).symbol == "add_move"
+    assert reply.data.result.proposal is None
 
 
 def test_explain_at_a_cursor_outside_functions_outlines_the_file(
@@ -104,14 +118,14 @@ def test_document_proposes_stubs_and_writes_nothing(project: Path, copilot: Copi
     before = (project / "six.py").read_bytes()
     reply = copilot.ask("document this", context=selecting(project, "assertCountEqual"))
     assert reply.skill == "document"
-    proposal = reply.data["proposal"]
-    assert proposal["mode"] == "replace_selection"
-    assert proposal["files"] == ["six.py"]
-    assert '+    """TODO: say what assertCountEqual does and why.' in proposal["diff"]
-    assert proposal["diff"] in reply.text
-    assert f"run `copilot apply {proposal['id']}`" in reply.text
-    saved, _ = load_proposal(proposal["id"], project)
-    assert saved.diff == proposal["diff"] and saved.rationale == proposal["rationale"]
+    proposal = proposed(reply)
+    assert proposal.mode == "replace_selection"
+    assert proposal.files == ("six.py",)
+    assert '+    """TODO: say what assertCountEqual does and why.' in proposal.diff
+    assert proposal.diff in reply.text
+    assert f"run `copilot apply {proposal.id}`" in reply.text
+    saved, _ = load_proposal(proposal.id, project)
+    assert saved.diff == proposal.diff and saved.rationale == proposal.rationale
     assert (project / "six.py").read_bytes() == before  # nothing written without approval
     with pytest.raises(ApprovalError, match="was not approved; nothing was written"):
         apply_proposal(saved, project, approved=False)
@@ -123,9 +137,9 @@ def test_a_follow_up_refers_back_to_the_previous_target(project: Path, copilot: 
     # The editor moved on to another function; "it" still means add_move.
     reply = copilot.ask("now add a test for it", "c1", context=at(project, "remove_move"))
     assert reply.skill == "add_test"
-    assert reply.data["reference"] == "'it' refers back to the previous turn's target"
-    assert reply.data["target"]["symbol"] == "add_move"
-    proposal, _ = load_proposal(reply.data["proposal"]["id"], project)
+    assert reply.data.result.reference == "'it' refers back to the previous turn's target"
+    assert targeted(reply).symbol == "add_move"
+    proposal, _ = load_proposal(proposed(reply).id, project)
     assert proposal.files == ["test_six.py"]
     assert "+def test_add_move() -> None:" in proposal.diff
     assert "test_remove_move" not in proposal.diff
@@ -138,15 +152,15 @@ def test_a_follow_up_without_editor_context_uses_the_previous_target(
 ) -> None:
     copilot.ask("explain this function", "c2", context=at(project, "add_move"))
     reply = copilot.ask("now add a test for it", "c2")
-    assert reply.data["target"]["symbol"] == "add_move"
-    assert "proposal" in reply.data
+    assert targeted(reply).symbol == "add_move"
+    assert reply.data.result.proposal is not None
 
 
 def test_approved_proposal_applies_and_the_tests_still_pass(
     project: Path, copilot: Copilot
 ) -> None:
     reply = copilot.ask("document this", context=selecting(project, "assertRegex"))
-    proposal, _ = load_proposal(reply.data["proposal"]["id"], project)
+    proposal, _ = load_proposal(proposed(reply).id, project)
     assert suite_passes_after(proposal, project, SIX_TESTS).ok
     applied = apply_proposal(proposal, project, approved=True)
     assert applied.written == ("six.py",)
@@ -159,7 +173,7 @@ def test_approved_proposal_applies_and_the_tests_still_pass(
 
 def test_a_proposal_against_a_file_edited_since_is_refused(project: Path, copilot: Copilot) -> None:
     reply = copilot.ask("document this", context=selecting(project, "assertRegex"))
-    proposal, _ = load_proposal(reply.data["proposal"]["id"], project)
+    proposal, _ = load_proposal(proposed(reply).id, project)
     edited = (project / "six.py").read_text(encoding="utf-8") + "\n# edited meanwhile\n"
     (project / "six.py").write_text(edited, encoding="utf-8")
     with pytest.raises(ActionError, match=r"six\.py changed since it was proposed"):
@@ -172,29 +186,29 @@ def test_refactor_without_a_model_proposes_nothing(project: Path, copilot: Copil
     assert reply.skill == "refactor"
     assert reply.text.startswith("Refactoring needs a model: no edit proposed.")
     assert "function remove_move in six.py" in reply.text
-    assert "proposal" not in reply.data
+    assert reply.data.result.proposal is None
     assert not (project / ".copilot" / "proposals").exists()
 
 
 def test_ask_codebase_answers_where_from_the_symbol_index(copilot: Copilot) -> None:
     reply = copilot.ask("where is add_move defined in the codebase?")
     assert reply.skill == "ask_codebase"
-    assert reply.data["answered_from"] == "symbol index"
+    assert reply.data.result.answered_from == "symbol index"
     assert "six.py:" in reply.text  # file and line, no model needed
-    assert reply.data["cited"], reply.text
-    cited = [s for s in reply.sources if s["label"] in reply.data["cited"]]
-    assert all(source["source"] == "six.py" for source in cited)
-    assert any("def add_move" in source["text"] for source in cited)
+    assert reply.data.result.cited, reply.text
+    cited = reply.cited_sources()
+    assert all(source.source == "six.py" for source in cited)
+    assert any("def add_move" in source.text for source in cited)
 
 
 def test_ask_codebase_answers_from_the_index_with_citations(copilot: Copilot) -> None:
     reply = copilot.ask("how does add_move register a moved attribute in the codebase?")
     assert reply.skill == "ask_codebase"
-    assert reply.data["prompt"].startswith("ask_codebase@")
-    assert reply.data["cited"], reply.text
-    cited = [s for s in reply.sources if s["label"] in reply.data["cited"]]
-    assert all(source["source"] == "six.py" for source in cited)
-    assert any("def add_move" in source["text"] for source in cited)
+    assert (reply.data.result.prompt or "").startswith("ask_codebase@")
+    assert reply.data.result.cited, reply.text
+    cited = reply.cited_sources()
+    assert all(source.source == "six.py" for source in cited)
+    assert any("def add_move" in source.text for source in cited)
 
 
 def test_scaffold_files_offline_needs_a_tree_and_proposes_new_files(
@@ -206,9 +220,12 @@ def test_scaffold_files_offline_needs_a_tree_and_proposes_new_files(
     tree = "scaffold these files:\n```text\nsixcli/\n  __init__.py\n  main.py\n```"
     reply = copilot.ask(tree)
     assert reply.skill == "scaffold_files", reply.data
-    proposal = reply.data["proposal"]
-    assert proposal["mode"] == "create_file"
-    assert proposal["files"] == ["sixcli/__init__.py", "sixcli/main.py"]
+    proposal = proposed(reply)
+    assert proposal.mode == "create_file"
+    assert proposal.files == (
+        "sixcli/__init__.py",
+        "sixcli/main.py",
+    )
     assert not (project / "sixcli").exists()
 
 
@@ -269,7 +286,7 @@ def test_refactor_with_a_model_proposes_its_rewrite(
     reply = with_model.ask("refactor this", context=at(project, "remove_move"))
     sent = model_server.requests[-1]
     assert "def remove_move(name):" in json.dumps(sent["messages"])
-    proposal, _ = load_proposal(reply.data["proposal"]["id"], project)
+    proposal, _ = load_proposal(proposed(reply).id, project)
     assert proposal.edits[0].mode == "replace_selection"
     assert "+    for owner in (_MovedItems, moves.__dict__):" in proposal.diff
     assert all(check.ok for check in proposed_code(proposal, project))
@@ -282,7 +299,7 @@ def test_refactor_with_a_model_refuses_truncated_code(
     model_server.script(answer("```python\ndef remove_move(name):\n    # rest of the code\n```"))
     reply = with_model.ask("refactor this", context=at(project, "remove_move"))
     assert "failed the checks" in reply.text and "placeholder" in reply.text
-    assert "proposal" not in reply.data
+    assert reply.data.result.proposal is None
 
 
 def test_explain_with_a_model_uses_the_explain_prompt(

@@ -46,18 +46,20 @@ def test_questions_the_index_holds_are_answered_though_no_example_is_about_them(
 ) -> None:
     copilot = project_copilot(tide_project)
     reply = copilot.ask(QUESTION)
-    assert reply.skill == "answer", reply.data["reason"]
-    assert reply.data["declined"] is False
-    assert reply.data["evidence"]["strong"] is True
-    assert reply.data["evidence"]["source"].startswith("data/exit-codes.md")
+    assert reply.skill == "answer", reply.data.reason
+    assert reply.data.declined is False
+    evidence = reply.data.evidence
+    assert evidence is not None and evidence.strong
+    assert (evidence.source or "").startswith("data/exit-codes.md")
     assert "3 when the remote bucket is unreachable" in reply.text
     declined = copilot.ask(OFF_TOPIC)
-    assert (declined.skill, declined.data["declined"]) == ("out_of_scope", True)
-    assert declined.data["evidence"]["strong"] is False
+    assert (declined.skill, declined.data.declined) == ("out_of_scope", True)
+    assert declined.data.evidence is not None and not declined.data.evidence.strong
     # A lamp example still routes where the team's examples say (until `copilot adapt`
     # replaces them), and the reply is honest: these documents hold nothing about it.
     lamp = copilot.ask("How do I reset the lamp?")
-    assert (lamp.skill, lamp.data["evidence"]["strong"]) == ("answer", False)
+    assert lamp.skill == "answer"
+    assert lamp.data.evidence is not None and not lamp.data.evidence.strong
     assert lamp.text.startswith("I don't know")
 
 

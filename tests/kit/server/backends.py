@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from scaffolder.kit.llm import LLM, AnswerTask, ChatRequest, Message, Passage
 from scaffolder.kit.llm.providers.offline import OfflineProvider
 from scaffolder.kit.server import Delta, Reply
+from scaffolder.kit.turn import SkillData, Source, TurnData
 
 PASSAGES = (
     Passage(
@@ -65,24 +66,20 @@ class PassageBackend:
         text = "".join(pieces)
         if history is None:
             stored += [{"role": "user", "content": message}, {"role": "assistant", "content": text}]
-        sources = [
-            {
-                "label": passage.id,
-                "citation": passage.source,
-                "source": passage.source,
-                "text": passage.text,
-                "score": passage.score,
-            }
-            for passage in PASSAGES
-            if f"[{passage.id}]" in text
-        ]
+        sources = tuple(
+            Source(p.id, p.id, p.source or "", p.source or "", p.text, p.score or 0.0)
+            for p in PASSAGES
+            if f"[{p.id}]" in text
+        )
         yield Reply(
             conversation_id,
             uuid.uuid4().hex[:12],
             text,
             sources,
             skill="answer",
-            data={"grounded": bool(sources), "history_turns": len(past) // 2},
+            data=TurnData(
+                result=SkillData(grounded=bool(sources), extras={"history_turns": len(past) // 2})
+            ),
         )
 
     def ready(self) -> tuple[bool, str]:

@@ -7,9 +7,18 @@ from pathlib import Path
 
 import httpx
 
+from scaffolder.kit.retrieval.evidence import Evidence
 from scaffolder.kit.safety.feedback import FeedbackStore
 from scaffolder.kit.safety.redaction import Redactor
 from scaffolder.kit.server.backend import Reply
+from scaffolder.kit.turn import (
+    ProposedAction,
+    ProposedEdit,
+    Route,
+    SkillData,
+    Source,
+    TurnData,
+)
 from tests.kit.server.conftest import Serve
 
 EMAIL = "jane.doe@example.org"
@@ -36,26 +45,39 @@ def test_feedback_is_stored_masked_by_a_store_that_does_not_redact(
 
 
 def test_a_redacted_reply_masks_every_string_it_carries_and_keeps_the_rest() -> None:
-    reply = Reply(
-        "c1",
-        "t1",
-        f"Write to {EMAIL}.",
-        [{"label": "1", "citation": f"billing.md ({EMAIL})", "text": f"Pay to {IBAN}.",
-          "score": 0.5}],
-        skill="answer",
-        data={"cited": ["1"], "evidence": {"source": f"card {CARD}", "score": 0.9},
-              "proposals": [{"summary": f"mail {EMAIL}"}], "grounded": True},
+    source = Source("1", "c9", f"billing.md ({EMAIL})", "billing.md", f"Pay to {IBAN}.", 0.5)
+    edit = ProposedEdit("p1", f"+mail {EMAIL}", "create", f"asked by {EMAIL}", ("a.py",))
+    data = TurnData(
+        Route("answer", "embedding"),
+        f"near {EMAIL}",
+        declined=False,
+        evidence=Evidence(0.9, 0.5, f"card {CARD}", chunk="c9"),
+        result=SkillData(cited=("1",), grounded=True, proposal=edit,
+                         extras={"note": [f"to {EMAIL}", 3], "ok": True}),
+        proposals=(ProposedAction("a1", f"mail {EMAIL}", "why"),),
     )  # fmt: skip
+    reply = Reply("c1", "t1", f"Write to {EMAIL}.", (source,), skill="answer", data=data)
     masked = reply.redacted(Redactor())
     assert masked.text == "Write to [EMAIL]."
-    assert masked.sources == [
-        {"label": "1", "citation": "billing.md ([EMAIL])", "text": "Pay to [IBAN].", "score": 0.5}
-    ]
-    assert masked.data == {
-        "cited": ["1"],
-        "evidence": {"source": "card [CARD]", "score": 0.9},
-        "proposals": [{"summary": "mail [EMAIL]"}],
+    assert masked.sources == (
+        Source("1", "c9", "billing.md ([EMAIL])", "billing.md", "Pay to [IBAN].", 0.5),
+    )
+    assert masked.data.to_json() == {
+        "intent": "answer",
+        "route": "embedding",
+        "reason": "near [EMAIL]",
+        "declined": False,
         "grounded": True,
-    }
+        "cited": ["1"],
+        "proposal": {"id": "p1", "diff": "+mail [EMAIL]", "mode": "create",
+                     "rationale": "asked by [EMAIL]", "files": ["a.py"]},
+        "note": ["to [EMAIL]", 3],
+        "ok": True,
+        "evidence": {"score": 0.9, "threshold": 0.5, "strong": True, "floor": 0.0,
+                     "decisive_from": 1.0, "source": "card [CARD]", "calibration": "corpus",
+                     "chunk": "c9"},
+        "proposals": [{"id": "a1", "summary": "mail [EMAIL]", "rationale": "why"}],
+    }  # fmt: skip
     assert (masked.conversation_id, masked.turn_id, masked.skill) == ("c1", "t1", "answer")
-    assert reply.sources[0]["text"] == f"Pay to {IBAN}."  # the original is left as it was
+    assert reply.sources[0].text == f"Pay to {IBAN}."  # the original is left as it was
+    assert reply.data.result.extras["note"] == [f"to {EMAIL}", 3]
