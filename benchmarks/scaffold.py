@@ -70,7 +70,7 @@ def main() -> None:
     shutil.copytree(REPO / "templates", history_dir / "templates")
     shutil.copy(installed.bundle, history_dir / "templates.bundle")
     shutil.copy(installed.lock, history_dir / "templates.lock.json")
-    gitignore = history_dir / "templates" / "_shared" / "gitignore.jinja"
+    gitignore = history_dir / "templates" / "base" / ".gitignore.jinja"
     gitignore.write_text(gitignore.read_text() + "# next release\n")
     next_version = "99.0.0"
     release_templates(

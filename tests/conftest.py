@@ -9,12 +9,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from scaffolder.scaffold import TemplateHistory, release_templates
+from scaffolder.scaffold._assembly import assemble
 
 if TYPE_CHECKING:
     from scaffolder.kit.copilot import Copilot
@@ -222,26 +223,27 @@ embedding_model = "local"
 
 def add_package(root: Path, template: str, package: str) -> None:
     """The template's `src/{{ package_name }}/` rendered into `root/src/<package>` (the code a
-    project's app builds its copilot from), without a whole copier render."""
+    project's app builds its copilot from), without a whole copier render: from the assembled
+    templates (base and overlay), as a release holds them."""
     import jinja2
 
+    files = assemble(TEMPLATES).files
     environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
+        loader=jinja2.FunctionLoader(lambda name: files[PurePosixPath(name)].read_text("utf-8")),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
     )
     answers = {"project_name": package, "package_name": package, "template": template,
                "description": "a test project"}  # fmt: skip
-    source = TEMPLATES / template / "src" / "{{ package_name }}"
-    for path in sorted(source.rglob("*")):
-        if not path.is_file() or "__pycache__" in path.parts:
+    source = PurePosixPath(template, "src", "{{ package_name }}")
+    for name, path in files.items():
+        if not name.is_relative_to(source):
             continue
-        relative = path.relative_to(source)
+        relative = Path(*name.relative_to(source).parts)
         target = root / "src" / package / relative.with_name(relative.name.removesuffix(".jinja"))
         target.parent.mkdir(parents=True, exist_ok=True)
-        if path.suffix == ".jinja":
-            name = path.relative_to(TEMPLATES).as_posix()
-            target.write_text(environment.get_template(name).render(answers), encoding="utf-8")
+        if name.suffix == ".jinja":
+            target.write_text(environment.get_template(str(name)).render(answers), encoding="utf-8")
         else:
             shutil.copy(path, target)
 

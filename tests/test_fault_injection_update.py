@@ -35,15 +35,15 @@ from tests.faults_harness import (
 pytestmark = pytest.mark.usefixtures("git_identity")
 
 SHARED = (
-    "_shared/gitignore.jinja",
-    "_shared/Makefile.jinja",
-    "_shared/Dockerfile.jinja",
-    "_shared/env.example.jinja",
-    "_shared/dockerignore.jinja",
-    "_shared/compose.yaml.jinja",
-    "_shared/otel-collector.yaml.jinja",
-    "_shared/config.py.jinja",
-    "_shared/test_prompts.py.jinja",
+    "base/.gitignore.jinja",
+    "base/Makefile.jinja",
+    "base/Dockerfile.jinja",
+    "base/.env.example.jinja",
+    "base/.dockerignore.jinja",
+    "base/{% if hosting == 'docker-compose' %}compose.yaml{% endif %}.jinja",
+    "base/{% if hosting == 'docker-compose' %}otel-collector.yaml{% endif %}.jinja",
+    "base/src/{{ package_name }}/config.py.jinja",
+    "qa_rag/tests/test_prompts.py.jinja",
 )
 
 
@@ -82,7 +82,7 @@ def scenario(histories: HistoryBuilder, tmp_path: Path) -> tuple[Path, HistoryBu
         "1.1.0",
         combine(
             *(append_line(relative, "# 1.1.0") for relative in SHARED),
-            replace_text("_shared/README.md.jinja", "## Updating", "## Updating (theirs)"),
+            replace_text("base/README.md.jinja", "## Updating", "## Updating (theirs)"),
             add("qa_rag/NOTES.md"),
             add("qa_rag/docs/new/deep.md"),
             drop("qa_rag/data/lumen-warranty.md"),

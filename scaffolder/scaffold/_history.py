@@ -12,9 +12,7 @@ installed copilot versions may share that path: syncing only ever adds tags.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -25,6 +23,7 @@ from packaging.version import InvalidVersion, Version
 
 import scaffolder
 from scaffolder.errors import TemplateHistoryError
+from scaffolder.scaffold._assembly import assemble, tree_hash
 from scaffolder.scaffold._git import git
 
 PACKAGE_DIR = Path(scaffolder.__file__).resolve().parent
@@ -33,9 +32,8 @@ PACKAGED_LOCK = PACKAGE_DIR / "_data" / "templates.lock.json"
 CHECKOUT_TEMPLATES = PACKAGE_DIR.parent / "templates"
 #: Where every machine keeps its copy of the history; recorded in answers files as written.
 USER_BUNDLE = "~/.local/share/copilot/templates.bundle"
-#: Files in a template folder that are never part of a release.
-IGNORED_NAMES = frozenset({"__pycache__", ".DS_Store", ".pytest_cache", ".ruff_cache"})
-IGNORED_SUFFIXES = (".pyc", ".pyo")
+#: Where a checkout's unreleased templates are assembled to be rendered, one folder per tree.
+WORKING_TREES = "~/.cache/copilot/assembled"
 
 
 def tag_for(version: str) -> str:
@@ -48,57 +46,6 @@ def version_of_tag(tag: str) -> Version | None:
         return Version(tag.removeprefix("v"))
     except InvalidVersion:
         return None
-
-
-def release_files(root: Path) -> list[Path]:
-    """The files of `root` that a release records, relative and sorted."""
-    files: list[Path] = []
-    for directory, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d not in IGNORED_NAMES and d != ".git")
-        for name in filenames:
-            if name in IGNORED_NAMES or name.endswith(IGNORED_SUFFIXES):
-                continue
-            path = Path(directory, name)
-            if path.is_symlink():
-                raise TemplateHistoryError(f"templates may not contain symlinks: {path}")
-            files.append(path.relative_to(root))
-    return sorted(files)
-
-
-Tree = dict[str, "Tree | Path"]
-
-
-def tree_hash(root: Path) -> str:
-    """The git tree id `git write-tree` would give for the release files of `root`.
-
-    Computed in Python so that checking a checkout for unreleased edits costs no subprocess.
-    """
-    tree: Tree = {}
-    for relative in release_files(root):
-        node = tree
-        for part in relative.parts[:-1]:
-            child = node.setdefault(part, {})
-            assert isinstance(child, dict)
-            node = child
-        node[relative.parts[-1]] = root / relative
-    return _hash_tree(tree).hex()
-
-
-def _hash_object(kind: str, body: bytes) -> bytes:
-    return hashlib.sha1(f"{kind} {len(body)}\0".encode() + body, usedforsecurity=False).digest()
-
-
-def _hash_tree(tree: Tree) -> bytes:
-    """Git's tree object id: entries sorted by name, directories as if their name ended in '/'."""
-    records: list[tuple[str, bytes]] = []
-    for name, value in tree.items():
-        if isinstance(value, dict):
-            records.append((name + "/", b"40000 " + name.encode() + b"\0" + _hash_tree(value)))
-        else:
-            mode = b"100755" if os.access(value, os.X_OK) else b"100644"
-            blob = _hash_object("blob", value.read_bytes())
-            records.append((name, mode + b" " + name.encode() + b"\0" + blob))
-    return _hash_object("tree", b"".join(record for _, record in sorted(records)))
 
 
 def bundle_tags(bundle: Path) -> dict[str, str]:
@@ -168,7 +115,7 @@ class TemplateHistory:
         """Whether the checkout's templates differ from the release of the installed version."""
         if self.checkout is None:
             return False
-        return self.released.get(self.version) != tree_hash(self.checkout)
+        return self.released.get(self.version) != assemble(self.checkout).tree
 
     def user_bundle_path(self) -> Path:
         return Path(self.user_bundle).expanduser()
@@ -209,7 +156,7 @@ class TemplateHistory:
         """
         if self.checkout is not None and self.unreleased_edits():
             return TemplateSource(
-                src_path=str(self.checkout),
+                src_path=str(_assembled_checkout(self.checkout)),
                 vcs_ref=None,
                 version=None,
                 updatable=False,
@@ -227,6 +174,31 @@ class TemplateHistory:
         return TemplateSource(
             src_path=self.user_bundle, vcs_ref=self.tag, version=self.version, updatable=True
         )
+
+
+def _assembled_checkout(checkout: Path) -> Path:
+    """The checkout's templates assembled (see `_assembly`) in a per-user folder named by the
+    tree, so copier renders a complete tree. A folder of that name is reused only when its
+    files still hash to its name (a name claims nothing); a new one appears whole (written
+    beside it, then renamed) or not at all."""
+    assembly = assemble(checkout)
+    target = Path(WORKING_TREES).expanduser() / assembly.tree
+    if target.is_dir():
+        if tree_hash(target) == assembly.tree:
+            return target
+        shutil.rmtree(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(dir=target.parent, prefix=".assembling-"))
+    try:
+        assembly.write(scratch / "tree")
+        try:
+            (scratch / "tree").rename(target)
+        except OSError:
+            if not target.is_dir():  # another process put the same tree there first: fine
+                raise
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return target
 
 
 def _copy_atomically(source: Path, target: Path) -> None:

@@ -1,15 +1,15 @@
 """Recording the current `templates/` folder as a released template version.
 
-A release is a commit whose tree is exactly the release files of `templates/`, tagged
-`v<version>` on top of all earlier releases, written back into the packaged bundle, and
-noted in the lock file with its tree id (which `copilot doctor` and unreleased-edit
-detection compare against).
+A release is a commit whose tree is exactly the assembled `templates/` (the base layer merged
+into each template's overlay, see `_assembly`), tagged `v<version>` on top of all earlier
+releases, written back into the packaged bundle, and noted in the lock file with its tree id
+(which `copilot doctor` and unreleased-edit detection compare against). Every released tree is
+complete, so copier renders any old version from the bundle alone.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,8 +17,9 @@ from pathlib import Path
 from packaging.version import Version
 
 from scaffolder.errors import TemplateHistoryError
+from scaffolder.scaffold._assembly import Assembly, assemble
 from scaffolder.scaffold._git import git
-from scaffolder.scaffold._history import _copy_atomically, release_files, tag_for, tree_hash
+from scaffolder.scaffold._history import _copy_atomically, tag_for
 
 #: Releases are authored by the tool, not by whoever runs the script.
 RELEASE_IDENTITY = ["-c", "user.name=copilot release", "-c", "user.email=release@copilot.invalid"]
@@ -33,10 +34,10 @@ class Release:
 
 
 def release_templates(templates: Path, version: str, bundle: Path, lock: Path) -> Release:
-    """Tag `templates/` as `v<version>` in `bundle`; a repeat with identical content is a no-op."""
-    if not (templates / "copier.yml").is_file():
-        raise TemplateHistoryError(f"{templates} has no copier.yml; is it the templates folder?")
-    tree = tree_hash(templates)
+    """Tag the assembled `templates/` as `v<version>` in `bundle`; a repeat with identical
+    content is a no-op."""
+    assembly = assemble(templates)
+    tree = assembly.tree
     versions = _read_lock(lock)
     if version in versions:
         if versions[version]["tree"] == tree:
@@ -51,7 +52,7 @@ def release_templates(templates: Path, version: str, bundle: Path, lock: Path) -
             f"cannot release {version}: it is not newer than the released {newest}"
         )
     with tempfile.TemporaryDirectory(prefix="copilot-release-") as scratch:
-        commit = _commit_release(templates, version, tree, bundle, Path(scratch))
+        commit = _commit_release(assembly, version, bundle, Path(scratch))
     versions[version] = {"tree": tree, "commit": commit}
     ordered = dict(sorted(versions.items(), key=lambda item: Version(item[0])))
     lock.parent.mkdir(parents=True, exist_ok=True)
@@ -66,7 +67,7 @@ def _read_lock(lock: Path) -> dict[str, dict[str, str]]:
     return versions
 
 
-def _commit_release(templates: Path, version: str, tree: str, bundle: Path, scratch: Path) -> str:
+def _commit_release(assembly: Assembly, version: str, bundle: Path, scratch: Path) -> str:
     repo = scratch / "repo"
     work = scratch / "work"
     git("init", "--quiet", "--bare", str(repo))
@@ -76,13 +77,13 @@ def _commit_release(templates: Path, version: str, tree: str, bundle: Path, scra
         head = git("rev-parse", "--verify", "--quiet", "refs/heads/main", cwd=repo, check=False)
         if head.strip():
             parent = ["-p", head.strip()]
-    for relative in release_files(templates):
-        (work / relative).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(templates / relative, work / relative)
+    assembly.write(work)
     git("--git-dir", str(repo), "--work-tree", str(work), "add", "--all", "--force", ".", cwd=work)
     written = git("--git-dir", str(repo), "write-tree", cwd=work).strip()
-    if written != tree:
-        raise TemplateHistoryError(f"git recorded tree {written}, expected {tree}; release aborted")
+    if written != assembly.tree:
+        raise TemplateHistoryError(
+            f"git recorded tree {written}, expected {assembly.tree}; release aborted"
+        )
     commit = git(
         *RELEASE_IDENTITY,
         "--git-dir",

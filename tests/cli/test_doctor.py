@@ -47,7 +47,7 @@ def test_project_behind_the_installed_templates(
     project: Path,
     next_release: NextRelease,
 ) -> None:
-    next_release(write_file("_shared/x.jinja", "x"))
+    next_release(write_file("base/x.jinja", "x"))
     result = copilot("doctor", str(project))
     assert result.exit_code == 0
     assert "v1.1.0 is available: run copilot update" in result.stdout
@@ -137,7 +137,7 @@ def test_an_interrupted_update_is_rolled_back_and_reported(
     from tests.faults_harness import count_points, fresh_copy, run_killed
 
     before = snapshot(project)
-    next_release(append_line("_shared/gitignore.jinja", "# 1.1"))
+    next_release(append_line("base/.gitignore.jinja", "# 1.1"))
     pristine = fresh_copy(project, project.parent / "pristine")
     labels = count_points(lambda: copilot("update", str(fresh_copy(pristine, project))))
     fresh_copy(pristine, project)

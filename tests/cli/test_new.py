@@ -116,7 +116,7 @@ def test_unreleased_templates_are_announced(
 ) -> None:
     from scaffolder.scaffold import TemplateHistory
 
-    (histories.templates / "_shared" / "gitignore.jinja").write_text("wip/\n")
+    (histories.templates / "base" / ".gitignore.jinja").write_text("wip/\n")
     use_history(
         TemplateHistory(
             bundle=histories.bundle,

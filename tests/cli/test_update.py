@@ -34,7 +34,7 @@ def test_update_lists_changed_files(
     project: Path,
     next_release: NextRelease,
 ) -> None:
-    next_release(append_line("_shared/gitignore.jinja", "# 1.1"))
+    next_release(append_line("base/.gitignore.jinja", "# 1.1"))
     result = copilot("update", str(project))
     assert result.exit_code == 0, result.output
     assert "from templates v1.0.0 to v1.1.0" in result.stdout
@@ -47,7 +47,7 @@ def test_pretend(
     project: Path,
     next_release: NextRelease,
 ) -> None:
-    next_release(append_line("_shared/gitignore.jinja", "# 1.1"))
+    next_release(append_line("base/.gitignore.jinja", "# 1.1"))
     before = snapshot(project)
     result = copilot("update", str(project), "--pretend")
     assert result.exit_code == 0
@@ -63,7 +63,7 @@ def test_conflicts_exit_1_with_a_listing(
     readme = project / "README.md"
     readme.write_text(readme.read_text().replace("## Where things live", "## Our map"))
     commit(project)
-    next_release(replace_text("_shared/README.md.jinja", "## Where things live", "## Their map"))
+    next_release(replace_text("base/README.md.jinja", "## Where things live", "## Their map"))
     result = copilot("update", str(project))
     assert result.exit_code == 1
     assert "1 file(s) conflict" in result.stderr
@@ -114,7 +114,7 @@ def test_newer_project_needs_a_newer_copilot(
     installed: HistoryBuilder,
     use_history: UseHistory,
 ) -> None:
-    next_release(append_line("_shared/gitignore.jinja", "# 1.1"))
+    next_release(append_line("base/.gitignore.jinja", "# 1.1"))
     assert copilot("update", str(project)).exit_code == 0
     commit(project)
     use_history(installed.history("1.0.0"))
@@ -128,7 +128,7 @@ def test_failed_update_exits_1_and_leaves_the_project(
     project: Path,
     next_release: NextRelease,
 ) -> None:
-    next_release(append_line("_shared/README.md.jinja", "{{ undefined_thing }}"))
+    next_release(append_line("base/README.md.jinja", "{{ undefined_thing }}"))
     before = snapshot(project)
     result = copilot("update", str(project))
     assert result.exit_code == 1

@@ -12,8 +12,11 @@ import pytest
 import scaffolder
 from scaffolder.errors import TemplateHistoryError
 from scaffolder.scaffold import TemplateHistory, release_templates
-from scaffolder.scaffold._history import PACKAGED_BUNDLE, PACKAGED_LOCK, bundle_tags, tree_hash
+from scaffolder.scaffold._assembly import assemble, tree_hash
+from scaffolder.scaffold._history import PACKAGED_BUNDLE, PACKAGED_LOCK, bundle_tags
 from tests.conftest import TEMPLATES, HistoryBuilder, append_line
+
+GITIGNORE = "base/.gitignore.jinja"
 
 
 def git_tree_of(directory: Path, tmp_path: Path) -> str:
@@ -49,7 +52,7 @@ def test_release_tags_the_templates_and_records_the_tree(histories: HistoryBuild
     lock = json.loads(histories.lock.read_text())
     assert list(tags) == ["v1.0.0"]
     assert lock["versions"]["1.0.0"]["commit"] == tags["v1.0.0"]
-    assert lock["versions"]["1.0.0"]["tree"] == tree_hash(histories.templates)
+    assert lock["versions"]["1.0.0"]["tree"] == assemble(histories.templates).tree
 
 
 def test_repeating_a_release_is_a_no_op(histories: HistoryBuilder) -> None:
@@ -60,19 +63,19 @@ def test_repeating_a_release_is_a_no_op(histories: HistoryBuilder) -> None:
 
 
 def test_a_released_version_never_changes(histories: HistoryBuilder) -> None:
-    append_line("_shared/gitignore.jinja", "extra/")(histories.templates)
+    append_line(GITIGNORE, "extra/")(histories.templates)
     with pytest.raises(TemplateHistoryError, match="already released"):
         release_templates(histories.templates, "1.0.0", histories.bundle, histories.lock)
 
 
 def test_a_release_must_be_newer(histories: HistoryBuilder) -> None:
-    append_line("_shared/gitignore.jinja", "extra/")(histories.templates)
+    append_line(GITIGNORE, "extra/")(histories.templates)
     with pytest.raises(TemplateHistoryError, match="not newer"):
         release_templates(histories.templates, "0.9.0", histories.bundle, histories.lock)
 
 
 def test_new_release_keeps_every_old_tag(histories: HistoryBuilder) -> None:
-    histories.release("1.1.0", append_line("_shared/gitignore.jinja", "extra/"))
+    histories.release("1.1.0", append_line(GITIGNORE, "extra/"))
     tags = bundle_tags(histories.bundle)
     assert set(tags) == {"v1.0.0", "v1.1.0"}
     parents = subprocess.run(
@@ -92,7 +95,7 @@ def test_sync_copies_the_history_to_the_user_path(
 def test_sync_never_drops_tags_an_newer_copilot_added(histories: HistoryBuilder) -> None:
     old_bundle = histories.root / "old.bundle"
     shutil.copy(histories.bundle, old_bundle)
-    newer = histories.release("1.1.0", append_line("_shared/gitignore.jinja", "extra/"))
+    newer = histories.release("1.1.0", append_line(GITIGNORE, "extra/"))
     newer.sync()
     older = TemplateHistory(bundle=old_bundle, lock=histories.lock, version="1.0.0")
     target = older.sync()
@@ -105,7 +108,7 @@ def test_sync_merges_histories_that_each_lack_a_tag(
     base_bundle, base_lock = tmp_path / "base.bundle", tmp_path / "base.lock.json"
     shutil.copy(histories.bundle, base_bundle)
     shutil.copy(histories.lock, base_lock)
-    histories.release("1.1.0", append_line("_shared/gitignore.jinja", "extra/"))
+    histories.release("1.1.0", append_line(GITIGNORE, "extra/"))
     histories.history("1.1.0").sync()
     # Another build released 1.0.1 from the same 1.0.0 and never saw 1.1.0.
     release_templates(histories.templates, "1.0.1", base_bundle, base_lock)
@@ -118,7 +121,7 @@ def test_sync_refuses_a_tag_with_two_contents(histories: HistoryBuilder, tmp_pat
     rebuilt = HistoryBuilder(tmp_path / "rebuilt")
     rebuilt.bundle.unlink()
     rebuilt.lock.unlink()
-    rebuilt.release("1.0.0", append_line("_shared/gitignore.jinja", "other/"))
+    rebuilt.release("1.0.0", append_line(GITIGNORE, "other/"))
     with pytest.raises(TemplateHistoryError, match="differs"):
         rebuilt.history().sync()
 
@@ -135,10 +138,13 @@ def test_unreleased_edits_render_from_the_folder_and_say_so(histories: HistoryBu
         bundle=histories.bundle, lock=histories.lock, version="1.0.0", checkout=histories.templates
     )
     assert history.source().updatable
-    append_line("_shared/gitignore.jinja", "wip/")(histories.templates)
+    append_line(GITIGNORE, "wip/")(histories.templates)
     source = history.source()
     assert not source.updatable
-    assert source.src_path == str(histories.templates)
+    # The working folder, assembled: complete, with the edit.
+    rendered = Path(source.src_path)
+    assert "wip/" in (rendered / "qa_rag" / ".gitignore.jinja").read_text()
+    assert not (rendered / "base").exists()
     assert source.note is not None and "cannot be updated" in source.note
 
 

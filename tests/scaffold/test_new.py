@@ -16,6 +16,7 @@ import yaml
 from scaffolder import faults
 from scaffolder.errors import Interrupted, UsageError
 from scaffolder.scaffold import NewProjectRequest, create_project
+from scaffolder.scaffold._assembly import assemble
 from tests.conftest import TEMPLATES, ChangeDir, HistoryBuilder
 
 ReadOnly = Callable[[Path], AbstractContextManager[None]]
@@ -47,14 +48,14 @@ FILE_SET_ANSWERS = list(
 
 
 def content_files(template: str) -> set[str]:
-    """The files of a template's own folders, as rendered into a project named `bot`."""
-    folder = TEMPLATES / template.replace("-", "_")
+    """The files of a template's own folders (base and overlay assembled), as rendered into a
+    project named `bot`."""
+    folder = template.replace("-", "_")
     found = set()
-    for name in CONTENT_FOLDERS:
-        for path in (folder / name).rglob("*"):
-            if path.is_file() and "__pycache__" not in path.parts:
-                relative = str(path.relative_to(folder)).removesuffix(".jinja")
-                found.add(relative.replace("{{ package_name }}", "bot"))
+    for path in assemble(TEMPLATES).files:
+        if path.parts[0] == folder and path.parts[1] in CONTENT_FOLDERS:
+            relative = str(path.relative_to(folder)).removesuffix(".jinja")
+            found.add(relative.replace("{{ package_name }}", "bot"))
     return found
 
 

@@ -34,8 +34,9 @@ from tests.conftest import (
 
 pytestmark = pytest.mark.usefixtures("git_identity")
 
-README = "_shared/README.md.jinja"
-GITIGNORE = "_shared/gitignore.jinja"
+README = "base/README.md.jinja"
+GITIGNORE = "base/.gitignore.jinja"
+COMPOSE = "base/{% if hosting == 'docker-compose' %}compose.yaml{% endif %}.jinja"
 
 
 def git(project: Path, *args: str) -> str:
@@ -73,7 +74,7 @@ def test_same_version_is_a_no_op(project: Path, histories: HistoryBuilder) -> No
 def test_new_version_without_template_changes_to_this_file_set_changes_only_the_version(
     project: Path, histories: HistoryBuilder
 ) -> None:
-    newer = histories.release("1.1.0", append_line("code_assistant/.gitignore.jinja", "# ca only"))
+    newer = histories.release("1.1.0", append_line("code_assistant/overlay.yml", "# ca only"))
     before = snapshot(project)
     result = update_project(UpdateRequest(project), newer)
     assert [change.path for change in result.changes] == [".copier-answers.yml"]
@@ -201,7 +202,7 @@ def test_a_file_the_user_deleted_stays_deleted(project: Path, histories: History
     newer = histories.release(
         "1.1.0",
         combine(
-            append_line("_shared/compose.yaml.jinja", "# changed in 1.1.0"),
+            append_line(COMPOSE, "# changed in 1.1.0"),
             append_line(GITIGNORE, "# new"),
         ),
     )
