@@ -11,34 +11,13 @@ unit of code: a block of lines between blank lines, named by its first line.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
-from typing import Literal
 
-SymbolKind = Literal["function", "method", "class", "variable", "block"]
+from scaffolder.kit.code.symbol_record import Symbol as Symbol
+from scaffolder.kit.code.symbol_record import SymbolKind as SymbolKind
+
 _Definition = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
 #: Files read by the definition scan rather than `ast` or blank-line blocks.
 SCANNED_SUFFIXES = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx")
-
-
-@dataclass(frozen=True)
-class Symbol:
-    """A function, method, class or blank-line block; lines count from 1, both ends included."""
-
-    name: str
-    #: Dotted path inside the module (`Class.method`); the first line for a block.
-    qualname: str
-    kind: SymbolKind
-    start_line: int
-    end_line: int
-    docstring: str | None = None
-    #: The `def`/`class` header as written on one line, e.g. `def f(x: int) -> str:`.
-    signature: str = ""
-
-    def contains(self, start_line: int, end_line: int) -> bool:
-        return self.start_line <= start_line and end_line <= self.end_line
-
-    def describe(self) -> str:
-        return f"{self.kind} {self.qualname} (lines {self.start_line}-{self.end_line})"
 
 
 def lines_of(text: str) -> list[str]:
