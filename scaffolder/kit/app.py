@@ -189,7 +189,7 @@ def _project_module(root: Path, name: str, spec: str) -> ModuleType:
     except Exception as error:  # the project's own code: any failure is its message, one line
         raise UsageError(
             f"[tool.copilot] app {spec!r}: cannot import {name}: {type(error).__name__}: {error}"
-        ) from None
+        ) from error
     if not _inside(module, root.resolve()):
         raise UsageError(
             f"[tool.copilot] app {spec!r}: {name} is not this project's code "

@@ -39,7 +39,7 @@ def record_sources(project: Path, entries: Sequence[str]) -> list[str]:
         text = path.read_text(encoding="utf-8")
         table = tomllib.loads(text).get("tool", {}).get("copilot")
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise UsageError(f"cannot record sources: cannot read {path} ({error})") from None
+        raise UsageError(f"cannot record sources: cannot read {path} ({error})") from error
     if not isinstance(table, dict):
         raise UsageError(f"cannot record sources: {path} has no [tool.copilot] table")
     current = table.get("sources", [])
@@ -104,4 +104,4 @@ def _replace(path: Path, text: str) -> None:
             os.close(directory)
     except OSError as error:
         temporary.unlink(missing_ok=True)
-        raise ActionError(f"cannot record sources in {path}: {error.strerror or error}") from None
+        raise ActionError(f"cannot record sources in {path}: {error.strerror or error}") from error

@@ -76,4 +76,6 @@ def load_manifest(root: Path) -> Manifest:
         documents = {str(k): str(v) for k, v in data.get("documents", {}).items()}
         return Manifest(data.get("topic"), bool(data.get("topic_given")), documents, files)
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
-        raise UsageError(f"{MANIFEST} is not a manifest copilot adapt can read ({error})") from None
+        raise UsageError(
+            f"{MANIFEST} is not a manifest copilot adapt can read ({error})"
+        ) from error

@@ -119,7 +119,7 @@ class Workspace:
         try:
             return WriteScope.of(self.root).target(relative)
         except UnsafePathError as error:
-            raise ActionError(f"refusing to write outside the workspace: {error}") from None
+            raise ActionError(f"refusing to write outside the workspace: {error}") from error
 
     def _edit(self, action: EditFile) -> ActionOutcome:
         target = self._inside(action.path)
@@ -153,7 +153,7 @@ class Workspace:
                     transaction.write(WriteScope.of(self.root).canonical(path), text.encode())
                 transaction.commit()
         except (OSError, CopilotError) as error:
-            raise ActionError(f"cannot write {', '.join(sorted(files))}: {error}") from None
+            raise ActionError(f"cannot write {', '.join(sorted(files))}: {error}") from error
 
     def _command(self, action: RunCommand) -> ActionOutcome:
         try:
@@ -165,12 +165,12 @@ class Workspace:
                 timeout=self.command_timeout_s,
                 check=False,
             )
-        except FileNotFoundError:
-            raise ActionError(f"command {action.argv[0]!r} was not found") from None
-        except subprocess.TimeoutExpired:
+        except FileNotFoundError as exc:
+            raise ActionError(f"command {action.argv[0]!r} was not found") from exc
+        except subprocess.TimeoutExpired as exc:
             raise ActionError(
                 f"{action.summary()} took longer than {self.command_timeout_s:g} s"
-            ) from None
+            ) from exc
         output = (done.stdout + done.stderr)[-_OUTPUT_CHARS:]
         return ActionOutcome(done.returncode == 0, output, done.returncode)
 

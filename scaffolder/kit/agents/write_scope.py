@@ -152,7 +152,7 @@ class WriteScope:
             except FileNotFoundError:
                 break  # this and what follows will be created
             except OSError as error:
-                raise UnsafePathError(f"cannot check {shown}: {error.strerror}") from None
+                raise UnsafePathError(f"cannot check {shown}: {error.strerror}") from error
             last = depth == len(parts)
             if stat.S_ISLNK(info.st_mode):
                 if last:

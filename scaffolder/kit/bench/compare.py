@@ -168,8 +168,8 @@ def parse_increase(text: str) -> float:
     raw = text.strip()
     try:
         value = float(raw[:-1]) / 100 if raw.endswith("%") else float(raw)
-    except ValueError:
-        raise BenchError(f"--max-cost-increase {text!r} is not a percentage like 20%") from None
+    except ValueError as exc:
+        raise BenchError(f"--max-cost-increase {text!r} is not a percentage like 20%") from exc
     if value < 0:
         raise BenchError("--max-cost-increase must not be negative")
     return value

@@ -54,7 +54,7 @@ class BenchConfig:
             cost_alert = float(table.get("cost_alert", DEFAULT_COST_ALERT))
             max_ungraded = float(table.get("max_ungraded", DEFAULT_MAX_UNGRADED))
         except (TypeError, ValueError) as error:
-            raise BenchError(f"[tool.copilot.bench]: {error}") from None
+            raise BenchError(f"[tool.copilot.bench]: {error}") from error
         if not 0 <= max_ungraded <= 1:
             raise BenchError("[tool.copilot.bench] max_ungraded must be a share from 0 to 1")
         if concurrency < 1:
@@ -92,8 +92,8 @@ def import_object(spec: str, root: Path, what: str) -> Any:
     module = import_module(module_name, root, what)
     try:
         return getattr(module, attribute)
-    except AttributeError:
-        raise BenchError(f"{what} {spec!r}: {module_name} has no {attribute!r}") from None
+    except AttributeError as exc:
+        raise BenchError(f"{what} {spec!r}: {module_name} has no {attribute!r}") from exc
 
 
 def import_module(name: str, root: Path, what: str) -> Any:
@@ -104,4 +104,4 @@ def import_module(name: str, root: Path, what: str) -> Any:
     try:
         return importlib.import_module(name)
     except ImportError as error:
-        raise BenchError(f"{what}: cannot import {name!r}: {error}") from None
+        raise BenchError(f"{what}: cannot import {name!r}: {error}") from error

@@ -56,7 +56,7 @@ def import_feedback(
     try:
         records = list(FeedbackStore(source))
     except (OSError, UnicodeDecodeError) as error:
-        raise BenchError(f"cannot read feedback {source}: {error}") from None
+        raise BenchError(f"cannot read feedback {source}: {error}") from error
     cases = [
         _bench_case(case) for case in feedback_to_cases(records, redactor, ratings=_RATINGS[only])
     ]
@@ -80,7 +80,7 @@ def _ids(path: Path) -> set[str]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as error:
-        raise BenchError(f"cannot read suite {path}: {error}") from None
+        raise BenchError(f"cannot read suite {path}: {error}") from error
     ids = set()
     for number, line in enumerate(lines, 1):
         if not line.strip() or line.lstrip().startswith("#"):
@@ -90,7 +90,7 @@ def _ids(path: Path) -> set[str]:
         except json.JSONDecodeError as error:
             raise BenchError(
                 f"{path.name}:{number}: not JSON ({error.msg}); fix it first"
-            ) from None
+            ) from error
         if isinstance(row, dict) and "id" in row:
             ids.add(str(row["id"]))
     return ids

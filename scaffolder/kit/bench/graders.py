@@ -115,7 +115,7 @@ def regex(given: GradeInput) -> Grade:
     try:
         missing = [p for p in patterns if not re.search(p, given.output.answer, flags)]
     except re.error as error:
-        raise BenchError(f"case {given.case.id!r}: bad regex: {error}") from None
+        raise BenchError(f"case {given.case.id!r}: bad regex: {error}") from error
     return Grade(not missing, 1 - len(missing) / len(patterns), f"no match: {missing[:1]}")
 
 
@@ -147,10 +147,10 @@ def numeric(given: GradeInput) -> Grade:
     for reference in _references(given):
         try:
             want = float(reference.replace(",", ""))
-        except ValueError:
+        except ValueError as exc:
             raise BenchError(
                 f"case {given.case.id!r}: reference {reference!r} is no number"
-            ) from None
+            ) from exc
         if abs(got - want) <= max(absolute, relative * abs(want)):
             return Grade(True, 1.0)
     return Grade(False, 0.0, f"got {got:g}, want {', '.join(_references(given))}")

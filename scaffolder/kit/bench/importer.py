@@ -41,7 +41,7 @@ def read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
             with path.open(newline="", encoding="utf-8-sig") as handle:
                 table = list(csv.reader(handle))
         except (OSError, UnicodeDecodeError, csv.Error) as error:
-            raise BenchError(f"cannot read {path.name}: {error}") from None
+            raise BenchError(f"cannot read {path.name}: {error}") from error
     elif suffix == ".xlsx":
         table = _xlsx_rows(path)
     else:
@@ -55,12 +55,12 @@ def read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
 def _xlsx_rows(path: Path) -> list[list[str]]:
     try:
         import openpyxl
-    except ImportError:  # pragma: no cover (a dependency; guards broken installs)
-        raise BenchError("reading .xlsx needs openpyxl: pip install openpyxl") from None
+    except ImportError as exc:  # pragma: no cover (a dependency; guards broken installs)
+        raise BenchError("reading .xlsx needs openpyxl: pip install openpyxl") from exc
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many unrelated types for a bad file
-        raise BenchError(f"cannot read {path.name} as a spreadsheet: {error}") from None
+        raise BenchError(f"cannot read {path.name} as a spreadsheet: {error}") from error
     try:
         sheet = book.worksheets[0]
         return [

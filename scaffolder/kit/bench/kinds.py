@@ -104,7 +104,7 @@ def load_routing_cases(path: Path) -> tuple[dict[str, Any], list[RoutingCase]]:
             raise BenchError(
                 f"{path.name}:{number}: not a routing case ({type(error).__name__}: {error}); "
                 'expected {"id": ..., "turns": [{"text": ..., "intent": ...}]}'
-            ) from None
+            ) from error
         case_id = str(row.get("id", f"line-{number}"))
         if not turns:
             raise BenchError(f"{path.name}:{number}: a routing case needs at least one turn")
@@ -324,7 +324,7 @@ def _split(
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise BenchError(f"cannot read suite {path}: {error}") from None
+        raise BenchError(f"cannot read suite {path}: {error}") from error
     settings: dict[str, Any] = {}
     rows: list[tuple[int, dict[str, Any]]] = []
     for number, row in _rows(path.name, text):
@@ -351,7 +351,7 @@ def _rows(name: str, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
         except json.JSONDecodeError as error:
             raise BenchError(
                 f"{name}:{number}: not JSON ({error.msg} at column {error.colno})"
-            ) from None
+            ) from error
         if not isinstance(row, dict):
             raise BenchError(f"{name}:{number}: a case is a JSON object")
         yield number, row

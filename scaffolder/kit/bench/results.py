@@ -199,18 +199,18 @@ def load_run(path: Path) -> RunResult:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as error:
-        raise BenchError(f"cannot read results {path}: {error}") from None
+        raise BenchError(f"cannot read results {path}: {error}") from error
     except json.JSONDecodeError as error:
         raise BenchError(
             f"{path} is not a results file: {error.msg} at line {error.lineno}"
-        ) from None
+        ) from error
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
         raise BenchError(f"{path} is not a copilot bench results file (schema {SCHEMA})")
     try:
         cases = [CaseResult(**case) for case in data.pop("cases")]
         return RunResult(cases=cases, **data)
     except (TypeError, KeyError) as error:
-        raise BenchError(f"{path} is damaged: {error}") from None
+        raise BenchError(f"{path} is damaged: {error}") from error
 
 
 def resolve_run(root: Path, name: str) -> Path:

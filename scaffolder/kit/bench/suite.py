@@ -125,7 +125,7 @@ def load_suite(path: Path, known_graders: Sequence[str] | None = None) -> Suite:
         raw = path.read_bytes()
         text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise BenchError(f"cannot read suite {path}: {error}") from None
+        raise BenchError(f"cannot read suite {path}: {error}") from error
     header: dict[str, Any] = {}
     cases: list[Case] = []
     problems: list[str] = []

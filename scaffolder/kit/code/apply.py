@@ -102,7 +102,7 @@ def recover_interrupted(root: Path) -> Recovery | None:
         raise ActionError(
             f"cannot roll back the interrupted apply journaled in {Path(root) / JOURNAL_DIR}: "
             f"{error.strerror or error}"
-        ) from None
+        ) from error
 
 
 def apply_proposal(
@@ -145,7 +145,7 @@ def prepare_apply(
     try:
         after = apply_edits(texts, proposal.edits, proposal.base)
     except UsageError as error:
-        raise UsageError(f"refusing proposal {proposal.id}: {error}") from None
+        raise UsageError(f"refusing proposal {proposal.id}: {error}") from error
     diff = unified_diff(texts, after, proposal.base)
     if diff != proposal.diff:
         raise UsageError(
@@ -176,7 +176,7 @@ def apply_prepared(plan: PreparedApply, *, approved: bool, record: bool = False)
         raise ActionError(
             f"cannot apply proposal {proposal.id}: cannot write {_failed(error, plan)} "
             f"({error.strerror or error}); nothing was written"
-        ) from None
+        ) from error
     created = tuple(c.path for c in plan.changes if c.before is None)
     written = tuple(c.path for c in plan.changes if c.before is not None)
     return Applied(proposal.id, written, created)
@@ -237,7 +237,7 @@ def _path_key(proposal: EditProposal, file: str) -> str:
     try:
         return same_file_key(file)
     except UsageError as error:
-        raise UsageError(f"refusing proposal {proposal.id}: {error}") from None
+        raise UsageError(f"refusing proposal {proposal.id}: {error}") from error
 
 
 def _read_base(proposal: EditProposal, scope: WriteScope) -> dict[str, bytes | None]:
@@ -247,7 +247,7 @@ def _read_base(proposal: EditProposal, scope: WriteScope) -> dict[str, bytes | N
         try:
             target = scope.target(file)
         except UsageError as error:
-            raise UsageError(f"refusing proposal {proposal.id}: {error}") from None
+            raise UsageError(f"refusing proposal {proposal.id}: {error}") from error
         if expected is None:
             if os.path.lexists(target):
                 raise ActionError(
@@ -258,12 +258,12 @@ def _read_base(proposal: EditProposal, scope: WriteScope) -> dict[str, bytes | N
             continue
         try:
             data = target.read_bytes()
-        except FileNotFoundError:
-            raise ActionError(f"refusing proposal {proposal.id}: {file} no longer exists") from None
+        except FileNotFoundError as exc:
+            raise ActionError(f"refusing proposal {proposal.id}: {file} no longer exists") from exc
         except OSError as error:
             raise ActionError(
                 f"refusing proposal {proposal.id}: cannot read {file} ({error.strerror})"
-            ) from None
+            ) from error
         if fingerprint(data) != expected:
             raise ActionError(
                 f"refusing proposal {proposal.id}: {file} changed since it was proposed; "
@@ -271,8 +271,8 @@ def _read_base(proposal: EditProposal, scope: WriteScope) -> dict[str, bytes | N
             )
         try:
             data.decode("utf-8")
-        except UnicodeDecodeError:
-            raise UsageError(f"refusing proposal {proposal.id}: {file} is not UTF-8 text") from None
+        except UnicodeDecodeError as exc:
+            raise UsageError(f"refusing proposal {proposal.id}: {file} is not UTF-8 text") from exc
         before[file] = data
     return before
 

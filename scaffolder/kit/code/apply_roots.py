@@ -150,7 +150,7 @@ def _roll_back(journal: Path) -> RootsRecovery | None:
         raise JournalError(
             f"cannot roll back the interrupted apply journaled in {journal}: "
             f"{error.strerror or error}"
-        ) from None
+        ) from error
     _discard(complete)
     restored = tuple(f"{image['root']}/{image['path']}" for image in images)
     return RootsRecovery(journal, restored)
@@ -168,7 +168,7 @@ def _read_images(complete: Path) -> list[dict[str, object]]:
         raise JournalError(
             f"the apply journal in {complete} is damaged ({error}); restore the listed files "
             "from git, then delete it"
-        ) from None
+        ) from error
     return images
 
 

@@ -98,7 +98,7 @@ class EditorContext:
             if text is not None and not isinstance(text, str):
                 raise TypeError("`text` must be a string")
         except (KeyError, TypeError, ValueError) as error:
-            raise UsageError(f"bad editor context: {error}") from None
+            raise UsageError(f"bad editor context: {error}") from error
         return cls(file, cursor, selection, open_files, text)
 
     def to_dict(self) -> dict[str, Any]:
@@ -123,8 +123,8 @@ class EditorContext:
         elif path.is_file():
             try:
                 text = path.read_bytes().decode("utf-8")
-            except UnicodeDecodeError:
-                raise UsageError(f"{self.file} is not UTF-8 text") from None
+            except UnicodeDecodeError as exc:
+                raise UsageError(f"{self.file} is not UTF-8 text") from exc
         else:
             raise UsageError(f"unknown file {self.file!r}: no such file under {path.parent}")
         for name in self.open_files:

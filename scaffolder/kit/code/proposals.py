@@ -110,7 +110,7 @@ class EditProposal:
                 meta=dict(data.get("meta", {})),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as error:
-            raise UsageError(f"not a valid edit proposal: {error}") from None
+            raise UsageError(f"not a valid edit proposal: {error}") from error
 
 
 def fingerprint(data: bytes) -> str:
@@ -253,7 +253,7 @@ def load_proposal(reference: str, root: Path) -> tuple[EditProposal, Path]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise UsageError(f"cannot read proposal {path}: {error}") from None
+        raise UsageError(f"cannot read proposal {path}: {error}") from error
     if not isinstance(data, dict):
         raise UsageError(f"{path} does not hold a proposal object")
     return EditProposal.from_dict(data), path
@@ -275,8 +275,8 @@ def _edit_from_dict(raw: Mapping[str, Any]) -> Edit:
 def _decode(data: bytes, file: str) -> str:
     try:
         return data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise UsageError(f"{file} is not UTF-8 text") from None
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{file} is not UTF-8 text") from exc
 
 
 def split_keeping_ends(text: str) -> list[str]:

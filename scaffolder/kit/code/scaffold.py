@@ -30,7 +30,7 @@ def scaffold_files(answer: str, root: Path, *, source: str = "scaffold") -> Skil
     try:
         tree = parse_file_tree(answer)
     except ValueError as error:
-        raise UsageError(f"no file tree to scaffold: {error}") from None
+        raise UsageError(f"no file tree to scaffold: {error}") from error
     files = [path for path in paths(tree) if not path.endswith("/")]
     for path in files:
         _check_relative(path)

@@ -45,10 +45,10 @@ def terminal_context(
         raise UsageError(f"--file {file}: outside the project and every source ({roots})")
     try:
         text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError:
-        raise UsageError(f"--file {file} is not UTF-8 text") from None
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"--file {file} is not UTF-8 text") from exc
     except OSError as error:
-        raise UsageError(f"--file {file} cannot be read: {error.strerror or error}") from None
+        raise UsageError(f"--file {file} cannot be read: {error.strerror or error}") from error
     rows = lines_of(text)
     count = len(rows)
     context = EditorContext(name, Position(1))

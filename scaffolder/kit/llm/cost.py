@@ -341,9 +341,9 @@ def _read_price_file(path: Path) -> dict[str, Any]:
         else:
             raise UsageError(f"{path}: a price file must end in .toml or .json")
     except (OSError, UnicodeDecodeError) as error:
-        raise UsageError(f"cannot read {path}: {error}") from None
+        raise UsageError(f"cannot read {path}: {error}") from error
     except (tomllib.TOMLDecodeError, json.JSONDecodeError) as error:
-        raise UsageError(f"{path} is not valid {path.suffix[1:].upper()}: {error}") from None
+        raise UsageError(f"{path} is not valid {path.suffix[1:].upper()}: {error}") from error
     if not isinstance(data, dict) or not isinstance(data.get("models"), dict):
         raise UsageError(f"{path}: expected a `models` table of model prices")
     return data

@@ -311,7 +311,7 @@ def _parse(line: str, where: str) -> RecordedCall:
     try:
         document = json.loads(line)
     except json.JSONDecodeError as error:
-        raise RecordingsError(f"{where}: not a JSON object ({error.msg})") from None
+        raise RecordingsError(f"{where}: not a JSON object ({error.msg})") from error
     if not isinstance(document, dict) or set(document) != {"kind", "request", "response", "test"}:
         raise RecordingsError(f"{where}: want an object with kind, request, response and test")
     kind, request = document["kind"], document["request"]

@@ -81,7 +81,7 @@ def _extract(text: str) -> Any:
             return _longest_value(source)
         except _RepairError as error:
             failures.append(error)
-    raise ValueError(f"no JSON could be recovered: {failures[0]}") from None
+    raise ValueError(f"no JSON could be recovered: {failures[0]}") from failures[0]
 
 
 def _longest_value(text: str) -> Any:
@@ -271,9 +271,9 @@ class _Parser:
                 return _MISSING
         try:
             return json.loads(token)
-        except ValueError:
+        except ValueError as exc:
             self.position = start
-            raise self.error(f"invalid number {token!r}") from None
+            raise self.error(f"invalid number {token!r}") from exc
 
     def literal(self) -> Any:
         word = _WORD.match(self.text, self.position)

@@ -60,7 +60,7 @@ class _Target:
         try:
             data = extract_json(raw)
         except ValueError as error:
-            raise _Invalid([_problem((), f"not valid JSON: {error}")]) from None
+            raise _Invalid([_problem((), f"not valid JSON: {error}")]) from error
         return self.validate(data)
 
 
@@ -82,7 +82,7 @@ def _target(schema: type[BaseModel] | dict[str, Any]) -> _Target:
         try:
             return schema.model_validate(data)
         except ValidationError as error:
-            raise _Invalid([_problem(e["loc"], e["msg"]) for e in error.errors()]) from None
+            raise _Invalid([_problem(e["loc"], e["msg"]) for e in error.errors()]) from error
 
     return _Target(_api_name(schema.__name__), schema.model_json_schema(), validate_model)
 
@@ -187,7 +187,7 @@ def _attempts(
             return target.check(raw)
         except _Invalid as invalid:
             if attempt > max_reasks:
-                raise _give_up(attempt, pending, raw, invalid.problems) from None
+                raise _give_up(attempt, pending, raw, invalid.problems) from invalid
             pending = _reask(pending, raw, invalid.problems)
         attempt += 1
 

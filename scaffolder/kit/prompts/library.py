@@ -181,8 +181,8 @@ class Prompt:
         target = (self.folder / spec.file).resolve()
         try:
             name = target.relative_to(self.library.root).as_posix()
-        except ValueError:
-            raise PromptError(f"{where}: component {spec.file!r} is outside prompts/") from None
+        except ValueError as exc:
+            raise PromptError(f"{where}: component {spec.file!r} is outside prompts/") from exc
         if not target.is_file():
             raise PromptError(f"{where}: component file {spec.file!r} does not exist")
         return name
@@ -215,7 +215,7 @@ class Prompt:
         try:
             parsed = self.library.environment.parse(source, name=name)
         except TemplateSyntaxError as error:
-            raise PromptError(f"{name}:{error.lineno}: {error.message}") from None
+            raise PromptError(f"{name}:{error.lineno}: {error.message}") from error
         found: list[tuple[str, int]] = []
         for node in parsed.find_all((nodes.Include, nodes.Import, nodes.FromImport)):
             target = getattr(node, "template", None)
@@ -279,10 +279,10 @@ class Prompt:
         try:
             marked = self.library.environment.get_template(name).render(inputs)
         except TemplateSyntaxError as error:
-            raise PromptError(f"{error.name or name}:{error.lineno}: {error.message}") from None
+            raise PromptError(f"{error.name or name}:{error.lineno}: {error.message}") from error
         except TemplateError as error:
             file, line = _template_frame(self.library.root, name)
-            raise PromptError(f"{file}:{line}: {error}") from None
+            raise PromptError(f"{file}:{line}: {error}") from error
         text, spans = extract(marked, self.library.environment.origin_table, steps)  # type: ignore[attr-defined]
         return _RenderedComponent(spec, message, text, spans)
 

@@ -173,7 +173,7 @@ class Subject:
             raise PromptError(
                 f"{self.name}/prompt.yaml:1: cannot render with sample inputs: "
                 f"{type(error).__name__}: {error}"
-            ) from None
+            ) from error
 
     def sample(self) -> RenderedPrompt:
         """`render_sample()` with typical sizes, rendered once."""

@@ -94,11 +94,13 @@ def load_config(path: Path, display: str, builtin: Collection[str]) -> LintConfi
         node = yaml.compose(text)
         data = yaml.safe_load(text)
     except (OSError, UnicodeDecodeError) as error:
-        raise PromptError(f"{display}:1: cannot read: {error}") from None
+        raise PromptError(f"{display}:1: cannot read: {error}") from error
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
-        raise PromptError(f"{display}:{line}: {getattr(error, 'problem', None) or error}") from None
+        raise PromptError(
+            f"{display}:{line}: {getattr(error, 'problem', None) or error}"
+        ) from error
     if data is None:
         return LintConfig()
     lines = node_lines(node) if node is not None else {}
@@ -113,7 +115,7 @@ def load_config(path: Path, display: str, builtin: Collection[str]) -> LintConfi
         problem = first["msg"].removeprefix("Value error, ")
         raise PromptError(
             f"{display}:{closest_line(lines, location)}: {where}: {problem}"
-        ) from None
+        ) from error
     _check_ids(config, display, lines, builtin)
     return config
 

@@ -86,7 +86,7 @@ def load_manifest(path: Path, display: str) -> tuple[Manifest, dict[tuple[Any, .
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise PromptError(f"{display}: cannot read: {error}") from None
+        raise PromptError(f"{display}: cannot read: {error}") from error
     try:
         node = yaml.compose(text)
         data = yaml.safe_load(text)
@@ -94,7 +94,7 @@ def load_manifest(path: Path, display: str) -> tuple[Manifest, dict[tuple[Any, .
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
         problem = getattr(error, "problem", None) or "invalid YAML"
-        raise PromptError(f"{display}:{line}: {problem}") from None
+        raise PromptError(f"{display}:{line}: {problem}") from error
     lines = node_lines(node) if node is not None else {}
     if not isinstance(data, dict):
         raise PromptError(f"{display}:1: a manifest is a mapping (name, inputs, messages...)")
@@ -105,7 +105,7 @@ def load_manifest(path: Path, display: str) -> tuple[Manifest, dict[tuple[Any, .
         location = tuple(first["loc"])
         line = closest_line(lines, location)
         where = ".".join(str(part) for part in location) or "manifest"
-        raise PromptError(f"{display}:{line}: {where}: {first['msg']}") from None
+        raise PromptError(f"{display}:{line}: {where}: {first['msg']}") from error
 
 
 def node_lines(node: yaml.Node, path: tuple[Any, ...] = ()) -> dict[tuple[Any, ...], int]:

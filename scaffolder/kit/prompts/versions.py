@@ -122,7 +122,7 @@ def snapshot(library: PromptLibrary) -> Snapshot:
             files = prompt.file_hashes()
         except (OSError, ValueError) as error:
             reason = _unreadable(error, library.root)
-            raise PromptError(f"{prompt.display}: prompt {name!r}: {reason}") from None
+            raise PromptError(f"{prompt.display}: prompt {name!r}: {reason}") from error
         versions[name] = PromptVersion(prompt.version, files)
     return versions
 
@@ -180,7 +180,7 @@ class LockFile:
         try:
             text = self.path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
-            raise PromptError(f"{self.path.name}: cannot read: {error}") from None
+            raise PromptError(f"{self.path.name}: cannot read: {error}") from error
         return self.parse(text, self.path.name)
 
     def write(self, versions: Mapping[str, PromptVersion]) -> bool:
@@ -214,7 +214,7 @@ class LockFile:
             problem = found["message"] if found else str(error)
             raise PromptError(
                 f"{where}: {problem} (rewrite it with `copilot prompts lock`)"
-            ) from None
+            ) from error
         if data.get("format") != LOCK_FORMAT:
             raise PromptError(
                 f"{display}: format {data.get('format')!r} is not {LOCK_FORMAT}; it was written "
@@ -294,7 +294,7 @@ def snapshot_at(project_root: Path, revision: str) -> Snapshot:
         try:
             return snapshot(PromptLibrary(root))
         except PromptError as error:
-            raise PromptError(f"{error} (in the prompts at {revision})") from None
+            raise PromptError(f"{error} (in the prompts at {revision})") from error
 
 
 def _export_tree(repository: Path, tree: str, destination: Path) -> None:
@@ -353,5 +353,5 @@ def _git(
         )
     except OSError as error:
         if shutil.which("git") is None:
-            raise UsageError("git is not installed or not on PATH; prompt diffs need it") from None
-        raise UsageError(f"cannot run git in {repository}: {error.strerror}") from None
+            raise UsageError("git is not installed or not on PATH; prompt diffs need it") from error
+        raise UsageError(f"cannot run git in {repository}: {error.strerror}") from error

@@ -152,7 +152,7 @@ def load_routing_suite(path: Path) -> list[RoutingCase]:
             turns = tuple(SuiteTurn(str(t["text"]), str(t["intent"])) for t in data["turns"])
             case = RoutingCase(str(data.get("id", f"line-{number}")), turns)
         except (json.JSONDecodeError, KeyError, TypeError) as error:
-            raise UsageError(f"{path}:{number}: not a routing case ({error})") from None
+            raise UsageError(f"{path}:{number}: not a routing case ({error})") from error
         if not turns:
             raise UsageError(f"{path}:{number}: a routing case needs at least one turn")
         cases.append(case)

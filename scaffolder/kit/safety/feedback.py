@@ -86,7 +86,7 @@ def _parse(line: str, where: str) -> FeedbackRecord:
         data = json.loads(line)
         return FeedbackRecord(**{key: data[key] for key in data if key in _FIELDS})
     except (ValueError, TypeError) as error:
-        raise UsageError(f"{where}: not a feedback record ({error})") from None
+        raise UsageError(f"{where}: not a feedback record ({error})") from error
 
 
 _FIELDS = set(FeedbackRecord.__dataclass_fields__)

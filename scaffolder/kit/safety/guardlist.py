@@ -80,7 +80,7 @@ class GuardList:
         try:
             lines = path.read_text(encoding="utf-8").splitlines()
         except OSError as error:
-            raise UsageError(f"cannot read guard list {path}: {error.strerror}") from None
+            raise UsageError(f"cannot read guard list {path}: {error.strerror}") from error
         terms = tuple(stripped for line in lines if (stripped := line.split("#", 1)[0].strip()))
         if not terms:
             raise UsageError(f"guard list {path} has no entries")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import openai
 
-from scaffolder.kit.llm.providers.openai_compat import translate
+from scaffolder.kit.llm.providers.openai_compat import sdk_cause, translate
 from scaffolder.kit.llm.providers.openai_provider import DEFAULT_URL
 from scaffolder.kit.safety.decisions import BLOCK_AT, CONTENT_CATEGORIES, SEVERITY_MAX
 
@@ -95,7 +95,7 @@ class OpenAIModeration:
                 key_variable="OPENAI_API_KEY",
                 timeout=self.timeout,
                 model=self.model,
-            ) from None
+            ) from sdk_cause(error)
         result: Any = response.results[0]
         return severities(
             result.category_scores.model_dump(by_alias=True),

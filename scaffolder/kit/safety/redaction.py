@@ -169,7 +169,7 @@ class Redactor:
             try:
                 compiled = re.compile(expression)
             except re.error as error:
-                raise UsageError(f"redact pattern {kind} is not a valid regex: {error}") from None
+                raise UsageError(f"redact pattern {kind} is not a valid regex: {error}") from error
             custom.append(_Detector(kind, compiled, _whole))
         self._detectors = (*custom, *_BUILT_IN)
 

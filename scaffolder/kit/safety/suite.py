@@ -57,7 +57,7 @@ def load_suite(path: Path = EXAMPLE_SUITE) -> Suite:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as error:
-        raise UsageError(f"cannot read safety suite {path}: {error.strerror}") from None
+        raise UsageError(f"cannot read safety suite {path}: {error.strerror}") from error
     cases: list[SafetyCase] = []
     keywords: tuple[str, ...] = ()
     for number, line in enumerate(lines, start=1):
@@ -72,7 +72,7 @@ def load_suite(path: Path = EXAMPLE_SUITE) -> Suite:
                 continue
             cases.append(_case(data))
         except (ValueError, KeyError, TypeError) as error:
-            raise UsageError(f"{path}:{number}: not a safety case ({error})") from None
+            raise UsageError(f"{path}:{number}: not a safety case ({error})") from error
     ids = [case.id for case in cases]
     duplicates = sorted({case_id for case_id in ids if ids.count(case_id) > 1})
     if duplicates:

@@ -88,11 +88,11 @@ def listen(host: str, port: int) -> socket.socket:
         family, kind, proto, _, address = socket.getaddrinfo(
             host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
         )[0]
-    except (socket.gaierror, UnicodeError):
+    except (socket.gaierror, UnicodeError) as exc:
         raise UsageError(
             f"cannot serve on {host!r}: it is neither an address nor a name this machine "
             "resolves (try 127.0.0.1)"
-        ) from None
+        ) from exc
     listener = socket.socket(family, kind, proto)
     try:
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -100,7 +100,7 @@ def listen(host: str, port: int) -> socket.socket:
         listener.listen(BACKLOG)
     except OSError as error:
         listener.close()
-        raise UsageError(_bind_problem(error, host, port)) from None
+        raise UsageError(_bind_problem(error, host, port)) from error
     return listener
 
 

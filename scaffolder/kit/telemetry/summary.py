@@ -216,18 +216,18 @@ def read_records(path: Path) -> list[dict[str, Any]]:
     """The span records of a telemetry file; a damaged line is reported as `file:line`."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise UsageError(f"no telemetry file at {path}") from None
+    except FileNotFoundError as exc:
+        raise UsageError(f"no telemetry file at {path}") from exc
     except OSError as error:
-        raise UsageError(f"cannot read {path}: {error.strerror}") from None
+        raise UsageError(f"cannot read {path}: {error.strerror}") from error
     records = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
             record = json.loads(line)
-        except ValueError:
-            raise UsageError(f"{path}:{number} is not a telemetry record (invalid JSON)") from None
+        except ValueError as exc:
+            raise UsageError(f"{path}:{number} is not a telemetry record (invalid JSON)") from exc
         if not isinstance(record, dict) or "name" not in record:
             raise UsageError(f"{path}:{number} is not a telemetry record (no span name)")
         records.append(record)

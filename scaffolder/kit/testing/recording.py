@@ -110,7 +110,7 @@ class RecordingSession:
                 for file in sorted(folder.glob("*" + SUFFIX)):
                     self.tape.load(file)
         except RecordingsError as error:
-            raise pytest.UsageError(str(error)) from None
+            raise pytest.UsageError(str(error)) from error
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_protocol(self, item: pytest.Item) -> Generator[None, object, object]:

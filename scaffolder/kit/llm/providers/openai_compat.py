@@ -115,6 +115,15 @@ def translate(
     return BadRequestError(f"{url} refused the request (HTTP {status}): {error.message}")
 
 
+def sdk_cause(error: Exception) -> Exception | None:
+    """`error` as the cause to chain under its translation, or None for an HTTP status error:
+    that one's message is the provider's response body, which can echo the API key (a 401's
+    "Incorrect API key provided: sk-...") or the prompt, and a chained cause is printed
+    wherever a traceback is (test reports, logs kept with `exc_info`). Connection, timeout
+    and decoding errors carry no body and keep their cause."""
+    return None if isinstance(error, openai.APIStatusError) else error
+
+
 def completion_from(response: Any, *, provider: str, url: str, fallback_model: str) -> Completion:
     choices = getattr(response, "choices", None)
     if not choices:

@@ -113,7 +113,7 @@ class OpenAIProvider:
                 if chunk is not None:
                     yield chunk
         except openai.APIError as error:
-            raise self._translate(error, params) from None
+            raise self._translate(error, params) from compat.sdk_cause(error)
         finally:
             # Closing the HTTP response is what tells the host to stop generating when the
             # reader stops early; the SDK would otherwise leave it to garbage collection.
@@ -130,7 +130,7 @@ class OpenAIProvider:
                 if chunk is not None:
                     yield chunk
         except openai.APIError as error:
-            raise self._translate(error, params) from None
+            raise self._translate(error, params) from compat.sdk_cause(error)
         finally:
             await events.close()
         yield folder.last()
@@ -211,7 +211,7 @@ class OpenAIProvider:
             except openai.BadRequestError as error:
                 params = self._retry_params(error, params)
             except (openai.APIError, ValueError) as error:
-                raise self._translate(error, params) from None
+                raise self._translate(error, params) from compat.sdk_cause(error)
 
     async def _asend(
         self, params: dict[str, Any], call: Callable[[dict[str, Any]], Awaitable[T]]
@@ -222,7 +222,7 @@ class OpenAIProvider:
             except openai.BadRequestError as error:
                 params = self._retry_params(error, params)
             except (openai.APIError, ValueError) as error:
-                raise self._translate(error, params) from None
+                raise self._translate(error, params) from compat.sdk_cause(error)
 
     def _retry_params(
         self, error: openai.BadRequestError, params: dict[str, Any]
@@ -230,7 +230,7 @@ class OpenAIProvider:
         """The parameters to resend without an unsupported feature, or raise the error."""
         feature = compat.unsupported_feature(error, params)
         if feature is None:
-            raise self._translate(error, params) from None
+            raise self._translate(error, params) from compat.sdk_cause(error)
         self._drop(feature)
         return self._without(params, feature)
 
