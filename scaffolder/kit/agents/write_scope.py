@@ -34,12 +34,9 @@ import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from scaffolder.errors import UnsafePathError
-
-if TYPE_CHECKING:
-    from scaffolder.kit.sources import Source
 
 #: Version-control folders (git, Mercurial, Subversion, Bazaar, darcs, Jujutsu, Pijul).
 VCS_FOLDERS = frozenset({".git", ".hg", ".svn", ".bzr", "_darcs", ".jj", ".pijul"})
@@ -107,6 +104,18 @@ def same_file_key(relative: str) -> str:
     return "/".join(unicodedata.normalize("NFKC", p).casefold() for p in checked_parts(relative))
 
 
+class NamedRoot(Protocol):
+    """A folder beside the project a change may write into (`kit.sources.Source` is one).
+
+    Why a Protocol: `kit.sources` asks this module which folders are forbidden, so naming
+    its class here would make the two import each other."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def root(self) -> Path: ...
+
+
 @dataclass(frozen=True)
 class WriteScope:
     """The folders a change may write into; `roots[0]` is the project, `roots[n]` for n >= 1
@@ -116,7 +125,7 @@ class WriteScope:
     names: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, project: Path, *sources: Source) -> WriteScope:
+    def of(cls, project: Path, *sources: NamedRoot) -> WriteScope:
         roots = (
             Path(os.path.realpath(project)),
             *(Path(os.path.realpath(s.root)) for s in sources),
