@@ -9,16 +9,11 @@ set, a JSON POST (`{"text": ...}`, which Slack and Teams incoming webhooks accep
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from scaffolder.kit.bench.results import RunResult, load_run, stored_runs
-
-WEBHOOK_TIMEOUT = 10.0
+from scaffolder.kit.telemetry.webhook import post_json
 
 
 @dataclass(frozen=True)
@@ -84,21 +79,3 @@ def post_webhook(url: str, alerts: list[CostAlert]) -> str | None:
         ],
     }
     return post_json(url, body)
-
-
-def post_json(url: str, body: dict[str, Any]) -> str | None:
-    """POST `body` as JSON to a cost alert webhook (benchmarks' and production spend's);
-    returns a one-line problem when the hook could not be reached. A `text` field is what
-    Slack and Teams incoming webhooks show."""
-    request = urllib.request.Request(
-        url,
-        data=json.dumps(body).encode(),
-        headers={"content-type": "application/json"},
-        method="POST",
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT) as response:
-            response.read()
-    except (urllib.error.URLError, OSError, ValueError) as error:
-        return f"cost alert webhook failed: {error}"
-    return None

@@ -15,7 +15,6 @@ max_ungraded = 0.1               # a run fails when more of its results have no 
 from __future__ import annotations
 
 import importlib
-import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from scaffolder.errors import BenchError
+from scaffolder.kit.telemetry.webhook import webhook_url
 
-WEBHOOK_VARIABLE = "COPILOT_BENCH_WEBHOOK"
 DEFAULT_CONCURRENCY = 8
 DEFAULT_COST_ALERT = 0.2
 #: The share of a run's results that may be ungraded (no verdict from the judge) before the
@@ -70,7 +69,7 @@ class BenchConfig:
             judge_model=table.get("judge_model"),
             grader_modules=tuple(modules),
             cost_alert=cost_alert,
-            webhook_url=os.environ.get(WEBHOOK_VARIABLE) or table.get("webhook_url"),
+            webhook_url=webhook_url(copilot_table),
             max_ungraded=max_ungraded,
         )
 

@@ -198,7 +198,7 @@ def cost_alert_from_settings(
     alerts' webhook (`COPILOT_BENCH_WEBHOOK`, else `[tool.copilot.bench] webhook_url`)."""
     if settings.cost_alert_usd is None:
         return None
-    from scaffolder.kit.bench.config import BenchConfig
+    from scaffolder.kit.telemetry.webhook import webhook_url
     from scaffolder.project import read_copilot_table
 
     table = None
@@ -207,5 +207,5 @@ def cost_alert_from_settings(
     return CostAlertConfig(
         threshold_usd=settings.cost_alert_usd,
         window_seconds=settings.cost_alert_window_minutes * 60,
-        webhook_url=BenchConfig.from_table(table or {}).webhook_url,
+        webhook_url=webhook_url(table or {}),
     )

@@ -121,7 +121,7 @@ class SpendAlarm:
             thread.join(timeout)
 
     def _deliver(self, url: str, alert: SpendAlert) -> None:
-        from scaffolder.kit.bench.alerts import post_json
+        from scaffolder.kit.telemetry.webhook import post_json
 
         problem = post_json(url, alert.body())
         if problem is not None:
