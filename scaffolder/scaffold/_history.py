@@ -105,7 +105,7 @@ class TemplateHistory:
         except (OSError, ValueError) as error:
             raise TemplateHistoryError(
                 f"template lock file {self.lock} is unreadable: {error}"
-            ) from None
+            ) from error
         return {version: entry["tree"] for version, entry in data.get("versions", {}).items()}
 
     def released_versions(self) -> list[str]:
@@ -115,7 +115,11 @@ class TemplateHistory:
         """Whether the checkout's templates differ from the release of the installed version."""
         if self.checkout is None:
             return False
-        return self.released.get(self.version) != assemble(self.checkout).tree
+        try:
+            tree = assemble(self.checkout).tree
+        except TemplateHistoryError:  # a layout no release can have; `source` says what is wrong
+            return True
+        return self.released.get(self.version) != tree
 
     def user_bundle_path(self) -> Path:
         return Path(self.user_bundle).expanduser()

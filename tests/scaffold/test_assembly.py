@@ -6,12 +6,17 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 
 from scaffolder.errors import TemplateHistoryError
-from scaffolder.scaffold import NewProjectRequest, create_project, release_templates
+from scaffolder.scaffold import (
+    NewProjectRequest,
+    TemplateHistory,
+    create_project,
+    release_templates,
+)
 from scaffolder.scaffold._assembly import BASE, VALUES, assemble
 from tests.conftest import TEMPLATES, HistoryBuilder
 
@@ -104,8 +109,9 @@ def test_a_project_gets_the_overlays_values_not_its_values_file(
 def test_an_overlay_file_replaces_the_base_file(templates: Path, tmp_path: Path) -> None:
     (templates / "qa_rag" / "Makefile.jinja").write_text("# qa-rag's own Makefile\n")
     files = assemble(templates).files
-    assert files[Path("qa_rag/Makefile.jinja")] == templates / "qa_rag" / "Makefile.jinja"
-    assert files[Path("code_assistant/Makefile.jinja")] == templates / BASE / "Makefile.jinja"
+    makefile = PurePosixPath("Makefile.jinja")
+    assert files["qa_rag" / makefile] == templates / "qa_rag" / "Makefile.jinja"
+    assert files["code_assistant" / makefile] == templates / BASE / "Makefile.jinja"
 
 
 @pytest.mark.parametrize(
@@ -128,3 +134,36 @@ def test_a_broken_layout_is_refused_before_anything_is_released(
     with pytest.raises(TemplateHistoryError, match=re.escape(message)):
         release_templates(templates, "1.0.0", bundle, lock)
     assert not bundle.exists() and not lock.exists()
+
+
+def checkout_history(histories: HistoryBuilder) -> TemplateHistory:
+    return TemplateHistory(
+        bundle=histories.bundle, lock=histories.lock, version="1.0.0", checkout=histories.templates
+    )
+
+
+def test_a_tampered_assembled_folder_is_rebuilt_not_rendered(
+    histories: HistoryBuilder, tmp_path: Path
+) -> None:
+    history = checkout_history(histories)
+    gitignore = histories.templates / BASE / ".gitignore.jinja"
+    gitignore.write_text(gitignore.read_text() + "wip/\n")
+    first = Path(history.source().src_path)
+    planted = first / "qa_rag" / ".gitignore.jinja"
+    planted.write_text("planted by someone else\n")  # the folder's name still claims the tree
+    second = Path(history.source().src_path)
+    assert second == first
+    assert planted.read_text() == gitignore.read_text()
+    project = create_project(NewProjectRequest("qa-rag", tmp_path / "bot"), history).destination
+    assert (project / ".gitignore").read_text().endswith("wip/\n")
+
+
+def test_a_broken_checkout_is_one_clear_error_for_new(
+    histories: HistoryBuilder, tmp_path: Path
+) -> None:
+    history = checkout_history(histories)
+    (histories.templates / "_shared").mkdir()
+    assert history.unreleased_edits()
+    with pytest.raises(TemplateHistoryError, match="each template is one overlay folder"):
+        create_project(NewProjectRequest("qa-rag", tmp_path / "bot"), history)
+    assert not (tmp_path / "bot").exists()
