@@ -2,9 +2,11 @@
 
 Usage: python scripts/release_templates.py
 
-Run it after bumping `version` in pyproject.toml. It adds the tag to the template history
-that ships inside the package (scaffolder/_data/templates.bundle) and notes the release in
-scaffolder/_data/templates.lock.json. Commit both files. See docs/releasing.md.
+Run it after bumping `version` in pyproject.toml. It assembles templates/ (the base layer merged
+into each template's overlay, scaffolder/scaffold/_assembly.py), adds that complete tree as the
+tag to the template history that ships inside the package (scaffolder/_data/templates.bundle)
+and notes the release in scaffolder/_data/templates.lock.json. Commit both files. See
+docs/releasing.md.
 """
 
 from __future__ import annotations

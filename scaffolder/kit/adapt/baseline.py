@@ -32,7 +32,7 @@ from scaffolder.kit.bench.targets import CaseInput
 from scaffolder.kit.copilot.runtime import Copilot
 from scaffolder.kit.llm.client import LLM
 
-#: The cases the CI step runs (`copilot bench run qa --limit 5` in templates/_shared/ci.yml).
+#: The cases the CI step runs (`copilot bench run qa --limit 5` in templates/base/'s CI workflow).
 CASES = 5
 
 
