@@ -9,6 +9,7 @@ its copilot over the working tree leaves a fake thumbs-up and index files behind
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 #: Never copied: version control, local state, secrets, environments, caches and builds.
@@ -33,6 +34,22 @@ SKIPPED = (
 
 def copy_project(source: Path, destination: Path) -> Path:
     """Copy the project at `source` to `destination` (which must not exist), without its
-    state, secrets or caches; symbolic links are copied as links. Returns `destination`."""
-    shutil.copytree(source, destination, symlinks=True, ignore=shutil.ignore_patterns(*SKIPPED))
+    state, secrets or caches; symbolic links are copied as links. Returns `destination`.
+
+    A destination inside the project (pytest's temporary folder under the project, with
+    `--basetemp=.tmp` or pytester's) is left out of the copy, or the copy would copy itself
+    without end: every folder on the way to it is test state, not the project."""
+    shutil.copytree(source, destination, symlinks=True, ignore=_ignored(destination))
     return destination
+
+
+def _ignored(destination: Path) -> Callable[[str, list[str]], set[str]]:
+    patterns = shutil.ignore_patterns(*SKIPPED)
+    target = destination.resolve()
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        skipped = set(patterns(folder, names))
+        here = Path(folder).resolve()
+        return skipped | {name for name in names if target.is_relative_to(here / name)}
+
+    return ignore

@@ -115,19 +115,24 @@ def new_project(
 
 def build_app(source: Path, root: Path) -> CopilotApp:
     """The app of the copy at `root`, built by the build function of the project at `source`
-    (see the module doc for why not the copy's), ignoring .env."""
+    (see the module doc for why not the copy's), ignoring .env. A project whose app cannot be
+    built errors its tests with the one-line reason, not a traceback through this module."""
+    from scaffolder.errors import UsageError
     from scaffolder.kit.app import APP_KEY, CopilotApp, import_builder
     from scaffolder.project import read_copilot_table
 
-    table = read_copilot_table(source / "pyproject.toml") or {}
-    spec = table.get(APP_KEY)
-    if not isinstance(spec, str):
-        raise pytest.UsageError(f"{source / 'pyproject.toml'}: [tool.copilot] {APP_KEY} is unset")
-    built = import_builder(source, spec)(root, env_file=None)
-    if not isinstance(built, CopilotApp) or built.root != root:
-        raise pytest.UsageError(
-            f"[tool.copilot] {APP_KEY} {spec!r} did not build a CopilotApp for {root}"
-        )
+    problem = ""
+    try:
+        spec = (read_copilot_table(source / "pyproject.toml") or {}).get(APP_KEY)
+        if not isinstance(spec, str):
+            raise UsageError(f"{source / 'pyproject.toml'}: [tool.copilot] {APP_KEY} is unset")
+        built = import_builder(source, spec)(root, env_file=None)
+        if not isinstance(built, CopilotApp) or built.root != root:
+            raise UsageError(f"[tool.copilot] {APP_KEY} {spec!r} built no CopilotApp for {root}")
+    except UsageError as error:
+        problem = str(error)
+    if problem:  # failed outside the handler, so no "during handling" chain is printed
+        pytest.fail(problem, pytrace=False)
     return built
 
 
