@@ -8,7 +8,7 @@ every pytest run of every environment where the kit is installed).
 from __future__ import annotations
 
 import warnings
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import pytest
 
@@ -20,8 +20,20 @@ from scaffolder.kit.testing.report import ABORTED, FlakyResult
 from scaffolder.kit.testing.sequential import SequentialRule, Verdict, wilson_interval
 
 if TYPE_CHECKING:
-    from scaffolder.kit.testing.config import MarkerPlan
-    from scaffolder.kit.testing.plugin import FlakySession
+    from scaffolder.kit.testing.config import MarkerPlan, TestingSettings
+
+
+class SessionBudget(Protocol):
+    """What the attempts need of the plugin's session (`plugin.FlakySession`): its budget and
+    settings. A Protocol, since the plugin imports this module when a marked test runs and
+    naming its class here would make the two import each other."""
+
+    settings: TestingSettings
+    budget_usd: float | None
+    spent_usd: float
+
+    def remaining_usd(self) -> float | None: ...
+    def charge(self, item: pytest.Item, spent_usd: float) -> None: ...
 
 
 class LLMFlakyWarning(UserWarning):
@@ -35,7 +47,7 @@ class FlakyVerdictError(AssertionError):
 class Attempts:
     """The attempts of one marked test, their verdict, and what gets reported about them."""
 
-    def __init__(self, item: pytest.Function, plan: MarkerPlan, state: FlakySession) -> None:
+    def __init__(self, item: pytest.Function, plan: MarkerPlan, state: SessionBudget) -> None:
         self.item = item
         self.plan = plan
         self.state = state
