@@ -44,6 +44,8 @@ SHARED = (
     "base/{% if hosting == 'docker-compose' %}otel-collector.yaml{% endif %}.jinja",
     "base/src/{{ package_name }}/config.py.jinja",
     "qa_rag/tests/test_prompts.py.jinja",
+    "base/pyproject.toml.jinja",
+    "base/{% if ci == 'github-actions' %}.github{% endif %}/workflows/ci.yml.jinja",
 )
 
 
