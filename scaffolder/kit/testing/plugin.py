@@ -135,7 +135,7 @@ def pytest_configure(config: pytest.Config) -> None:
             overrides["history"] = ""
         settings = settings.with_overrides(overrides, where="command line")
     except UsageError as error:
-        raise pytest.UsageError(str(error)) from None
+        raise pytest.UsageError(str(error)) from error
     budget = config.getoption("llm_budget_usd")
     if budget is not None and budget < 0:
         raise pytest.UsageError(f"--llm-budget-usd must not be negative, got {budget}")
@@ -256,7 +256,7 @@ class FlakySession:
         try:
             plan = plan_for(marker.args, marker.kwargs, self.settings)
         except UsageError as error:
-            raise pytest.UsageError(f"{pyfuncitem.nodeid}: {error}") from None
+            raise pytest.UsageError(f"{pyfuncitem.nodeid}: {error}") from error
         Attempts(pyfuncitem, plan, self).run()
         return True
 
