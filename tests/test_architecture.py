@@ -7,6 +7,9 @@ of the package with one bad import line can be linted next to the real one.
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+import re
 import shutil
 import subprocess
 import sys
@@ -75,3 +78,30 @@ def test_one_bad_import_breaks_a_contract(
     assert linted.returncode == 1, f"{broken} misses {line} in {module}"
     imported = line.split()[-1].rsplit(".", 1)[-1]
     assert "BROKEN" in linted.stdout and imported in linted.stdout, linted.stdout
+
+
+def test_the_architecture_page_names_only_what_exists() -> None:
+    """Every path and dotted module the page names is in the tree (a move must update it)."""
+    page = (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
+    quoted = [q for q in re.findall(r"`([^`\s]+)`", page) if "<" not in q]  # not placeholders
+    paths = [
+        q.rstrip("/") for q in quoted if re.match(r"(scaffolder|kit|templates|scripts|tests)/", q)
+    ]
+    missing = [
+        p for p in paths if not (REPO / p).exists() and not (REPO / "scaffolder" / p).exists()
+    ]
+    dotted = [q for q in quoted if re.fullmatch(r"scaffolder(\.\w+)+", q)]
+    unresolved = [name for name in dotted if not _resolves(name)]
+    assert len(paths) > 30 and dotted, "the page names modules"
+    assert missing == [] and unresolved == []
+
+
+def _resolves(name: str) -> bool:
+    """`name` is a module, or an attribute of one, importable from this checkout."""
+    module, _, attribute = name.rpartition(".")
+    try:
+        if importlib.util.find_spec(name) is not None:
+            return True
+    except ModuleNotFoundError:  # `module` is a module, not a package
+        pass
+    return hasattr(importlib.import_module(module), attribute)
