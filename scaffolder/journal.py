@@ -480,7 +480,7 @@ def _locked(journal_dir: Path) -> Iterator[None]:
                 raise JournalError(
                     f"another copilot command is changing these files (journal {journal_dir} "
                     "is locked); wait for it to finish"
-                ) from None
+                ) from error
             raise
         yield
     finally:
@@ -521,7 +521,7 @@ def _read_manifest(journal: Path) -> _Manifest:
         raise JournalError(
             f"the journal {journal} is damaged ({error}); the files it lists may be half "
             "changed: check them with git, then delete the journal folder"
-        ) from None
+        ) from error
     return _Manifest(document["txid"], images, created)
 
 

@@ -29,9 +29,9 @@ def read_copilot_table(pyproject: Path) -> dict[str, Any] | None:
     try:
         data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as error:
-        raise UsageError(f"cannot read {pyproject}: {error}") from None
+        raise UsageError(f"cannot read {pyproject}: {error}") from error
     except tomllib.TOMLDecodeError as error:
-        raise UsageError(f"{pyproject} is not valid TOML: {error}") from None
+        raise UsageError(f"{pyproject} is not valid TOML: {error}") from error
     table = data.get("tool", {}).get("copilot")
     return table if isinstance(table, dict) else None
 

@@ -88,19 +88,19 @@ def read_answers_file(path: Path) -> dict[str, Any]:
     """A YAML mapping of answers (the format of `.copier-answers.yml`, `_` keys ignored)."""
     try:
         loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UsageError(f"answers file {path} does not exist") from None
+    except FileNotFoundError as exc:
+        raise UsageError(f"answers file {path} does not exist") from exc
     except UnicodeDecodeError as error:
         raise UsageError(
             f"answers file {path} is not UTF-8 text (byte {error.object[error.start]:#04x} at "
             f"offset {error.start}); save it as UTF-8"
-        ) from None
+        ) from error
     except OSError as error:
-        raise UsageError(f"cannot read answers file {path}: {error.strerror or error}") from None
+        raise UsageError(f"cannot read answers file {path}: {error.strerror or error}") from error
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
-        raise UsageError(f"answers file {path} is not valid YAML{where}") from None
+        raise UsageError(f"answers file {path} is not valid YAML{where}") from error
     if loaded is None:
         return {}
     if not isinstance(loaded, dict):

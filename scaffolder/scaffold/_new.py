@@ -181,7 +181,7 @@ def _check_default_name(name: str) -> None:
     except UsageError as error:
         raise UsageError(
             f"{error} (it comes from the destination's name; pass --data project_name=NAME)"
-        ) from None
+        ) from error
 
 
 def _render(
@@ -206,10 +206,10 @@ def _render(
             )
     except KeyboardInterrupt:
         raise Interrupted("interrupted; nothing was written") from None
-    except UnsafeTemplateError:
-        raise UsageError(f"template {request.template!r} {UNSAFE_TEMPLATE}") from None
+    except UnsafeTemplateError as exc:
+        raise UsageError(f"template {request.template!r} {UNSAFE_TEMPLATE}") from exc
     except (CopierError, TemplateError, ValueError, TypeError) as error:
-        raise UsageError(f"cannot render {request.template!r}: {first_line(error)}") from None
+        raise UsageError(f"cannot render {request.template!r}: {first_line(error)}") from error
 
 
 def _read_answers(project: Path) -> dict[str, Any]:

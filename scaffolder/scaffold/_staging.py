@@ -113,7 +113,7 @@ def build_and_place(
                     reason = error.strerror or type(error).__name__
                     raise PlacingError(
                         f"cannot write the project: {reason} (nothing was written)"
-                    ) from None
+                    ) from error
                 crash_point("new: built")
                 _place(staging)
                 placed = True
@@ -166,7 +166,7 @@ def _make_parents(parent: Path) -> list[Path]:
     except OSError as error:
         for folder in missing[-1:]:
             shutil.rmtree(folder, ignore_errors=True)
-        raise _unwritable(parent, error) from None
+        raise _unwritable(parent, error) from error
     return missing[-1:]
 
 
@@ -182,7 +182,7 @@ def _staging(destination: Path, fill: bool) -> Iterator[_Staging]:
     try:
         root = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}.", dir=parent))
     except OSError as error:
-        raise _unwritable(parent, error) from None
+        raise _unwritable(parent, error) from error
     lock = _hold_lock(root)
     try:
         crash_point("new: staging")
@@ -207,7 +207,7 @@ def _place(staging: _Staging) -> None:
         try:
             staging.project.rename(staging.destination)
         except OSError as error:
-            raise _not_placed(staging.destination, error) from None
+            raise _not_placed(staging.destination, error) from error
         _fsync_dir(staging.destination.parent)
         return
     entries = [_identify(staging.project / name) for name in _placing_order(staging.project)]
@@ -219,7 +219,7 @@ def _place(staging: _Staging) -> None:
     except BaseException as error:
         _take_back(staging.destination, entries)
         if isinstance(error, OSError):
-            raise _not_placed(staging.destination, error) from None
+            raise _not_placed(staging.destination, error) from error
         raise
     _fsync_dir(staging.destination)
 
@@ -284,7 +284,7 @@ def _clean_one(entry: Path) -> str | None:
             raise UsageError(
                 f"cannot remove {entry}, left by an interrupted `copilot new`: "
                 f"{error.strerror or error}; remove it yourself"
-            ) from None
+            ) from error
     return f"cleaned up after an interrupted `copilot new`: removed {entry}{what}"
 
 
@@ -357,7 +357,7 @@ def _read_placing(listing: Path) -> list[_Entry]:
         raise UsageError(
             f"cannot clean up {listing.parent}: its list of placed entries is damaged ({error}); "
             "check that folder's contents, then delete it"
-        ) from None
+        ) from error
     return entries
 
 

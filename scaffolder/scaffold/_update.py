@@ -97,7 +97,7 @@ def read_project_answers(project: Path) -> dict[str, Any]:
     try:
         loaded = yaml.safe_load((project / ANSWERS_FILE).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
-        raise UpdateRefusedError(f"cannot read {project / ANSWERS_FILE}: {error}") from None
+        raise UpdateRefusedError(f"cannot read {project / ANSWERS_FILE}: {error}") from error
     if not isinstance(loaded, dict):
         raise UpdateRefusedError(f"{project / ANSWERS_FILE} is not a mapping of answers")
     return loaded
@@ -251,7 +251,7 @@ def _changed_by_user(
         raise UpdateFailedError(
             f"update failed re-rendering templates {answers.get('_commit')}: "
             f"{first_line(error)}; the project is unchanged"
-        ) from None
+        ) from error
     return [path for path in deleted if not _same(top / path, old / Path(path).relative_to(subdir))]
 
 
@@ -337,20 +337,20 @@ def _run_copier_update(destination: Path, request: UpdateRequest, ref: str | Non
             )
     except KeyboardInterrupt:
         raise Interrupted("interrupted; the project is unchanged") from None
-    except UnsafeTemplateError:
-        raise UpdateRefusedError(f"the template {UNSAFE_TEMPLATE}") from None
+    except UnsafeTemplateError as exc:
+        raise UpdateRefusedError(f"the template {UNSAFE_TEMPLATE}") from exc
     except (ValueError, TypeError) as error:
         if _names_an_answer(error, request.data):
             raise UpdateRefusedError(
                 f"invalid answer: {first_line(error)}; the project is unchanged"
-            ) from None
+            ) from error
         raise UpdateFailedError(
             f"update failed: {first_line(error)}; the project is unchanged"
-        ) from None
+        ) from error
     except Exception as error:  # any failure at all: the project itself is untouched
         raise UpdateFailedError(
             f"update failed: {first_line(error)}; the project is unchanged"
-        ) from None
+        ) from error
 
 
 def _names_an_answer(error: BaseException, data: dict[str, Any]) -> bool:

@@ -109,12 +109,12 @@ def apply_update(top: Path, merged: MergedUpdate) -> None:
         detail = error.stderr.decode("utf-8", "replace").strip() or f"exit code {error.returncode}"
         raise UpdateFailedError(
             f"update failed marking conflicts in the git index: {detail}; the project is unchanged"
-        ) from None
+        ) from error
     except OSError as error:
         raise UpdateFailedError(
             f"update failed while writing {error.filename or 'a file'}: {error.strerror or error}; "
             "the project is unchanged"
-        ) from None
+        ) from error
     if merged.conflicts and not in_transaction:  # a worktree whose index is elsewhere
         git("update-index", "--index-info", cwd=top, stdin=_index_info(top, merged))
 
