@@ -18,6 +18,7 @@ the copilot runtime, the server and the CLI all import it, and it imports none o
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from typing import TYPE_CHECKING, Literal, TypeAlias, TypeVar
@@ -42,8 +43,37 @@ RouteMethod = Literal["embedding", "followup", "llm", "evidence", "default"]
 _Typed = TypeVar("_Typed", bound="DataclassInstance")
 
 
+class _KeyedReads:
+    """Reads by wire key (`reply.data["route"]`, `source["label"]`), as turn results were
+    read before they were typed (templates before 0.6), with a DeprecationWarning.
+
+    Why keep them: generated projects depend on `copilot-scaffolder>=0.5,<1`, so `pip install
+    -U` brings this kit to projects whose tests still index dicts; they keep passing until the
+    team runs `copilot update`, which brings the attribute reads. Gone in 1.0."""
+
+    def to_json(self) -> JSONObject:
+        raise NotImplementedError
+
+    def __getitem__(self, key: str) -> JSONValue:
+        _warn_keyed(type(self).__name__, key)
+        return self.to_json()[key]
+
+    def get(self, key: str, default: JSONValue = None) -> JSONValue:
+        _warn_keyed(type(self).__name__, key)
+        return self.to_json().get(key, default)
+
+
+def _warn_keyed(kind: str, key: str) -> None:
+    warnings.warn(
+        f"reading {kind}[{key!r}] is deprecated and goes away in copilot-scaffolder 1.0: "
+        f"read its attributes (run `copilot update` to get tests that do)",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+
+
 @dataclass(frozen=True)
-class Source:
+class Source(_KeyedReads):
     """One passage a reply may cite as `[label]`, as the model saw it and a user can look it
     up: the chunk it came from, its citation (file, section or lines), its document."""
 
@@ -132,7 +162,7 @@ class ProposedAction:
 
 
 @dataclass(frozen=True)
-class SkillData:
+class SkillData(_KeyedReads):
     """What a skill reports about its reply besides the text and the passages.
 
     None (or empty) means the skill has nothing to say on that point, and the key is left
@@ -186,7 +216,7 @@ class SkillData:
 
 
 @dataclass(frozen=True)
-class TurnData:
+class TurnData(_KeyedReads):
     """What the runtime reports about a turn: the route, the decline and its reason, the
     guards, the index's evidence, the skill's own data, the actions waiting for approval."""
 

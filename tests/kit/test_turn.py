@@ -119,3 +119,27 @@ def test_a_projects_extras_go_out_beside_the_typed_facts() -> None:
 def test_extras_may_not_shadow_a_typed_fact(name: str) -> None:
     with pytest.raises(ValueError, match=f"names of typed fields: {name}"):
         SkillData(extras={name: "forged"})
+
+
+def test_tests_written_for_dict_turns_still_read_them_with_a_deprecation_warning() -> None:
+    """A 0.5 project's tests index the turn by its wire keys; a pip upgrade of the kit must
+    not break them before the team runs `copilot update`."""
+    edit = ProposedEdit("p1", "--- a\n+++ b\n", "create", "why", ("a.py",))
+    data = TurnData(
+        route=Route("answer", "followup"),
+        result=SkillData(cited=("1",), target=Target("a.py", 1, 3, "f"), proposal=edit),
+    )
+    with pytest.warns(DeprecationWarning, match=r"copilot update"):
+        assert data["route"] == "followup"
+    with pytest.warns(DeprecationWarning):
+        assert data.get("cited", []) == ["1"]
+    with pytest.warns(DeprecationWarning):
+        assert data["proposal"]["id"] == "p1"  # type: ignore[index,call-overload]
+    with pytest.warns(DeprecationWarning):
+        assert data.get("guard") is None
+    with pytest.warns(DeprecationWarning, match=r"Source\['label'\]"):
+        assert PASSAGE["label"] == "1"
+    with pytest.warns(DeprecationWarning):
+        assert PASSAGE["source"] == "data/a.md"
+    with pytest.warns(DeprecationWarning), pytest.raises(KeyError):
+        PASSAGE["nothing"]
