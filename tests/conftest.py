@@ -3,6 +3,7 @@ current `templates/` folder, so tests never depend on what was last released."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import socket
 import subprocess
@@ -50,6 +51,36 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     ):
         monkeypatch.delenv(variable, raising=False)
     return home
+
+
+@pytest.fixture(autouse=True)
+def chroma_systems_stopped() -> Iterator[None]:
+    """Stop the Chroma systems a test opened, once it is done.
+
+    Why: chromadb keeps every client's system (its SQLite connection, the HNSW segment files,
+    thread pools) in a process-wide cache until it is stopped, and the kit's store, like a
+    server's, keeps its client for the life of the process. Across the ~1400 tests one xdist
+    worker runs, that passed 1024 open descriptors, where `select()` (pexpect's wizard tests)
+    refuses to work. Only systems created during the test are stopped; chromadb is imported
+    only if the test imported it."""
+    cache = _chroma_system_cache()
+    before = set(cache) if cache is not None else set()
+    yield
+    cache = _chroma_system_cache()
+    if cache is None:
+        return
+    for identifier in set(cache) - before:
+        system = cache.pop(identifier)
+        with contextlib.suppress(Exception):  # a system a test already broke on purpose
+            system.stop()
+
+
+def _chroma_system_cache() -> dict[str, Any] | None:
+    module = sys.modules.get("chromadb.api.shared_system_client")
+    if module is None:
+        return None
+    cache: dict[str, Any] = module.SharedSystemClient._identifier_to_system
+    return cache
 
 
 @pytest.fixture
