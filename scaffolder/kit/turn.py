@@ -176,6 +176,9 @@ class SkillData(_KeyedReads):
     cited: tuple[str, ...] | None = None
     #: Labels the answer cites that name no passage it was given.
     unknown_citations: tuple[str, ...] = ()
+    #: The skill found no answer in what it was given ("I don't know: ..."). The runtime then
+    #: reports the turn as declined: that is what the user saw, whatever the route was.
+    abstained: bool = False
     #: Where an answer came from when not from retrieved passages (`symbol index`).
     answered_from: str | None = None
     #: Why the target is the code the request is about ("the request names function f").
@@ -204,6 +207,8 @@ class SkillData(_KeyedReads):
             out["cited"] = list(self.cited)
         if self.unknown_citations:
             out["unknown_citations"] = list(self.unknown_citations)
+        if self.abstained:
+            out["abstained"] = True
         if self.answered_from is not None:
             out["answered_from"] = self.answered_from
         if self.reference is not None:
@@ -258,7 +263,7 @@ class TurnData(_KeyedReads):
 
 #: The keys `SkillData` and `TurnData` write: a project's extras may not shadow them.
 _RESERVED = frozenset(
-    {"prompt", "grounded", "cited", "unknown_citations", "answered_from", "reference",
+    {"prompt", "grounded", "cited", "unknown_citations", "abstained", "answered_from", "reference",
      "target", "proposal", "intent", "route", "reason", "declined", "guard", "evidence",
      "proposals", "history_left_out"}
 )  # fmt: skip

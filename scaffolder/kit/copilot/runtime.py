@@ -265,6 +265,11 @@ class Copilot:
         if decision.evidence is not None:
             evidence = self.services.cite(decision.evidence, reply.sources)
         self._remember(conversation.id, result)
+        if result.abstained:
+            # In scope by its route, but the skill found nothing to answer with: the user saw
+            # a decline, and the JSON, the trace and the benchmarks must say so too.
+            reason = f"{data.reason}; the {skill.name} skill found no answer in its passages"
+            data = replace(data, declined=True, reason=reason)
         data = replace(
             data,
             result=result,

@@ -65,6 +65,7 @@ def answer_from_documents(
                 grounded=answer.grounded,
                 cited=tuple(source.label for source in answer.cited),
                 unknown_citations=tuple(answer.citations.unknown),
+                abstained=answer.citations.dont_know,
             )
         )
 
