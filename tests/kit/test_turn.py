@@ -131,15 +131,15 @@ def test_tests_written_for_dict_turns_still_read_them_with_a_deprecation_warning
     )
     with pytest.warns(DeprecationWarning, match=r"copilot update"):
         assert data["route"] == "followup"
-    with pytest.warns(DeprecationWarning):
+    with pytest.warns(DeprecationWarning, match=r"TurnData\['cited'\]"):
         assert data.get("cited", []) == ["1"]
-    with pytest.warns(DeprecationWarning):
+    with pytest.warns(DeprecationWarning, match=r"TurnData\['proposal'\]"):
         assert data["proposal"]["id"] == "p1"  # type: ignore[index,call-overload]
-    with pytest.warns(DeprecationWarning):
+    with pytest.warns(DeprecationWarning, match=r"TurnData\['guard'\]"):
         assert data.get("guard") is None
     with pytest.warns(DeprecationWarning, match=r"Source\['label'\]"):
         assert PASSAGE["label"] == "1"
-    with pytest.warns(DeprecationWarning):
+    with pytest.warns(DeprecationWarning, match=r"Source\['source'\]"):
         assert PASSAGE["source"] == "data/a.md"
-    with pytest.warns(DeprecationWarning), pytest.raises(KeyError):
+    with pytest.warns(DeprecationWarning, match="nothing"), pytest.raises(KeyError):
         PASSAGE["nothing"]
