@@ -102,7 +102,7 @@ NPM_PACKAGES = [
     "nodemon",
     "glob",
     "rimraf",
-    "mkdirp",
+    "jsonwebtoken",
     "dayjs",
     "ws",
 ]
