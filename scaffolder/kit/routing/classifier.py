@@ -43,10 +43,17 @@ class Classification:
 
 
 def classify_intent(
-    model: ChatModel, skills: Sequence[Skill], text: str, previous_text: str | None = None
+    model: ChatModel,
+    skills: Sequence[Skill],
+    text: str,
+    previous_text: str | None = None,
+    out_of_scope_examples: Sequence[str] = (),
 ) -> Classification:
+    """`out_of_scope_examples` anchor the out-of-scope label as a skill's examples anchor its
+    own: a model told only "anything else" weighs it against labels that show what they mean."""
     labels = (OUT_OF_SCOPE, *(skill.name for skill in skills))
-    descriptions = (OUT_OF_SCOPE_DESCRIPTION, *(_described(skill) for skill in skills))
+    out_of_scope = _anchored(OUT_OF_SCOPE_DESCRIPTION, out_of_scope_examples)
+    descriptions = (out_of_scope, *(_described(skill) for skill in skills))
     listing = "\n".join(
         f"- {label}: {description}" for label, description in zip(labels, descriptions, strict=True)
     )
@@ -93,5 +100,10 @@ def label_in(answer: str, labels: Sequence[str]) -> str | None:
 
 
 def _described(skill: Skill) -> str:
-    examples = "; ".join(skill.examples[:EXAMPLES_PER_LABEL])
-    return f"{skill.description} (e.g. {examples})"
+    return _anchored(skill.description, skill.examples)
+
+
+def _anchored(description: str, examples: Sequence[str]) -> str:
+    if not examples:
+        return description
+    return f"{description} (e.g. {'; '.join(examples[:EXAMPLES_PER_LABEL])})"

@@ -93,6 +93,7 @@ class Router:
         labels += [OUT_OF_SCOPE] * len(out_of_scope_examples)
         texts = [example for skill in skills for example in skill.examples]
         texts += list(out_of_scope_examples)
+        self.out_of_scope_examples = tuple(out_of_scope_examples)
         self.index = ExampleIndex(labels, embed(texts))
         #: Examples by their normalised text: a turn that repeats one routes there even when it
         #: has no content words to embed ("what can you do?" is all stopwords).
@@ -207,7 +208,9 @@ class Router:
         if self.model is None:
             decision = RouteDecision(OUT_OF_SCOPE, "default", best_score, f"{why}; no model", top)
             return replace(decision, evidence=evidence)
-        choice = classify_intent(self.model, list(self.skills), text, context.previous_text)
+        choice = classify_intent(
+            self.model, list(self.skills), text, context.previous_text, self.out_of_scope_examples
+        )
         confidence = scores.get(choice.intent, 0.0)
         reason = f"{why}; the model classified it as {choice.intent}"
         if not choice.understood:

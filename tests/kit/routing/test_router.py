@@ -92,6 +92,25 @@ def test_out_of_scope_examples_are_matched_like_any_intent(skills: SkillSet) -> 
     assert (decision.intent, decision.method) == (OUT_OF_SCOPE, "embedding")
 
 
+def test_the_model_sees_out_of_scope_examples_as_it_sees_each_skills(skills: SkillSet) -> None:
+    """Told only "anything else", a model weighs out of scope against labels that show what
+    they mean; the project's off-topic examples show it too (the first three, like a skill's)."""
+    examples = ["tell me a joke", "recommend a novel", "what is the capital of Peru", "a haiku"]
+    model = RecordingModel()
+    Router(skills, model=model, out_of_scope_examples=examples).route("a recipe for lasagna")
+    (request,) = model.requests
+    assert isinstance(request.task, ClassifyTask)
+    described = request.task.descriptions[0]
+    assert "tell me a joke; recommend a novel; what is the capital of Peru" in described
+    assert "haiku" not in described
+    assert "- out_of_scope: anything else" in request.messages[0].content
+    assert "recommend a novel" in request.messages[0].content
+    bare = RecordingModel()
+    Router(skills, model=bare).route("a recipe for lasagna")
+    assert isinstance(bare.requests[0].task, ClassifyTask)
+    assert "e.g." not in bare.requests[0].task.descriptions[0]
+
+
 def test_a_follow_up_stays_with_the_active_skill(router: Router) -> None:
     alone = router.route("and on Linux?")
     assert alone.method != "followup"
