@@ -12,27 +12,26 @@ when a turn has none, exactly as the dicts did.
 A project's own skills put what the kit has no field for in `SkillData.extras` (JSON values
 only, under names the typed fields do not use), and it goes out under `data` with the rest.
 
-This module sits low in the kit (it imports only the retrieval evidence record): routing,
-the copilot runtime, the server and the CLI all import it, and it imports none of them.
+This module sits low in the kit (it imports only the retrieval evidence record and the JSON
+types): routing, the copilot runtime, the server and the CLI all import it, and it imports
+none of them.
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, is_dataclass, replace
-from typing import TYPE_CHECKING, Literal, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
+# Re-exported: skills and the server name the JSON types through this module.
+from scaffolder.kit.json_types import JSONObject as JSONObject
+from scaffolder.kit.json_types import JSONValue as JSONValue
 from scaffolder.kit.retrieval.evidence import Evidence
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
-#: A value JSON can carry: what a project's skill may put in `SkillData.extras`.
-JSONValue: TypeAlias = (
-    "str | int | float | bool | Sequence[JSONValue] | Mapping[str, JSONValue] | None"
-)
-JSONObject: TypeAlias = "dict[str, JSONValue]"
 
 #: `embedding`: nearest examples, confident; `followup`: stayed with the active skill;
 #: `llm`: classified by a model because the examples were not conclusive; `evidence`: the

@@ -13,7 +13,7 @@ import asyncio
 from collections.abc import AsyncIterator, Generator, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar, overload
 
 from scaffolder.errors import (
     LLMError,
@@ -40,9 +40,13 @@ from scaffolder.kit.llm.types import (
 )
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from scaffolder.kit.json_types import JSONObject, JSONValue
     from scaffolder.kit.settings import CopilotSettings
 
 T = TypeVar("T")
+ModelT = TypeVar("ModelT", bound="BaseModel")
 #: Failures a different model might not have.
 FALLBACK_ON = (
     ProviderUnavailableError,
@@ -180,15 +184,45 @@ class LLM:
             _reported(watch, self._finish_stream(collected, request, key))
 
     # -- structured output ---------------------------------------------------------------
-    def generate_structured(self, schema: Any, request: ChatRequest, *, max_reasks: int = 2) -> Any:
+    @overload
+    def generate_structured(
+        self, schema: type[ModelT], request: ChatRequest, *, max_reasks: int = 2
+    ) -> ModelT: ...
+
+    @overload
+    def generate_structured(
+        self, schema: JSONObject, request: ChatRequest, *, max_reasks: int = 2
+    ) -> JSONValue: ...
+
+    def generate_structured(
+        self,
+        schema: type[BaseModel] | JSONObject,
+        request: ChatRequest,
+        *,
+        max_reasks: int = 2,
+    ) -> object:
         """Validated output for `schema` (a pydantic model class or a JSON Schema dict)."""
         from scaffolder.kit.llm.structured import generate_structured
 
         return generate_structured(self, schema, request, max_reasks=max_reasks)
 
+    @overload
     async def agenerate_structured(
-        self, schema: Any, request: ChatRequest, *, max_reasks: int = 2
-    ) -> Any:
+        self, schema: type[ModelT], request: ChatRequest, *, max_reasks: int = 2
+    ) -> ModelT: ...
+
+    @overload
+    async def agenerate_structured(
+        self, schema: JSONObject, request: ChatRequest, *, max_reasks: int = 2
+    ) -> JSONValue: ...
+
+    async def agenerate_structured(
+        self,
+        schema: type[BaseModel] | JSONObject,
+        request: ChatRequest,
+        *,
+        max_reasks: int = 2,
+    ) -> object:
         from scaffolder.kit.llm.structured import agenerate_structured
 
         return await agenerate_structured(self, schema, request, max_reasks=max_reasks)

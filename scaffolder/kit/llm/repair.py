@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from enum import Enum, auto
+from typing import Final
 
+from scaffolder.kit.json_types import JSONValue
 from scaffolder.kit.llm.parsers import code_blocks
 
 #: Fence languages worth looking inside for JSON before falling back to the whole text.
 _JSON_LANGUAGES = frozenset({"", "json", "json5", "jsonc", "javascript", "js"})
-_LITERALS: dict[str, Any] = {
+_LITERALS: dict[str, JSONValue] = {
     "true": True,
     "false": False,
     "null": None,
@@ -36,7 +38,15 @@ _HEX4 = re.compile(r"[0-9a-fA-F]{4}")
 _OPENING = re.compile(r"[{\[]")
 #: What may follow a closing quote; a quote followed by anything else is part of the string.
 _AFTER_STRING = frozenset(",:}]")
-_MISSING: Any = object()
+
+
+class _Missing(Enum):
+    """The mark of a value cut off before it began (truncation), which its container drops."""
+
+    MISSING = auto()
+
+
+_MISSING: Final = _Missing.MISSING
 
 
 class _RepairError(ValueError):
@@ -47,7 +57,7 @@ class _RepairError(ValueError):
         self.position = position
 
 
-def extract_json(text: str) -> Any:
+def extract_json(text: str) -> JSONValue:
     """The JSON value in a model's answer, repaired if need be.
 
     Strict parsing comes first (the whole text, then each ```json or unlabelled fenced
@@ -66,15 +76,16 @@ def extract_json(text: str) -> Any:
         raise ValueError("JSON nested too deeply to repair") from None
 
 
-def _extract(text: str) -> Any:
+def _extract(text: str) -> JSONValue:
     fenced = [
         block.code for block in code_blocks(text) if block.language.lower() in _JSON_LANGUAGES
     ]
     for source in [text, *fenced]:
         try:
-            return json.loads(source)
+            parsed: JSONValue = json.loads(source)
         except ValueError:
-            pass
+            continue
+        return parsed
     failures: list[_RepairError] = []
     for source in [*fenced, text]:
         try:
@@ -84,21 +95,21 @@ def _extract(text: str) -> Any:
     raise ValueError(f"no JSON could be recovered: {failures[0]}") from failures[0]
 
 
-def _longest_value(text: str) -> Any:
+def _longest_value(text: str) -> JSONValue:
     """The value of the longest object or array that parses, leniently, in `text`.
 
     Candidates start at each `{` or `[`; after a failed candidate the search resumes where
     it failed, so a broken object's inner parts are never mistaken for the answer. When all
     fail, the failure reported is that of the candidate that got furthest.
     """
-    best: tuple[int, Any] | None = None
+    best: tuple[int, JSONValue] | None = None
     furthest: tuple[int, _RepairError] | None = None
     position = 0
     while (opening := _OPENING.search(text, position)) is not None:
         start = opening.start()
         parser = _Parser(text, start)
         try:
-            value = parser.value()
+            value = parser.object() if opening.group() == "{" else parser.array()
         except _RepairError as error:
             if furthest is None or error.position - start > furthest[0]:
                 furthest = (error.position - start, error)
@@ -139,7 +150,7 @@ class _Parser:
     def peek(self) -> str:
         return self.text[self.position]
 
-    def value(self) -> Any:
+    def value(self) -> JSONValue | _Missing:
         if self.at_end():
             return _MISSING
         char = self.peek()
@@ -153,9 +164,9 @@ class _Parser:
             return self.number()
         return self.literal()
 
-    def object(self) -> dict[str, Any]:
+    def object(self) -> dict[str, JSONValue]:
         self.position += 1
-        members: dict[str, Any] = {}
+        members: dict[str, JSONValue] = {}
         while not self.at_end():
             if self.peek() == "}":
                 self.position += 1
@@ -174,9 +185,9 @@ class _Parser:
                 self.separator("}")
         return members
 
-    def array(self) -> list[Any]:
+    def array(self) -> list[JSONValue]:
         self.position += 1
-        items: list[Any] = []
+        items: list[JSONValue] = []
         while not self.at_end():
             if self.peek() == "]":
                 self.position += 1
@@ -260,7 +271,7 @@ class _Parser:
             return ""
         return "\\u"
 
-    def number(self) -> Any:
+    def number(self) -> JSONValue | _Missing:
         start = self.position
         while self.position < len(self.text) and self.text[self.position] in _NUMBER_CHARS:
             self.position += 1
@@ -270,12 +281,13 @@ class _Parser:
             if not token:
                 return _MISSING
         try:
-            return json.loads(token)
+            number: float = json.loads(token)
         except ValueError as exc:
             self.position = start
             raise self.error(f"invalid number {token!r}") from exc
+        return number
 
-    def literal(self) -> Any:
+    def literal(self) -> JSONValue | _Missing:
         word = _WORD.match(self.text, self.position)
         if word is None:
             raise self.error(f"unexpected {self.peek()!r}")

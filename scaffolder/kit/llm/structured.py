@@ -17,12 +17,13 @@ import json
 import re
 from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, replace
-from typing import Any, TypeVar, overload
+from typing import TypeVar, overload
 
 import jsonschema
 from pydantic import BaseModel, ValidationError
 
 from scaffolder.errors import StructuredOutputError
+from scaffolder.kit.json_types import JSONObject, JSONValue
 from scaffolder.kit.llm.repair import extract_json
 from scaffolder.kit.llm.types import (
     ChatModel,
@@ -38,7 +39,7 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 MAX_LISTED_PROBLEMS = 8
 _PROBLEM_CHARS = 200
 _NAME_CHARS = re.compile(r"[^A-Za-z0-9_-]")
-_Attempts = Generator[ChatRequest, str, Any]
+_Attempts = Generator[ChatRequest, str, object]
 
 
 class _Invalid(Exception):
@@ -52,10 +53,10 @@ class _Target:
     """What the answer must match: a name and JSON Schema to send, a validator to apply."""
 
     name: str
-    json_schema: dict[str, Any]
-    validate: Callable[[Any], Any]
+    json_schema: JSONObject
+    validate: Callable[[JSONValue], object]
 
-    def check(self, raw: str) -> Any:
+    def check(self, raw: str) -> object:
         """The validated value of a raw answer; raises `_Invalid` listing what is wrong."""
         try:
             data = extract_json(raw)
@@ -64,13 +65,13 @@ class _Target:
         return self.validate(data)
 
 
-def _target(schema: type[BaseModel] | dict[str, Any]) -> _Target:
+def _target(schema: type[BaseModel] | JSONObject) -> _Target:
     if isinstance(schema, dict):
         validator_class = jsonschema.validators.validator_for(schema)
         validator_class.check_schema(schema)  # a broken schema is a bug: fail before calling
         validator = validator_class(schema)
 
-        def validate_json(data: Any) -> Any:
+        def validate_json(data: JSONValue) -> JSONValue:
             problems = [_problem(e.absolute_path, e.message) for e in validator.iter_errors(data)]
             if problems:
                 raise _Invalid(problems)
@@ -78,7 +79,7 @@ def _target(schema: type[BaseModel] | dict[str, Any]) -> _Target:
 
         return _Target(_api_name(str(schema.get("title", "response"))), schema, validate_json)
 
-    def validate_model(data: Any) -> Any:
+    def validate_model(data: JSONValue) -> BaseModel:
         try:
             return schema.model_validate(data)
         except ValidationError as error:
@@ -111,17 +112,17 @@ def generate_structured(
 
 @overload
 def generate_structured(
-    model: ChatModel, schema: dict[str, Any], request: ChatRequest, *, max_reasks: int = 2
-) -> Any: ...
+    model: ChatModel, schema: JSONObject, request: ChatRequest, *, max_reasks: int = 2
+) -> JSONValue: ...
 
 
 def generate_structured(
     model: ChatModel,
-    schema: type[BaseModel] | dict[str, Any],
+    schema: type[BaseModel] | JSONObject,
     request: ChatRequest,
     *,
     max_reasks: int = 2,
-) -> Any:
+) -> object:
     """Ask `model` for output matching `schema` and return it validated.
 
     `schema` is a pydantic model class (an instance is returned) or a JSON Schema dict (the
@@ -147,17 +148,17 @@ async def agenerate_structured(
 
 @overload
 async def agenerate_structured(
-    model: ChatModel, schema: dict[str, Any], request: ChatRequest, *, max_reasks: int = 2
-) -> Any: ...
+    model: ChatModel, schema: JSONObject, request: ChatRequest, *, max_reasks: int = 2
+) -> JSONValue: ...
 
 
 async def agenerate_structured(
     model: ChatModel,
-    schema: type[BaseModel] | dict[str, Any],
+    schema: type[BaseModel] | JSONObject,
     request: ChatRequest,
     *,
     max_reasks: int = 2,
-) -> Any:
+) -> object:
     """`generate_structured` for async callers: same requests, same results, same errors."""
     attempts = _attempts(model.info, schema, request, max_reasks)
     pending = next(attempts)
@@ -171,7 +172,7 @@ async def agenerate_structured(
 
 def _attempts(
     info: ProviderInfo,
-    schema: type[BaseModel] | dict[str, Any],
+    schema: type[BaseModel] | JSONObject,
     request: ChatRequest,
     max_reasks: int,
 ) -> _Attempts:
@@ -196,7 +197,7 @@ def _first_request(info: ProviderInfo, target: _Target, request: ChatRequest) ->
     """`request` set up for the strongest structured mode `info` supports, with its task."""
     task = request.task or StructuredTask(schema=target.json_schema, text=_latest_user(request))
     if info.supports("json_schema"):
-        native = {"name": target.name, "schema": target.json_schema, "strict": False}
+        native: JSONObject = {"name": target.name, "schema": target.json_schema, "strict": False}
         return replace(
             request, task=task, response_format={"type": "json_schema", "json_schema": native}
         )

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any, Literal, Protocol
+from typing import Literal, Protocol
+
+from scaffolder.kit.json_types import JSONObject, JSONValue
 
 Role = Literal["system", "user", "assistant", "tool"]
 #: Optional capabilities a provider may lack; unsupported ones are dropped with one warning.
@@ -58,7 +61,7 @@ class ClassifyTask:
 class StructuredTask:
     """Produce JSON valid against `schema` (a JSON Schema), from `text`."""
 
-    schema: dict[str, Any]
+    schema: JSONObject
     text: str = ""
     kind: Literal["structured"] = "structured"
 
@@ -76,7 +79,7 @@ class ChatRequest:
     logprobs: bool | None = None
     stop: tuple[str, ...] | None = None
     #: OpenAI's response_format: {"type": "json_object"} or {"type": "json_schema", ...}.
-    response_format: dict[str, Any] | None = None
+    response_format: Mapping[str, JSONValue] | None = None
     task: Task | None = None
     #: Which sample of the same prompt this is: N samples are N cache entries.
     sample: int = 0

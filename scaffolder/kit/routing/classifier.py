@@ -18,6 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from scaffolder.kit.json_types import JSONObject
 from scaffolder.kit.llm.types import ChatModel, ChatRequest, ClassifyTask, Message
 from scaffolder.kit.routing.decisions import OUT_OF_SCOPE
 from scaffolder.kit.routing.skills import Skill
@@ -61,13 +62,13 @@ def classify_intent(
     if previous_text:
         messages.append(Message("user", f"(earlier message) {previous_text}"))
     messages.append(Message("user", text))
-    schema = {
+    schema: JSONObject = {
         "type": "object",
         "properties": {"intent": {"type": "string", "enum": list(labels)}},
         "required": ["intent"],
         "additionalProperties": False,
     }
-    response_format = None
+    response_format: JSONObject | None = None
     if model.info.supports("json_schema"):
         response_format = {
             "type": "json_schema",

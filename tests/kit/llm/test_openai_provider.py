@@ -15,6 +15,7 @@ from scaffolder.errors import (
     ProviderUnavailableError,
     RateLimitedError,
 )
+from scaffolder.kit.json_types import JSONObject
 from scaffolder.kit.llm.providers.openai_provider import (
     OpenAIConfig,
     OpenAIProvider,
@@ -186,7 +187,7 @@ def test_unsupported_logprobs_is_dropped(server: FaultServer) -> None:
 
 def test_unsupported_json_schema_falls_back_to_json_mode(server: FaultServer) -> None:
     server.rejects = {"json_schema"}
-    schema_format = {"type": "json_schema", "json_schema": {"name": "x", "schema": {}}}
+    schema_format: JSONObject = {"type": "json_schema", "json_schema": {"name": "x", "schema": {}}}
     request = ChatRequest(messages=HELLO.messages, response_format=schema_format)
     with pytest.warns(ProviderCompatibilityWarning, match="json_schema"):
         provider_for(server).complete(request)

@@ -12,6 +12,7 @@ from jsonschema.exceptions import SchemaError
 from pydantic import BaseModel
 
 from scaffolder.errors import StructuredOutputError
+from scaffolder.kit.json_types import JSONObject
 from scaffolder.kit.llm.structured import agenerate_structured, generate_structured
 from scaffolder.kit.llm.types import (
     ChatRequest,
@@ -109,7 +110,7 @@ def test_instructions_only_mode_without_any_json_feature() -> None:
 
 
 def test_json_object_mode_is_not_used_for_a_non_object_schema() -> None:
-    schema = {"type": "array", "items": {"type": "string"}}
+    schema: JSONObject = {"type": "array", "items": {"type": "string"}}
     model = ScriptedModel(['["a", "b"]'], unsupported={"json_schema"})
     assert generate_structured(model, schema, ask()) == ["a", "b"]
     assert model.requests[0].response_format is None
@@ -221,7 +222,7 @@ def test_no_reasks_means_one_attempt() -> None:
 
 
 def test_many_problems_are_capped_in_the_reask() -> None:
-    schema = {"type": "object", "required": [f"k{i}" for i in range(12)]}
+    schema: JSONObject = {"type": "object", "required": [f"k{i}" for i in range(12)]}
     model = ScriptedModel(["{}", json.dumps({f"k{i}": i for i in range(12)})])
     generate_structured(model, schema, ask())
     feedback = model.requests[1].messages[-1].content
