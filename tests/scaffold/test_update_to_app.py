@@ -6,7 +6,6 @@ project's own test suite passes."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,11 +17,9 @@ from scaffolder.scaffold import (
     TemplateHistory,
     UpdateRequest,
     create_project,
-    release_templates,
     update_project,
 )
-from scaffolder.scaffold._history import PACKAGED_BUNDLE, PACKAGED_LOCK
-from tests.conftest import TEMPLATES
+from tests.scaffold.shipped import edit, git, shipped_histories
 
 pytestmark = [pytest.mark.usefixtures("git_identity"), pytest.mark.slow]
 
@@ -30,31 +27,9 @@ OLD = "0.4.1"
 NEW = "0.5.0"
 
 
-def git(project: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", *args], cwd=project, check=True, capture_output=True, text=True
-    ).stdout
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path.name}"
-    path.write_text(text.replace(old, new), encoding="utf-8")
-
-
 @pytest.fixture
 def histories(tmp_path: Path) -> tuple[TemplateHistory, TemplateHistory]:
-    """The shipped history (v0.4.1 and before), and the same plus the current templates
-    released as the new version, in copies: the shipped files are never written."""
-    bundle, lock = tmp_path / "templates.bundle", tmp_path / "templates.lock.json"
-    shutil.copy(PACKAGED_BUNDLE, bundle)
-    shutil.copy(PACKAGED_LOCK, lock)
-    old = TemplateHistory(bundle=bundle, lock=lock, version=OLD)
-    if NEW not in old.released:
-        templates = tmp_path / "templates"
-        shutil.copytree(TEMPLATES, templates, ignore=shutil.ignore_patterns("__pycache__"))
-        release_templates(templates, NEW, bundle, lock)
-    return old, TemplateHistory(bundle=bundle, lock=lock, version=NEW)
+    return shipped_histories(tmp_path, OLD, NEW)
 
 
 def test_a_041_project_updates_to_its_own_composition_root(
