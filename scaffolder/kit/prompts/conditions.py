@@ -15,7 +15,7 @@ from scaffolder.errors import UsageError
 from scaffolder.kit.prompts.manifest import InputSpec
 
 #: A check gets the answer text and the prompt's inputs; it returns a problem or None.
-OutputCheck = Callable[[str, Mapping[str, Any]], str | None]
+OutputCheck = Callable[[str, Mapping[str, object]], str | None]
 _CHECKS: dict[str, OutputCheck] = {}
 _TYPES: dict[str, tuple[type, ...]] = {
     "str": (str,),
@@ -54,7 +54,7 @@ def known_checks() -> set[str]:
     return set(_CHECKS)
 
 
-def run_checks(names: list[str], text: str, inputs: Mapping[str, Any]) -> list[str]:
+def run_checks(names: list[str], text: str, inputs: Mapping[str, object]) -> list[str]:
     problems = []
     for name in names:
         check = _CHECKS.get(name)
@@ -68,11 +68,11 @@ def run_checks(names: list[str], text: str, inputs: Mapping[str, Any]) -> list[s
 
 
 def checked_inputs(
-    prompt: str, specs: Mapping[str, InputSpec], values: Mapping[str, Any]
-) -> dict[str, Any]:
+    prompt: str, specs: Mapping[str, InputSpec], values: Mapping[str, object]
+) -> dict[str, object]:
     """`values` with defaults filled in; raises `PromptInputError` naming every problem."""
     problems = [f"undeclared input {name!r}" for name in values if name not in specs]
-    result: dict[str, Any] = {}
+    result: dict[str, object] = {}
     for name, spec in specs.items():
         if name not in values or values[name] is None:
             if spec.required and spec.default is None:
@@ -90,7 +90,7 @@ def checked_inputs(
     return result
 
 
-def _problem(spec: InputSpec, value: Any) -> str | None:
+def _problem(spec: InputSpec, value: object) -> str | None:
     if spec.type != "any":
         expected = _TYPES[spec.type]
         wrong_bool = isinstance(value, bool) and spec.type in ("int", "float")
@@ -107,7 +107,7 @@ def _problem(spec: InputSpec, value: Any) -> str | None:
 
 
 @output_check("non_empty")
-def _non_empty(text: str, inputs: Mapping[str, Any]) -> str | None:
+def _non_empty(text: str, inputs: Mapping[str, object]) -> str | None:
     return None if text.strip() else "the answer is empty"
 
 

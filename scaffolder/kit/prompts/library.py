@@ -237,13 +237,14 @@ class Prompt:
     # -- rendering -------------------------------------------------------------------------
     def render(
         self,
-        values: Mapping[str, Any],
+        values: Mapping[str, object],
         *,
         counter: TokenCounter | None = None,
         budget: int | None = None,
     ) -> RenderedPrompt:
         """Check the inputs, render every component with source maps, fit the token budget."""
-        inputs = scrub(checked_inputs(self.name, self.manifest.inputs, values))
+        checked = checked_inputs(self.name, self.manifest.inputs, values)
+        inputs = {name: scrub(value) for name, value in checked.items()}
         steps = {name: spec.step for name, spec in self.manifest.inputs.items() if spec.step}
         components = [
             self._render_component(i, j, inputs, steps) for i, j in self._component_indexes()
@@ -258,7 +259,7 @@ class Prompt:
         )
         return RenderedPrompt(self.name, self.version, messages, tuple(dropped))
 
-    def request(self, values: Mapping[str, Any], **overrides: Any) -> ChatRequest:
+    def request(self, values: Mapping[str, object], **overrides: Any) -> ChatRequest:
         """A chat request carrying this prompt's messages, model parameters and version."""
         rendered = self.render(values)
         model = self.manifest.model
@@ -272,7 +273,7 @@ class Prompt:
         return ChatRequest(messages=rendered.chat_messages(), prompt=rendered.prompt_id, **params)
 
     def _render_component(
-        self, message: int, index: int, inputs: dict[str, Any], steps: dict[str, str]
+        self, message: int, index: int, inputs: dict[str, object], steps: dict[str, str]
     ) -> _RenderedComponent:
         name = self.templates[self._component_indexes().index((message, index))]
         spec = self.manifest.messages[message].components[index]
@@ -332,7 +333,7 @@ class Prompt:
         return dropped
 
     # -- postconditions --------------------------------------------------------------------
-    def check_output(self, text: str, inputs: Mapping[str, Any]) -> Any:
+    def check_output(self, text: str, inputs: Mapping[str, object]) -> Any:
         """The answer, parsed when the output is JSON; raises `PromptOutputError` otherwise."""
         output = self.manifest.output
         problems: list[str] = []

@@ -10,7 +10,6 @@ attribute or item with another stand-in that prints as `<passages.text>`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
 
 from jinja2 import nodes
 
@@ -59,10 +58,10 @@ def sample_inputs(
     *,
     text_length: int = SAMPLE_TEXT_LENGTH,
     items: int = SAMPLE_ITEMS,
-) -> dict[str, Any]:
+) -> dict[str, object]:
     """A value of the declared type for every input, within its limits and choices."""
     trees = list(trees)
-    values: dict[str, Any] = {}
+    values: dict[str, object] = {}
     for name, spec in specs.items():
         if spec.choices:
             values[name] = spec.choices[0]

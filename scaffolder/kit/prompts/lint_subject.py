@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from jinja2 import TemplateSyntaxError, meta, nodes
 
@@ -25,7 +25,7 @@ from scaffolder.errors import CopilotError
 from scaffolder.kit.llm.tokens import TokenCounter, counter_for
 from scaffolder.kit.prompts.library import Prompt, PromptLibrary, RenderedPrompt
 from scaffolder.kit.prompts.lint_samples import SAMPLE_ITEMS, SAMPLE_TEXT_LENGTH, sample_inputs
-from scaffolder.kit.prompts.manifest import ComponentKind, Manifest, PromptError
+from scaffolder.kit.prompts.manifest import ComponentKind, Manifest, NodePath, PromptError
 
 Severity = Literal["error", "warning"]
 #: What a rule needs to run: any file text; a loaded manifest; every template parsed; a
@@ -127,7 +127,7 @@ class Subject:
             if source.role in ("component", "include") and (not kinds or source.kind in kinds)
         ]
 
-    def manifest_hit(self, key: tuple[Any, ...], message: str) -> Hit:
+    def manifest_hit(self, key: NodePath, message: str) -> Hit:
         """A hit at the manifest line of `key` (a key path such as ("inputs", "question"))."""
         line = self.prompt.lines.get(key, 1) if self.prompt else 1
         return Hit(self.manifest_display, line, 1, message)

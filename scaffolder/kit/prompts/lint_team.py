@@ -30,13 +30,13 @@ from collections.abc import Collection, Iterator
 from fnmatch import fnmatchcase
 from functools import partial
 from pathlib import Path
-from typing import Any, Self
+from typing import Self
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from scaffolder.kit.prompts.lint_subject import Hit, Needs, Rule, Severity, Subject
-from scaffolder.kit.prompts.manifest import PromptError, closest_line, node_lines
+from scaffolder.kit.prompts.manifest import NodePath, PromptError, closest_line, node_lines
 
 CONFIG_NAME = "lint.yaml"
 _CHECKS = ("require", "forbid", "require_section", "max_tokens")
@@ -121,7 +121,7 @@ def load_config(path: Path, display: str, builtin: Collection[str]) -> LintConfi
 
 
 def _check_ids(
-    config: LintConfig, display: str, lines: dict[tuple[Any, ...], int], builtin: Collection[str]
+    config: LintConfig, display: str, lines: dict[NodePath, int], builtin: Collection[str]
 ) -> None:
     team: set[str] = set()
     for index, rule in enumerate(config.rules):

@@ -81,7 +81,12 @@ class Manifest(_Strict):
     languages: list[str] = Field(default_factory=list)
 
 
-def load_manifest(path: Path, display: str) -> tuple[Manifest, dict[tuple[Any, ...], int]]:
+#: Where a node is in a manifest: its keys and list indexes from the root (as pydantic locates
+#: an error, so the two can be matched).
+NodePath = tuple[str | int, ...]
+
+
+def load_manifest(path: Path, display: str) -> tuple[Manifest, dict[NodePath, int]]:
     """The manifest at `path` and the line of every node in it, by key path (for errors)."""
     try:
         text = path.read_text(encoding="utf-8")
@@ -108,7 +113,7 @@ def load_manifest(path: Path, display: str) -> tuple[Manifest, dict[tuple[Any, .
         raise PromptError(f"{display}:{line}: {where}: {first['msg']}") from error
 
 
-def node_lines(node: yaml.Node, path: tuple[Any, ...] = ()) -> dict[tuple[Any, ...], int]:
+def node_lines(node: yaml.Node, path: NodePath = ()) -> dict[NodePath, int]:
     lines = {path: node.start_mark.line + 1}
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
@@ -120,7 +125,7 @@ def node_lines(node: yaml.Node, path: tuple[Any, ...] = ()) -> dict[tuple[Any, .
     return lines
 
 
-def closest_line(lines: dict[tuple[Any, ...], int], location: tuple[Any, ...]) -> int:
+def closest_line(lines: dict[NodePath, int], location: NodePath) -> int:
     """The line of the deepest part of `location` the YAML has (a missing key: its parent)."""
     for length in range(len(location), -1, -1):
         line = lines.get(location[:length])

@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 from jinja2 import Environment
 from jinja2.ext import Extension
@@ -136,7 +135,7 @@ def _track_loops(block: list[Token], loops: list[dict[str, str]]) -> None:
         loops.pop()
 
 
-def scrub(value: Any) -> Any:
+def scrub(value: object) -> object:
     """`value` with marker characters removed from every string in it."""
     if isinstance(value, str):
         return _SENTINELS.sub("", value)

@@ -33,9 +33,10 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TypeAlias
+from typing import Literal, TypeAlias
 
 from scaffolder.errors import FAILURE_EXIT_CODE, CopilotError, UsageError
+from scaffolder.kit.json_types import JSONObject
 from scaffolder.kit.prompts.library import PROMPTS_DIR, PromptLibrary
 from scaffolder.kit.prompts.manifest import PromptError
 
@@ -88,7 +89,7 @@ class PromptChange:
             return "removed"
         return "changed"
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> JSONObject:
         """The change as plain data, for JSON output."""
         return {
             "prompt": self.name,
