@@ -20,7 +20,7 @@ import asyncio
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar, Protocol, cast
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
@@ -82,7 +82,14 @@ class _HeadDeadline:
             self.transport.close()
 
 
-def _waiting_for_head(cycle: Any) -> bool:
+class _Cycle(Protocol):
+    """The part of uvicorn's request-response cycle (either HTTP protocol's) read here."""
+
+    @property
+    def response_complete(self) -> bool: ...
+
+
+def _waiting_for_head(cycle: _Cycle | None) -> bool:
     """No request in progress: none yet, or the last one's response is complete."""
     return cycle is None or bool(cycle.response_complete)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from typing import Any
+from typing import NotRequired, TypedDict
 
 from starlette.responses import JSONResponse
 
@@ -30,6 +30,7 @@ from scaffolder.errors import (
     UsageError,
     first_line,
 )
+from scaffolder.kit.json_types import JSONObject, JSONValue
 from scaffolder.kit.server.logs import log_withheld, request_id
 
 INTERNAL_ERROR = "internal server error; the server log has the details"
@@ -95,18 +96,18 @@ def error_message(error: CopilotError, status: int) -> str:
     return public_message(message, status, type(error).__name__, error)
 
 
-def error_body(path: str, status: int, message: str, **extra: Any) -> dict[str, Any]:
+def error_body(path: str, status: int, message: str, **extra: JSONValue) -> JSONObject:
     message = public_message(message, status)
     rid = request_id.get()
     if path.startswith("/v1/"):
         kind = _OPENAI_TYPES.get(status, "server_error")
-        inner = {"message": message, "type": kind, "code": status, **extra}
+        inner: JSONObject = {"message": message, "type": kind, "code": status, **extra}
         return {"error": {**inner, "request_id": rid} if rid else inner}
     return {"error": message, **extra, **({"request_id": rid} if rid else {})}
 
 
 def error_response(
-    path: str, status: int, message: str, headers: dict[str, str] | None = None, **extra: Any
+    path: str, status: int, message: str, headers: dict[str, str] | None = None, **extra: JSONValue
 ) -> JSONResponse:
     return JSONResponse(error_body(path, status, message, **extra), status, headers=headers)
 
@@ -128,7 +129,7 @@ def status_for(error: CopilotError) -> int:
 def copilot_error_response(path: str, error: CopilotError) -> JSONResponse:
     status = status_for(error)
     headers = {}
-    extra: dict[str, Any] = {}
+    extra: JSONObject = {}
     if isinstance(error, LLMError):
         extra["retryable"] = error.retryable
         if error.retry_after is not None:
@@ -136,9 +137,19 @@ def copilot_error_response(path: str, error: CopilotError) -> JSONResponse:
     return error_response(path, status, error_message(error, status), headers, **extra)
 
 
-def error_event(error: BaseException) -> dict[str, Any]:
+class ErrorEvent(TypedDict):
+    """What a stream says about an error after it started: the status it would have had, and
+    the message the client may see (typed, as the OpenAI stream reads both back)."""
+
+    error: str
+    status: int
+    retryable: NotRequired[bool]
+    request_id: NotRequired[str]
+
+
+def error_event(error: BaseException) -> ErrorEvent:
     """The payload of an error that happens after a stream has started (status already 200)."""
-    body: dict[str, Any] = {"error": INTERNAL_ERROR, "status": 500}
+    body: ErrorEvent = {"error": INTERNAL_ERROR, "status": 500}
     if isinstance(error, CopilotError):
         status = status_for(error)
         body = {"error": error_message(error, status), "status": status}
