@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
+from scaffolder.kit.json_types import JSONObject
 from scaffolder.kit.llm import local_embedding
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ class Embedder(Protocol):
     dense_weight: float
 
     @property
-    def params(self) -> dict[str, Any]: ...
+    def params(self) -> JSONObject: ...
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]: ...
 
@@ -59,7 +60,7 @@ class LocalEmbedder:
         self.version = 2
 
     @property
-    def params(self) -> dict[str, Any]:
+    def params(self) -> JSONObject:
         return {"dimensions": self.dimensions, "version": self.version}
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
@@ -77,7 +78,7 @@ class ModelEmbedder:
         self.name = f"{llm.embedder.info.name}:{model}"
 
     @property
-    def params(self) -> dict[str, Any]:
+    def params(self) -> JSONObject:
         return {"model": self.model}
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
@@ -97,7 +98,7 @@ class ChromaDefaultEmbedder:
         self._function = DefaultEmbeddingFunction()
 
     @property
-    def params(self) -> dict[str, Any]:
+    def params(self) -> JSONObject:
         return {"model": "all-MiniLM-L6-v2"}
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]:

@@ -14,7 +14,6 @@ import re
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from scaffolder.errors import UsageError
 from scaffolder.kit.safety.decisions import Finding
@@ -203,7 +202,7 @@ class Redactor:
         """`text` with every identifier masked."""
         return apply(text, self.find(text))
 
-    def redact_all(self, value: Any) -> Any:
+    def redact_all(self, value: object) -> object:
         """`value` (JSON-like: dicts, lists, tuples, strings, numbers) with every string in
         it redacted, keys aside: a reply's sources and data go out whole, so nothing in them
         may carry what the answer text has masked."""

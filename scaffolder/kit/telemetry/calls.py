@@ -12,16 +12,16 @@ what users typed.
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode, Tracer, set_span_in_context
 
+from scaffolder.kit.json_types import JSONObject
 from scaffolder.kit.llm.observe import CallResult, ModelCall
 from scaffolder.kit.safety.redaction import Redactor
 from scaffolder.kit.telemetry import attributes as attr
 
 
-def message(role: str, text: str) -> dict[str, Any]:
+def message(role: str, text: str) -> JSONObject:
     """One message in the GenAI conventions' shape: a role and text parts."""
     return {"role": role, "parts": [{"type": "text", "content": text}]}
 

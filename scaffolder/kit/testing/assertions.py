@@ -210,5 +210,5 @@ def _normalised(text: str) -> str:
     return " ".join(text.lower().split())
 
 
-def _equal(first: Any, second: Any) -> bool:
+def _equal(first: object, second: object) -> bool:
     return bool(first == second)
