@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import yaml
 from copier import run_copy
@@ -46,7 +46,7 @@ ADAPTABLE = "qa_rag"
 class NewProjectRequest:
     template: str
     destination: Path
-    data: dict[str, Any] = field(default_factory=dict)
+    data: Mapping[str, object] = field(default_factory=dict)
     defaults: bool = True
     trust: bool = False
     init_git: bool = True
@@ -59,7 +59,7 @@ class NewProjectRequest:
 @dataclass(frozen=True)
 class NewProjectResult:
     destination: Path
-    answers: dict[str, Any]
+    answers: dict[str, object]
     template: str
     version: str | None
     updatable: bool
@@ -81,7 +81,7 @@ def create_project(
     destination = Path(os.path.abspath(request.destination.expanduser()))  # noqa: PTH100
     bundled = bundled_template(request.template)
     data = dict(request.data)
-    user_defaults: dict[str, Any] = {}
+    user_defaults: dict[str, object] = {}
     notes: list[str] = []
     if bundled is not None:
         if data.get("template", bundled.folder) != bundled.folder:
@@ -103,7 +103,7 @@ def create_project(
         require_adaptable(request.template, docs=request.docs is not None)
     adapted: list[StagedAdaptation] = []
 
-    def build(project: Path) -> dict[str, Any]:
+    def build(project: Path) -> dict[str, object]:
         _render(source, project, data, user_defaults, request)
         crash_point("new: rendered")
         answers = _read_answers(project)
@@ -119,6 +119,7 @@ def create_project(
 
     answers = build_and_place(destination, build, notify)
     updatable = source.updatable and "_commit" in answers
+    commit = answers.get("_commit")
     if source.note:
         notes.append(source.note)
     elif not updatable:
@@ -130,7 +131,7 @@ def create_project(
         destination=destination,
         answers=answers,
         template=label,
-        version=source.version or answers.get("_commit"),
+        version=source.version or (None if commit is None else str(commit)),
         updatable=updatable,
         notes=notes,
         adapted=adapted[0] if adapted else None,
@@ -138,7 +139,7 @@ def create_project(
 
 
 def _adapt(
-    project: Path, docs: DocsPlan, topic: str | None, answers: dict[str, Any]
+    project: Path, docs: DocsPlan, topic: str | None, answers: dict[str, object]
 ) -> StagedAdaptation:
     """Documents in, index built, project adapted: inside the staging folder, before git.
 
@@ -187,8 +188,8 @@ def _check_default_name(name: str) -> None:
 def _render(
     source: TemplateSource,
     target: Path,
-    data: dict[str, Any],
-    user_defaults: dict[str, Any],
+    data: dict[str, object],
+    user_defaults: dict[str, object],
     request: NewProjectRequest,
 ) -> None:
     try:
@@ -212,7 +213,7 @@ def _render(
         raise UsageError(f"cannot render {request.template!r}: {first_line(error)}") from error
 
 
-def _read_answers(project: Path) -> dict[str, Any]:
+def _read_answers(project: Path) -> dict[str, object]:
     answers_path = project / ANSWERS_FILE
     if not answers_path.is_file():
         return {}
@@ -231,7 +232,7 @@ def _declared_requirements(project: Path) -> tuple[str, ...]:
 
 
 def _check_answers(
-    answers: dict[str, Any], data: dict[str, Any], requirements: tuple[str, ...]
+    answers: dict[str, object], data: dict[str, object], requirements: tuple[str, ...]
 ) -> None:
     """Refuse answers to questions the template does not ask, and re-check the name."""
     known = {key for key in answers if not key.startswith("_")}
@@ -244,7 +245,7 @@ def _check_answers(
     validate_project_name(str(answers.get("project_name", "")), requirements)
 
 
-def _initial_commit(project: Path, template: str, answers: dict[str, Any]) -> None:
+def _initial_commit(project: Path, template: str, answers: dict[str, object]) -> None:
     git("init", "--quiet", "--initial-branch=main", cwd=project)
     git("add", "--all", cwd=project)
     crash_point("new: committing")
