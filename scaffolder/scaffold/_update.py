@@ -11,9 +11,9 @@ conflict. `--pretend` is the same run without the copy.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import yaml
 from copier import run_copy, run_update
@@ -59,7 +59,7 @@ __all__ = [
 @dataclass(frozen=True)
 class UpdateRequest:
     path: Path
-    data: dict[str, Any] = field(default_factory=dict)
+    data: Mapping[str, object] = field(default_factory=dict)
     pretend: bool = False
     trust: bool = False
 
@@ -93,7 +93,7 @@ def find_generated_project(start: Path) -> Path:
     )
 
 
-def read_project_answers(project: Path) -> dict[str, Any]:
+def read_project_answers(project: Path) -> dict[str, object]:
     try:
         loaded = yaml.safe_load((project / ANSWERS_FILE).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
@@ -220,7 +220,7 @@ def _checked_project(start: Path) -> Path:
 def _changed_by_user(
     top: Path,
     deleted: list[str],
-    answers: dict[str, Any],
+    answers: dict[str, object],
     request: UpdateRequest,
     old: Path,
     subdir: Path,
@@ -263,7 +263,7 @@ def _same(mine: Path, generated: Path) -> bool:
     return generated.is_file() and mine.is_file() and mine.read_bytes() == generated.read_bytes()
 
 
-def _check_new_answers(answers: dict[str, Any], data: dict[str, Any]) -> None:
+def _check_new_answers(answers: dict[str, object], data: Mapping[str, object]) -> None:
     known = {key for key in answers if not key.startswith("_")}
     unknown = sorted(set(data) - known)
     if unknown:
@@ -286,7 +286,9 @@ class _Plan:
     needed: bool = True
 
 
-def _plan(answers: dict[str, Any], history: TemplateHistory, data: dict[str, Any]) -> _Plan:
+def _plan(
+    answers: dict[str, object], history: TemplateHistory, data: Mapping[str, object]
+) -> _Plan:
     src_path = answers.get("_src_path")
     commit = answers.get("_commit")
     if not src_path:
@@ -326,7 +328,7 @@ def _run_copier_update(destination: Path, request: UpdateRequest, ref: str | Non
         with quiet_copier():
             run_update(
                 destination,
-                data=request.data,
+                data=dict(request.data),
                 vcs_ref=ref,
                 defaults=True,
                 overwrite=True,
@@ -353,7 +355,7 @@ def _run_copier_update(destination: Path, request: UpdateRequest, ref: str | Non
         ) from error
 
 
-def _names_an_answer(error: BaseException, data: dict[str, Any]) -> bool:
+def _names_an_answer(error: BaseException, data: Mapping[str, object]) -> bool:
     """Whether copier rejected one of the answers given with `-d` (a bad choice, a failed
     validator, a wrong type): the user's input, so exit 2 rather than "update failed"."""
     message = str(error)
