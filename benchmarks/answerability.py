@@ -273,7 +273,8 @@ def main() -> None:
         scratch.mkdir(parents=True, exist_ok=True)
         results = [run_domain(d, scratch, adapt=not options.no_adapt) for d in options.domains]
     flow = "new --defaults, data/ replaced, ingest" if options.no_adapt else "new --docs"
-    print(f"flow: {flow}\n")
+    passages = options.passages or "the project's default (4)"
+    print(f"flow: {flow}; passages per answer: {passages}\n")
     print("| domain | answered from the right document | key phrase in the passages given "
           "| answerable declined | off-topic declined | threshold |")  # fmt: skip
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
