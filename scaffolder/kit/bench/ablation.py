@@ -26,9 +26,7 @@ from scaffolder.kit.bench.suite import Suite
 from scaffolder.kit.bench.targets import PromptTarget, Target
 from scaffolder.kit.llm.client import LLM
 from scaffolder.kit.llm.types import ChatRequest, Message
-from scaffolder.kit.prompts.conditions import checked_inputs
 from scaffolder.kit.prompts.library import Prompt, prompt_override
-from scaffolder.kit.prompts.sourcemap import scrub
 
 
 @dataclass(frozen=True)
@@ -61,10 +59,12 @@ def components(prompt: Prompt) -> list[str]:
     ]
 
 
-def render_subset(prompt: Prompt, values: Mapping[str, Any], keep: frozenset[int]) -> ChatRequest:
+def render_subset(
+    prompt: Prompt, values: Mapping[str, object], keep: frozenset[int]
+) -> ChatRequest:
     """The prompt's request with only the components at indexes `keep`; the prompt id gets
     a suffix naming what was left out, so results and cache entries never mix variants."""
-    inputs = scrub(checked_inputs(prompt.name, prompt.manifest.inputs, values))
+    inputs = prompt._inputs(values)
     steps = {name: spec.step for name, spec in prompt.manifest.inputs.items() if spec.step}
     indexes = prompt._component_indexes()
     parts = [prompt._render_component(i, j, inputs, steps) for i, j in indexes]
@@ -101,7 +101,7 @@ class SubsetPrompt(Prompt):
         self.__dict__.update(prompt.__dict__)  # the same manifest and files, read once
         self.keep = keep
 
-    def request(self, values: Mapping[str, Any], **overrides: Any) -> ChatRequest:
+    def request(self, values: Mapping[str, object], **overrides: Any) -> ChatRequest:
         return replace(render_subset(self, values, self.keep), **overrides)
 
 

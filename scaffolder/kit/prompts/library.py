@@ -243,8 +243,7 @@ class Prompt:
         budget: int | None = None,
     ) -> RenderedPrompt:
         """Check the inputs, render every component with source maps, fit the token budget."""
-        checked = checked_inputs(self.name, self.manifest.inputs, values)
-        inputs = {name: scrub(value) for name, value in checked.items()}
+        inputs = self._inputs(values)
         steps = {name: spec.step for name, spec in self.manifest.inputs.items() if spec.step}
         components = [
             self._render_component(i, j, inputs, steps) for i, j in self._component_indexes()
@@ -258,6 +257,11 @@ class Prompt:
             for index in range(len(self.manifest.messages))
         )
         return RenderedPrompt(self.name, self.version, messages, tuple(dropped))
+
+    def _inputs(self, values: Mapping[str, object]) -> dict[str, object]:
+        """The checked inputs (defaults filled in), with marker characters scrubbed."""
+        checked = checked_inputs(self.name, self.manifest.inputs, values)
+        return {name: scrub(value) for name, value in checked.items()}
 
     def request(self, values: Mapping[str, object], **overrides: Any) -> ChatRequest:
         """A chat request carrying this prompt's messages, model parameters and version."""
