@@ -9,11 +9,11 @@ with another embedder must be an error, not silently wrong results.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from scaffolder.kit.json_types import JSONObject
+from scaffolder.kit.json_types import JSONObject, JSONValue
 from scaffolder.kit.llm import local_embedding
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ class Embedder(Protocol):
     dense_weight: float
 
     @property
-    def params(self) -> JSONObject: ...
+    def params(self) -> Mapping[str, JSONValue]: ...
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]: ...
 
