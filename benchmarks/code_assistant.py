@@ -27,11 +27,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scaffolder.kit.code.context import EditorContext, Position
 from scaffolder.kit.code.offline_skills import add_test, document
-from scaffolder.kit.code.symbols import file_symbols
 from scaffolder.kit.retrieval.embedders import LocalEmbedder
 from scaffolder.kit.retrieval.ingest import ingest
 from scaffolder.kit.retrieval.store import VectorStore, connect
 from scaffolder.kit.sources import SourceMap
+from scaffolder.kit.symbols.source import file_symbols
 
 
 def package_source(name: str) -> Path:

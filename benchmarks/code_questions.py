@@ -72,9 +72,17 @@ def fetch(name: str, folder: Path) -> Path:
     if kind == "stdlib":
         shutil.copytree(STDLIB / what, target, ignore=shutil.ignore_patterns("__pycache__"))
         return target
-    packed = subprocess.run(
-        ["npm", "pack", what, "--silent"], cwd=folder, check=True, capture_output=True, text=True
-    ).stdout.strip().splitlines()[-1]
+    packed = (
+        subprocess.run(
+            ["npm", "pack", what, "--silent"],
+            cwd=folder,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
     with tarfile.open(folder / packed) as archive:
         archive.extractall(folder / f"{name}-npm", filter="data")
     (folder / f"{name}-npm" / "package").rename(target)

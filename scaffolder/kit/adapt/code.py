@@ -19,7 +19,7 @@ from scaffolder.errors import UsageError
 from scaffolder.kit.adapt.manifest import MANIFEST, Manifest, load_manifest
 from scaffolder.kit.adapt.merge import Item, merge_lines
 from scaffolder.kit.adapt.plan import Plan
-from scaffolder.kit.code.symbol_index import Definition, SymbolIndex
+from scaffolder.kit.symbols.index import Definition, SymbolIndex
 
 #: Skill -> the request forms derived for each chosen name.
 FORMS: dict[str, tuple[str, ...]] = {

@@ -18,7 +18,7 @@ from scaffolder.kit.code.offline_skills import SkillResult, add_test, document, 
 from scaffolder.kit.code.proposals import Edit, EditProposal, load_proposal, propose, save_proposal
 from scaffolder.kit.code.references import Reference, resolve_reference
 from scaffolder.kit.code.scaffold import scaffold_files
-from scaffolder.kit.code.symbols import Symbol
+from scaffolder.kit.symbols.source import Symbol
 from scaffolder.kit.turn import Target
 
 __all__ = [

@@ -25,7 +25,7 @@ from scaffolder.errors import UsageError
 from scaffolder.kit.code.apply import apply_proposal
 from scaffolder.kit.code.context import inside
 from scaffolder.kit.code.proposals import EditProposal, apply_edits, fingerprint, unified_diff
-from scaffolder.kit.code.symbols import is_python
+from scaffolder.kit.symbols.source import is_python
 
 #: Programs `suite_passes_after` may run (matched on the program's file name); no shell.
 DEFAULT_ALLOWED = frozenset({"pytest", "python", "python3"})

@@ -14,13 +14,13 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
-from scaffolder.kit.code.mentions import NamedCode, named_code
-from scaffolder.kit.code.symbol_index import Definition, SymbolIndex, name_words
-from scaffolder.kit.code.symbols import has_definitions, lines_of
 from scaffolder.kit.copilot.skill_helpers import answer_from_documents
 from scaffolder.kit.rag import DEFAULT_K
 from scaffolder.kit.routing.skills import SkillReply, SkillRequest
 from scaffolder.kit.sources import SourceMap
+from scaffolder.kit.symbols.index import Definition, SymbolIndex, name_words
+from scaffolder.kit.symbols.mentions import NamedCode, named_code
+from scaffolder.kit.symbols.source import has_definitions, lines_of
 from scaffolder.kit.text import stem, tokenize
 from scaffolder.kit.turn import SkillData, Source
 

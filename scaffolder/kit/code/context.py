@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from scaffolder.errors import UsageError
 from scaffolder.kit.agents.write_scope import forbidden_folder
-from scaffolder.kit.code.symbols import Symbol, SymbolKind, enclosing, file_symbols, lines_of
+from scaffolder.kit.symbols.source import Symbol, SymbolKind, enclosing, file_symbols, lines_of
 
 if TYPE_CHECKING:
     from scaffolder.kit.sources import Source, SourceMap

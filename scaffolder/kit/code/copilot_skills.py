@@ -179,7 +179,7 @@ def code_request(request: SkillRequest) -> CodeRequest | None:
 
     Files of configured sources (`<source>/<path>`) bind inside their source. Code named in
     the text (`decoder.py:42`, `` `scanstring` ``, `decoder.py::JSONDecoder.decode`) is looked
-    up in the symbol index (`kit.code.mentions`); it beats the previous turn's target, which
+    up in the symbol index (`kit.symbols.mentions`); it beats the previous turn's target, which
     only "it" or "that" with nothing named refers back to."""
     if request.services is None:
         raise ValueError("code skills need a Copilot's project services")
@@ -206,7 +206,7 @@ def code_request(request: SkillRequest) -> CodeRequest | None:
 
 def _named(request: SkillRequest) -> CodeRequest | None:
     """The request bound to the first piece of indexed code its text names, if any."""
-    from scaffolder.kit.code.mentions import named_code
+    from scaffolder.kit.symbols.mentions import named_code
 
     services = request.services
     symbols = services.symbols() if services is not None else None
@@ -264,7 +264,7 @@ def code_reply(
 def _passage(request: SkillRequest, target: Target) -> Source | None:
     """The code a reply worked on, as the passage it cites (so its file is in the sources)."""
     from scaffolder.kit.code.codebase import CodeReader
-    from scaffolder.kit.code.mentions import NamedCode
+    from scaffolder.kit.symbols.mentions import NamedCode
 
     if request.services is None:
         return None

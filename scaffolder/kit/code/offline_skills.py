@@ -18,7 +18,6 @@ from scaffolder.kit.code.context import SourceView
 from scaffolder.kit.code.docstrings import docstring_stub
 from scaffolder.kit.code.proposals import Edit, EditProposal, propose
 from scaffolder.kit.code.references import resolve_reference
-from scaffolder.kit.code.symbols import is_python, lines_of, parse_python
 from scaffolder.kit.code.testgen import (
     imported_modules,
     last_import_line,
@@ -28,6 +27,7 @@ from scaffolder.kit.code.testgen import (
     skeleton_test,
     tested_names,
 )
+from scaffolder.kit.symbols.source import is_python, lines_of, parse_python
 from scaffolder.kit.turn import Target
 
 _Function = ast.FunctionDef | ast.AsyncFunctionDef

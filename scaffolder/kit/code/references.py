@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 
 from scaffolder.kit.code.context import SourceView
-from scaffolder.kit.code.symbols import SymbolKind
+from scaffolder.kit.symbols.source import SymbolKind
 from scaffolder.kit.turn import Target
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")

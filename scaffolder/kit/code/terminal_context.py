@@ -19,8 +19,8 @@ from typing import Any
 
 from scaffolder.errors import UsageError
 from scaffolder.kit.code.context import EditorContext, Position, Selection
-from scaffolder.kit.code.symbols import lines_of
 from scaffolder.kit.sources import SourceMap
+from scaffolder.kit.symbols.source import lines_of
 
 _RANGE = re.compile(r"^\s*(\d+)\s*(?:[-:]|\.\.)\s*(\d+)\s*$")
 

@@ -9,20 +9,45 @@ content-hash chunk ids that change with every edit.
 Which copilot: the one the project's app builds. `copilot bench run` hands the app over
 (`use`) before the first case, so a target never looks for the project itself; a project's own
 targets (a code assistant's edit benchmark) reach the same copilot through `copilot(llm)`.
+
+Why the app and the case are protocols here: this module stays at the path generated projects
+name, inside the runtime's package, while the app and the bench runner sit above the runtime.
+It names only what it reads of them, so nothing below imports back up.
 """
 
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Protocol
 
 from scaffolder.errors import UsageError
-from scaffolder.kit.bench.targets import CaseInput
 from scaffolder.kit.copilot.runtime import Copilot
 from scaffolder.kit.llm.client import LLM
+from scaffolder.kit.settings import CopilotSettings
 
-if TYPE_CHECKING:
-    from scaffolder.kit.app import CopilotApp
+
+class BenchApp(Protocol):
+    """What the targets use of the project's app (`scaffolder.kit.app.CopilotApp`)."""
+
+    @property
+    def root(self) -> Path: ...
+
+    @property
+    def settings(self) -> CopilotSettings: ...
+
+    def copilot(self) -> Copilot: ...
+
+
+class BenchCase(Protocol):
+    """What the reply target reads of a case (`scaffolder.kit.bench.targets.CaseInput`)."""
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def conversation(self) -> Sequence[Mapping[str, str]]: ...
 
 
 class _Bound:
@@ -30,20 +55,20 @@ class _Bound:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.app: CopilotApp | None = None
+        self.app: BenchApp | None = None
         self.base: Copilot | None = None
 
 
 _BOUND = _Bound()
 
 
-def use(app: CopilotApp) -> None:
+def use(app: BenchApp) -> None:
     """Run the targets against `app` (what `copilot bench run` does before the first case)."""
     with _BOUND.lock:
         _BOUND.app, _BOUND.base = app, None
 
 
-def app() -> CopilotApp:
+def app() -> BenchApp:
     """The app the targets run against."""
     if _BOUND.app is None:
         raise UsageError(
@@ -66,7 +91,7 @@ def copilot(llm: LLM) -> Copilot:
     return base.with_llm(llm)
 
 
-def reply(case: CaseInput, llm: LLM) -> dict[str, Any]:
+def reply(case: BenchCase, llm: LLM) -> dict[str, Any]:
     """The copilot's reply to the case, with the run's client (its model and sample)."""
     earlier = list(case.conversation)
     if earlier and earlier[-1].get("role") == "user":

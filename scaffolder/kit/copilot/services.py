@@ -26,7 +26,7 @@ from scaffolder.kit.sources import SourceMap
 from scaffolder.kit.turn import Source
 
 if TYPE_CHECKING:
-    from scaffolder.kit.code.symbol_index import SymbolIndex, SymbolTable
+    from scaffolder.kit.symbols.index import SymbolIndex, SymbolTable
 
 
 class ProjectServices:
@@ -77,9 +77,9 @@ class ProjectServices:
 
     def named_code_evidence(self, question: str, found: Evidence) -> Evidence | None:
         """Strong evidence when `question` names a function, class or file the index holds
-        (`kit.code.mentions`): "where is `scanstring` defined" is about the indexed code
+        (`kit.symbols.mentions`): "where is `scanstring` defined" is about the indexed code
         however few of its words the passages share. None when it names none."""
-        from scaffolder.kit.code.mentions import named_code
+        from scaffolder.kit.symbols.mentions import named_code
 
         symbols = self.symbols()
         if symbols is None or not symbols.files:
@@ -109,8 +109,8 @@ class ProjectServices:
     @cached_property
     def symbol_table(self) -> SymbolTable:
         """The functions, classes and methods of the indexed code, kept current with the
-        index (`scaffolder.kit.code.symbol_index`)."""
-        from scaffolder.kit.code.symbol_index import SymbolTable
+        index (`scaffolder.kit.symbols.index`)."""
+        from scaffolder.kit.symbols.index import SymbolTable
 
         return SymbolTable(self.root, self.retriever.store, self.source_map)
 

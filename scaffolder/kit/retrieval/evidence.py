@@ -71,7 +71,7 @@ LEAN = 0.25
 _WORD = re.compile(r"[^\W\d_][^\W_]*", re.UNICODE)
 
 #: "symbols": the question names a function, class or file the index holds (the code
-#: assistant's symbol index, `kit.code.symbol_index`), which is evidence by itself.
+#: assistant's symbol index, `kit.symbols.index`), which is evidence by itself.
 CalibrationSource = Literal["corpus", "settings", "symbols"]
 
 

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from scaffolder.kit.code.symbol_index import SymbolIndex, SymbolTable
     from scaffolder.kit.llm.client import LLM
     from scaffolder.kit.prompts.library import PromptLibrary
     from scaffolder.kit.rag import RagAnswerer
@@ -24,6 +23,7 @@ if TYPE_CHECKING:
     from scaffolder.kit.safety.guardrails import Guardrails
     from scaffolder.kit.settings import CopilotSettings
     from scaffolder.kit.sources import SourceMap
+    from scaffolder.kit.symbols.index import SymbolIndex, SymbolTable
     from scaffolder.kit.turn import Source
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from scaffolder.kit.adapt import apply_plan
 from scaffolder.kit.adapt.code import plan_code_adaptation
-from scaffolder.kit.code.symbol_index import SymbolIndex, build
+from scaffolder.kit.symbols.index import SymbolIndex, build
 
 CODE = {
     "repo/parser.py": "def parse_headers(fp):\n    pass\n\n\nclass FeedParser:\n    pass\n",

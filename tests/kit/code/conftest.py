@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from scaffolder.kit.code.context import EditorContext, Position, Selection, SourceView
-from scaffolder.kit.code.symbols import Symbol, file_symbols
+from scaffolder.kit.symbols.source import Symbol, file_symbols
 
 SDIST = Path(__file__).parent / "data" / "six-1.16.0.tar.gz"
 #: Fails in this environment before any edit (no `dbm.ndbm` module), so it is left out.

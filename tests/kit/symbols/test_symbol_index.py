@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from scaffolder.kit.code.mentions import named_code
-from scaffolder.kit.code.symbol_index import SYMBOLS_FILE, SymbolIndex, SymbolTable, build
-from scaffolder.kit.code.symbols import file_symbols, indexed_symbols
 from scaffolder.kit.retrieval.ingest import ingest
 from scaffolder.kit.retrieval.store import open_store
 from scaffolder.kit.settings import CopilotSettings
 from scaffolder.kit.sources import SourceMap
+from scaffolder.kit.symbols.index import SYMBOLS_FILE, SymbolIndex, SymbolTable, build
+from scaffolder.kit.symbols.mentions import named_code
+from scaffolder.kit.symbols.source import file_symbols, indexed_symbols
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
 JS = """'use strict';

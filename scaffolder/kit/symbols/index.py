@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scaffolder.faults import crash_point
-from scaffolder.kit.code.symbols import SymbolKind, has_definitions, indexed_symbols
+from scaffolder.kit.symbols.source import SymbolKind, has_definitions, indexed_symbols
 
 if TYPE_CHECKING:
     from scaffolder.kit.retrieval.store import VectorStore

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import ast
 
-from scaffolder.kit.code.symbol_record import Symbol as Symbol
-from scaffolder.kit.code.symbol_record import SymbolKind as SymbolKind
+from scaffolder.kit.symbols.record import Symbol as Symbol
+from scaffolder.kit.symbols.record import SymbolKind as SymbolKind
 
 _Definition = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
 #: Files read by the definition scan rather than `ast` or blank-line blocks.
@@ -113,7 +113,7 @@ def defined_symbols(path: str, text: str) -> list[Symbol] | None:
         tree = parse_python(text)
         return None if tree is None else python_symbols(tree)
     if is_scanned(path):
-        from scaffolder.kit.code.scan import scan_definitions
+        from scaffolder.kit.symbols.scan import scan_definitions
 
         return scan_definitions(lines_of(text))
     return None

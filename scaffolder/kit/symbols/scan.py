@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from scaffolder.kit.code.symbol_record import Symbol, SymbolKind
+from scaffolder.kit.symbols.record import Symbol, SymbolKind
 
 _NAME = r"[A-Za-z_$][\w$]*"
 _FUNCTION = re.compile(

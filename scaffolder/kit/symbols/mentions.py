@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from scaffolder.kit.code.symbol_index import Definition, SymbolIndex
+from scaffolder.kit.symbols.index import Definition, SymbolIndex
 from scaffolder.kit.text import STOPWORDS
 
 #: A plain word this long that is exactly a defined name is taken for that name.
