@@ -2,6 +2,12 @@
 
 Anything raised as a `CopilotError` is a user-facing condition (bad input, a refused
 operation, a missing dependency), printed without a traceback. Everything else is a bug.
+
+What lives here: the bases every command maps to a line and an exit code, and the errors more
+than one layer raises or catches (the generator's update errors, the model's, the agents').
+An error that one part raises and only its own callers tell apart lives beside that part and
+subclasses one of these (`StoreError` in `kit/retrieval/store.py`, `SourceError` in
+`kit/sources.py`), so the command still reports it through the same one path.
 """
 
 from __future__ import annotations
