@@ -20,6 +20,7 @@ from scaffolder.kit.llm.types import (
     Passage,
     StructuredTask,
 )
+from scaffolder.kit.retrieval.citations import check_citations
 
 PASSAGES = (
     Passage(
@@ -140,3 +141,56 @@ def test_a_word_broken_across_lines_by_a_typesetter_is_answered_whole() -> None:
     reply = ask(AnswerTask("How do I get warnings about questionable usage?", (passage,)))
     assert "questionable usage" in reply
     assert "well- known" in reply
+
+
+README = Passage(
+    "r1",
+    "## Cancelling\n\n"
+    "Pass an abort signal to stop a request that is already in flight.\n\n"
+    "```js\n"
+    "const controller = new AbortController();\n"
+    "client.get('/items', { signal: controller.signal });\n"
+    "controller.abort();\n"
+    "```\n\n"
+    "## Retries\n\n"
+    "```js\n"
+    "client.get('/items', { retries: 3 });\n"
+    "```\n",
+)
+
+
+def test_a_how_to_answer_brings_the_example_that_follows_it() -> None:
+    """READMEs say what a call does in a sentence and show it in the code block below: the
+    answer keeps the block's lines, fenced and cited, and the citation check still passes."""
+    reply = ask(AnswerTask("How do I stop a request that is already in flight?", (README,)))
+    first = "Pass an abort signal to stop a request that is already in flight. [r1]"
+    assert reply.startswith(first)
+    assert "\n```\nconst controller = new AbortController();\n" in reply
+    assert reply.endswith("controller.abort();\n``` [r1]")
+    assert "retries" not in reply  # the next section's example is not this answer's
+    report = check_citations(reply, ["r1"])
+    assert report.ok and report.cited == ("r1",)
+
+
+def test_an_example_under_another_heading_is_not_appended() -> None:
+    passage = Passage(
+        "p",
+        "## Cancelling\n\nPass an abort signal to stop a request in flight.\n\n"
+        "## Retries\n\n```js\nclient.get('/items', { retries: 3 });\n```\n",
+    )
+    reply = ask(AnswerTask("How do I stop a request in flight?", (passage,)))
+    assert "abort signal" in reply and "```" not in reply
+
+
+def test_a_table_row_is_answered_on_its_own() -> None:
+    """A markdown table is one record per row: the answer is the row that matches, not the
+    whole table run together as one sentence."""
+    passage = Passage(
+        "t",
+        "| Function | What it does |\n| --- | --- |\n"
+        "| `parse(text)` | Read a version string into its parts |\n"
+        "| `validate(text)` | Test whether a string is a valid version |\n",
+    )
+    reply = ask(AnswerTask("How do I test whether a string is a valid version?", (passage,)))
+    assert "validate(text)" in reply
+    assert "parse(text)" not in reply

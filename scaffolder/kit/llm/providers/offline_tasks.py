@@ -12,6 +12,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from scaffolder.kit.llm.local_embedding import cosine, embed_text, words
@@ -35,6 +36,10 @@ _MIN_SCORE = 0.25
 _MAX_SENTENCES = 3
 _RUNNER_UP = 0.6
 _RANK_DECAY = 0.15
+#: How many units after the answer's last sentence its code example may start.
+_EXAMPLE_REACH = 3
+#: An example longer than this many lines is cut (its first lines show the call).
+_EXAMPLE_LINES = 8
 
 
 def content_words(text: str) -> set[str]:
@@ -69,56 +74,100 @@ def informativeness(texts: list[str]) -> Callable[[str], float]:
     return lambda word: weights.get(word, unseen)
 
 
-def _sentences(text: str) -> list[tuple[str, str]]:
-    """The sentences of a passage, each with the heading it sits under.
+@dataclass(frozen=True)
+class _Unit:
+    """A sentence of a passage, or one of its fenced code examples, under its heading."""
 
-    Paragraphs are runs of lines (hard-wrapped lines belong together); list items and headings
-    stand alone. A heading names a topic rather than answering anything, so it is never an
-    answer itself, but it says what the sentences below it are about ("Resetting to factory
-    settings" over "Hold the button for twenty seconds").
+    text: str
+    heading: str
+    code: bool = False
+
+
+def _units(text: str) -> list[_Unit]:
+    """The sentences and code examples of a passage, each with the heading it sits under.
+
+    Paragraphs are runs of lines (hard-wrapped lines belong together); list items, table rows
+    and headings stand alone. A heading names a topic rather than answering anything, so it is
+    never an answer itself, but it says what the sentences below it are about ("Resetting to
+    factory settings" over "Hold the button for twenty seconds"). A fenced code block is one
+    unit, its lines kept: READMEs answer "how do I" with the example below the sentence that
+    says what it does.
     """
-    found: list[tuple[str, str]] = []
+    found: list[_Unit] = []
     heading = ""
     paragraph: list[str] = []
+    code: list[str] | None = None
 
     def flush() -> None:
         for piece in _SENTENCE_END.split(_HYPHENATED.sub("", " ".join(paragraph))):
             sentence = piece.strip()
             if len(words(sentence)) >= 3:
-                found.append((sentence, heading))
+                found.append(_Unit(sentence, heading))
         paragraph.clear()
 
     for line in text.splitlines():
         stripped = line.strip()
-        if not stripped or stripped.startswith("#") or _LIST_ITEM.match(stripped):
+        if stripped.startswith("```"):
+            if code is None:
+                flush()
+                code = []
+            else:
+                if any(row.strip() for row in code):
+                    found.append(_Unit("\n".join(code).strip("\n"), heading, code=True))
+                code = None
+            continue
+        if code is not None:
+            code.append(line.rstrip())
+            continue
+        if not stripped or stripped.startswith(("#", "|")) or _LIST_ITEM.match(stripped):
             flush()
-        if stripped.startswith("#"):
+        if stripped.startswith("|"):  # a table row is a record of its own
+            row = " | ".join(cell.strip() for cell in stripped.strip("|").split("|"))
+            if len(words(row)) >= 3:
+                found.append(_Unit(row, heading))
+        elif stripped.startswith("#"):
             heading = stripped.lstrip("#").strip()
         elif stripped:
             paragraph.append(_LIST_ITEM.sub("", stripped))
     flush()
+    if code:  # a passage cut inside a code block: the part it holds
+        found.append(_Unit("\n".join(code).strip("\n"), heading, code=True))
     return found
 
 
+def _example_after(units: list[_Unit], position: int) -> _Unit | None:
+    """The code example that follows the sentence at `position` under the same heading, within
+    `_EXAMPLE_REACH` units (a table row or an "Example:" line may sit between them)."""
+    for unit in units[position + 1 : position + 1 + _EXAMPLE_REACH]:
+        if unit.heading != units[position].heading:
+            return None
+        if unit.code:
+            return unit
+    return None
+
+
 def answer(task: AnswerTask) -> str:
-    """The best-matching sentences of the passages, each followed by its citation `[id]`."""
+    """The best-matching sentences of the passages, each followed by its citation `[id]`, and
+    the code example that follows them, when one does."""
     if not task.passages:
         return NO_SOURCES
+    units = [_units(passage.text) for passage in task.passages]
     candidates = [
-        (passage_rank, position, sentence, heading, passage.id)
-        for passage_rank, passage in enumerate(task.passages)
-        for position, (sentence, heading) in enumerate(_sentences(passage.text))
+        (passage_rank, position, unit)
+        for passage_rank, found in enumerate(units)
+        for position, unit in enumerate(found)
     ]
-    weight = informativeness([f"{head} {sentence}" for _, _, sentence, head, _ in candidates])
+    weight = informativeness([f"{unit.heading} {unit.text}" for _, _, unit in candidates])
     scored: list[tuple[float, int, int, str, str]] = []
-    for passage_rank, position, sentence, heading, passage_id in candidates:
+    for passage_rank, position, unit in candidates:
         # Matched with its heading; its own words break ties between sentences under one.
-        score = 0.8 * similarity(task.question, f"{heading} {sentence}", weight)
-        score += 0.2 * similarity(task.question, sentence, weight)
+        score = 0.8 * similarity(task.question, f"{unit.heading} {unit.text}", weight)
+        score += 0.2 * similarity(task.question, unit.text, weight)
         # Passages come ranked by retrieval, which saw whole passages: trust that order a bit.
         score /= 1.0 + _RANK_DECAY * passage_rank
         if score >= _MIN_SCORE:
-            scored.append((score, -passage_rank, -position, sentence, passage_id))
+            passage_id = task.passages[passage_rank].id
+            scored.append((score, -passage_rank, -position, unit.text, passage_id))
     if not scored:
         return DONT_KNOW
     ranked = sorted(scored, reverse=True)
@@ -128,7 +177,13 @@ def answer(task: AnswerTask) -> str:
     close = [e for e in ranked[1:] if e[4] == top[4] and e[0] >= _RUNNER_UP * top[0]]
     # Sentences of one passage read best in the passage's own order.
     best = sorted([top, *close[: _MAX_SENTENCES - 1]], key=lambda entry: -entry[2])
-    return " ".join(f"{sentence} [{passage_id}]" for *_, sentence, passage_id in best)
+    parts = [f"{text} [{passage_id}]" for *_, text, passage_id in best]
+    found = units[-top[1]]
+    example = _example_after(found, -best[-1][2])
+    if example is not None and all(example.text != text for *_, text, _ in best):
+        lines = example.text.splitlines()[:_EXAMPLE_LINES]
+        parts.append("\n```\n" + "\n".join(lines) + f"\n``` [{top[4]}]")
+    return " ".join(parts)
 
 
 def classify(task: ClassifyTask) -> str:
