@@ -194,3 +194,17 @@ def test_a_table_row_is_answered_on_its_own() -> None:
     reply = ask(AnswerTask("How do I test whether a string is a valid version?", (passage,)))
     assert "validate(text)" in reply
     assert "parse(text)" not in reply
+
+
+def test_a_code_block_that_answers_is_fenced_at_its_matching_lines() -> None:
+    """Help text pasted into a README as a code block: the answer shows the lines that match,
+    fenced, so the citation check does not read each line as an uncited claim."""
+    lines = [f"  --option-{n}   does thing number {n}" for n in range(20)]
+    lines[15] = "  --allow-uncaught   let uncaught errors propagate"
+    passage = Passage("h", "## Usage\n\n```\n" + "\n".join(lines) + "\n```\n")
+    reply = ask(AnswerTask("What does the --allow-uncaught option do?", (passage,)))
+    assert reply.startswith("```\n") and reply.endswith("\n``` [h]")
+    assert "--allow-uncaught   let uncaught errors propagate" in reply
+    assert len(reply.splitlines()) == 8 + 2  # the window and its fences
+    assert "--option-0 " not in reply  # the block's first lines do not match
+    assert check_citations(reply, ["h"]).ok

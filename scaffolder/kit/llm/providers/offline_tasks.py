@@ -158,7 +158,7 @@ def answer(task: AnswerTask) -> str:
         for position, unit in enumerate(found)
     ]
     weight = informativeness([f"{unit.heading} {unit.text}" for _, _, unit in candidates])
-    scored: list[tuple[float, int, int, str, str]] = []
+    scored: list[tuple[float, int, int]] = []
     for passage_rank, position, unit in candidates:
         # Matched with its heading; its own words break ties between sentences under one.
         score = 0.8 * similarity(task.question, f"{unit.heading} {unit.text}", weight)
@@ -166,24 +166,46 @@ def answer(task: AnswerTask) -> str:
         # Passages come ranked by retrieval, which saw whole passages: trust that order a bit.
         score /= 1.0 + _RANK_DECAY * passage_rank
         if score >= _MIN_SCORE:
-            passage_id = task.passages[passage_rank].id
-            scored.append((score, -passage_rank, -position, unit.text, passage_id))
+            scored.append((score, -passage_rank, -position))
     if not scored:
         return DONT_KNOW
     ranked = sorted(scored, reverse=True)
     # A runner-up joins the best sentence only from the same passage and when nearly as relevant:
     # a sentence from elsewhere that shares one word with the question is usually beside it.
     top = ranked[0]
-    close = [e for e in ranked[1:] if e[4] == top[4] and e[0] >= _RUNNER_UP * top[0]]
-    # Sentences of one passage read best in the passage's own order.
-    best = sorted([top, *close[: _MAX_SENTENCES - 1]], key=lambda entry: -entry[2])
-    parts = [f"{text} [{passage_id}]" for *_, text, passage_id in best]
     found = units[-top[1]]
-    example = _example_after(found, -best[-1][2])
-    if example is not None and all(example.text != text for *_, text, _ in best):
-        lines = example.text.splitlines()[:_EXAMPLE_LINES]
-        parts.append("\n```\n" + "\n".join(lines) + f"\n``` [{top[4]}]")
-    return " ".join(parts)
+    passage_id = task.passages[-top[1]].id
+    close = [e for e in ranked[1:] if e[1] == top[1] and e[0] >= _RUNNER_UP * top[0]]
+    # Sentences of one passage read best in the passage's own order.
+    positions = sorted(-entry[2] for entry in [top, *close[: _MAX_SENTENCES - 1]])
+
+    def relevance(text: str) -> float:
+        return similarity(task.question, text, weight)
+
+    parts = [_cited(found[at], passage_id, relevance) for at in positions]
+    # A sentence that says what a call does is shown with the example below it.
+    example = None if found[positions[-1]].code else _example_after(found, positions[-1])
+    if example is not None:
+        parts.append(_cited(example, passage_id, None))
+    return " ".join(parts).strip()
+
+
+def _cited(unit: _Unit, passage_id: str, relevance: Callable[[str], float] | None) -> str:
+    """A unit as the answer shows it, cited: a sentence as it is; code fenced, its lines kept
+    (a fence keeps the citation check from reading code lines as uncited claims). Of a long
+    block, the `_EXAMPLE_LINES` lines that match the question best when it was chosen for its
+    match (`relevance`), else its first lines, which show the call."""
+    if not unit.code:
+        return f"{unit.text} [{passage_id}]"
+    lines = unit.text.splitlines()
+    start = 0
+    if relevance is not None and len(lines) > _EXAMPLE_LINES:
+        windows = range(len(lines) - _EXAMPLE_LINES + 1)
+        start = max(
+            windows, key=lambda at: (relevance("\n".join(lines[at : at + _EXAMPLE_LINES])), -at)
+        )
+    shown = "\n".join(lines[start : start + _EXAMPLE_LINES])
+    return f"\n```\n{shown}\n``` [{passage_id}]"
 
 
 def classify(task: ClassifyTask) -> str:
