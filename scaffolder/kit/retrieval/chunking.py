@@ -126,12 +126,15 @@ class Packer:
         self._gap: list[Unit] = []
         self._block: list[Unit] = []
 
-    def add(self, unit: Unit) -> Iterator[Piece]:
+    def add(self, unit: Unit, *, in_code: bool = False) -> Iterator[Piece]:
+        """Take the next unit. `in_code`: it is inside a fenced code block, where a blank line
+        is no paragraph boundary, so an example is cut only when it alone is too long (a
+        piece starting inside a block would read its closing fence as an opening one)."""
         if not unit.whole:
             yield from self.finish()
             if not unit.blank:
                 yield self._piece([unit])
-        elif unit.blank:
+        elif unit.blank and not (in_code and self._block):
             yield from self._place_block()
             if self._chunk:
                 self._gap.append(unit)
@@ -142,6 +145,8 @@ class Packer:
             if self._block and _joined_length([*self._block, unit]) > self.max_chars:
                 yield from self._place_block()
                 yield from self._emit_chunk()
+                if unit.blank:  # a piece never starts with a blank line
+                    return
             self._block.append(unit)
 
     def finish(self) -> Iterator[Piece]:
@@ -153,6 +158,9 @@ class Packer:
         """Move the current paragraph into the current chunk, or start a new chunk with it."""
         if not self._block:
             return
+        trailing: list[Unit] = []  # blank lines a code block ended on (its fence unclosed)
+        while self._block[-1].blank:
+            trailing.insert(0, self._block.pop())
         if self._chunk:
             merged = [*self._chunk, *self._gap, *self._block]
             if _joined_length(merged) <= self.max_chars:
@@ -162,7 +170,7 @@ class Packer:
                 self._chunk = self._block
         else:
             self._chunk = self._block
-        self._gap = []
+        self._gap = trailing
         self._block = []
 
     def _emit_chunk(self) -> Iterator[Piece]:
@@ -216,8 +224,8 @@ def pack_markdown(units: Iterable[Unit], max_chars: int) -> Iterator[Piece]:
     with the text under it. A heading with nothing under it but another heading (a title over
     its first section) makes no chunk of its own, since alone it answers nothing: it opens the
     next section's first piece instead. Lines inside fenced code blocks are never taken for
-    headings. Setext headings (a line underlined with `===` or `---`) are
-    read as plain text.
+    headings, and their blank lines are no paragraph boundaries. Setext headings (a line
+    underlined with `===` or `---`) are read as plain text.
     """
     stack: list[tuple[int, str]] = []
     packer = Packer(max_chars)
@@ -240,5 +248,5 @@ def pack_markdown(units: Iterable[Unit], max_chars: int) -> Iterator[Piece]:
                 elif _closes(fence, marker, unit.text[opening.end() :]):
                     fence = None
             has_text = has_text or not unit.blank
-        yield from packer.add(unit)
+        yield from packer.add(unit, in_code=fence is not None)
     yield from packer.finish()

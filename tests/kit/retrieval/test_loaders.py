@@ -486,3 +486,26 @@ def test_iter_files_refuses_missing_paths_and_paths_outside_root(tmp_path: Path)
     (tmp_path / "root").mkdir()
     with pytest.raises(UsageError, match="outside the ingest root"):
         list(iter_files([tmp_path], tmp_path / "root"))
+
+
+def test_a_code_example_with_blank_lines_stays_in_one_chunk(tmp_path: Path) -> None:
+    """Blank lines inside a fenced block are no paragraph boundaries: a piece that started
+    inside the block would read its closing fence as an opening one. Only a block longer
+    than a chunk is cut, between its lines."""
+    code = "\n\n".join(f"call_{n}(argument)" for n in range(4))  # 70 characters
+    text = f"# Usage\n\nSay what it does.\n\n```js\n{code}\n```\n\nAfter the example.\n"
+    path = write(tmp_path, "readme.md", text)
+    chunks = chunks_of(path, max_chars=90)
+    # Neither the heading and sentence (27 characters) nor the sentence after it can join the
+    # 80-character block; before, the block was cut at its blank lines.
+    assert layout(chunks) == [(1, 3, "Usage"), (5, 13, "Usage"), (15, 15, "Usage")]
+    assert chunks[1].text.startswith("```js\ncall_0") and chunks[1].text.endswith(
+        "call_3(argument)\n```"
+    )
+    assert_exact_lines(path, chunks)
+    long_code = "\n\n".join(f"call_{n}(argument)" for n in range(12))
+    long_path = write(tmp_path, "long.md", f"# Usage\n\n```js\n{long_code}\n```\n")
+    long_chunks = chunks_of(long_path, max_chars=100)
+    assert all(len(chunk.text) <= 100 for chunk in long_chunks)
+    assert all(not chunk.text.startswith("\n") for chunk in long_chunks)
+    assert_exact_lines(long_path, long_chunks)
