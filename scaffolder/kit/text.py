@@ -21,6 +21,11 @@ The tokenizer, one for documents and queries alike:
    dropped (`parse`, `parses`, `parsed`, `parsing` -> `pars`). It is far
    lighter than Porter's stemmer and makes mistakes on irregular words; it only has to map
    common inflections together, because both sides go through it.
+
+Markdown code fences (`fence_opened_by`, `closes_fence`), one rule for every reader of
+documents and answers (the chunker, the offline answerer, the code-block parser): ``` or ~~~
+runs of three or more, indented at most three spaces; a block closes only at a bare fence of the
+same character that is at least as long, so a ```` block can quote a ``` line.
 """
 
 from __future__ import annotations
@@ -80,6 +85,27 @@ def stem(word: str) -> str:
     if len(word) > 2 and word.endswith("e"):
         return word[:-1]
     return word
+
+
+#: A fence line: its indent, the run of ` or ~ characters, and the info string after it.
+_FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
+
+
+def fence_opened_by(line: str) -> str | None:
+    """The fence (a run of three or more ` or ~) that `line` opens a code block with, or None:
+    not a fence, or inline code such as ```a``` on one line."""
+    opening = _FENCE.match(line)
+    if opening is None or (opening["fence"][0] == "`" and "`" in opening["info"]):
+        return None
+    return opening["fence"]
+
+
+def closes_fence(line: str, fence: str) -> bool:
+    """Whether `line` closes the block `fence` opened: the same character, at least as long,
+    nothing else on the line, indented by at most three spaces."""
+    stripped = line.strip()
+    indent = len(line) - len(line.lstrip(" "))
+    return indent <= 3 and stripped.startswith(fence) and set(stripped) == {fence[0]}
 
 
 def tokenize(text: str) -> list[str]:

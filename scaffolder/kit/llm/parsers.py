@@ -15,9 +15,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-# --- fenced code blocks -------------------------------------------------------------------
+from scaffolder.kit.text import closes_fence, fence_opened_by
 
-_FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
+# --- fenced code blocks -------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -42,26 +42,21 @@ def code_blocks(text: str) -> list[CodeBlock]:
     blocks: list[CodeBlock] = []
     index = 0
     while index < len(lines):
-        opening = _FENCE.match(lines[index])
+        line = lines[index]
         index += 1
-        if opening is None or (opening["fence"][0] == "`" and "`" in opening["info"]):
-            continue  # not a fence, or inline code such as ```a``` on one line
-        fence, indent = opening["fence"], len(opening["indent"])
+        fence = fence_opened_by(line)
+        if fence is None:
+            continue
+        indent = len(line) - len(line.lstrip(" "))  # at most three: the fence allows no more
         body: list[str] = []
-        while index < len(lines) and not _closes(lines[index], fence):
+        while index < len(lines) and not closes_fence(lines[index], fence):
             body.append(_dedent(lines[index], indent))
             index += 1
         index += 1  # past the closing fence, when there is one
-        info = opening["info"].strip()
+        info = line.lstrip(" ")[len(fence) :].strip()
         language = info.split(maxsplit=1)[0] if info else ""
         blocks.append(CodeBlock(language=language, code="\n".join(body), info=info))
     return blocks
-
-
-def _closes(line: str, fence: str) -> bool:
-    stripped = line.strip()
-    indent = len(line) - len(line.lstrip(" "))
-    return indent <= 3 and stripped.startswith(fence) and set(stripped) == {fence[0]}
 
 
 def _dedent(line: str, width: int) -> str:

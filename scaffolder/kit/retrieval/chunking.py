@@ -19,6 +19,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TextIO
 
+from scaffolder.kit.text import closes_fence, fence_opened_by
+
 
 @dataclass(frozen=True)
 class Unit:
@@ -197,7 +199,6 @@ def pack(units: Iterable[Unit], max_chars: int, section: str | None = None) -> I
 
 
 _ATX_HEADING = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
-_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 
 
 def section_path(stack: list[tuple[int, str]]) -> str | None:
@@ -210,11 +211,6 @@ def push_heading(stack: list[tuple[int, str]], level: int, title: str) -> None:
     while stack and stack[-1][0] >= level:
         stack.pop()
     stack.append((level, title))
-
-
-def _closes(fence: str, marker: str, rest: str) -> bool:
-    """Whether a fence line closes the open fence: same character, at least as long, bare."""
-    return marker[0] == fence[0] and len(marker) >= len(fence) and not rest.strip()
 
 
 def pack_markdown(units: Iterable[Unit], max_chars: int) -> Iterator[Piece]:
@@ -241,11 +237,10 @@ def pack_markdown(units: Iterable[Unit], max_chars: int) -> Iterator[Piece]:
                 packer.section = section_path(stack)
             has_text = False
         else:
-            if unit.whole and (opening := _FENCE.match(unit.text)):
-                marker = opening.group(1)
+            if unit.whole:
                 if fence is None:
-                    fence = marker
-                elif _closes(fence, marker, unit.text[opening.end() :]):
+                    fence = fence_opened_by(unit.text)
+                elif closes_fence(unit.text, fence):
                     fence = None
             has_text = has_text or not unit.blank
         yield from packer.add(unit, in_code=fence is not None)

@@ -208,3 +208,17 @@ def test_a_code_block_that_answers_is_fenced_at_its_matching_lines() -> None:
     assert len(reply.splitlines()) == 8 + 2  # the window and its fences
     assert "--option-0 " not in reply  # the block's first lines do not match
     assert check_citations(reply, ["h"]).ok
+
+
+def test_code_examples_are_read_by_the_same_fence_rule_as_code_blocks() -> None:
+    """A ~~~ fence opens an example too, and a ```` block quoting a ``` line stays one block:
+    the offline answer reads fences as `parsers.code_blocks` does."""
+    passage = Passage(
+        "f",
+        "## Cancelling\n\nPass an abort signal to stop a request in flight.\n\n"
+        "~~~js\ncontroller.abort();\n```\nstill.code();\n~~~\n",
+    )
+    reply = ask(AnswerTask("How do I stop a request in flight?", (passage,)))
+    assert reply.startswith("Pass an abort signal to stop a request in flight. [f]")
+    assert "\n~~~\ncontroller.abort();\n```\nstill.code();\n~~~ [f]" in reply
+    assert check_citations(reply, ["f"]).ok

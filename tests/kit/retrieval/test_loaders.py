@@ -509,3 +509,10 @@ def test_a_code_example_with_blank_lines_stays_in_one_chunk(tmp_path: Path) -> N
     assert all(len(chunk.text) <= 100 for chunk in long_chunks)
     assert all(not chunk.text.startswith("\n") for chunk in long_chunks)
     assert_exact_lines(long_path, long_chunks)
+
+
+def test_inline_code_between_triple_backticks_opens_no_fence(tmp_path: Path) -> None:
+    """```x``` on one line is inline code (the fence rule in `kit.text`): the heading after it
+    is still a heading, where an opened fence would have swallowed it."""
+    path = write(tmp_path, "inline.md", "# One\n\n```npm i x``` installs it.\n\n# Two\n\nMore.\n")
+    assert layout(chunks_of(path)) == [(1, 3, "One"), (5, 7, "Two")]

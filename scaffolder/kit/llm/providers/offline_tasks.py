@@ -17,7 +17,7 @@ from typing import Any
 
 from scaffolder.kit.llm.local_embedding import cosine, embed_text, words
 from scaffolder.kit.llm.types import AnswerTask, ClassifyTask, StructuredTask
-from scaffolder.kit.text import tokenize
+from scaffolder.kit.text import closes_fence, fence_opened_by, tokenize
 
 DONT_KNOW = "I don't know: none of the provided sources answers that."
 NO_SOURCES = "I don't know: no sources were provided to answer from."
@@ -96,7 +96,8 @@ def _units(text: str) -> list[_Unit]:
     found: list[_Unit] = []
     heading = ""
     paragraph: list[str] = []
-    code: list[str] | None = None
+    fence: str | None = None  # the fence of the code block the line is in
+    code: list[str] = []
 
     def flush() -> None:
         for piece in _SENTENCE_END.split(_HYPHENATED.sub("", " ".join(paragraph))):
@@ -105,20 +106,23 @@ def _units(text: str) -> list[_Unit]:
                 found.append(_Unit(sentence, heading))
         paragraph.clear()
 
+    def flush_code() -> None:
+        if any(row.strip() for row in code):
+            found.append(_Unit("\n".join(code).strip("\n"), heading, code=True))
+        code.clear()
+
     for line in text.splitlines():
-        stripped = line.strip()
-        if stripped.startswith("```"):
-            if code is None:
-                flush()
-                code = []
+        if fence is not None:
+            if closes_fence(line, fence):
+                flush_code()
+                fence = None
             else:
-                if any(row.strip() for row in code):
-                    found.append(_Unit("\n".join(code).strip("\n"), heading, code=True))
-                code = None
+                code.append(line.rstrip())
             continue
-        if code is not None:
-            code.append(line.rstrip())
+        if (fence := fence_opened_by(line)) is not None:
+            flush()
             continue
+        stripped = line.strip()
         if not stripped or stripped.startswith(("#", "|")) or _LIST_ITEM.match(stripped):
             flush()
         if stripped.startswith("|"):  # a table row is a record of its own
@@ -130,8 +134,7 @@ def _units(text: str) -> list[_Unit]:
         elif stripped:
             paragraph.append(_LIST_ITEM.sub("", stripped))
     flush()
-    if code:  # a passage cut inside a code block: the part it holds
-        found.append(_Unit("\n".join(code).strip("\n"), heading, code=True))
+    flush_code()  # a passage cut inside a code block: the part it holds
     return found
 
 
@@ -204,8 +207,11 @@ def _cited(unit: _Unit, passage_id: str, relevance: Callable[[str], float] | Non
         start = max(
             windows, key=lambda at: (relevance("\n".join(lines[at : at + _EXAMPLE_LINES])), -at)
         )
-    shown = "\n".join(lines[start : start + _EXAMPLE_LINES])
-    return f"\n```\n{shown}\n``` [{passage_id}]"
+    shown = lines[start : start + _EXAMPLE_LINES]
+    # An example that quotes a ``` line is fenced with tildes, so the fence still holds it.
+    fence = "~~~" if any(line.lstrip().startswith("```") for line in shown) else "```"
+    body = "\n".join(shown)
+    return f"\n{fence}\n{body}\n{fence} [{passage_id}]"
 
 
 def classify(task: ClassifyTask) -> str:
