@@ -212,7 +212,8 @@ def test_a_code_block_that_answers_is_fenced_at_its_matching_lines() -> None:
 
 def test_code_examples_are_read_by_the_same_fence_rule_as_code_blocks() -> None:
     """A ~~~ fence opens an example too, and a ```` block quoting a ``` line stays one block:
-    the offline answer reads fences as `parsers.code_blocks` does."""
+    the offline answer reads fences by the rule in `kit.text`, as the chunker and
+    `parsers.code_blocks` do."""
     passage = Passage(
         "f",
         "## Cancelling\n\nPass an abort signal to stop a request in flight.\n\n"
