@@ -196,6 +196,27 @@ def test_a_table_row_is_answered_on_its_own() -> None:
     assert "parse(text)" not in reply
 
 
+def test_a_gutter_bar_is_indentation_not_a_table() -> None:
+    """pydoc draws a bar beside a class's members. Read as table rows, every line of a method's
+    description was a record of its own and answers began with "|"; read as indentation, the
+    method and its description are one paragraph again."""
+    passage = Passage(
+        "c",
+        "    class Calendar(builtins.object)\n"
+        "     |  \n"
+        "     |  monthdatescalendar(self, year, month)\n"
+        "     |      Return a matrix (list of lists) representing a month's calendar.\n"
+        "     |      Each row represents a week.\n"
+        "     |  \n"
+        "     |  iterweekdays(self)\n"
+        "     |      Return an iterator for one week of weekday numbers.\n",
+    )
+    reply = ask(AnswerTask("How do I get a month's calendar as a matrix?", (passage,)))
+    assert reply.startswith("monthdatescalendar(self, year, month) Return a matrix")
+    assert "|" not in reply
+    assert check_citations(reply, ["c"]).ok
+
+
 def test_a_code_block_that_answers_is_fenced_at_its_matching_lines() -> None:
     """Help text pasted into a README as a code block: the answer shows the lines that match,
     fenced, so the citation check does not read each line as an uncited claim."""

@@ -23,6 +23,9 @@ DONT_KNOW = "I don't know: none of the provided sources answers that."
 NO_SOURCES = "I don't know: no sources were provided to answer from."
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _LIST_ITEM = re.compile(r"^(?:[>*+-]|\d+[.)])\s+")
+#: A gutter bar before indented text (pydoc draws one beside a class's members: " |  "):
+#: indentation, not a table.
+_GUTTER = re.compile(r"^\s*\|(?=\s|$)")
 #: A word a typesetter broke across two lines (groff and others mark it with U+2010 or a soft
 #: hyphen, never with the ASCII hyphen of compound words): "invoca\u2010" + "tion" is one word.
 _HYPHENATED = re.compile(r"(?<=\w)[\u2010\u00ad] (?=[a-z])")
@@ -122,10 +125,11 @@ def _units(text: str) -> list[_Unit]:
         if (fence := fence_opened_by(line)) is not None:
             flush()
             continue
-        stripped = line.strip()
-        if not stripped or stripped.startswith(("#", "|")) or _LIST_ITEM.match(stripped):
+        table_row = _is_table_row(line.strip())
+        stripped = line.strip() if table_row else _GUTTER.sub("", line).strip()
+        if not stripped or stripped.startswith("#") or table_row or _LIST_ITEM.match(stripped):
             flush()
-        if stripped.startswith("|"):  # a table row is a record of its own
+        if table_row:  # a table row is a record of its own
             row = " | ".join(cell.strip() for cell in stripped.strip("|").split("|"))
             if len(words(row)) >= 3:
                 found.append(_Unit(row, heading))
@@ -136,6 +140,11 @@ def _units(text: str) -> list[_Unit]:
     flush()
     flush_code()  # a passage cut inside a code block: the part it holds
     return found
+
+
+def _is_table_row(stripped: str) -> bool:
+    """A Markdown table row has a pipe at both ends; a gutter has one on the left only."""
+    return len(stripped) > 1 and stripped.startswith("|") and stripped.endswith("|")
 
 
 def _example_after(units: list[_Unit], position: int) -> _Unit | None:
