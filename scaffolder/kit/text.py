@@ -52,6 +52,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 HOLD_LIMIT = 4096
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+#: Abbreviations that docs write mid-sentence: their period ends no sentence.
+_ABBREVIATION = re.compile(r"(?:^|\W)(?:e\.g|i\.e|etc|vs|cf)\.$", re.IGNORECASE)
 _VOWELS = "aeiouy"
 #: Function words that say nothing about a topic; a readable text, split once.
 STOPWORDS = frozenset(
@@ -106,6 +108,13 @@ def closes_fence(line: str, fence: str) -> bool:
     stripped = line.strip()
     indent = len(line) - len(line.lstrip(" "))
     return indent <= 3 and stripped.startswith(fence) and set(stripped) == {fence[0]}
+
+
+def ends_in_abbreviation(text: str) -> bool:
+    """Whether `text` ends with "e.g.", "i.e.", "etc.", "vs." or "cf.": a period that ends no
+    sentence. The offline answer and the citation check split sentences by this one rule, so
+    the answer's sentences are the ones the check reads."""
+    return _ABBREVIATION.search(text) is not None
 
 
 def tokenize(text: str) -> list[str]:

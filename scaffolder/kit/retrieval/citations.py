@@ -24,6 +24,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from scaffolder.kit.text import ends_in_abbreviation
+
 #: Sentences with fewer words than this ("In short:", "Here is how.") are connective tissue.
 MIN_CLAIM_WORDS = 4
 _BRACKET = re.compile(r"\[([^\[\]\n]{1,80})\](?!\()")
@@ -32,7 +34,6 @@ _NUMBER = re.compile(r"\d+")
 _HEX_ID = re.compile(r"[0-9a-f]{8,64}")
 _MARKERS = r"(?:\s*\[[^\[\]\n]{1,80}\](?!\())*"
 _SENTENCE_END = re.compile(r"[.!?]+[\"')\]]*" + _MARKERS + r"(?=\s|$)")
-_ABBREVIATION = re.compile(r"(?:^|\W)(?:e\.g|i\.e|etc|vs|cf)\.$", re.IGNORECASE)
 _FENCE = re.compile(r"^\s*(```|~~~).*?^\s*\1[^\n]*$", re.MULTILINE | re.DOTALL)
 _BULLET = re.compile(r"^\s*(?:[-*+>#]+|\d+[.)])\s+")
 _WORD = re.compile(r"\w+")
@@ -92,7 +93,7 @@ def split_sentences(text: str) -> list[str]:
         line = _BULLET.sub("", line).strip()
         start = 0
         for end in _SENTENCE_END.finditer(line):
-            if _ABBREVIATION.search(line[start : end.start() + 1]):
+            if ends_in_abbreviation(line[start : end.start() + 1]):
                 continue
             sentences.append(line[start : end.end()].strip())
             start = end.end()

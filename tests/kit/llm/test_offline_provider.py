@@ -217,6 +217,33 @@ def test_a_gutter_bar_is_indentation_not_a_table() -> None:
     assert check_citations(reply, ["c"]).ok
 
 
+def test_a_table_of_contents_is_navigation_not_an_answer() -> None:
+    """A README's table of contents repeats every heading as a link to it, so it shares the
+    most words with a question and says nothing; the section it links to answers."""
+    passage = Passage(
+        "r",
+        "## Contents\n\n- [Installing](#installing)\n"
+        "- [How to detect and close broken connections?](#how-to-detect-and-close-broken)\n\n"
+        "## How to detect and close broken connections?\n\n"
+        "Send a ping at an interval and close connections that do not answer with a pong.\n",
+    )
+    reply = ask(AnswerTask("How do I detect and close broken connections?", (passage,)))
+    assert reply.startswith("Send a ping at an interval")
+    assert "](#" not in reply
+
+
+def test_an_abbreviation_does_not_end_the_sentence() -> None:
+    """The offline answer splits sentences by the citation check's rule: "e.g." inside an
+    aside ends nothing, so the citation follows the whole sentence."""
+    passage = Passage(
+        "w",
+        "The link can break unnoticed (e.g. when the cord is pulled). Other text follows here.",
+    )
+    reply = ask(AnswerTask("When can the link break unnoticed?", (passage,)))
+    assert reply == "The link can break unnoticed (e.g. when the cord is pulled). [w]"
+    assert check_citations(reply, ["w"]).ok
+
+
 def test_a_code_block_that_answers_is_fenced_at_its_matching_lines() -> None:
     """Help text pasted into a README as a code block: the answer shows the lines that match,
     fenced, so the citation check does not read each line as an uncited claim."""

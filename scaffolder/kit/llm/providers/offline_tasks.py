@@ -17,15 +17,19 @@ from typing import Any
 
 from scaffolder.kit.llm.local_embedding import cosine, embed_text, words
 from scaffolder.kit.llm.types import AnswerTask, ClassifyTask, StructuredTask
-from scaffolder.kit.text import closes_fence, fence_opened_by, tokenize
+from scaffolder.kit.text import closes_fence, ends_in_abbreviation, fence_opened_by, tokenize
 
 DONT_KNOW = "I don't know: none of the provided sources answers that."
 NO_SOURCES = "I don't know: no sources were provided to answer from."
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+#: A sentence ends at . ! or ? and a space, but not at the abbreviations that docs use
+#: mid-sentence ("(e.g. when pulling the cord)" is one sentence's aside, not two sentences).
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?<![Ee]\.g\.)(?<![Ii]\.e\.)(?<!\bvs\.)(?<!\bcf\.)\s+")
 _LIST_ITEM = re.compile(r"^(?:[>*+-]|\d+[.)])\s+")
 #: A gutter bar before indented text (pydoc draws one beside a class's members: " |  "):
 #: indentation, not a table.
 _GUTTER = re.compile(r"^\s*\|(?=\s|$)")
+#: A Markdown link to a heading of the same document: `[Usage](#usage)`.
+_OWN_ANCHOR_LINK = re.compile(r"\[[^\]]*\]\(#[^)\s]*\)")
 #: A word a typesetter broke across two lines (groff and others mark it with U+2010 or a soft
 #: hyphen, never with the ASCII hyphen of compound words): "invoca\u2010" + "tion" is one word.
 _HYPHENATED = re.compile(r"(?<=\w)[\u2010\u00ad] (?=[a-z])")
@@ -103,9 +107,8 @@ def _units(text: str) -> list[_Unit]:
     code: list[str] = []
 
     def flush() -> None:
-        for piece in _SENTENCE_END.split(_HYPHENATED.sub("", " ".join(paragraph))):
-            sentence = piece.strip()
-            if len(words(sentence)) >= 3:
+        for sentence in _sentences(_HYPHENATED.sub("", " ".join(paragraph))):
+            if _says_something(sentence):
                 found.append(_Unit(sentence, heading))
         paragraph.clear()
 
@@ -131,7 +134,7 @@ def _units(text: str) -> list[_Unit]:
             flush()
         if table_row:  # a table row is a record of its own
             row = " | ".join(cell.strip() for cell in stripped.strip("|").split("|"))
-            if len(words(row)) >= 3:
+            if _says_something(row):
                 found.append(_Unit(row, heading))
         elif stripped.startswith("#"):
             heading = stripped.lstrip("#").strip()
@@ -140,6 +143,25 @@ def _units(text: str) -> list[_Unit]:
     flush()
     flush_code()  # a passage cut inside a code block: the part it holds
     return found
+
+
+def _sentences(paragraph: str) -> list[str]:
+    """The sentences of a paragraph: split after . ! or ? and a space, except after an
+    abbreviation ("(e.g. when the cord is pulled)" is an aside, not the end of a sentence)."""
+    sentences: list[str] = []
+    for piece in _SENTENCE_END.split(paragraph):
+        if sentences and ends_in_abbreviation(sentences[-1]):
+            sentences[-1] = f"{sentences[-1]} {piece.strip()}"
+        else:
+            sentences.append(piece.strip())
+    return [sentence for sentence in sentences if sentence]
+
+
+def _says_something(text: str) -> bool:
+    """At least three words besides links to the document's own headings: a table of
+    contents ("[How to detect broken connections?](#how-to-detect-broken-connections)") is
+    navigation, and as an answer it shared the most words with the question and said nothing."""
+    return len(words(_OWN_ANCHOR_LINK.sub(" ", text))) >= 3
 
 
 def _is_table_row(stripped: str) -> bool:
