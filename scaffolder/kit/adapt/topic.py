@@ -2,8 +2,12 @@
 
 Offline, the topic comes from the documents' titles first: when most titles share a phrase
 ("Lumen Desk Lamp: specifications", "Lumen Desk Lamp: warranty"), that phrase is the topic.
-Otherwise it is the terms most documents share once words that every kind of text uses are
-set aside. It is a default: `copilot new` asks for it and `copilot adapt --topic` overrides it.
+Otherwise it is the terms that the titles and headings of at least half of the documents share,
+once words that every kind of text uses are set aside. A collection with no such term (twenty
+man pages, the READMEs of unrelated packages) is named by its documents' file names ("chmod, cp,
+cut and 17 other documents"): a term only a few documents use named it wrongly ("questions
+about utility, rfc and between"). It is a default: `copilot new` asks for it and `copilot adapt
+--topic` overrides it.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 from scaffolder.kit.adapt.corpus import Corpus, words
 from scaffolder.kit.adapt.questions import GENERIC_HEADINGS
@@ -190,6 +195,11 @@ GENERIC_WORDS = frozenset(
 _SPLIT_TITLE = re.compile(r"\s*(?::|\s-\s|\s\u2013\s|\s\u2014\s|\(|\|)\s*")
 TOPIC_TERMS = 3
 KEYWORDS = 30
+#: A term names the collection only when the titles or headings of this share of its
+#: documents use it.
+NAMING_SHARE = 0.5
+#: Up to this many documents are all named; past it, the first few and how many more.
+NAMED_DOCUMENTS = 4
 
 
 @dataclass(frozen=True)
@@ -216,17 +226,23 @@ def derive_topic(corpus: Corpus, given: str | None = None) -> Topic:
     subjects = _subjects(corpus)
     if given and given.strip():
         return Topic(" ".join(given.split()), keywords, subjects, derived=False)
-    headline = distinctive_terms(corpus, TOPIC_TERMS, headings_only=True) or keywords
-    name = _shared_title(corpus) or _term_list(headline[:TOPIC_TERMS]) or "these documents"
+    headline = distinctive_terms(corpus, TOPIC_TERMS, headings_only=True, min_share=NAMING_SHARE)
+    name = (
+        _shared_title(corpus)
+        or _term_list(headline)
+        or _document_names(corpus)
+        or "these documents"
+    )
     return Topic(name, keywords, subjects)
 
 
 def distinctive_terms(
-    corpus: Corpus, limit: int, *, headings_only: bool = False
+    corpus: Corpus, limit: int, *, headings_only: bool = False, min_share: float = 0.0
 ) -> tuple[str, ...]:
     """Surface words whose stems most documents share, generic words left out; ties broken
     by how often they occur. `headings_only` reads titles and headings alone: they say what a
-    document is about, while its body also holds boilerplate (bug reports, licences)."""
+    document is about, while its body also holds boilerplate (bug reports, licences).
+    `min_share` leaves out terms fewer than that share of the documents use."""
     surface: dict[str, Counter[str]] = {}
     total: Counter[str] = Counter()
     coverage: Counter[str] = Counter()
@@ -260,7 +276,8 @@ def distinctive_terms(
     def score(term: str) -> tuple[int, int]:
         return (coverage[term], total[term])
 
-    ranked = sorted(total, key=lambda term: score(term), reverse=True)
+    needed = min_share * len(corpus.documents)
+    ranked = sorted((term for term in total if coverage[term] >= needed), key=score, reverse=True)
     return tuple(surface[term].most_common(1)[0][0] for term in ranked[:limit])
 
 
@@ -280,6 +297,21 @@ def _shared_title(corpus: Corpus) -> str | None:
     if head.lower() in GENERIC_HEADINGS:
         return None
     return head if len(content) > 1 or head[:1].isupper() else None
+
+
+def _document_names(corpus: Corpus) -> str:
+    """The documents' file names, in order ("chmod, cp, cut and 17 other documents")."""
+    names = sorted(
+        {
+            " ".join(re.sub(r"[_\-.]+", " ", PurePosixPath(d.source).stem).split())
+            for d in corpus.documents
+        }
+        - {""}
+    )
+    if len(names) <= NAMED_DOCUMENTS:
+        return _term_list(tuple(names))
+    shown = NAMED_DOCUMENTS - 1
+    return f"{', '.join(names[:shown])} and {len(names) - shown} other documents"
 
 
 def _term_list(terms: tuple[str, ...]) -> str:

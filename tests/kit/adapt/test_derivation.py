@@ -52,6 +52,35 @@ def test_the_topic_is_the_shared_title_or_the_common_terms(tmp_path: Path) -> No
     assert (given.name, given.derived) == ("file sorting", False)
 
 
+def test_unrelated_documents_are_named_by_their_file_names(tmp_path: Path) -> None:
+    """Pages that share no term in their titles and headings (man pages of unrelated commands)
+    are named by their files, not by a term only a few of them use."""
+    pages = {
+        "tar.txt": "TAR\n\nNAME\n    tar - an archiving utility\n\nEXAMPLES\n    tar -cf a.tar x\n",
+        "grep.txt": "GREP\n\nNAME\n    grep - print lines that match patterns\n\n"
+        "REGULAR EXPRESSIONS\n    A regular expression describes a set of strings.\n",
+        "ssh_config.txt": "SSH\n\nNAME\n    ssh - remote login client\n\nESCAPE CHARACTERS\n"
+        "    A pseudo-terminal accepts escape characters.\n",
+    }
+    root = tmp_path / "project"
+    (root / "data").mkdir(parents=True)
+    for name, text in pages.items():
+        (root / "data" / name).write_text(text, encoding="utf-8")
+    assert derive_topic(read_corpus(root)).name == "grep, ssh config and tar"
+    more = {
+        "sed": "stream editor for filtering and transforming text",
+        "find": "search for files in a directory hierarchy",
+        "xargs": "build and execute command lines from standard input",
+    }
+    for name, summary in more.items():
+        (root / "data" / f"{name}.txt").write_text(
+            f"{name.upper()}\n\nNAME\n    {name} - {summary}\n", encoding="utf-8"
+        )
+    topic = derive_topic(read_corpus(root))
+    assert topic.name == "find, grep, sed and 3 other documents"
+    assert topic.out_of_scope_reply().endswith("about find, grep, sed and 3 other documents.")
+
+
 def test_off_topic_requests_that_overlap_the_documents_are_left_out(tmp_path: Path) -> None:
     root = project_with(tmp_path, "bakery")
     (root / "data" / "lasagna.md").write_text(
