@@ -192,6 +192,9 @@ GENERIC_WORDS = frozenset(
         "provided",
     ]
 )
+_TAG = re.compile(r"<[^>]*>")
+#: A heading that starts with a version or a date: a changelog entry, not a subject.
+_RELEASE = re.compile(r"^\[?v?\d")
 _SPLIT_TITLE = re.compile(r"\s*(?::|\s-\s|\s\u2013\s|\s\u2014\s|\(|\|)\s*")
 TOPIC_TERMS = 3
 KEYWORDS = 30
@@ -323,15 +326,25 @@ def _term_list(terms: tuple[str, ...]) -> str:
 
 
 def _subjects(corpus: Corpus, limit: int = 12) -> tuple[str, ...]:
-    """Headings most documents' sections are named by, titles when there are few."""
+    """Titles and section headings that say what the documents cover, spread over the whole
+    collection. Left out: generic headings ("Options"), long ones, and what only looks like a
+    heading in a README: a sentence (ends in a period), a release ("v2.10.0b2 (2024-11-13)"),
+    markup (an HTML anchor is removed, its heading kept)."""
     found: list[str] = []
     seen: set[str] = set()
     for document in corpus.documents:
         names = [document.title] + [s.heading for s in document.sections]
         for name in names:
-            text = " ".join(name.split()).strip(" :")
+            text = " ".join(_TAG.sub(" ", name).split()).strip(" :-=*#")
             key = text.lower()
-            if not text or key in seen or key in GENERIC_HEADINGS or len(words(text)) > 6:
+            if (
+                not text
+                or key in seen
+                or key in GENERIC_HEADINGS
+                or len(words(text)) > 6
+                or text.endswith(".")
+                or _RELEASE.match(text)
+            ):
                 continue
             seen.add(key)
             found.append(text.lower() if text.isupper() else text)

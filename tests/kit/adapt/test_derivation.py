@@ -81,6 +81,26 @@ def test_unrelated_documents_are_named_by_their_file_names(tmp_path: Path) -> No
     assert topic.out_of_scope_reply().endswith("about find, grep, sed and 3 other documents.")
 
 
+def test_the_description_lists_subjects_not_what_only_looks_like_a_heading(
+    tmp_path: Path,
+) -> None:
+    """README headings that are releases, sentences or markup say nothing about the subject."""
+    root = tmp_path / "project"
+    (root / "data").mkdir(parents=True)
+    (root / "data" / "vectordb.md").write_text(
+        "# Vectordb\n\nAn embedding database for search.\n\n"
+        "## Metadata filters\n\nFilter results by the fields stored with each record.\n\n"
+        "## v2.10.0b2 (2024-11-13)\n\nFixed a crash when a collection was empty.\n\n"
+        '## Acknowledgements<a id="acknowledgements"></a>\n\nThanks to every contributor.\n\n'
+        "## The client retries failed requests.\n\nIt waits longer before each new try.\n",
+        encoding="utf-8",
+    )
+    description = derive_topic(read_corpus(root)).description()
+    assert "Metadata filters" in description and "Acknowledgements" in description
+    assert "v2.10" not in description and "<a" not in description
+    assert "retries failed requests" not in description
+
+
 def test_off_topic_requests_that_overlap_the_documents_are_left_out(tmp_path: Path) -> None:
     root = project_with(tmp_path, "bakery")
     (root / "data" / "lasagna.md").write_text(
