@@ -2,7 +2,7 @@
 and decline what it does not, on corpora that are not the sample?
 
 Usage: python benchmarks/answerability.py [--domains manpages pydoc npm] [--no-adapt] [--keep DIR]
-                                          [--passages N]
+                                          [--passages N] [--reuse DIR]
 
 For each domain the corpus is built from what is on this machine at run time (nothing large
 is committed; the questions are in benchmarks/answerability/<domain>.jsonl):
@@ -23,6 +23,11 @@ offline extract's), answerable questions declined, and off-topic questions decli
 Wilson 95% intervals; then each miss. Targets: >= 85% answered right,
 0 answerable declined, >= 80% off-topic declined. No question tunes anything: the threshold
 comes from each corpus's own calibration.
+
+`--reuse DIR` asks the questions again in the projects a `--keep DIR` run built, in one process
+(the copilot `ask` builds, streamed the same way; the same JSON), without building or adapting
+anything: seconds instead of minutes, for trying a change to answering or retrieval on all
+domains at once. A change to what `new --docs` derives needs a full run.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -185,11 +191,34 @@ def ask(project: Path, question: str) -> dict[str, object]:
     return reply
 
 
-def run_domain(domain: str, scratch: Path, *, adapt: bool) -> Result:
+def asker_in(project: Path) -> Callable[[str], dict[str, object]]:
+    """`copilot ask --json` in `project`, in this process: the copilot is built once."""
+    from scaffolder.cli._copilot import project_app
+    from scaffolder.kit.server.backend import Reply
+    from scaffolder.project import require_project
+
+    os.chdir(project)
+    copilot = project_app(require_project("ask")).copilot()
+
+    def ask_here(question: str) -> dict[str, object]:
+        replies = [e for e in copilot.stream(question, None) if isinstance(e, Reply)]
+        data = replies[-1].data
+        evidence = data.evidence.to_dict() if data.evidence is not None else None
+        return {**replies[-1].to_json(), "declined": bool(data.declined),
+                "reason": data.reason or "", "evidence": evidence}  # fmt: skip
+
+    return ask_here
+
+
+def run_domain(domain: str, scratch: Path, *, adapt: bool, reuse: bool = False) -> Result:
+    project = scratch / f"{domain}bot"
+    if reuse:
+        if not project.is_dir():
+            raise SystemExit(f"--reuse: {project} is missing (build it with --keep first)")
+        return ask_all(domain, asker_in(project))
     corpus = scratch / f"{domain}-corpus"
     corpus.mkdir()
     BUILDERS[domain](corpus)
-    project = scratch / f"{domain}bot"
     if adapt:
         subprocess.run(
             [str(COPILOT), "new", "qa-rag", project.name, "--docs", str(corpus), "--defaults"],
@@ -203,12 +232,16 @@ def run_domain(domain: str, scratch: Path, *, adapt: bool) -> Result:
         shutil.rmtree(project / "data")
         shutil.copytree(corpus, project / "data")
         subprocess.run([str(COPILOT), "ingest"], cwd=project, check=True, capture_output=True)
+    return ask_all(domain, lambda question: ask(project, question))
+
+
+def ask_all(domain: str, ask: Callable[[str], dict[str, object]]) -> Result:
     result = Result(domain)
     for line in (QUESTIONS / f"{domain}.jsonl").read_text("utf-8").splitlines():
         if not line.strip():
             continue
         case = json.loads(line)
-        reply = ask(project, case["question"])
+        reply = ask(case["question"])
         declined = bool(reply["declined"])
         evidence = reply.get("evidence") or {}
         if isinstance(evidence, dict) and "threshold" in evidence:
@@ -261,6 +294,10 @@ def main() -> None:
         help="the older flow: new without --docs, data/ replaced by hand, ingest, no adapt",
     )  # fmt: skip
     parser.add_argument(
+        "--reuse", type=Path,
+        help="ask again, in this process, in the projects a --keep DIR run left there",
+    )  # fmt: skip
+    parser.add_argument(
         "--passages", type=int,
         help="how many passages each answer is given (the project's answer_passages; default 4)",
     )  # fmt: skip
@@ -269,9 +306,12 @@ def main() -> None:
     if options.passages is not None:
         os.environ["COPILOT_ANSWER_PASSAGES"] = str(options.passages)
     with tempfile.TemporaryDirectory() as temporary:
-        scratch = options.keep or Path(temporary)
+        scratch = options.reuse or options.keep or Path(temporary)
         scratch.mkdir(parents=True, exist_ok=True)
-        results = [run_domain(d, scratch, adapt=not options.no_adapt) for d in options.domains]
+        results = [
+            run_domain(d, scratch, adapt=not options.no_adapt, reuse=options.reuse is not None)
+            for d in options.domains
+        ]
     flow = "new --defaults, data/ replaced, ingest" if options.no_adapt else "new --docs"
     passages = options.passages or "the project's default (4)"
     print(f"flow: {flow}; passages per answer: {passages}\n")
