@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import signal
 import stat
 import subprocess
 from collections.abc import Callable, Iterator
@@ -317,8 +318,29 @@ def test_the_folder_you_stand_in_is_filled_not_replaced(
     assert not [p for p in here.iterdir() if p.name.startswith(".copilot-new")]
 
 
+@pytest.fixture
+def ctrl_c_raises() -> Iterator[None]:
+    """Ctrl-C as a user's `copilot` process gets it: the default handler, not blocked.
+
+    These tests send SIGINT to their own process at a crash point. A pytest-xdist worker runs
+    hundreds of tests before them, and a handler left behind by one of them or by a native
+    library (a Ctrl-C handler installed with sigaction, which `signal.getsignal` does not see)
+    swallowed the signal: once in CI all four cases failed with "DID NOT RAISE" together. The
+    default is set for the test and what was there is put back."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    mask = signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
+
+
 def test_an_interruption_during_the_first_commit_leaves_nothing(
-    histories: HistoryBuilder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    histories: HistoryBuilder,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    ctrl_c_raises: None,
 ) -> None:
     workspace = tmp_path / "workspace"
     workspace.mkdir()
@@ -471,7 +493,11 @@ ADAPT_FIXTURES = Path(__file__).resolve().parent.parent / "kit" / "adapt" / "fix
 
 @pytest.mark.parametrize("stop", ["ingest:", "adapt:", "new: adapted"])
 def test_an_interruption_while_documents_are_indexed_or_adapted_leaves_nothing(
-    histories: HistoryBuilder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stop: str
+    histories: HistoryBuilder,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    stop: str,
+    ctrl_c_raises: None,
 ) -> None:
     from scaffolder.kit.adapt import plan_docs
 
