@@ -21,9 +21,8 @@ from scaffolder.kit.text import closes_fence, ends_in_abbreviation, fence_opened
 
 DONT_KNOW = "I don't know: none of the provided sources answers that."
 NO_SOURCES = "I don't know: no sources were provided to answer from."
-#: A sentence ends at . ! or ? and a space, but not at the abbreviations that docs use
-#: mid-sentence ("(e.g. when pulling the cord)" is one sentence's aside, not two sentences).
-_SENTENCE_END = re.compile(r"(?<=[.!?])(?<![Ee]\.g\.)(?<![Ii]\.e\.)(?<!\bvs\.)(?<!\bcf\.)\s+")
+#: Where a sentence may end: . ! or ? and a space (`_sentences` skips abbreviations).
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _LIST_ITEM = re.compile(r"^(?:[>*+-]|\d+[.)])\s+")
 #: A gutter bar before indented text (pydoc draws one beside a class's members: " |  "):
 #: indentation, not a table.
@@ -128,8 +127,10 @@ def _units(text: str) -> list[_Unit]:
         if (fence := fence_opened_by(line)) is not None:
             flush()
             continue
-        table_row = _is_table_row(line.strip())
-        stripped = line.strip() if table_row else _GUTTER.sub("", line).strip()
+        stripped = line.strip()
+        table_row = _is_table_row(stripped)
+        if not table_row:
+            stripped = _GUTTER.sub("", stripped).strip()
         if not stripped or stripped.startswith("#") or table_row or _LIST_ITEM.match(stripped):
             flush()
         if table_row:  # a table row is a record of its own
@@ -149,11 +150,12 @@ def _sentences(paragraph: str) -> list[str]:
     """The sentences of a paragraph: split after . ! or ? and a space, except after an
     abbreviation ("(e.g. when the cord is pulled)" is an aside, not the end of a sentence)."""
     sentences: list[str] = []
-    for piece in _SENTENCE_END.split(paragraph):
-        if sentences and ends_in_abbreviation(sentences[-1]):
-            sentences[-1] = f"{sentences[-1]} {piece.strip()}"
-        else:
-            sentences.append(piece.strip())
+    start = 0
+    for end in _SENTENCE_END.finditer(paragraph):
+        if not ends_in_abbreviation(paragraph[start : end.start()]):
+            sentences.append(paragraph[start : end.start()].strip())
+            start = end.end()
+    sentences.append(paragraph[start:].strip())
     return [sentence for sentence in sentences if sentence]
 
 
