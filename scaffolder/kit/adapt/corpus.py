@@ -15,7 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from scaffolder.kit.retrieval.loaders import Skipped, UnreadableFileError, iter_chunks, iter_files
 from scaffolder.kit.text import tokenize
@@ -119,8 +119,13 @@ def _title(sections: list[Section], path: Path) -> str:
     for section in sections:
         if section.heading:
             return section.heading
-    stem = re.sub(r"[_\-.]+", " ", path.stem).strip()
-    return stem or path.name
+    return file_title(path) or path.name
+
+
+def file_title(path: PurePath) -> str:
+    """A file's name read as words ("getting_started.md" -> "getting started"): the title of
+    a document with no heading, and how the topic names documents."""
+    return re.sub(r"[_\-.]+", " ", path.stem).strip()
 
 
 def clean(text: str) -> str:

@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from scaffolder.kit.adapt.corpus import Corpus, words
+from scaffolder.kit.adapt.corpus import Corpus, file_title, words
 from scaffolder.kit.adapt.questions import GENERIC_HEADINGS
 from scaffolder.kit.text import STOPWORDS, stem
 
@@ -304,13 +304,7 @@ def _shared_title(corpus: Corpus) -> str | None:
 
 def _document_names(corpus: Corpus) -> str:
     """The documents' file names, in order ("chmod, cp, cut and 17 other documents")."""
-    names = sorted(
-        {
-            " ".join(re.sub(r"[_\-.]+", " ", PurePosixPath(d.source).stem).split())
-            for d in corpus.documents
-        }
-        - {""}
-    )
+    names = sorted({file_title(PurePosixPath(d.source)) for d in corpus.documents} - {""})
     if len(names) <= NAMED_DOCUMENTS:
         return _term_list(tuple(names))
     shown = NAMED_DOCUMENTS - 1
