@@ -194,6 +194,7 @@ def ask(project: Path, question: str) -> dict[str, object]:
 def asker_in(project: Path) -> Callable[[str], dict[str, object]]:
     """`copilot ask --json` in `project`, in this process: the copilot is built once."""
     from scaffolder.cli._copilot import project_app
+    from scaffolder.cli.ask import json_payload
     from scaffolder.kit.server.backend import Reply
     from scaffolder.project import require_project
 
@@ -202,10 +203,7 @@ def asker_in(project: Path) -> Callable[[str], dict[str, object]]:
 
     def ask_here(question: str) -> dict[str, object]:
         replies = [e for e in copilot.stream(question, None) if isinstance(e, Reply)]
-        data = replies[-1].data
-        evidence = data.evidence.to_dict() if data.evidence is not None else None
-        return {**replies[-1].to_json(), "declined": bool(data.declined),
-                "reason": data.reason or "", "evidence": evidence}  # fmt: skip
+        return json_payload(replies[-1])
 
     return ask_here
 

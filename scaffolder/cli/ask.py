@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -19,6 +19,9 @@ from scaffolder.cli._common import reports_errors, say
 from scaffolder.cli._copilot import EditorOptions, editor_context, load_copilot, sources_cited
 from scaffolder.errors import UsageError
 from scaffolder.kit.text import TerminalStream, json_for_terminal, printable
+
+if TYPE_CHECKING:
+    from scaffolder.kit.server.backend import Reply
 
 
 @reports_errors
@@ -51,12 +54,7 @@ def ask(
             typer.echo(terminal.feed(event.text), nl=False)
     assert reply is not None
     if as_json:
-        # Whether the copilot declined, why, and the index's evidence, where scripts look first.
-        data = reply.data
-        evidence = data.evidence.to_dict() if data.evidence is not None else None
-        payload = {**reply.to_json(), "declined": bool(data.declined),
-                   "reason": data.reason or "", "evidence": evidence}  # fmt: skip
-        say(json_for_terminal(json.dumps(payload, indent=2, ensure_ascii=False)))
+        say(json_for_terminal(json.dumps(json_payload(reply), indent=2, ensure_ascii=False)))
         return
     if live:
         say(terminal.flush())
@@ -66,3 +64,12 @@ def ask(
         typer.secho(cited, dim=True)
     if reply.data.result.grounded is False:
         typer.secho("(some citations do not match the sources given)", fg=typer.colors.YELLOW)
+
+
+def json_payload(reply: Reply) -> dict[str, Any]:
+    """What `ask --json` prints: the reply, then whether the copilot declined, why, and the
+    index's evidence, where scripts look first."""
+    data = reply.data
+    evidence = data.evidence.to_dict() if data.evidence is not None else None
+    return {**reply.to_json(), "declined": bool(data.declined),
+            "reason": data.reason or "", "evidence": evidence}  # fmt: skip
