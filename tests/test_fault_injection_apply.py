@@ -66,6 +66,7 @@ def apply_command(proposal_id: str) -> Callable[[Path], object]:
     return operation
 
 
+@pytest.mark.slow
 def test_a_killed_apply_is_all_or_nothing_after_recovery(
     template: tuple[Path, str], tmp_path: Path
 ) -> None:

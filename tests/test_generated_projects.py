@@ -123,6 +123,7 @@ def run_copilot(project: Path, *args: str, **extra_env: str) -> subprocess.Compl
     )
 
 
+@pytest.mark.slow
 def test_every_answer_combination_renders_valid_lint_clean_files(
     histories: HistoryBuilder, tmp_path: Path
 ) -> None:
@@ -158,6 +159,7 @@ def test_the_full_variants_cover_every_pair_of_answers() -> None:
     assert len(pairwise(all_combinations())) < len(all_combinations()) // 4
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("combination", VARIANTS, ids=variant_id)
 def test_generated_project_suite_passes(
     histories: HistoryBuilder,
