@@ -3,55 +3,64 @@
 Why a pool of its own: the out-of-scope examples, the routing suite's off-topic turns and the
 safety suite's off-topic cases need requests that are plainly not about the documents. The
 kit's calibration probes (`retrieval.evidence_probes`) are kept apart, so the examples the
-router learns from are never the probes that set the evidence threshold. A request sharing
-meaningful words with the corpus is dropped: for a cookbook, "a recipe for lasagna" is a fair
+router learns from are never the probes that set the evidence threshold. A request whose
+subject the documents cover is dropped: for a cookbook, "a recipe for lasagna" is a fair
 question, not an off-topic one.
+
+Why subjects, not every word: the words around a subject ("write", "tell", "about", "should",
+"good") are in nearly any collection of prose. Counting them as overlap dropped two thirds of
+the pool for 20 man pages and all but eight requests for a few hundred files, which left the
+routing and safety suites with no off-topic case at all.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from scaffolder.kit.adapt.corpus import Corpus
 from scaffolder.kit.text import tokenize
 
-#: (subcategory, request): everyday requests in the words people type.
-POOL: tuple[tuple[str, str], ...] = (
-    ("creative", "Write me a poem about the sea"),
-    ("chit-chat", "Tell me a joke"),
-    ("weather", "What's the weather tomorrow?"),
-    ("money", "Help me with my tax return"),
-    ("sports", "Who will win the football match on Saturday?"),
-    ("geography", "What is the capital of Australia?"),
-    ("cooking", "What is a good recipe for lasagna?"),
-    ("homework", "Solve this integral for my calculus homework"),
-    ("money", "Should I buy bitcoin or gold right now?"),
-    ("travel", "Find me a cheap flight to Lisbon"),
-    ("health", "What can I take for a headache?"),
-    ("entertainment", "Recommend a good thriller to watch tonight"),
-    ("music", "Who sang the song Bohemian Rhapsody?"),
-    ("history", "Who was the first emperor of Rome?"),
-    ("relationships", "How do I tell my friend I'm upset with her?"),
-    ("shopping", "Which running shoes should I buy?"),
-    ("pets", "Why does my cat scratch the sofa?"),
-    ("gardening", "When should I prune my roses?"),
-    ("cooking", "How long do I roast a chicken?"),
-    ("creative", "Write a short story about a dragon"),
-    ("trivia", "How tall is the Eiffel Tower?"),
-    ("sports", "What are the rules of tennis?"),
-    ("travel", "What should I see in Paris in two days?"),
-    ("astronomy", "How far away is the Moon?"),
-    ("fashion", "Does a brown belt go with black shoes?"),
-    ("chit-chat", "What's your favourite colour?"),
-    ("parenting", "How do I get my toddler to sleep through the night?"),
-    ("language", "Translate good night into Spanish"),
-    ("cooking", "Give me a vegan brownie recipe"),
-    ("money", "How much should I save for retirement?"),
-    ("celebrity", "Who is the richest actor in Hollywood?"),
-    ("health", "How many calories are in a banana?"),
+#: (subcategory, request, subject): everyday requests in the words people type, and the words
+#: that make each one about something else.
+POOL: tuple[tuple[str, str, str], ...] = (
+    ("creative", "Write me a poem about the sea", "poem sea"),
+    ("chit-chat", "Tell me a joke", "joke"),
+    ("weather", "What's the weather tomorrow?", "weather tomorrow"),
+    ("money", "Help me with my tax return", "tax"),
+    ("sports", "Who will win the football match on Saturday?", "football Saturday"),
+    ("geography", "What is the capital of Australia?", "capital Australia"),
+    ("cooking", "What is a good recipe for lasagna?", "recipe lasagna"),
+    ("homework", "Solve this integral for my calculus homework", "integral calculus homework"),
+    ("money", "Should I buy bitcoin or gold right now?", "bitcoin gold"),
+    ("travel", "Find me a cheap flight to Lisbon", "flight Lisbon"),
+    ("health", "What can I take for a headache?", "headache"),
+    ("entertainment", "Recommend a good thriller to watch tonight", "thriller tonight"),
+    ("music", "Who sang the song Bohemian Rhapsody?", "sang song Bohemian Rhapsody"),
+    ("history", "Who was the first emperor of Rome?", "emperor Rome"),
+    ("relationships", "How do I tell my friend I'm upset with her?", "friend upset"),
+    ("shopping", "Which running shoes should I buy?", "shoes"),
+    ("pets", "Why does my cat scratch the sofa?", "cat scratch sofa"),
+    ("gardening", "When should I prune my roses?", "prune roses"),
+    ("cooking", "How long do I roast a chicken?", "roast chicken"),
+    ("creative", "Write a short story about a dragon", "story dragon"),
+    ("trivia", "How tall is the Eiffel Tower?", "tall Eiffel Tower"),
+    ("sports", "What are the rules of tennis?", "tennis"),
+    ("travel", "What should I see in Paris in two days?", "Paris"),
+    ("astronomy", "How far away is the Moon?", "Moon"),
+    ("fashion", "Does a brown belt go with black shoes?", "brown belt shoes"),
+    ("chit-chat", "What's your favourite colour?", "favourite colour"),
+    ("parenting", "How do I get my toddler to sleep through the night?", "toddler sleep night"),
+    ("language", "Translate good night into Spanish", "translate Spanish"),
+    ("cooking", "Give me a vegan brownie recipe", "vegan brownie recipe"),
+    ("money", "How much should I save for retirement?", "retirement"),
+    ("celebrity", "Who is the richest actor in Hollywood?", "richest actor Hollywood"),
+    ("health", "How many calories are in a banana?", "calories banana"),
 )
-#: Requests kept whole when at most this share of their words occurs in the corpus.
-MAX_SHARED = 0.34
+#: A subject word is covered when at least this share of the documents use it (and at least
+#: one does). In a few hundred files a word that three of them use in passing ("sea" in a
+#: licence) does not make the collection about it.
+COVERED_SHARE = 0.01
 
 
 @dataclass(frozen=True)
@@ -61,15 +70,16 @@ class OffTopic:
 
 
 def off_topic_requests(corpus: Corpus, keywords: tuple[str, ...] = ()) -> list[OffTopic]:
-    """The pool's requests that do not overlap the documents, in pool order."""
-    vocabulary = corpus.vocabulary
-    topical = {term for keyword in keywords for term in tokenize(keyword)}
-    kept = []
-    for subcategory, text in POOL:
-        terms = set(tokenize(text))
-        if not terms or terms & topical:
-            continue
-        shared = len(terms & vocabulary) / len(terms)
-        if shared <= MAX_SHARED:
-            kept.append(OffTopic(subcategory, text))
-    return kept
+    """The pool's requests whose subject the documents do not cover, in pool order.
+
+    A subject word is covered when it is one of the topic's keywords, in a document's title, or
+    used by at least `COVERED_SHARE` of the documents."""
+    covered = {term for keyword in keywords for term in tokenize(keyword)}
+    covered.update(term for document in corpus.documents for term in tokenize(document.title))
+    least = max(1, math.ceil(COVERED_SHARE * len(corpus.documents)))
+    covered.update(term for term, count in corpus.document_frequency.items() if count >= least)
+    return [
+        OffTopic(subcategory, text)
+        for subcategory, text, subject in POOL
+        if not set(tokenize(subject)) & covered
+    ]

@@ -112,6 +112,41 @@ def test_off_topic_requests_that_overlap_the_documents_are_left_out(tmp_path: Pa
     assert len(kept) < len(POOL)
 
 
+def test_the_words_around_an_off_topic_subject_are_not_overlap(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    (root / "data").mkdir(parents=True)
+    (root / "data" / "reports.md").write_text(
+        "# Writing reports\n\nTell the tool what the report is about. You should write a short"
+        " title first; it helps to get the rules of the format right.\n"
+    )
+    kept = {request.text for request in off_topic_requests(read_corpus(root))}
+    # "write", "about", "tell", "short", "rules" are in the documents; poems, seas, jokes,
+    # dragons and tennis are not.
+    assert {
+        "Write me a poem about the sea",
+        "Tell me a joke",
+        "Write a short story about a dragon",
+        "What are the rules of tennis?",
+    } <= kept
+
+
+@pytest.mark.parametrize(("mentions", "covered"), [(2, False), (4, True)])
+def test_in_a_large_collection_a_word_a_few_documents_use_does_not_cover_a_subject(
+    tmp_path: Path, mentions: int, covered: bool
+) -> None:
+    data = tmp_path / "project" / "data"
+    data.mkdir(parents=True)
+    for number in range(300):
+        aside = " Backups are kept by the sea." if number < mentions else ""
+        (data / f"page{number}.md").write_text(
+            f"# Option {number}\n\nThe option {number} sets the cache size.{aside}\n"
+        )
+    kept = {request.text for request in off_topic_requests(read_corpus(tmp_path / "project"))}
+    # 1% of 300 documents is 3: two asides are incidental, four make the sea a subject here.
+    assert ("Write me a poem about the sea" not in kept) is covered
+    assert "Tell me a joke" in kept
+
+
 def test_docs_are_checked_before_anything_is_copied(tmp_path: Path) -> None:
     destination = tmp_path / "new"
     with pytest.raises(UsageError, match="no such file"):
