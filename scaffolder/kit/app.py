@@ -85,7 +85,14 @@ class CopilotApp:
 
     def router(self, llm: LLM) -> Router:
         """The router this app's copilot routes with, over another client (a benchmark's
-        metered one), without the index's evidence: what routing suites measure."""
+        metered one): its examples, the index's evidence, `llm` as the fallback.
+
+        Why with the evidence: the copilot's scope is grounded in the index, and `adapt` keeps
+        the suite questions the copilot passes. Without it, `copilot bench run routing` (the
+        generated CI's benchmark smoke) declined answerable questions that `ask` answers, and
+        the safety suite counted them as false positives. Before an ingest there is no
+        evidence, and routing is by examples alone, as the copilot's own is."""
+        from scaffolder.kit.copilot.services import ProjectServices
         from scaffolder.kit.routing.router import Router
 
         return Router.for_skills(
@@ -93,6 +100,7 @@ class CopilotApp:
             llm,
             embedding_model=self.settings.embedding_model,
             out_of_scope_examples=self.out_of_scope.examples,
+            evidence=ProjectServices(self.root, self.settings, llm=llm).evidence,
         )
 
     def routers(self, copilot: Copilot) -> list[APIRouter]:

@@ -111,3 +111,28 @@ def test_chat_trace_shows_the_evidence_behind_each_decision(
     assert "best: data/exit-codes.md" in lines[0]
     assert lines[1].startswith("evidence: weak, ")
     assert "(corpus)" in lines[1]
+
+
+def test_the_benchmarks_route_with_the_index_evidence_as_the_copilot_does(
+    tide_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`copilot bench run routing` and `safety` (the generated CI's smoke) route as `ask` does:
+    a question only the index grounds is in scope there too, not a miss or a false positive."""
+    suites = tide_project / "benchmarks"
+    suites.mkdir()
+    turns = [{"text": QUESTION, "intent": "answer"}, {"text": OFF_TOPIC, "intent": "out_of_scope"}]
+    (suites / "routing.jsonl").write_text(json.dumps({"id": "tide", "turns": turns}) + "\n")
+    cases = [
+        {"id": "b1", "category": "benign", "stage": "input", "expect": "allow", "text": QUESTION},
+        {"id": "o1", "category": "off-topic", "stage": "input", "expect": "block",
+         "text": OFF_TOPIC},
+    ]  # fmt: skip
+    (suites / "safety.jsonl").write_text("".join(json.dumps(case) + "\n" for case in cases))
+    monkeypatch.chdir(tide_project)
+    runner = CliRunner()
+    routing = runner.invoke(app, ["bench", "run", "routing"])
+    assert routing.exit_code == 0, routing.stdout
+    assert "routing accuracy: 100.0% (2/2 turns)" in routing.stdout
+    safety = runner.invoke(app, ["bench", "run", "safety"])
+    assert safety.exit_code == 0, safety.stdout
+    assert "FAIL" not in safety.stdout
