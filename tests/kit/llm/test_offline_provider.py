@@ -232,6 +232,20 @@ def test_a_table_of_contents_is_navigation_not_an_answer() -> None:
     assert "](#" not in reply
 
 
+def test_a_manual_pages_running_head_and_foot_are_not_answers() -> None:
+    """`man` prints the page's name at the top and bottom of every page. That line names the
+    command a question asks about and says nothing; xargs's was the start of an answer."""
+    passage = Passage(
+        "x",
+        "XARGS(1)                    General Commands Manual                   XARGS(1)\n\n"
+        "NAME\n       xargs - build and execute command lines from standard input\n\n"
+        "GNU findutils 4.9               January 2022                         XARGS(1)\n",
+    )
+    reply = ask(AnswerTask("What does xargs do with command lines?", (passage,)))
+    assert reply.startswith("NAME xargs - build and execute command lines"), reply
+    assert "(1)" not in reply and "January" not in reply
+
+
 def test_an_abbreviation_does_not_end_the_sentence() -> None:
     """The offline answer splits sentences by the citation check's rule: "e.g." inside an
     aside ends nothing, so the citation follows the whole sentence."""

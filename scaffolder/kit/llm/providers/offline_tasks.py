@@ -29,6 +29,9 @@ _LIST_ITEM = re.compile(r"^(?:[>*+-]|\d+[.)])\s+")
 _GUTTER = re.compile(r"^\s*\|(?=\s|$)")
 #: A Markdown link to a heading of the same document: `[Usage](#usage)`.
 _OWN_ANCHOR_LINK = re.compile(r"\[[^\]]*\]\(#[^)\s]*\)")
+#: A manual page's running head or foot: "CUT(1)   User Commands   CUT(1)", "GNU coreutils 9.1
+#: September 2022   CUT(1)". It names the page on every page and answers nothing.
+_RUNNING_HEAD = re.compile(r"\s{2,}[A-Z][A-Z0-9._-]*\(\d[a-z]*\)$")
 #: A word a typesetter broke across two lines (groff and others mark it with U+2010 or a soft
 #: hyphen, never with the ASCII hyphen of compound words): "invoca\u2010" + "tion" is one word.
 _HYPHENATED = re.compile(r"(?<=\w)[\u2010\u00ad] (?=[a-z])")
@@ -128,6 +131,9 @@ def _units(text: str) -> list[_Unit]:
             flush()
             continue
         stripped = line.strip()
+        if _RUNNING_HEAD.search(stripped):
+            flush()
+            continue
         table_row = _is_table_row(stripped)
         if not table_row:
             stripped = _GUTTER.sub("", stripped).strip()
