@@ -350,6 +350,11 @@ def test_new_with_docs_then_the_projects_tests_bench_and_ci_smoke_pass(tmp_path:
 
     bakery_docs(tmp_path / "docs")
     shutil.copy(FIXTURES / "cli" / "tidyfs-config.txt", tmp_path / "docs" / "tidyfs-config.txt")
+    # A team's documents may hold its old scripts; they are answered from, not linted.
+    (tmp_path / "docs" / "tools").mkdir()
+    (tmp_path / "docs" / "tools" / "proof.py").write_text(
+        "#!/usr/bin/env python\nimport sys, os\nprint 'proofing dough for', sys.argv[1]\n"
+    )
     made = subprocess.run(
         [str(COPILOT), "new", "qa-rag", "x", "--docs", "docs", "--defaults"],
         cwd=tmp_path,
@@ -382,3 +387,11 @@ def test_new_with_docs_then_the_projects_tests_bench_and_ci_smoke_pass(tmp_path:
     )
     assert smoke.returncode == 0, smoke.stdout[-3000:] + smoke.stderr[-2000:]
     assert "pass rate 100.0% -> 100.0%" in smoke.stdout
+    assert (project / "data" / "tools" / "proof.py").is_file()
+    lint = subprocess.run(  # the generated CI's lint step
+        [str(COPILOT.with_name("ruff")), "check", "--no-cache", "."],
+        cwd=project, capture_output=True, text=True,
+    )  # fmt: skip
+    assert lint.returncode == 0, lint.stdout
+    safety = run_copilot(project, "bench", "run", "safety")
+    assert safety.returncode == 0, safety.stdout + safety.stderr
