@@ -219,7 +219,9 @@ def _print_adaptation(adapted: StagedAdaptation) -> None:
 
     plan, derived = adapted.plan, adapted.plan.derived
     origin = "derived" if plan.topic_derived else "given"
-    say(f"Topic ({origin}): {plan.topic}; {adapted.documents} document(s) in data/")
+    # The files copied were counted when copying; the topic is read from those with prose
+    # (code is indexed, not read for questions), the count `copilot adapt` prints.
+    say(f"Topic ({origin}): {plan.topic}; {plan.documents} document(s)")
     say(
         f"Derived: {len(derived.lines.get(EXAMPLES, []))} routing examples, "
         f"{derived.questions_kept} of {derived.questions_checked} suite questions kept, "

@@ -91,7 +91,6 @@ def copy_docs(plan: DocsPlan, project: Path) -> int:
 
 @dataclass(frozen=True)
 class StagedAdaptation:
-    documents: int
     skipped: list[str]
     plan: Plan
     #: Whether data/ was indexed into the project's own store.
@@ -114,7 +113,7 @@ def adapt_new_project(
     from scaffolder.kit.retrieval.store import open_store
     from scaffolder.kit.settings import CopilotSettings
 
-    count = copy_docs(docs, project)
+    copy_docs(docs, project)
     store: Path | None = None
     if index:
         store = project / ".copilot" / "chroma"
@@ -122,7 +121,7 @@ def adapt_new_project(
         ingest([project / DATA_DIR], project, open_store(settings, project))
     plan = plan_adaptation(project, topic=topic, index=store)
     apply_plan(plan)
-    return StagedAdaptation(count, docs.skipped, plan, indexed=index)
+    return StagedAdaptation(docs.skipped, plan, indexed=index)
 
 
 def suggested_topic(project: Path) -> str:
