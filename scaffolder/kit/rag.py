@@ -96,14 +96,22 @@ class RagAnswerer:
         question: str,
         sources: Sequence[Source],
         history: Sequence[dict[str, str]] = (),
+        *,
+        follows: str = "",
     ) -> ChatRequest:
-        """The answer prompt filled in; the task lets the offline provider answer honestly."""
+        """The answer prompt filled in; the task lets the offline provider answer honestly.
+
+        `follows`: the question a follow-up follows. A model reads the history; the offline
+        answer has only its task, and "and what about the last lines?" alone could not tell
+        a sentence about tail from one about any other last line."""
         passages = [
             {"id": source.label, "text": source.text, "source": source.citation}
             for source in sources
         ]
         task = AnswerTask(
-            question, tuple(Passage(p["id"], p["text"], p["source"]) for p in passages)
+            question,
+            tuple(Passage(p["id"], p["text"], p["source"]) for p in passages),
+            follows=follows,
         )
         values = {"question": question, "passages": passages, "history": list(history)}
         return self.prompt.request(values, task=task)

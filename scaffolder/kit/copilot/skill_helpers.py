@@ -35,14 +35,14 @@ def answer_from_documents(
     if services is None:
         raise SkillError("answer_from_documents needs a Copilot's project services")
     answerer = services.answerer(prompt, k)
-    query = request.text
+    query, follows = request.text, ""
     previous = request.previous_text
     if request.decision.method == "followup" and previous is not None:
-        query = f"{previous} {request.text}"
+        query, follows = f"{previous} {request.text}", previous
     found = passages(query) if passages is not None else answerer.retrieve(query)
     sources = _safe(tuple(found), services.guardrails)
     history = _history(request.messages)
-    chat = answerer.request(request.text, sources, history)
+    chat = answerer.request(request.text, sources, history, follows=follows)
     data = SkillData(prompt=f"{answerer.prompt.name}@{answerer.prompt.version}")
     finished: list[SkillData] = []  # set when the stream has run to its end
 

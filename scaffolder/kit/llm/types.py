@@ -45,6 +45,8 @@ class AnswerTask:
     question: str
     passages: tuple[Passage, ...] = ()
     kind: Literal["answer"] = "answer"
+    #: The question a follow-up follows ("" for a first question): what "it" and "them" mean.
+    follows: str = ""
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,10 @@ class ChatRequest:
     def cache_key(self, provider: str) -> str:
         """Content address of this request at `provider`: same request, same key."""
         body = {"provider": provider, **asdict(self)}
+        if isinstance(task := body.get("task"), dict):
+            # What a follow-up follows is in the messages already (the history), and keys made
+            # before the field existed stay the same: recorded answers keep replaying.
+            task.pop("follows", None)
         canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
         return hashlib.sha256(canonical.encode()).hexdigest()
 

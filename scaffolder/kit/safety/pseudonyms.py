@@ -164,14 +164,19 @@ def pseudonymized_request(request: ChatRequest, vault: Vault) -> ChatRequest:
 
 def _task_texts(task: Task) -> list[str]:
     if isinstance(task, AnswerTask):
-        return [task.question, *(passage.text for passage in task.passages)]
+        return [task.question, task.follows, *(passage.text for passage in task.passages)]
     return [task.text]
 
 
 def _pseudonymized_task(task: Task, vault: Vault) -> Task:
     if isinstance(task, AnswerTask):
         passages = tuple(replace(p, text=vault.pseudonymize(p.text)) for p in task.passages)
-        return replace(task, question=vault.pseudonymize(task.question), passages=passages)
+        return replace(
+            task,
+            question=vault.pseudonymize(task.question),
+            follows=vault.pseudonymize(task.follows),
+            passages=passages,
+        )
     if isinstance(task, ClassifyTask | StructuredTask):
         return replace(task, text=vault.pseudonymize(task.text))
     raise TypeError(f"unknown task {type(task).__name__}")

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from scaffolder.kit.copilot import Copilot
 from scaffolder.kit.server.backend import Delta, Reply
 from scaffolder.kit.turn import Route
@@ -41,6 +43,23 @@ def test_a_follow_up_stays_with_the_answer_skill_and_searches_with_its_question(
     assert follow.skill == "answer"
     assert follow.data.route == Route("answer", "followup")
     assert follow.data.result.grounded is True
+
+
+@pytest.mark.parametrize(
+    ("first", "follow_up", "answer"),
+    [
+        ("How do I reset the lamp?", "and what happens to my scenes?", "all scenes are erased"),
+        ("How do I update the firmware?", "how long does it take?", "about four minutes"),
+    ],
+)
+def test_a_follow_up_is_answered_about_what_it_follows(
+    copilot: Copilot, first: str, follow_up: str, answer: str
+) -> None:
+    """Offline, the answer reads the question a follow-up follows: alone, "how long does it
+    take?" was answered with how to delete a scene."""
+    reply = copilot.ask(follow_up, copilot.ask(first).conversation_id)
+    assert reply.data.route == Route("answer", "followup")
+    assert answer in reply.text
 
 
 def test_out_of_scope_requests_get_the_projects_reply(copilot: Copilot) -> None:

@@ -16,11 +16,13 @@ import pytest
 from scaffolder.errors import CacheMissError, UsageError
 from scaffolder.kit.llm.cache import CacheStats, ResponseCache
 from scaffolder.kit.llm.types import (
+    AnswerTask,
     ChatRequest,
     Completion,
     EmbeddingRequest,
     Embeddings,
     Message,
+    Passage,
     Usage,
 )
 
@@ -365,3 +367,16 @@ def _use_inherited(cache: ResponseCache) -> None:
     assert cache.get_completion("parent", "x") is not None
     cache.put_completion("child", COMPLETION)
     cache.close()
+
+
+def test_an_answer_requests_key_is_the_one_recorded_before_follow_ups_were_given() -> None:
+    """Recordings are found by key: a new field of the answer task must not move the keys of
+    requests recorded before it (this one was computed at 0.6.1), and what a follow-up
+    follows is in its messages already."""
+    task = AnswerTask("How do I reset it?", (Passage("1", "Hold the button.", "a.md"),))
+    request = ChatRequest((Message("user", "How do I reset it?"),), task=task)
+    assert request.cache_key("offline") == (
+        "f3c9ad99b0e7d07a98e45cceeed787e4180daa7fdcc96efe7e1fa57d54f5fc3c"
+    )
+    follow_up = replace(request, task=replace(task, follows="Which lamp?"))
+    assert follow_up.cache_key("offline") == request.cache_key("offline")

@@ -73,7 +73,11 @@ def test_requests_are_pseudonymized_in_every_message_and_the_task() -> None:
             Message("assistant", "Noted."),
             Message("user", QUESTION),
         ),
-        task=AnswerTask(QUESTION, (Passage("1", f"Refunds go to {IBAN}.", "billing.md"),)),
+        task=AnswerTask(
+            QUESTION,
+            (Passage("1", f"Refunds go to {IBAN}.", "billing.md"),),
+            follows=f"earlier: my card is {CARD}",
+        ),
     )
     sent = pseudonymized_request(request, Vault(Redactor()))
     flat = json.dumps([m.content for m in sent.messages]) + repr(sent.task)
@@ -81,6 +85,7 @@ def test_requests_are_pseudonymized_in_every_message_and_the_task() -> None:
         assert identifier not in flat
     assert sent.task is not None and isinstance(sent.task, AnswerTask)
     assert sent.task.passages[0].text == "Refunds go to <IBAN_1>."
+    assert sent.task.follows == "earlier: my card is <CARD_1>"
     assert sent.messages[1].content == "earlier: my card is <CARD_1>"
     classify = pseudonymized_request(
         ChatRequest((Message("user", EMAIL),), task=ClassifyTask(EMAIL, ("a", "b"))),

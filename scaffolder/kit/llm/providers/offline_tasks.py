@@ -45,6 +45,10 @@ _MIN_SCORE = 0.25
 _MAX_SENTENCES = 3
 _RUNNER_UP = 0.6
 _RANK_DECAY = 0.15
+#: How much a sentence's match with the question a follow-up follows adds to its own match:
+#: enough to prefer the sentence about the same thing ("and decode them?" after a question on
+#: base64), too little to answer the first question again (equal weight did, on man pages).
+_FOLLOWS_WEIGHT = 0.3
 #: How many units after the answer's last sentence its code example may start.
 _EXAMPLE_REACH = 3
 #: An example longer than this many lines is cut (its first lines show the call).
@@ -205,6 +209,10 @@ def answer(task: AnswerTask) -> str:
         # Matched with its heading; its own words break ties between sentences under one.
         score = 0.8 * similarity(task.question, f"{unit.heading} {unit.text}", weight)
         score += 0.2 * similarity(task.question, unit.text, weight)
+        if task.follows:
+            score += _FOLLOWS_WEIGHT * similarity(
+                task.follows, f"{unit.heading} {unit.text}", weight
+            )
         # Passages come ranked by retrieval, which saw whole passages: trust that order a bit.
         score /= 1.0 + _RANK_DECAY * passage_rank
         if score >= _MIN_SCORE:
