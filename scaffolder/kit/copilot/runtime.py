@@ -268,7 +268,8 @@ class Copilot:
         if result.abstained:
             # In scope by its route, but the skill found nothing to answer with: the user saw
             # a decline, and the JSON, the trace and the benchmarks must say so too.
-            reason = f"{data.reason}; the {skill.name} skill found no answer in its passages"
+            found = "found no answer in its passages" if skill.answers_from_index else "declined it"
+            reason = f"{data.reason}; the {skill.name} skill {found}"
             data = replace(data, declined=True, reason=reason)
         data = replace(
             data,

@@ -68,8 +68,24 @@ def test_out_of_scope_requests_get_the_projects_reply(copilot: Copilot) -> None:
     assert reply.text.startswith("Sorry, I can only help with questions about the Lumen")
 
 
-def test_smalltalk_needs_no_documents(copilot: Copilot) -> None:
-    assert copilot.ask("hello").skill == "smalltalk"
+@pytest.mark.parametrize(
+    "text", ["hello", "good morning", "thanks, that helped a lot", "hi there, who are you?"]
+)
+def test_smalltalk_needs_no_documents(copilot: Copilot, text: str) -> None:
+    reply = copilot.ask(text)
+    assert reply.skill == "smalltalk"
+    assert reply.data.declined is False
+    assert not reply.text.startswith("Sorry")
+
+
+def test_a_request_around_a_greeting_is_declined_not_greeted(copilot: Copilot) -> None:
+    """The example "good morning" draws this request to small talk; the skill sees that it is
+    more than a greeting and declines it, and the turn says so."""
+    reply = copilot.ask("Translate good morning into Spanish")
+    assert reply.skill == "smalltalk"
+    assert reply.data.declined is True
+    assert reply.text.startswith("Sorry, I can't help with that.")
+    assert (reply.data.reason or "").endswith("the smalltalk skill declined it")
 
 
 def test_input_guards_run_before_routing(copilot: Copilot) -> None:
