@@ -191,8 +191,9 @@ def ask(project: Path, question: str) -> dict[str, object]:
     return reply
 
 
-def asker_in(project: Path) -> Callable[[str], dict[str, object]]:
-    """`copilot ask --json` in `project`, in this process: the copilot is built once."""
+def asker_in(project: Path) -> Callable[[str, str | None], dict[str, object]]:
+    """`copilot ask --json` in `project`, in this process: the copilot is built once. The
+    second argument continues a conversation by its id (None: a new one)."""
     from scaffolder.cli._copilot import project_app
     from scaffolder.cli.ask import json_payload
     from scaffolder.kit.server.backend import Reply
@@ -201,11 +202,23 @@ def asker_in(project: Path) -> Callable[[str], dict[str, object]]:
     os.chdir(project)
     copilot = project_app(require_project("ask")).copilot()
 
-    def ask_here(question: str) -> dict[str, object]:
-        replies = [e for e in copilot.stream(question, None) if isinstance(e, Reply)]
+    def ask_here(question: str, conversation: str | None) -> dict[str, object]:
+        replies = [e for e in copilot.stream(question, conversation) if isinstance(e, Reply)]
         return json_payload(replies[-1])
 
     return ask_here
+
+
+def cited_sources(reply: dict[str, object]) -> set[str]:
+    """The sources (`data/grep.txt`) the reply cites."""
+    data, sources = reply["data"], reply["sources"]
+    assert isinstance(data, dict) and isinstance(sources, list)
+    return {s["source"] for s in sources if s["label"] in data.get("cited", [])}
+
+
+def cites_document(reply: dict[str, object], document: str) -> bool:
+    """Whether the reply cites the document named `document` (a file name without suffix)."""
+    return any(Path(source).stem == document for source in cited_sources(reply))
 
 
 def run_domain(domain: str, scratch: Path, *, adapt: bool, reuse: bool = False) -> Result:
@@ -213,7 +226,8 @@ def run_domain(domain: str, scratch: Path, *, adapt: bool, reuse: bool = False) 
     if reuse:
         if not project.is_dir():
             raise SystemExit(f"--reuse: {project} is missing (build it with --keep first)")
-        return ask_all(domain, asker_in(project))
+        asker = asker_in(project)
+        return ask_all(domain, lambda question: asker(question, None))
     corpus = scratch / f"{domain}-corpus"
     corpus.mkdir()
     BUILDERS[domain](corpus)
@@ -255,12 +269,10 @@ def ask_all(domain: str, ask: Callable[[str], dict[str, object]]) -> Result:
                 )
             continue
         result.answerable += 1
-        data = reply["data"]
-        assert isinstance(data, dict)
         sources = reply["sources"]
         assert isinstance(sources, list)
-        cited = {s["source"] for s in sources if s["label"] in data.get("cited", [])}
-        right_source = any(Path(source).stem == case["source"] for source in cited)
+        cited = cited_sources(reply)
+        right_source = cites_document(reply, case["source"])
         has_phrase = normalised(case["key"]) in normalised(str(reply["text"]))
         result.key_in_passages += any(
             Path(s["source"]).stem == case["source"]

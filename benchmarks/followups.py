@@ -18,11 +18,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from answerability import normalised, wilson
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.answerability import asker_in, cites_document, normalised, wilson
 
 HERE = Path(__file__).resolve().parent
 PAIRS = HERE / "followups"
@@ -40,31 +43,9 @@ class Tally:
     misses: list[str] = field(default_factory=list)
 
 
-def conversation_in(project: Path) -> Ask:
-    """Ask in `project`'s copilot, in this process, continuing a conversation by its id."""
-    from scaffolder.cli._copilot import project_app
-    from scaffolder.cli.ask import json_payload
-    from scaffolder.kit.server.backend import Reply
-    from scaffolder.project import require_project
-
-    os.chdir(project)
-    copilot = project_app(require_project("chat")).copilot()
-
-    def ask(question: str, conversation: str | None) -> dict[str, object]:
-        replies = [e for e in copilot.stream(question, conversation) if isinstance(e, Reply)]
-        return json_payload(replies[-1])
-
-    return ask
-
-
 def answered_from(reply: dict[str, object], source: str, key: str) -> bool:
     """Cited the expected document and said the key phrase (whitespace and case aside)."""
-    data = reply["data"]
-    sources = reply["sources"]
-    assert isinstance(data, dict) and isinstance(sources, list)
-    cited = {s["source"] for s in sources if s["label"] in data.get("cited", [])}
-    right_document = any(Path(c).stem == source for c in cited)
-    return right_document and normalised(key) in normalised(str(reply["text"]))
+    return cites_document(reply, source) and normalised(key) in normalised(str(reply["text"]))
 
 
 def run(domain: str, ask: Ask) -> Tally:
@@ -102,7 +83,7 @@ def main() -> None:
         project = options.reuse.resolve() / f"{domain}bot"
         if not project.is_dir():
             raise SystemExit(f"{project} is missing: run answerability.py --keep first")
-        tallies.append(run(domain, conversation_in(project)))
+        tallies.append(run(domain, asker_in(project)))
     print("| domain | first question answered | follow-up routed to answer "
           "| follow-up answered from the right document |")  # fmt: skip
     print("| --- | ---: | ---: | ---: |")
