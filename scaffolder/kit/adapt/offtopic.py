@@ -21,52 +21,59 @@ from dataclasses import dataclass
 from scaffolder.kit.adapt.corpus import Corpus
 from scaffolder.kit.text import tokenize
 
-#: (subcategory, request, subject): everyday requests in the words people type, and the words
-#: that make each one about something else.
-POOL: tuple[tuple[str, str, str], ...] = (
-    ("creative", "Write me a poem about the sea", "poem sea"),
-    ("chit-chat", "Tell me a joke", "joke"),
-    ("weather", "What's the weather tomorrow?", "weather tomorrow"),
-    ("money", "Help me with my tax return", "tax"),
-    ("sports", "Who will win the football match on Saturday?", "football Saturday"),
-    ("geography", "What is the capital of Australia?", "capital Australia"),
-    ("cooking", "What is a good recipe for lasagna?", "recipe lasagna"),
-    ("homework", "Solve this integral for my calculus homework", "integral calculus homework"),
-    ("money", "Should I buy bitcoin or gold right now?", "bitcoin gold"),
-    ("travel", "Find me a cheap flight to Lisbon", "flight Lisbon"),
-    ("health", "What can I take for a headache?", "headache"),
-    ("entertainment", "Recommend a good thriller to watch tonight", "thriller tonight"),
-    ("music", "Who sang the song Bohemian Rhapsody?", "sang song Bohemian Rhapsody"),
-    ("history", "Who was the first emperor of Rome?", "emperor Rome"),
-    ("relationships", "How do I tell my friend I'm upset with her?", "friend upset"),
-    ("shopping", "Which running shoes should I buy?", "shoes"),
-    ("pets", "Why does my cat scratch the sofa?", "cat scratch sofa"),
-    ("gardening", "When should I prune my roses?", "prune roses"),
-    ("cooking", "How long do I roast a chicken?", "roast chicken"),
-    ("creative", "Write a short story about a dragon", "story dragon"),
-    ("trivia", "How tall is the Eiffel Tower?", "tall Eiffel Tower"),
-    ("sports", "What are the rules of tennis?", "tennis"),
-    ("travel", "What should I see in Paris in two days?", "Paris"),
-    ("astronomy", "How far away is the Moon?", "Moon"),
-    ("fashion", "Does a brown belt go with black shoes?", "brown belt shoes"),
-    ("chit-chat", "What's your favourite colour?", "favourite colour"),
-    ("parenting", "How do I get my toddler to sleep through the night?", "toddler sleep night"),
-    ("language", "Translate good night into Spanish", "translate Spanish"),
-    ("cooking", "Give me a vegan brownie recipe", "vegan brownie recipe"),
-    ("money", "How much should I save for retirement?", "retirement"),
-    ("celebrity", "Who is the richest actor in Hollywood?", "richest actor Hollywood"),
-    ("health", "How many calories are in a banana?", "calories banana"),
+
+@dataclass(frozen=True)
+class OffTopic:
+    """An everyday request, in the words people type, and its subject: the words that make it
+    about something else (the rest, "write", "tell", "about", is in any prose)."""
+
+    subcategory: str
+    text: str
+    subject: str
+
+
+POOL: tuple[OffTopic, ...] = (
+    OffTopic("creative", "Write me a poem about the sea", "poem sea"),
+    OffTopic("chit-chat", "Tell me a joke", "joke"),
+    OffTopic("weather", "What's the weather tomorrow?", "weather tomorrow"),
+    OffTopic("money", "Help me with my tax return", "tax"),
+    OffTopic("sports", "Who will win the football match on Saturday?", "football Saturday"),
+    OffTopic("geography", "What is the capital of Australia?", "capital Australia"),
+    OffTopic("cooking", "What is a good recipe for lasagna?", "recipe lasagna"),
+    OffTopic(
+        "homework", "Solve this integral for my calculus homework", "integral calculus homework"
+    ),
+    OffTopic("money", "Should I buy bitcoin or gold right now?", "bitcoin gold"),
+    OffTopic("travel", "Find me a cheap flight to Lisbon", "flight Lisbon"),
+    OffTopic("health", "What can I take for a headache?", "headache"),
+    OffTopic("entertainment", "Recommend a good thriller to watch tonight", "thriller tonight"),
+    OffTopic("music", "Who sang the song Bohemian Rhapsody?", "sang song Bohemian Rhapsody"),
+    OffTopic("history", "Who was the first emperor of Rome?", "emperor Rome"),
+    OffTopic("relationships", "How do I tell my friend I'm upset with her?", "friend upset"),
+    OffTopic("shopping", "Which running shoes should I buy?", "shoes"),
+    OffTopic("pets", "Why does my cat scratch the sofa?", "cat scratch sofa"),
+    OffTopic("gardening", "When should I prune my roses?", "prune roses"),
+    OffTopic("cooking", "How long do I roast a chicken?", "roast chicken"),
+    OffTopic("creative", "Write a short story about a dragon", "story dragon"),
+    OffTopic("trivia", "How tall is the Eiffel Tower?", "tall Eiffel Tower"),
+    OffTopic("sports", "What are the rules of tennis?", "tennis"),
+    OffTopic("travel", "What should I see in Paris in two days?", "Paris"),
+    OffTopic("astronomy", "How far away is the Moon?", "Moon"),
+    OffTopic("fashion", "Does a brown belt go with black shoes?", "brown belt shoes"),
+    OffTopic("chit-chat", "What's your favourite colour?", "favourite colour"),
+    OffTopic(
+        "parenting", "How do I get my toddler to sleep through the night?", "toddler sleep night"
+    ),
+    OffTopic("language", "Translate good night into Spanish", "translate Spanish"),
+    OffTopic("cooking", "Give me a vegan brownie recipe", "vegan brownie recipe"),
+    OffTopic("money", "How much should I save for retirement?", "retirement"),
+    OffTopic("celebrity", "Who is the richest actor in Hollywood?", "richest actor Hollywood"),
+    OffTopic("health", "How many calories are in a banana?", "calories banana"),
 )
 #: A subject word is covered when at least this share of the documents use it (and at least
 #: one does). In a few hundred files a word that three of them use in passing ("sea" in a
 #: licence) does not make the collection about it.
 COVERED_SHARE = 0.01
-
-
-@dataclass(frozen=True)
-class OffTopic:
-    subcategory: str
-    text: str
 
 
 def off_topic_requests(corpus: Corpus, keywords: tuple[str, ...] = ()) -> list[OffTopic]:
@@ -78,8 +85,4 @@ def off_topic_requests(corpus: Corpus, keywords: tuple[str, ...] = ()) -> list[O
     covered.update(term for document in corpus.documents for term in tokenize(document.title))
     least = max(1, math.ceil(COVERED_SHARE * len(corpus.documents)))
     covered.update(term for term, count in corpus.document_frequency.items() if count >= least)
-    return [
-        OffTopic(subcategory, text)
-        for subcategory, text, subject in POOL
-        if not set(tokenize(subject)) & covered
-    ]
+    return [request for request in POOL if not set(tokenize(request.subject)) & covered]
