@@ -102,8 +102,8 @@ class RagAnswerer:
         """The answer prompt filled in; the task lets the offline provider answer honestly.
 
         `follows`: the question a follow-up follows. A model reads the history; the offline
-        answer has only its task, and "and what about the last lines?" alone could not tell
-        a sentence about tail from one about any other last line."""
+        answer has only its task, and "how long does it take?" after a firmware question was
+        answered alone, with how to delete a scene."""
         passages = [
             {"id": source.label, "text": source.text, "source": source.citation}
             for source in sources
