@@ -11,6 +11,11 @@ the first question, then the follow-up, which names neither the command nor the 
 Reported per domain: follow-ups routed to the answer skill, follow-ups answered from the
 expected document with the key phrase in the answer (Wilson 95% interval), and how many first
 questions were answered rather than declined (what the follow-up builds on); then each miss.
+
+Then follow-ups that say nothing of their own (`GENERIC`: "can you tell me more about that?",
+"tell me more", ...) after the first answerable questions of each domain's answerability set
+that the copilot answers: how often each stays with the answer skill as a follow-up and cites
+the document the first answer cited. No phrase was chosen on these projects' answers.
 """
 
 from __future__ import annotations
@@ -25,12 +30,28 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.answerability import asker_in, cites_document, normalised, wilson
+from benchmarks.answerability import (
+    QUESTIONS,
+    asker_in,
+    cited_sources,
+    cites_document,
+    normalised,
+    wilson,
+)
 
 HERE = Path(__file__).resolve().parent
 PAIRS = HERE / "followups"
 
 Ask = Callable[[str, str | None], dict[str, object]]
+#: Follow-ups with no subject of their own: they ask about whatever was just answered.
+GENERIC = (
+    "can you tell me more about that?",
+    "tell me more",
+    "could you elaborate on that?",
+    "and what else?",
+)
+#: How many answered first questions each generic follow-up is asked after, per domain.
+GENERIC_FIRSTS = 12
 
 
 @dataclass
@@ -71,6 +92,27 @@ def run(domain: str, ask: Ask) -> Tally:
     return tally
 
 
+def generic(domain: str, ask: Ask) -> dict[str, int]:
+    """Per generic follow-up: after how many of the answered first questions it stayed with
+    the answer skill as a follow-up and cited the first answer's document."""
+    firsts = []
+    for line in (QUESTIONS / f"{domain}.jsonl").read_text("utf-8").splitlines():
+        case = json.loads(line) if line.strip() else {}
+        if case and not case.get("off_topic") and len(firsts) < GENERIC_FIRSTS:
+            reply = ask(case["question"], None)
+            if reply["skill"] == "answer" and not reply["declined"]:
+                firsts.append((case["question"], cited_sources(reply)))
+    kept = dict.fromkeys(GENERIC, 0)
+    for phrase in GENERIC:
+        for question, cited in firsts:
+            first = ask(question, None)
+            follow = ask(phrase, str(first["conversation_id"]))
+            data = follow["data"]
+            followed = isinstance(data, dict) and data.get("route") == "followup"
+            kept[phrase] += followed and bool(cited & cited_sources(follow))
+    return kept
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reuse", type=Path, required=True,
@@ -96,6 +138,13 @@ def main() -> None:
         print(f"\n{t.domain}:")
         for miss in t.misses:
             print(f"- {miss}")
+    print(f"\nFollow-ups with no subject, after {GENERIC_FIRSTS} answered questions of each domain:"
+          " stayed with the answer as a follow-up and cited its document\n")  # fmt: skip
+    print("| follow-up | " + " | ".join(options.domains) + " |")
+    print("| --- |" + " ---: |" * len(options.domains))
+    counts = [generic(d, asker_in(options.reuse.resolve() / f"{d}bot")) for d in options.domains]
+    for phrase in GENERIC:
+        print(f"| {phrase} | " + " | ".join(f"{c[phrase]}/{GENERIC_FIRSTS}" for c in counts) + " |")
 
 
 if __name__ == "__main__":

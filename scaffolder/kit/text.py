@@ -122,6 +122,19 @@ def tokenize(text: str) -> list[str]:
     return [stem(word) for word in _TOKEN.findall(text.lower()) if word not in STOPWORDS]
 
 
+#: Words that ask for more rather than name a subject ("can you tell me more about that?").
+_ASKING_FOR_MORE = frozenset(
+    tokenize("tell say explain elaborate more detail details know go on please further about else")
+)
+
+
+def only_asks_for_more(text: str) -> bool:
+    """Whether every content word of `text` asks for more of what was just said ("tell me
+    more", "and what else?"): such a follow-up is about the question before it, and searching
+    or answering with its own words finds whatever mentions "more"."""
+    return not set(tokenize(text)) - _ASKING_FOR_MORE
+
+
 def printable(text: str) -> str:
     """`text` without terminal control or escape sequences (module doc), safe to print."""
     return _CONTROL.sub("", _SEQUENCE.sub("", text))

@@ -34,9 +34,7 @@ class OffTopic:
 
 POOL: tuple[OffTopic, ...] = (
     OffTopic("creative", "Write me a poem about the sea", "poem sea"),
-    OffTopic("chit-chat", "Tell me a joke", "joke"),
     OffTopic("weather", "What's the weather tomorrow?", "weather tomorrow"),
-    OffTopic("money", "Help me with my tax return", "tax"),
     OffTopic("sports", "Who will win the football match on Saturday?", "football Saturday"),
     OffTopic("geography", "What is the capital of Australia?", "capital Australia"),
     OffTopic("cooking", "What is a good recipe for lasagna?", "recipe lasagna"),
@@ -69,6 +67,11 @@ POOL: tuple[OffTopic, ...] = (
     OffTopic("money", "How much should I save for retirement?", "retirement"),
     OffTopic("celebrity", "Who is the richest actor in Hollywood?", "richest actor Hollywood"),
     OffTopic("health", "How many calories are in a banana?", "calories banana"),
+    # Last: "tell me" and "help me with" open questions about any product too ("tell me
+    # more"), so as out-of-scope examples these two drew follow-ups out of scope; the pool's first
+    # requests become the examples, the rest suite cases.
+    OffTopic("chit-chat", "Tell me a joke", "joke"),
+    OffTopic("money", "Help me with my tax return", "tax"),
 )
 #: A subject word is covered when at least this share of the documents use it (and at least
 #: one does). In a few hundred files a word that three of them use in passing ("sea" in a

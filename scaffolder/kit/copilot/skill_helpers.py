@@ -16,6 +16,7 @@ from scaffolder.errors import SkillError
 from scaffolder.kit.llm.types import Completion, Message, Passage
 from scaffolder.kit.rag import DEFAULT_K
 from scaffolder.kit.routing.skills import SkillReply, SkillRequest
+from scaffolder.kit.text import only_asks_for_more
 from scaffolder.kit.turn import SkillData, Source
 
 if TYPE_CHECKING:
@@ -38,7 +39,9 @@ def answer_from_documents(
     query, follows = request.text, ""
     previous = request.previous_text
     if request.decision.method == "followup" and previous is not None:
-        query, follows = f"{previous} {request.text}", previous
+        # "tell me more" adds nothing to search with; its words would only dilute the question.
+        own = "" if only_asks_for_more(request.text) else f" {request.text}"
+        query, follows = f"{previous}{own}", previous
     found = passages(query) if passages is not None else answerer.retrieve(query)
     sources = _safe(tuple(found), services.guardrails)
     history = _history(request.messages)

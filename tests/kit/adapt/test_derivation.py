@@ -9,10 +9,16 @@ import pytest
 
 from scaffolder.errors import UsageError
 from scaffolder.kit.adapt.corpus import read_corpus
+from scaffolder.kit.adapt.derive import OUT_OF_SCOPE_EXAMPLE_COUNT
 from scaffolder.kit.adapt.docs import copy_docs, plan_docs
 from scaffolder.kit.adapt.offtopic import POOL, off_topic_requests
 from scaffolder.kit.adapt.questions import candidates
 from scaffolder.kit.adapt.topic import derive_topic
+from scaffolder.kit.llm.client import LLM
+from scaffolder.kit.llm.cost import CostLedger, PriceTable
+from scaffolder.kit.llm.providers.offline import OfflineProvider
+from scaffolder.kit.routing import Router, Skill, SkillReply, SkillSet
+from scaffolder.kit.routing.decisions import RoutingContext
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -145,6 +151,27 @@ def test_in_a_large_collection_a_word_a_few_documents_use_does_not_cover_a_subje
     # 1% of 300 documents is 3: two asides are incidental, four make the sea a subject here.
     assert ("Write me a poem about the sea" not in kept) is covered
     assert "Tell me a joke" in kept
+
+
+def test_the_out_of_scope_examples_leave_follow_ups_with_the_answer(tmp_path: Path) -> None:
+    """The pool's first requests become the router's out-of-scope examples. "Tell me a joke"
+    among them drew "tell me more" out of scope (0.50 against 0.09), so it comes last."""
+    corpus = read_corpus(project_with(tmp_path, "bakery"))
+    examples = [request.text for request in off_topic_requests(corpus)]
+    skill = Skill(
+        "answer",
+        "Questions about the documents.",
+        lambda request: SkillReply(""),
+        examples=tuple(candidate.question for candidate in candidates(corpus)[:10]),
+    )
+    llm = LLM(OfflineProvider(), ledger=CostLedger("adapt tests", prices=PriceTable({})))
+    router = Router.for_skills(
+        SkillSet([skill]), llm, out_of_scope_examples=examples[:OUT_OF_SCOPE_EXAMPLE_COUNT]
+    )
+    context = RoutingContext("answer", "How do I revive a refrigerated starter?")
+    for text in ("tell me more", "can you tell me more about that?", "could you elaborate?"):
+        decision = router.route(text, context)
+        assert (decision.intent, decision.method) == ("answer", "followup"), decision.reason
 
 
 def test_docs_are_checked_before_anything_is_copied(tmp_path: Path) -> None:

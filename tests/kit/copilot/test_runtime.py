@@ -50,6 +50,9 @@ def test_a_follow_up_stays_with_the_answer_skill_and_searches_with_its_question(
     [
         ("How do I reset the lamp?", "and what happens to my scenes?", "all scenes are erased"),
         ("How do I update the firmware?", "how long does it take?", "about four minutes"),
+        # Nothing of its own to search or answer with: it is about the reset, as a model
+        # reading the history would take it (alone, its words found the firmware section).
+        ("How do I reset the lamp?", "can you tell me more about that?", "twenty seconds"),
     ],
 )
 def test_a_follow_up_is_answered_about_what_it_follows(

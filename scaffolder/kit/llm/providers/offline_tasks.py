@@ -17,7 +17,13 @@ from typing import Any
 
 from scaffolder.kit.llm.local_embedding import cosine, embed_text, words
 from scaffolder.kit.llm.types import AnswerTask, ClassifyTask, StructuredTask
-from scaffolder.kit.text import closes_fence, ends_in_abbreviation, fence_opened_by, tokenize
+from scaffolder.kit.text import (
+    closes_fence,
+    ends_in_abbreviation,
+    fence_opened_by,
+    only_asks_for_more,
+    tokenize,
+)
 
 DONT_KNOW = "I don't know: none of the provided sources answers that."
 NO_SOURCES = "I don't know: no sources were provided to answer from."
@@ -204,15 +210,18 @@ def answer(task: AnswerTask) -> str:
         for position, unit in enumerate(found)
     ]
     weight = informativeness([f"{unit.heading} {unit.text}" for _, _, unit in candidates])
+    question, follows = task.question, task.follows
+    if follows and only_asks_for_more(question):
+        # "can you tell me more about that?" has nothing of its own to match: it asks again
+        # what it follows, as a model reading the history would take it.
+        question, follows = follows, ""
     scored: list[tuple[float, int, int]] = []
     for passage_rank, position, unit in candidates:
         # Matched with its heading; its own words break ties between sentences under one.
-        score = 0.8 * similarity(task.question, f"{unit.heading} {unit.text}", weight)
-        score += 0.2 * similarity(task.question, unit.text, weight)
-        if task.follows:
-            score += _FOLLOWS_WEIGHT * similarity(
-                task.follows, f"{unit.heading} {unit.text}", weight
-            )
+        score = 0.8 * similarity(question, f"{unit.heading} {unit.text}", weight)
+        score += 0.2 * similarity(question, unit.text, weight)
+        if follows:
+            score += _FOLLOWS_WEIGHT * similarity(follows, f"{unit.heading} {unit.text}", weight)
         # Passages come ranked by retrieval, which saw whole passages: trust that order a bit.
         score /= 1.0 + _RANK_DECAY * passage_rank
         if score >= _MIN_SCORE:
@@ -230,7 +239,7 @@ def answer(task: AnswerTask) -> str:
     positions = sorted(-entry[2] for entry in [top, *close[: _MAX_SENTENCES - 1]])
 
     def relevance(text: str) -> float:
-        return similarity(task.question, text, weight)
+        return similarity(question, text, weight)
 
     parts = [_cited(found[at], passage_id, relevance) for at in positions]
     # A sentence that says what a call does is shown with the example below it.
