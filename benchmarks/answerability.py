@@ -216,9 +216,9 @@ def cited_sources(reply: dict[str, object]) -> set[str]:
     return {s["source"] for s in sources if s["label"] in data.get("cited", [])}
 
 
-def cites_document(reply: dict[str, object], document: str) -> bool:
-    """Whether the reply cites the document named `document` (a file name without suffix)."""
-    return any(Path(source).stem == document for source in cited_sources(reply))
+def cites_document(cited: set[str], document: str) -> bool:
+    """Whether the `cited` sources name the document `document` (a file name without suffix)."""
+    return any(Path(source).stem == document for source in cited)
 
 
 def run_domain(domain: str, scratch: Path, *, adapt: bool, reuse: bool = False) -> Result:
@@ -272,7 +272,7 @@ def ask_all(domain: str, ask: Callable[[str], dict[str, object]]) -> Result:
         sources = reply["sources"]
         assert isinstance(sources, list)
         cited = cited_sources(reply)
-        right_source = cites_document(reply, case["source"])
+        right_source = cites_document(cited, case["source"])
         has_phrase = normalised(case["key"]) in normalised(str(reply["text"]))
         result.key_in_passages += any(
             Path(s["source"]).stem == case["source"]

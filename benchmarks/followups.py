@@ -66,7 +66,8 @@ class Tally:
 
 def answered_from(reply: dict[str, object], source: str, key: str) -> bool:
     """Cited the expected document and said the key phrase (whitespace and case aside)."""
-    return cites_document(reply, source) and normalised(key) in normalised(str(reply["text"]))
+    said = normalised(key) in normalised(str(reply["text"]))
+    return said and cites_document(cited_sources(reply), source)
 
 
 def run(domain: str, ask: Ask) -> Tally:
@@ -95,7 +96,7 @@ def run(domain: str, ask: Ask) -> Tally:
 def generic(domain: str, ask: Ask) -> dict[str, int]:
     """Per generic follow-up: after how many of the answered first questions it stayed with
     the answer skill as a follow-up and cited the first answer's document."""
-    firsts = []
+    firsts: list[tuple[str, set[str]]] = []
     for line in (QUESTIONS / f"{domain}.jsonl").read_text("utf-8").splitlines():
         case = json.loads(line) if line.strip() else {}
         if case and not case.get("off_topic") and len(firsts) < GENERIC_FIRSTS:
@@ -120,12 +121,14 @@ def main() -> None:
     parser.add_argument("--domains", nargs="+", default=["manpages", "pydoc"])
     options = parser.parse_args()
     os.environ["COPILOT_PROVIDER"] = "offline"
-    tallies = []
+    tallies, counts = [], []
     for domain in options.domains:
         project = options.reuse.resolve() / f"{domain}bot"
         if not project.is_dir():
             raise SystemExit(f"{project} is missing: run answerability.py --keep first")
-        tallies.append(run(domain, asker_in(project)))
+        ask = asker_in(project)  # one copilot per project, for both measurements
+        tallies.append(run(domain, ask))
+        counts.append(generic(domain, ask))
     print("| domain | first question answered | follow-up routed to answer "
           "| follow-up answered from the right document |")  # fmt: skip
     print("| --- | ---: | ---: | ---: |")
@@ -142,7 +145,6 @@ def main() -> None:
           " stayed with the answer as a follow-up and cited its document\n")  # fmt: skip
     print("| follow-up | " + " | ".join(options.domains) + " |")
     print("| --- |" + " ---: |" * len(options.domains))
-    counts = [generic(d, asker_in(options.reuse.resolve() / f"{d}bot")) for d in options.domains]
     for phrase in GENERIC:
         print(f"| {phrase} | " + " | ".join(f"{c[phrase]}/{GENERIC_FIRSTS}" for c in counts) + " |")
 
