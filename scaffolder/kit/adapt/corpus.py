@@ -64,10 +64,6 @@ class Corpus:
         n = max(len(self.documents), 1)
         return math.log(1 + n / (1 + self.document_frequency.get(term, 0)))
 
-    @property
-    def vocabulary(self) -> set[str]:
-        return set(self.document_frequency)
-
 
 def read_corpus(root: Path, folder: str = DATA_DIR) -> Corpus:
     """Every document `copilot ingest` would index under `root/folder`, read into sections."""
