@@ -15,7 +15,6 @@ from scaffolder.kit.adapt.offtopic import POOL, off_topic_requests
 from scaffolder.kit.adapt.questions import candidates
 from scaffolder.kit.adapt.topic import derive_topic
 from scaffolder.kit.llm.client import LLM
-from scaffolder.kit.llm.cost import CostLedger, PriceTable
 from scaffolder.kit.llm.providers.offline import OfflineProvider
 from scaffolder.kit.routing import Router, Skill, SkillReply, SkillSet
 from scaffolder.kit.routing.decisions import RoutingContext
@@ -164,9 +163,10 @@ def test_the_out_of_scope_examples_leave_follow_ups_with_the_answer(tmp_path: Pa
         lambda request: SkillReply(""),
         examples=tuple(candidate.question for candidate in candidates(corpus)[:10]),
     )
-    llm = LLM(OfflineProvider(), ledger=CostLedger("adapt tests", prices=PriceTable({})))
     router = Router.for_skills(
-        SkillSet([skill]), llm, out_of_scope_examples=examples[:OUT_OF_SCOPE_EXAMPLE_COUNT]
+        SkillSet([skill]),
+        LLM(OfflineProvider()),
+        out_of_scope_examples=examples[:OUT_OF_SCOPE_EXAMPLE_COUNT],
     )
     context = RoutingContext("answer", "How do I revive a refrigerated starter?")
     for text in ("tell me more", "can you tell me more about that?", "could you elaborate?"):
