@@ -93,15 +93,9 @@ class CopilotApp:
         the safety suite counted them as false positives. Before an ingest there is no
         evidence, and routing is by examples alone, as the copilot's own is."""
         from scaffolder.kit.copilot.services import ProjectServices
-        from scaffolder.kit.routing.router import Router
 
-        return Router.for_skills(
-            self.skills,
-            llm,
-            embedding_model=self.settings.embedding_model,
-            out_of_scope_examples=self.out_of_scope.examples,
-            evidence=ProjectServices(self.root, self.settings, llm=llm).evidence,
-        )
+        services = ProjectServices(self.root, self.settings)
+        return services.router(self.skills, self.out_of_scope.examples, llm)
 
     def routers(self, copilot: Copilot) -> list[APIRouter]:
         """The project's extra endpoints over `copilot`, for the server."""

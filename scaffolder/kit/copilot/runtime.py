@@ -121,13 +121,7 @@ class Copilot:
         """The copilot of the project at `root` from its parts, as its app assembles them:
         the services over its settings, a router over `skills`, approvals in its workspace."""
         services = ProjectServices(root, settings)
-        router = Router.for_skills(
-            skills,
-            services.llm,
-            embedding_model=settings.embedding_model,
-            out_of_scope_examples=out_of_scope.examples,
-            evidence=services.evidence,
-        )
+        router = services.router(skills, out_of_scope.examples)
         desk = ApprovalDesk(
             Workspace(root, allowed_commands=frozenset(allowed_commands)),
             AuditLog(root / ".copilot" / "audit.jsonl"),

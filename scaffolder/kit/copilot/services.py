@@ -26,6 +26,8 @@ from scaffolder.kit.sources import SourceMap
 from scaffolder.kit.turn import Source
 
 if TYPE_CHECKING:
+    from scaffolder.kit.routing.router import Router
+    from scaffolder.kit.routing.skills import SkillSet
     from scaffolder.kit.symbols.index import SymbolIndex, SymbolTable
 
 
@@ -157,6 +159,23 @@ class ProjectServices:
                 self.retriever, self.prompts.get(prompt), self.llm, k=k
             )
         return self._answerers[key]
+
+    def router(
+        self, skills: SkillSet, out_of_scope_examples: Sequence[str], llm: LLM | None = None
+    ) -> Router:
+        """The router this project's copilot routes with: the skills' examples and the
+        out-of-scope ones, the index's evidence (`evidence`), and `llm` (default: `self.llm`)
+        when no example decides. The copilot and its benchmarks both build it here, so they
+        cannot route differently (the benchmarks' own copy had left the evidence out)."""
+        from scaffolder.kit.routing.router import Router
+
+        return Router.for_skills(
+            skills,
+            llm or self.llm,
+            embedding_model=self.settings.embedding_model,
+            out_of_scope_examples=out_of_scope_examples,
+            evidence=self.evidence,
+        )
 
     def index_size(self) -> int:
         return self.retriever.store.count()
