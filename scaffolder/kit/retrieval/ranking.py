@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -82,9 +82,12 @@ class BM25Index:
         self._total_length -= self._lengths.pop(chunk_id)
         return True
 
-    def search(self, query: str, k: int = 10) -> list[tuple[str, float]]:
+    def search(
+        self, query: str, k: int = 10, among: Collection[str] | None = None
+    ) -> list[tuple[str, float]]:
         """The `k` best `(chunk_id, score)` pairs, best first; chunks sharing no term are left
-        out. Ties are broken by id so the order does not depend on insertion history."""
+        out, and with `among` so is every chunk not in it. Ties are broken by id so the order
+        does not depend on insertion history."""
         if not self._terms or k <= 0:
             return []
         count = len(self._terms)
@@ -96,6 +99,8 @@ class BM25Index:
                 continue
             idf = math.log(1.0 + (count - len(posting) + 0.5) / (len(posting) + 0.5))
             for chunk_id, tf in posting.items():
+                if among is not None and chunk_id not in among:
+                    continue
                 norm = self.k1 * (1.0 - self.b + self.b * self._lengths[chunk_id] / average)
                 scores[chunk_id] = scores.get(chunk_id, 0.0) + idf * tf * (self.k1 + 1) / (
                     tf + norm

@@ -272,11 +272,17 @@ class VectorStore:
             for row, vector in zip(got["ids"], got["embeddings"], strict=True)
         }
 
-    def texts(self, at: Snapshot) -> list[tuple[str, str]]:
-        """Every row of the snapshot as (row id, document): the full read a reader's BM25 side
-        is built from (seconds at 10k chunks, so readers do it once per generation)."""
-        got = self.rows(at, include=["documents"])
-        return list(zip(got["ids"], got["documents"], strict=True))
+    def texts(self, at: Snapshot) -> list[tuple[str, str, str]]:
+        """Every row of the snapshot as (row id, document, source path): the full read a
+        reader's BM25 side is built from (seconds at 10k chunks, so readers do it once per
+        generation)."""
+        got = self.rows(at, include=["documents", "metadatas"])
+        return [
+            (row, document, str(metadata["source"]))
+            for row, document, metadata in zip(
+                got["ids"], got["documents"], got["metadatas"], strict=True
+            )
+        ]
 
     def chunks_at(self, row_ids: Sequence[str], at: Snapshot) -> list[Chunk]:
         """The chunks stored in these rows of the snapshot, looked up by row id (the primary

@@ -285,3 +285,20 @@ def test_code_examples_are_read_by_the_same_fence_rule_as_code_blocks() -> None:
     assert reply.startswith("Pass an abort signal to stop a request in flight. [f]")
     assert "\n~~~\ncontroller.abort();\n```\nstill.code();\n~~~ [f]" in reply
     assert check_citations(reply, ["f"]).ok
+
+
+def test_a_sentence_nearly_as_relevant_joins_the_answer_from_another_passage() -> None:
+    """Retrieval ranks whole passages: the option that answers is often in the second one,
+    while the first holds prose sharing more of the question's words. Both are shown, the best
+    sentence's passage first, each cited; a passage sharing one word stays out."""
+    passages = (
+        Passage("1", "ln creates hard links by default, symbolic links with --symbolic."),
+        Passage("2", "-s, --symbolic\n    make symbolic links instead of hard links"),
+        Passage("3", "-v, --verbose\n    print the name of each linked file"),
+    )
+    reply = ask(AnswerTask("How do I create a symbolic link rather than a hard link?", passages))
+    assert reply == (
+        "ln creates hard links by default, symbolic links with --symbolic. [1] "
+        "-s, --symbolic make symbolic links instead of hard links [2]"
+    )
+    assert check_citations(reply, ["1", "2", "3"]).ok

@@ -134,7 +134,8 @@ def test_search_returns_cited_hybrid_results(corpus: Path, tmp_path: Path) -> No
     top = results[0]
     assert top.chunk.source == "docs/reset.md"
     assert top.chunk.citation() == "docs/reset.md, Reset, lines 1-3"
-    assert set(top.scores) == {"dense", "bm25"}
+    # "reset" is also the name of reset.md, so the ranking of the named document found it too.
+    assert set(top.scores) == {"dense", "bm25", "named"}
 
 
 def test_search_fusion_follows_the_embedder_weight_or_the_caller(
@@ -142,8 +143,9 @@ def test_search_fusion_follows_the_embedder_weight_or_the_caller(
 ) -> None:
     store = VectorStore(connect(None, tmp_path / "chroma"), LocalEmbedder())
     ingest([corpus / "docs"], corpus, store)
-    query = "how do I reset the lamp"
+    query = "how long do I hold the touch button"  # names no document (see below)
     default = Retriever(store).search(query, k=3)
+    assert set(default[0].scores) == {"dense", "bm25"}
     assert default[0].score == pytest.approx(1.0)  # first in both rankings: 0.5 + 0.5
     # All trust on BM25: the fused order is BM25's own order.
     lexical_only = Retriever(store, dense_weight=0.0).search(query, k=3)
@@ -151,6 +153,56 @@ def test_search_fusion_follows_the_embedder_weight_or_the_caller(
     assert [r.chunk.id for r in lexical_only] == [r.chunk.id for r in by_bm25]
     rank_fused = Retriever(store, fusion="rrf").search(query, k=3)
     assert rank_fused[0].score == pytest.approx(2 / 61)
+
+
+MANUALS = {
+    "man/grep.txt": "GREP(1)\n\n-i, --ignore-case\n    Ignore case distinctions in patterns.\n"
+    "\n-v, --invert-match\n    Select non-matching lines.\n",
+    "man/find.txt": "FIND(1)\n\n-iname pattern\n    Like -name, but the match is case insensitive."
+    "\n\n-ilname pattern\n    Like -lname, but the match is case insensitive.\n",
+    "guides/README.md": "# Guide\n\nIn any case, read the notes first.\n",
+    "notes/README.md": "# Notes\n\nThese notes are short.\n",
+}
+
+
+@pytest.fixture
+def manuals(tmp_path: Path) -> Retriever:
+    root = tmp_path / "manuals"
+    for name, text in MANUALS.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    store = VectorStore(connect(None, tmp_path / "chroma"), LocalEmbedder())
+    ingest([root], root, store)
+    return Retriever(store, index_dir=tmp_path / "bm25")
+
+
+def test_a_question_that_names_a_document_is_answered_from_it(
+    manuals: Retriever, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    question = "How do I make grep case insensitive?"
+    top = manuals.search(question, k=2)[0]
+    assert top.chunk.source == "man/grep.txt"
+    assert "named" in top.scores
+    # Without the named document's ranking, find's page, which says "case insensitive" twice,
+    # comes first: the words alone do not find the page the question is about.
+    monkeypatch.setattr("scaffolder.kit.retrieval.retriever.NAMED_WEIGHT", 0.0)
+    assert manuals.search(question, k=2)[0].chunk.source == "man/find.txt"
+
+
+def test_a_name_several_documents_share_names_none_of_them(manuals: Retriever) -> None:
+    view = manuals.view()
+    assert view.chunks_named_in("what does the readme say about case?") == frozenset()
+    assert view.chunks_named_in("grep or FIND?") == view.named["grep"] | view.named["find"]
+    assert "readme" not in view.named
+
+
+def test_the_saved_view_keeps_the_documents_names(manuals: Retriever, tmp_path: Path) -> None:
+    manuals.search("grep", k=1)  # builds and saves the view
+    again = Retriever(manuals.store, index_dir=tmp_path / "bm25")
+    assert again.view().named == manuals.view().named
+    assert again.search("How do I make grep case insensitive?", k=1)[0].chunk.source == (
+        "man/grep.txt"
+    )
 
 
 def test_bad_input(corpus: Path, tmp_path: Path) -> None:
@@ -242,7 +294,7 @@ class FullReadCountingStore(VectorStore):
 
     full_reads = 0
 
-    def texts(self, at: Snapshot) -> list[tuple[str, str]]:
+    def texts(self, at: Snapshot) -> list[tuple[str, str, str]]:
         self.full_reads += 1
         return super().texts(at)
 

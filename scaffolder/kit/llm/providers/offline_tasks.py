@@ -43,11 +43,16 @@ _RUNNING_HEAD = re.compile(r"\s{2,}[A-Z][A-Z0-9._-]*\(\d[a-z]*\)$")
 _HYPHENATED = re.compile(r"(?<=\w)[\u2010\u00ad] (?=[a-z])")
 #: Below this a sentence shares too little with the question to count as an answer.
 _MIN_SCORE = 0.25
-#: An answer is the best sentence and up to two more of its passage that score at least
-#: `_RUNNER_UP` of it. Why that many: reference text states a fact once, often in the
-#: sentence beside the one sharing most words with the question (an option's name, then what
-#: it does), and an extract of one passage that includes it answers where a shorter one does
-#: not (on man pages and pydoc text, 8 -> 12 and 21 -> 23 of 32 and 34 questions).
+#: An answer is the best sentence and up to two more that score at least `_RUNNER_UP` of it.
+#: Why that many: reference text states a fact once, often in the sentence beside the one
+#: sharing most words with the question (an option's name, then what it does), and an extract
+#: that includes it answers where a shorter one does not (on man pages and pydoc text, 8 -> 12
+#: and 21 -> 23 of 32 and 34 questions). The runners-up may come from any passage given:
+#: retrieval ranks whole passages, and the option that answers is often in the second one
+#: while the first holds the prose that shares more words ("Create hard links by default,
+#: symbolic links with --symbolic" over ln's "-s, --symbolic: make symbolic links instead of
+#: hard links"). Only from the best passage, 12, 23 and 14 of 32, 34 and 32 answerability
+#: questions were answered right; from any, 15, 24 and 15 (docs/performance.md).
 _MAX_SENTENCES = 3
 _RUNNER_UP = 0.6
 _RANK_DECAY = 0.15
@@ -229,23 +234,27 @@ def answer(task: AnswerTask) -> str:
     if not scored:
         return DONT_KNOW
     ranked = sorted(scored, reverse=True)
-    # A runner-up joins the best sentence only from the same passage and when nearly as relevant:
-    # a sentence from elsewhere that shares one word with the question is usually beside it.
     top = ranked[0]
-    found = units[-top[1]]
-    passage_id = task.passages[-top[1]].id
-    close = [e for e in ranked[1:] if e[1] == top[1] and e[0] >= _RUNNER_UP * top[0]]
-    # Sentences of one passage read best in the passage's own order.
-    positions = sorted(-entry[2] for entry in [top, *close[: _MAX_SENTENCES - 1]])
+    chosen = [top, *[e for e in ranked[1:] if e[0] >= _RUNNER_UP * top[0]][: _MAX_SENTENCES - 1]]
+    # The best sentence's passage first, then the others in retrieval's order; the sentences
+    # of one passage read best in the passage's own order.
+    chosen.sort(key=lambda entry: (entry[1] != top[1], -entry[1], -entry[2]))
 
     def relevance(text: str) -> float:
         return similarity(question, text, weight)
 
-    parts = [_cited(found[at], passage_id, relevance) for at in positions]
+    parts = [
+        _cited(units[-rank][-at], task.passages[-rank].id, relevance) for _, rank, at in chosen
+    ]
     # A sentence that says what a call does is shown with the example below it.
-    example = None if found[positions[-1]].code else _example_after(found, positions[-1])
+    found = units[-top[1]]
+    last = max(-entry[2] for entry in chosen if entry[1] == top[1])
+    example = None if found[last].code else _example_after(found, last)
     if example is not None:
-        parts.append(_cited(example, passage_id, None))
+        parts.insert(
+            sum(entry[1] == top[1] for entry in chosen),
+            _cited(example, task.passages[-top[1]].id, None),
+        )
     return " ".join(parts).strip()
 
 
