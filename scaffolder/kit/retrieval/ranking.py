@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from scaffolder.kit.retrieval.types import Chunk
+from scaffolder.kit.synonyms import SYNONYM_WEIGHT, related
 from scaffolder.kit.text import tokenize
 
 #: Changing the tokenizer changes the terms, so saved indexes from another version are refused.
@@ -83,17 +84,30 @@ class BM25Index:
         return True
 
     def search(
-        self, query: str, k: int = 10, among: Collection[str] | None = None
+        self,
+        query: str,
+        k: int = 10,
+        among: Collection[str] | None = None,
+        *,
+        synonyms: bool = False,
     ) -> list[tuple[str, float]]:
         """The `k` best `(chunk_id, score)` pairs, best first; chunks sharing no term are left
         out, and with `among` so is every chunk not in it. Ties are broken by id so the order
-        does not depend on insertion history."""
+        does not depend on insertion history.
+
+        With `synonyms`, a term's synonyms (`kit.synonyms`) the query does not use count too,
+        at `SYNONYM_WEIGHT`: "remove" finds "delete", a little less surely than "delete"."""
         if not self._terms or k <= 0:
             return []
         count = len(self._terms)
         average = self._total_length / count or 1.0
+        terms = dict.fromkeys(tokenize(query), 1.0)
+        if synonyms:
+            for term in list(terms):
+                for other in related(term):
+                    terms.setdefault(other, SYNONYM_WEIGHT)
         scores: dict[str, float] = {}
-        for term in set(tokenize(query)):
+        for term, factor in terms.items():
             posting = self._postings.get(term)
             if not posting:
                 continue
@@ -102,7 +116,7 @@ class BM25Index:
                 if among is not None and chunk_id not in among:
                     continue
                 norm = self.k1 * (1.0 - self.b + self.b * self._lengths[chunk_id] / average)
-                scores[chunk_id] = scores.get(chunk_id, 0.0) + idf * tf * (self.k1 + 1) / (
+                scores[chunk_id] = scores.get(chunk_id, 0.0) + factor * idf * tf * (self.k1 + 1) / (
                     tf + norm
                 )
         ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))

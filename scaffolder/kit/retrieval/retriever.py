@@ -217,9 +217,13 @@ class Retriever:
         dense = self.store.nearest(
             query_vector, depth, where, at=view.snapshot, visible=view.visible
         )
-        lexical = view.bm25.search(query, depth)
+        lexical = view.bm25.search(query, depth, synonyms=True)
         named_chunks = view.chunks_named_in(query)
-        named = view.bm25.search(query, depth, among=named_chunks) if named_chunks else []
+        named = (
+            view.bm25.search(query, depth, among=named_chunks, synonyms=True)
+            if named_chunks
+            else []
+        )
         if where is not None:
             ids = {i for i, _ in [*lexical, *named]}
             candidates = self.chunks(list(ids), view)

@@ -302,3 +302,17 @@ def test_a_sentence_nearly_as_relevant_joins_the_answer_from_another_passage() -
         "-s, --symbolic make symbolic links instead of hard links [2]"
     )
     assert check_citations(reply, ["1", "2", "3"]).ok
+
+
+def test_a_question_that_says_it_with_another_word_is_answered() -> None:
+    """"remove" where the manual says "delete": the option that deletes is part of the answer,
+    not only the summary line that shares the words "tr" and "characters"."""
+    manual = Passage(
+        "1",
+        "NAME\n    tr - translate or squeeze characters\n\nOPTIONS\n\n"
+        "-d, --delete\n    delete characters in SET1, do not translate\n\n"
+        "-s, --squeeze-repeats\n    replace each sequence of a repeated character with one\n",
+    )
+    reply = ask(AnswerTask("How do I remove characters with tr?", (manual,)))
+    assert "-d, --delete delete characters in SET1, do not translate [1]" in reply
+    assert "squeeze-repeats" not in reply

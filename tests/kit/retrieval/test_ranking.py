@@ -283,3 +283,19 @@ def test_matches(where: dict[str, object], expected: bool) -> None:
 def test_matches_rejects_unknown_operators() -> None:
     with pytest.raises(ValueError, match=r"\$gt"):
         matches(META, {"page": {"$gt": 1}})
+
+
+def test_bm25_finds_what_a_question_says_with_a_synonym_and_ranks_the_word_above_it() -> None:
+    tr = chunk("-d, --delete: delete characters in the first set", "tr.txt")
+    notes = chunk("remove characters you do not want", "notes.txt")
+    other = chunk("translate characters from one set to another", "other.txt")
+    index = BM25Index.build([tr, notes, other])
+    plain = dict(index.search("how do I erase characters", 3))
+    expanded = dict(index.search("how do I erase characters", 3, synonyms=True))
+    # "erase" is in no chunk: by "characters" alone the shorter chunk ranks first, and only
+    # the synonyms ("delete", "remove") put the chunks that say it above it.
+    assert plain[tr.id] < plain[other.id]
+    assert expanded[tr.id] > expanded[other.id] and expanded[notes.id] > expanded[other.id]
+    # The word the question used counts more than its synonym.
+    ranked = [i for i, _ in index.search("remove characters", 3, synonyms=True)]
+    assert ranked[:2] == [notes.id, tr.id]

@@ -17,6 +17,7 @@ from typing import Any
 
 from scaffolder.kit.llm.local_embedding import cosine, embed_text, words
 from scaffolder.kit.llm.types import AnswerTask, ClassifyTask, StructuredTask
+from scaffolder.kit.synonyms import SYNONYM_WEIGHT, related
 from scaffolder.kit.text import (
     closes_fence,
     ends_in_abbreviation,
@@ -71,21 +72,30 @@ def content_words(text: str) -> set[str]:
     return set(tokenize(text))
 
 
-def similarity(query: str, text: str, weight: Callable[[str], float] | None = None) -> float:
+def similarity(
+    query: str,
+    text: str,
+    weight: Callable[[str], float] | None = None,
+    *,
+    synonyms: bool = False,
+) -> float:
     """Half shared content words (as a share of the query's), half hashed-feature cosine.
 
     With `weight` (how informative a word is among the texts being compared), shared words
-    count by weight: "reset" matters more than "lamp" when every passage mentions the lamp."""
+    count by weight: "reset" matters more than "lamp" when every passage mentions the lamp.
+    With `synonyms`, a query word the text says with a synonym (`kit.synonyms`: "remove" for
+    "delete") counts at `SYNONYM_WEIGHT` of a shared one."""
     query_words = content_words(query)
     if not query_words:
         return 0.0
-    shared = query_words & content_words(text)
-    if not shared:
+    text_words = content_words(text)
+    shared = query_words & text_words
+    alike = {w for w in query_words - shared if related(w) & text_words} if synonyms else set()
+    if not shared and not alike:
         return 0.0
-    if weight is None:
-        overlap = len(shared) / len(query_words)
-    else:
-        overlap = sum(map(weight, shared)) / sum(map(weight, query_words))
+    weigh = weight or (lambda _: 1.0)
+    matched = sum(map(weigh, shared)) + SYNONYM_WEIGHT * sum(map(weigh, alike))
+    overlap = matched / sum(map(weigh, query_words))
     return 0.5 * overlap + 0.5 * max(cosine(embed_text(query), embed_text(text)), 0.0)
 
 
@@ -223,10 +233,12 @@ def answer(task: AnswerTask) -> str:
     scored: list[tuple[float, int, int]] = []
     for passage_rank, position, unit in candidates:
         # Matched with its heading; its own words break ties between sentences under one.
-        score = 0.8 * similarity(question, f"{unit.heading} {unit.text}", weight)
-        score += 0.2 * similarity(question, unit.text, weight)
+        score = 0.8 * similarity(question, f"{unit.heading} {unit.text}", weight, synonyms=True)
+        score += 0.2 * similarity(question, unit.text, weight, synonyms=True)
         if follows:
-            score += _FOLLOWS_WEIGHT * similarity(follows, f"{unit.heading} {unit.text}", weight)
+            score += _FOLLOWS_WEIGHT * similarity(
+                follows, f"{unit.heading} {unit.text}", weight, synonyms=True
+            )
         # Passages come ranked by retrieval, which saw whole passages: trust that order a bit.
         score /= 1.0 + _RANK_DECAY * passage_rank
         if score >= _MIN_SCORE:
@@ -241,7 +253,7 @@ def answer(task: AnswerTask) -> str:
     chosen.sort(key=lambda entry: (entry[1] != top[1], -entry[1], -entry[2]))
 
     def relevance(text: str) -> float:
-        return similarity(question, text, weight)
+        return similarity(question, text, weight, synonyms=True)
 
     parts = [
         _cited(units[-rank][-at], task.passages[-rank].id, relevance) for _, rank, at in chosen
