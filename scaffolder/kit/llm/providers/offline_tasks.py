@@ -44,18 +44,21 @@ _RUNNING_HEAD = re.compile(r"\s{2,}[A-Z][A-Z0-9._-]*\(\d[a-z]*\)$")
 _HYPHENATED = re.compile(r"(?<=\w)[\u2010\u00ad] (?=[a-z])")
 #: Below this a sentence shares too little with the question to count as an answer.
 _MIN_SCORE = 0.25
-#: An answer is the best sentence and up to two more that score at least `_RUNNER_UP` of it.
-#: Why that many: reference text states a fact once, often in the sentence beside the one
+#: An answer is the best sentence and up to three more that score at least `_RUNNER_UP` of it.
+#: Why that many: reference text states a fact once, often in a sentence beside the one
 #: sharing most words with the question (an option's name, then what it does), and an extract
-#: that includes it answers where a shorter one does not (on man pages and pydoc text, 8 -> 12
-#: and 21 -> 23 of 32 and 34 questions). The runners-up may come from any passage given:
-#: retrieval ranks whole passages, and the option that answers is often in the second one
-#: while the first holds the prose that shares more words ("Create hard links by default,
-#: symbolic links with --symbolic" over ln's "-s, --symbolic: make symbolic links instead of
-#: hard links"). Only from the best passage, 12, 23 and 14 of 32, 34 and 32 answerability
-#: questions were answered right; from any, 15, 24 and 15 (docs/performance.md).
-_MAX_SENTENCES = 3
-_RUNNER_UP = 0.6
+#: that includes it answers where a shorter one does not (on man pages and pydoc text, one
+#: sentence answered 8 and 21 of 32 and 34 questions, three at 0.6 of the best 12 and 23). The
+#: runners-up may come from any passage given: retrieval ranks whole passages, and the option
+#: that answers is often in the second one while the first holds the prose that shares more
+#: words ("Create hard links by default, symbolic links with --symbolic" over ln's "-s,
+#: --symbolic: make symbolic links instead of hard links"). Three sentences from the best
+#: passage answered 12, 23 and 14 of the 32, 34 and 32 answerability questions (man pages,
+#: pydoc, npm) right; from any passage 15, 24 and 15; four at half the best 17, 26 and 16, and
+#: 11 instead of 9 of 23 questions on 20 other man and pydoc pages that no change was tried on
+#: first (docs/performance.md).
+_MAX_SENTENCES = 4
+_RUNNER_UP = 0.5
 _RANK_DECAY = 0.15
 #: How much a sentence's match with the question a follow-up follows adds to its own match:
 #: enough to prefer the sentence about the same thing ("and decode them?" after a question on
