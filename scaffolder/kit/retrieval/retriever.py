@@ -35,6 +35,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Literal
 
 from scaffolder.errors import StoreDamagedError
+from scaffolder.kit.retrieval.loaders import format_of
 from scaffolder.kit.retrieval.ranking import (
     BM25Index,
     matches,
@@ -71,6 +72,8 @@ _FORMAT = "scaffolder-index-view-2"
 #: four given in 25 of 32 man-page questions instead of 21, npm 22 instead of 20, pydoc
 #: unchanged (docs/performance.md).
 NAMED_WEIGHT = 0.5
+#: Formats whose files are code, whose names are words of their code base (`_names`).
+_CODE_FORMATS = ("python", "code")
 #: A word that may be a document's name ("grep", "socket.io", "ms").
 _NAME = re.compile(r"[a-z0-9]+(?:[._+-][a-z0-9]+)*")
 
@@ -326,7 +329,11 @@ def _rows(view: IndexView, ids: Sequence[str]) -> list[str]:
 def _names(sources: Mapping[str, str]) -> dict[str, frozenset[str]]:
     """Each document's name (its file name without suffix, in lower case: `grep` for
     `data/man/grep.txt`) -> the ids of its chunks. A name several documents share (`README`)
-    or a stopword names none of them."""
+    or a stopword names none of them, and neither does a code file's: a module is named for
+    a word of its code base (commander's `command.js` and `argument.js`, which every file of
+    it uses), so "Which method marks a command argument as optional?" is not about those two
+    files. Counting code files' names cost the code assistant two right files of 80 and an
+    answer (benchmarks/code_questions.py)."""
     documents: dict[str, set[str]] = {}
     chunks: dict[str, set[str]] = {}
     for chunk_id, source in sources.items():
@@ -336,7 +343,10 @@ def _names(sources: Mapping[str, str]) -> dict[str, frozenset[str]]:
     return {
         name: frozenset(chunks[name])
         for name, found in documents.items()
-        if len(found) == 1 and name not in STOPWORDS and _NAME.fullmatch(name)
+        if len(found) == 1
+        and name not in STOPWORDS
+        and _NAME.fullmatch(name)
+        and format_of(Path(next(iter(found)))) not in _CODE_FORMATS
     }
 
 

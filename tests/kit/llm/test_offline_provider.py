@@ -305,8 +305,8 @@ def test_a_sentence_nearly_as_relevant_joins_the_answer_from_another_passage() -
 
 
 def test_a_question_that_says_it_with_another_word_is_answered() -> None:
-    """"remove" where the manual says "delete": the option that deletes is part of the answer,
-    not only the summary line that shares the words "tr" and "characters"."""
+    """A question says "remove" where the manual says "delete": the option that deletes is part
+    of the answer, not only the summary line that shares the words "tr" and "characters"."""
     manual = Passage(
         "1",
         "NAME\n    tr - translate or squeeze characters\n\nOPTIONS\n\n"

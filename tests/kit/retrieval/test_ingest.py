@@ -162,6 +162,7 @@ MANUALS = {
     "\n\n-ilname pattern\n    Like -lname, but the match is case insensitive.\n",
     "guides/README.md": "# Guide\n\nIn any case, read the notes first.\n",
     "notes/README.md": "# Notes\n\nThese notes are short.\n",
+    "lib/command.js": "// Parses each command's arguments.\nfunction parse(command) {}\n",
 }
 
 
@@ -189,11 +190,14 @@ def test_a_question_that_names_a_document_is_answered_from_it(
     assert manuals.search(question, k=2)[0].chunk.source == "man/find.txt"
 
 
-def test_a_name_several_documents_share_names_none_of_them(manuals: Retriever) -> None:
+def test_a_shared_name_a_stopword_or_a_code_file_names_no_document(manuals: Retriever) -> None:
     view = manuals.view()
     assert view.chunks_named_in("what does the readme say about case?") == frozenset()
     assert view.chunks_named_in("grep or FIND?") == view.named["grep"] | view.named["find"]
     assert "readme" not in view.named
+    # A code file is named for a word of its code base, not for what a question is about.
+    assert "command" not in view.named
+    assert view.chunks_named_in("how is a command parsed?") == frozenset()
 
 
 def test_the_saved_view_keeps_the_documents_names(manuals: Retriever, tmp_path: Path) -> None:
