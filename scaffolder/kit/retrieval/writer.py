@@ -41,6 +41,21 @@ from scaffolder.kit.retrieval.store import (
 )
 from scaffolder.kit.retrieval.types import Chunk
 
+#: How a new collection's vector index is kept: cosine distance, and saved to disk with every
+#: batch it adds. Why the second: Chroma builds its HNSW graph in memory and saves it only
+#: every `sync_threshold` rows (1000 by default); a collection smaller than that is rebuilt
+#: from its rows whenever a process opens it, and building is not deterministic, so the same
+#: question found different nearest chunks from one `copilot ask` to the next (4 of 30 fresh
+#: processes missed the nearest chunk of "How do I make grep case insensitive?" over 20 man
+#: pages, 260 chunks; docs/performance.md). Saved with each batch, every process reads the
+#: same graph (30 of 30 alike). A collection made before this keeps Chroma's defaults until
+#: `copilot ingest --reindex`.
+HNSW_SETTINGS: dict[str, str | int] = {
+    "hnsw:space": "cosine",
+    "hnsw:batch_size": 100,
+    "hnsw:sync_threshold": 100,
+}
+
 
 class IndexWriter:
     """One ingest's changes as generation G+1 of the store; see the module doc."""
@@ -66,7 +81,7 @@ class IndexWriter:
                 self.collection = store.client.create_collection(
                     f"{store.name}-{uuid.uuid4().hex[:12]}",
                     embedding_function=None,
-                    metadata={EMBEDDER_KEY: signature(store.embedder), "hnsw:space": "cosine"},
+                    metadata={EMBEDDER_KEY: signature(store.embedder), **HNSW_SETTINGS},
                 )
         else:
             self.collection = live.collection

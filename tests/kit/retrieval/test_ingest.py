@@ -339,3 +339,19 @@ def test_an_unreadable_saved_bm25_side_is_rebuilt(corpus: Path, tmp_path: Path) 
     # Rewritten whole: the next process loads it without reading the store.
     assert Retriever(store, index_dir=saved).search("reset", k=2) == expected
     assert store.full_reads == 2
+
+
+def test_the_vector_index_is_saved_with_every_batch_so_every_process_reads_one_graph(
+    client: object, corpus: Path
+) -> None:
+    """Chroma rebuilds an unsaved HNSW graph whenever a process opens the collection, and the
+    build is not deterministic: below its default save point of 1000 rows, the same question
+    found different nearest chunks from one process to the next (writer.HNSW_SETTINGS)."""
+    store = VectorStore(client, LocalEmbedder())
+    ingest([corpus / "docs"], corpus, store)
+    collection = store.snapshot().collection
+    assert collection is not None
+    hnsw = collection.configuration["hnsw"]
+    assert hnsw is not None
+    assert (hnsw["space"], hnsw["sync_threshold"]) == ("cosine", 100)
+    assert collection.metadata["hnsw:batch_size"] == 100
