@@ -49,13 +49,17 @@ def client(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[object]:
         yield connect(request.getfixturevalue("chroma_server"), tmp_path / "unused")
 
 
-@pytest.fixture
-def corpus(tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    for name, text in DOCS.items():
+def written(root: Path, files: dict[str, str]) -> Path:
+    """`root` with `files` (relative path -> text) written under it."""
+    for name, text in files.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text)
     return root
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    return written(tmp_path / "project", DOCS)
 
 
 def expected_ids(root: Path) -> set[str]:
@@ -168,10 +172,7 @@ MANUALS = {
 
 @pytest.fixture
 def manuals(tmp_path: Path) -> Retriever:
-    root = tmp_path / "manuals"
-    for name, text in MANUALS.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text)
+    root = written(tmp_path / "manuals", MANUALS)
     store = VectorStore(connect(None, tmp_path / "chroma"), LocalEmbedder())
     ingest([root], root, store)
     return Retriever(store, index_dir=tmp_path / "bm25")
