@@ -111,6 +111,13 @@ def format_of(path: Path) -> Format | None:
     return EXTENSIONS.get(path.suffix.lower()) or NAMES.get(path.name)
 
 
+def kind_of(path: Path) -> ChunkKind | None:
+    """The kind of the chunks `iter_chunks` makes of `path` ("code" for any source file), or
+    None when it does not read it."""
+    fmt = format_of(path)
+    return None if fmt is None else _KINDS[fmt]
+
+
 def check_file(path: Path) -> str | None:
     """Why `path` cannot be ingested, or None if it can.
 

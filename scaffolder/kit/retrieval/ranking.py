@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -83,22 +83,17 @@ class BM25Index:
         self._total_length -= self._lengths.pop(chunk_id)
         return True
 
-    def search(
-        self,
-        query: str,
-        k: int = 10,
-        among: Collection[str] | None = None,
-        *,
-        synonyms: bool = False,
-    ) -> list[tuple[str, float]]:
-        """The `k` best `(chunk_id, score)` pairs, best first; chunks sharing no term are left
-        out, and with `among` so is every chunk not in it. Ties are broken by id so the order
-        does not depend on insertion history.
+    def search(self, query: str, k: int = 10, *, synonyms: bool = False) -> list[tuple[str, float]]:
+        """The `k` best `(chunk_id, score)` pairs, best first (`best` of `scores`)."""
+        return best(self.scores(query, synonyms=synonyms), k)
+
+    def scores(self, query: str, *, synonyms: bool = False) -> dict[str, float]:
+        """Every chunk's score for `query`; chunks sharing no term are left out.
 
         With `synonyms`, a term's synonyms (`kit.synonyms`) the query does not use count too,
         at `SYNONYM_WEIGHT`: "remove" finds "delete", a little less surely than "delete"."""
-        if not self._terms or k <= 0:
-            return []
+        if not self._terms:
+            return {}
         count = len(self._terms)
         average = self._total_length / count or 1.0
         terms = dict.fromkeys(tokenize(query), 1.0)
@@ -113,14 +108,11 @@ class BM25Index:
                 continue
             idf = math.log(1.0 + (count - len(posting) + 0.5) / (len(posting) + 0.5))
             for chunk_id, tf in posting.items():
-                if among is not None and chunk_id not in among:
-                    continue
                 norm = self.k1 * (1.0 - self.b + self.b * self._lengths[chunk_id] / average)
                 scores[chunk_id] = scores.get(chunk_id, 0.0) + factor * idf * tf * (self.k1 + 1) / (
                     tf + norm
                 )
-        ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
-        return ranked[:k]
+        return scores
 
     def ceiling(self, query: str) -> float:
         """An upper bound of any chunk's score for `query`: `(k1 + 1) * sum(idf)` over its
@@ -177,6 +169,14 @@ class BM25Index:
             self._postings.setdefault(term, {})[chunk_id] = tf
         self._lengths[chunk_id] = sum(counts.values())
         self._total_length += self._lengths[chunk_id]
+
+
+def best(scores: Mapping[str, float], k: int) -> list[tuple[str, float]]:
+    """The `k` highest `(id, score)` pairs, best first; ties are broken by id so the order does
+    not depend on insertion history."""
+    if k <= 0:
+        return []
+    return sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:k]
 
 
 #: `(id, fused score, {ranking name: its contribution})`, best first.

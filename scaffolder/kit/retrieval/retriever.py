@@ -35,9 +35,10 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Literal
 
 from scaffolder.errors import StoreDamagedError
-from scaffolder.kit.retrieval.loaders import format_of
+from scaffolder.kit.retrieval.loaders import kind_of
 from scaffolder.kit.retrieval.ranking import (
     BM25Index,
+    best,
     matches,
     mmr,
     relative_score_fusion,
@@ -72,8 +73,6 @@ _FORMAT = "scaffolder-index-view-2"
 #: four given in 25 of 32 man-page questions instead of 21, npm 22 instead of 20, pydoc
 #: unchanged (docs/performance.md).
 NAMED_WEIGHT = 0.5
-#: Formats whose files are code, whose names are words of their code base (`_names`).
-_CODE_FORMATS = ("python", "code")
 #: A word that may be a document's name ("grep", "socket.io", "ms").
 _NAME = re.compile(r"[a-z0-9]+(?:[._+-][a-z0-9]+)*")
 
@@ -220,13 +219,10 @@ class Retriever:
         dense = self.store.nearest(
             query_vector, depth, where, at=view.snapshot, visible=view.visible
         )
-        lexical = view.bm25.search(query, depth, synonyms=True)
-        named_chunks = view.chunks_named_in(query)
-        named = (
-            view.bm25.search(query, depth, among=named_chunks, synonyms=True)
-            if named_chunks
-            else []
-        )
+        # One BM25 pass serves both rankings: the named documents' chunks keep their scores.
+        scored = view.bm25.scores(query, synonyms=True)
+        lexical = best(scored, depth)
+        named = best({i: scored[i] for i in view.chunks_named_in(query) if i in scored}, depth)
         if where is not None:
             ids = {i for i, _ in [*lexical, *named]}
             candidates = self.chunks(list(ids), view)
@@ -346,7 +342,7 @@ def _names(sources: Mapping[str, str]) -> dict[str, frozenset[str]]:
         if len(found) == 1
         and name not in STOPWORDS
         and _NAME.fullmatch(name)
-        and format_of(Path(next(iter(found)))) not in _CODE_FORMATS
+        and kind_of(Path(next(iter(found)))) != "code"
     }
 
 
