@@ -11,8 +11,8 @@ is committed; the questions are in benchmarks/answerability/<domain>.jsonl):
 - `pydoc`: `python -m pydoc` text of 20 standard-library modules (this Python's version);
 - `npm`: the READMEs of 20 npm packages (`npm pack`, needs the npm registry);
 - `mixed`: 10 other man pages and 10 other modules' pydoc text in one collection, with questions
-  written after the changes of 2026-12-07 had been made and before any was measured on them (a
-  held-out check that those changes are not fitted to the first three).
+  written after the first change of 2026-12-07 had been built and before any change was measured
+  on them (a held-out check that the changes are not fitted to the first three).
 
 Then, as a team would: `copilot new qa-rag NAME --docs CORPUS --defaults` (which copies the
 documents into `data/`, adapts the project to them and indexes them), and every question
