@@ -1,7 +1,7 @@
 """Answerability on a team's own documents: does a qa-rag copilot answer what its index holds
 and decline what it does not, on corpora that are not the sample?
 
-Usage: python benchmarks/answerability.py [--domains manpages pydoc npm mixed] [--no-adapt]
+Usage: python benchmarks/answerability.py [--domains manpages pydoc npm mixed npmcli] [--no-adapt]
                                           [--keep DIR] [--passages N] [--reuse DIR]
 
 For each domain the corpus is built from what is on this machine at run time (nothing large
@@ -12,7 +12,10 @@ is committed; the questions are in benchmarks/answerability/<domain>.jsonl):
 - `npm`: the READMEs of 20 npm packages (`npm pack`, needs the npm registry);
 - `mixed`: 10 other man pages and 10 other modules' pydoc text in one collection, with questions
   written after the first change of 2026-12-07 had been built and before any change was measured
-  on them (a held-out check that the changes are not fitted to the first three).
+  on them (a held-out check that the changes are not fitted to the first three);
+- `npmcli`: the Markdown documentation of 20 npm commands (with YAML front matter), shipped with
+  the npm on this machine, with questions written during the third pass of 2026-12-07 before
+  any change was measured on them.
 
 Then, as a team would: `copilot new qa-rag NAME --docs CORPUS --defaults` (which copies the
 documents into `data/`, adapts the project to them and indexes them), and every question
@@ -109,6 +112,31 @@ MIXED_MODULES = [
     "configparser",
     "getpass",
 ]
+#: npm's own command documentation (Markdown with front matter, shipped with the npm on this
+#: machine): a fifth domain, whose questions were written during the third pass of 2026-12-07,
+#: after its first answer change was built and before any change was measured on them.
+NPM_COMMANDS = [
+    "npm-ci",
+    "npm-audit",
+    "npm-publish",
+    "npm-version",
+    "npm-link",
+    "npm-outdated",
+    "npm-uninstall",
+    "npm-pack",
+    "npm-cache",
+    "npm-ls",
+    "npm-init",
+    "npm-dedupe",
+    "npm-prune",
+    "npm-deprecate",
+    "npm-dist-tag",
+    "npm-exec",
+    "npm-install",
+    "npm-run",
+    "npm-update",
+    "npm-view",
+]
 NPM_PACKAGES = [
     "express",
     "commander",
@@ -171,11 +199,19 @@ def build_npm(folder: Path) -> None:
                 (folder / f"{name}.md").write_bytes(extracted.read())
 
 
+def build_npmcli(folder: Path) -> None:
+    root = subprocess.run(["npm", "root", "-g"], capture_output=True, text=True, check=True)
+    commands = Path(root.stdout.strip(), "npm", "docs", "content", "commands")
+    for name in NPM_COMMANDS:
+        shutil.copyfile(commands / f"{name}.md", folder / f"{name}.md")
+
+
 BUILDERS: dict[str, Callable[[Path], None]] = {
     "manpages": build_manpages,
     "pydoc": build_pydoc,
     "npm": build_npm,
     "mixed": build_mixed,
+    "npmcli": build_npmcli,
 }
 
 

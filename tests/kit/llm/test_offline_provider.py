@@ -316,3 +316,18 @@ def test_a_question_that_says_it_with_another_word_is_answered() -> None:
     reply = ask(AnswerTask("How do I remove characters with tr?", (manual,)))
     assert "-d, --delete delete characters in SET1, do not translate [1]" in reply
     assert "squeeze-repeats" not in reply
+
+
+def test_an_option_that_says_it_in_other_words_joins_an_answer_that_clears_the_floor() -> None:
+    """The floor decides whether the passages answer at all; what joins the best sentence is
+    chosen relative to it. The option sharing two words with the question ("exist", "file")
+    is below the floor on its own, and it is the part that answers."""
+    manual = Passage(
+        "1",
+        "mv moves or renames files.\n\n-n, --no-clobber\n    do not overwrite an existing file\n\n"
+        "-v, --verbose\n    explain what is being done\n",
+    )
+    reply = ask(AnswerTask("How do I stop mv from replacing files that already exist?", (manual,)))
+    assert reply == (
+        "mv moves or renames files. [1] -n, --no-clobber do not overwrite an existing file [1]"
+    )

@@ -42,7 +42,11 @@ _RUNNING_HEAD = re.compile(r"\s{2,}[A-Z][A-Z0-9._-]*\(\d[a-z]*\)$")
 #: A word a typesetter broke across two lines (groff and others mark it with U+2010 or a soft
 #: hyphen, never with the ASCII hyphen of compound words): "invoca\u2010" + "tion" is one word.
 _HYPHENATED = re.compile(r"(?<=\w)[\u2010\u00ad] (?=[a-z])")
-#: Below this a sentence shares too little with the question to count as an answer.
+#: Below this the best sentence shares too little with the question to count as an answer.
+#: It decides whether the passages answer at all; the sentences that join the best one are
+#: chosen relative to it (`_RUNNER_UP`), so an option line that says the fact in other words
+#: ("-n, --no-clobber: do not overwrite an existing file" for "stop mv from replacing files")
+#: is not dropped for sharing few words when the best sentence clears it.
 _MIN_SCORE = 0.25
 #: An answer is the best sentence and up to three more that score at least `_RUNNER_UP` of it.
 #: Why that many: reference text states a fact once, often in a sentence beside the one
@@ -244,11 +248,10 @@ def answer(task: AnswerTask) -> str:
             )
         # Passages come ranked by retrieval, which saw whole passages: trust that order a bit.
         score /= 1.0 + _RANK_DECAY * passage_rank
-        if score >= _MIN_SCORE:
-            scored.append((score, -passage_rank, -position))
-    if not scored:
-        return DONT_KNOW
+        scored.append((score, -passage_rank, -position))
     ranked = sorted(scored, reverse=True)
+    if not ranked or ranked[0][0] < _MIN_SCORE:
+        return DONT_KNOW
     top = ranked[0]
     chosen = [top, *[e for e in ranked[1:] if e[0] >= _RUNNER_UP * top[0]][: _MAX_SENTENCES - 1]]
     # The best sentence's passage first, then the others in retrieval's order; the sentences
