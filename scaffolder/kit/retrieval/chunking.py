@@ -213,7 +213,9 @@ def push_heading(stack: list[tuple[int, str]], level: int, title: str) -> None:
     stack.append((level, title))
 
 
-def pack_markdown(units: Iterable[Unit], max_chars: int) -> Iterator[Piece]:
+def pack_markdown(
+    units: Iterable[Unit], max_chars: int, title: str | None = None
+) -> Iterator[Piece]:
     """Markdown split at ATX headings (`#` to `######`), each section packed on its own.
 
     The heading line opens its section's first piece, so the heading's words are embedded
@@ -221,10 +223,11 @@ def pack_markdown(units: Iterable[Unit], max_chars: int) -> Iterator[Piece]:
     its first section) makes no chunk of its own, since alone it answers nothing: it opens the
     next section's first piece instead. Lines inside fenced code blocks are never taken for
     headings, and their blank lines are no paragraph boundaries. Setext headings (a line
-    underlined with `===` or `---`) are read as plain text.
+    underlined with `===` or `---`) are read as plain text. A `title` (a page's front
+    matter's, `kit.retrieval.front_matter`) heads every section path.
     """
-    stack: list[tuple[int, str]] = []
-    packer = Packer(max_chars)
+    stack: list[tuple[int, str]] = [(0, title)] if title else []
+    packer = Packer(max_chars, section_path(stack))
     fence: str | None = None
     has_text = False  # the open section holds more than headings and blank lines
     for unit in units:

@@ -9,7 +9,8 @@ questions about `data/`); a link that leaves it, dangles or loops is skipped wit
 and each file is read once, under its real path, however many links lead to it. `iter_chunks`
 cuts one file according to its format:
 
-* markdown (`.md`, `.markdown`): sections at `#` headings, `section` is the heading path;
+* markdown (`.md`, `.markdown`): sections at `#` headings, `section` is the heading path,
+  under the page's title when YAML front matter gives one (the block itself is not indexed);
 * text (`.txt`, `.rst`, README-like names): paragraphs merged up to `max_chars`;
 * HTML (`.html`, `.htm`): visible text by paragraph, `section` from h1-h6;
 * PDF (`.pdf`): page by page, `page` set, lines counted within the page's extracted text;
@@ -35,6 +36,7 @@ from typing import Literal, TextIO
 from scaffolder.errors import FAILURE_EXIT_CODE, CopilotError, UsageError, first_line
 from scaffolder.kit.retrieval.chunking import Piece, pack, pack_markdown, read_units, split_line
 from scaffolder.kit.retrieval.code_chunks import PYTHON_AST_MAX_BYTES, pack_python
+from scaffolder.kit.retrieval.front_matter import split_front_matter
 from scaffolder.kit.retrieval.gitignore import IgnoreRules
 from scaffolder.kit.retrieval.html_chunks import pack_html
 from scaffolder.kit.retrieval.types import Chunk, ChunkKind
@@ -354,7 +356,8 @@ def _chunk(
 
 def _text_pieces(fmt: Format, stream: TextIO, path: Path, max_chars: int) -> Iterator[Piece]:
     if fmt == "markdown":
-        return pack_markdown(read_units(stream, max_chars), max_chars)
+        front, units = split_front_matter(read_units(stream, max_chars))
+        return pack_markdown(units, max_chars, front.title if front else None)
     if fmt == "html":
         return pack_html(stream, max_chars)
     if fmt == "python" and path.stat().st_size <= PYTHON_AST_MAX_BYTES:

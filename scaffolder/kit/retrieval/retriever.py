@@ -38,6 +38,7 @@ from scaffolder.errors import StoreDamagedError
 from scaffolder.kit.retrieval.loaders import kind_of
 from scaffolder.kit.retrieval.ranking import (
     BM25Index,
+    Fused,
     best,
     matches,
     mmr,
@@ -64,7 +65,7 @@ ATTEMPTS = 3
 #: Chunks kept per generation for citation lookups (evidence, repeated questions).
 CACHED_CHUNKS = 1024
 #: Version 2 keeps each chunk's document, for the documents a question names.
-_FORMAT = "scaffolder-index-view-2"
+_FORMAT = "scaffolder-index-view-3"
 #: The weight in relative fusion of the ranking of the chunks of the documents a question
 #: names: as much as BM25's with the `local` embedder. A question that names a command,
 #: module or package ("How do I make grep case insensitive?") is about that document, yet a
@@ -247,22 +248,44 @@ class Retriever:
                 rankings, {"dense": weight, "bm25": 1.0 - weight, "named": NAMED_WEIGHT}
             )
         raw = {name: dict(ranking) for name, ranking in rankings.items()}
-        chosen = fused[:k]
+        ranked = fused
         if diverse and fused:
             by_id = {entry[0]: entry for entry in fused}
             vectors = self.store.vectors_at(_rows(view, list(by_id)), view.snapshot)
             complete = complete and len(vectors) == len(by_id)
             picked = mmr(query_vector, list(vectors.items()), k)
-            chosen = [by_id[chunk_id] for chunk_id in picked]
-        chunks = self.chunks([chunk_id for chunk_id, _, _ in chosen], view)
-        complete = complete and len(chunks) == len(chosen)
+            ranked = [by_id[chunk_id] for chunk_id in picked]
+        chosen, all_read = self._distinct(ranked, k, view)
         results = []
-        for chunk_id, score, _ranks in chosen:
-            if chunk_id not in chunks:
-                continue
-            scores = {name: table[chunk_id] for name, table in raw.items() if chunk_id in table}
-            results.append(SearchResult(chunks[chunk_id], score, scores))
-        return results, complete
+        for chunk, score, _ranks in chosen:
+            scores = {name: table[chunk.id] for name, table in raw.items() if chunk.id in table}
+            results.append(SearchResult(chunk, score, scores))
+        return results, complete and all_read
+
+    def _distinct(
+        self, ranked: Fused, k: int, view: IndexView
+    ) -> tuple[list[tuple[Chunk, float, dict[str, float]]], bool]:
+        """The first `k` chunks of `ranked` that say something different, and whether every
+        chunk read was there. A passage repeated word for word in several files (a shared
+        configuration reference, a licence footer, an include) is given once, under its
+        best-ranked file: otherwise its copies score alike and fill every slot (four of four
+        passages for a question on npm's command docs were one option's description)."""
+        chosen: list[tuple[Chunk, float, dict[str, float]]] = []
+        said: set[str] = set()
+        read = 0
+        all_read = True
+        while len(chosen) < k and read < len(ranked):
+            batch = ranked[read : read + k - len(chosen)]
+            read += len(batch)
+            chunks = self.chunks([chunk_id for chunk_id, _, _ in batch], view)
+            all_read = all_read and len(chunks) == len(batch)
+            for chunk_id, score, ranks in batch:
+                chunk = chunks.get(chunk_id)
+                text = " ".join(chunk.text.split()) if chunk is not None else ""
+                if chunk is not None and text not in said:
+                    said.add(text)
+                    chosen.append((chunk, score, ranks))
+        return chosen, all_read
 
     def _load(self, snapshot: Snapshot) -> IndexView:
         """The view of `snapshot`: read from `index_dir`, or built from one full read of the
@@ -276,9 +299,9 @@ class Retriever:
                     sources = {str(c): str(s) for c, s in data["sources"].items()}
                     return IndexView(snapshot, BM25Index.from_dict(data["bm25"]), rows, sources)
         bm25, rows, sources = BM25Index(), {}, {}
-        for row, document, source in self.store.texts(snapshot):
+        for row, document, source, section in self.store.texts(snapshot):
             chunk_id = chunk_id_of(row)
-            bm25.add_text(chunk_id, document)
+            bm25.add_text(chunk_id, f"{section}\n{document}" if section else document)
             rows[chunk_id] = row
             sources[chunk_id] = source
         view = IndexView(snapshot, bm25, rows, sources)

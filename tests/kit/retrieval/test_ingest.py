@@ -299,7 +299,7 @@ class FullReadCountingStore(VectorStore):
 
     full_reads = 0
 
-    def texts(self, at: Snapshot) -> list[tuple[str, str, str]]:
+    def texts(self, at: Snapshot) -> list[tuple[str, str, str, str]]:
         self.full_reads += 1
         return super().texts(at)
 
@@ -356,3 +356,45 @@ def test_the_vector_index_is_saved_with_every_batch_so_every_process_reads_one_g
     assert hnsw is not None
     assert (hnsw["space"], hnsw["sync_threshold"]) == ("cosine", 100)
     assert collection.metadata["hnsw:batch_size"] == 100
+
+
+SHARED = (
+    "## legacy-bundling\n\nInstall every package in its own folder, so nothing is deduplicated.\n"
+)
+
+
+def test_a_passage_repeated_in_several_files_is_given_once(tmp_path: Path) -> None:
+    """A configuration reference included in every command's page scores alike in each copy:
+    without distinct passages, its copies filled every slot and the page that answers had
+    none."""
+    files = {
+        f"cli/{name}.md": f"# {name}\n\n{summary}\n\n{SHARED}"
+        for name, summary in [("ci", "Runs a clean install."), ("link", "Links a folder.")]
+    }
+    files["cli/dedupe.md"] = "# dedupe\n\nMoves a package up the folder tree to share one copy.\n"
+    root = written(tmp_path / "docs", files)
+    store = VectorStore(connect(None, tmp_path / "chroma"), LocalEmbedder())
+    ingest([root], root, store)
+    question = "Is every package installed in its own folder?"
+    results = Retriever(store).search(question, k=2)
+    shared = [result for result in results if "legacy-bundling" in result.chunk.text]
+    assert len(results) == 2 and len(shared) == 1
+    assert results[0] == shared[0]  # the copy, once, in its place
+
+
+def test_the_heading_path_is_searched_with_the_text(tmp_path: Path) -> None:
+    """A page whose front matter names its topic is found by it, though the words are in no
+    line of the chunk (its heading is "Description")."""
+    files = {
+        "cli/npm-dedupe.md": "---\ntitle: npm-dedupe\ndescription: Reduce duplication in the "
+        "package tree\n---\n\n### Description\n\nSearches the local tree and moves packages up.\n",
+        "cli/npm-ls.md": "---\ntitle: npm-ls\ndescription: List installed packages\n---\n\n"
+        "### Description\n\nPrints the tree of installed packages.\n",
+    }
+    root = written(tmp_path / "docs", files)
+    store = VectorStore(connect(None, tmp_path / "chroma"), LocalEmbedder())
+    ingest([root], root, store)
+    lexical = Retriever(store, dense_weight=0.0).search("How do I reduce duplication?", k=2)
+    assert lexical[0].chunk.source == "cli/npm-dedupe.md"
+    assert "duplication" not in lexical[0].chunk.text
+    assert [("bm25" in result.scores) for result in lexical] == [True, False]

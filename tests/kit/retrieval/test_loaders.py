@@ -10,6 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scaffolder.errors import UsageError
+from scaffolder.kit.retrieval.chunking import read_units
+from scaffolder.kit.retrieval.front_matter import split_front_matter
 from scaffolder.kit.retrieval.loaders import (
     Skipped,
     UnreadableFileError,
@@ -91,6 +93,42 @@ def test_a_heading_with_only_headings_under_it_opens_the_next_section(tmp_path: 
     # A file of headings only still makes its chunk.
     only = write(tmp_path, "only.md", "# Title\n## Subtitle\n")
     assert layout(chunks_of(only)) == [(1, 2, "Title > Subtitle")]
+
+
+def test_front_matter_is_read_as_metadata_and_its_title_heads_every_section(
+    tmp_path: Path,
+) -> None:
+    """A static site's page says what it is about in its front matter, not in its headings
+    ("Synopsis", "Description"): the block is no chunk, its title and description head the
+    section path of every chunk of the page."""
+    text = (
+        "---\ntitle: npm-dedupe\nsection: 1\ndescription: Reduce duplication in the package"
+        " tree\n---\n\n### Synopsis\n\nnpm dedupe\n\n### Description\n\nSearches the tree.\n"
+    )
+    path = write(tmp_path, "npm-dedupe.md", text)
+    chunks = chunks_of(path)
+    title = "npm-dedupe: Reduce duplication in the package tree"
+    assert layout(chunks) == [(7, 9, f"{title} > Synopsis"), (11, 13, f"{title} > Description")]
+    assert not any("section: 1" in chunk.text for chunk in chunks)
+    assert_exact_lines(path, chunks)
+    only_title = write(tmp_path, "faq.md", "---\ntitle: FAQ\ntags: [help]\n---\nAsk away.\n")
+    assert layout(chunks_of(only_title)) == [(5, 5, "FAQ")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "---\nA page that opens with a rule.\n---\n\nMore text.\n",  # prose, not a mapping
+        "---\ntitle: never closed\n\nText.\n",  # no closing line
+        "--- \n- a list\n- not a mapping\n---\nText.\n",
+    ],
+)
+def test_rules_around_anything_but_a_mapping_are_text(tmp_path: Path, text: str) -> None:
+    path = write(tmp_path, "page.md", text)
+    chunks = chunks_of(path)
+    assert chunks[0].start_line == 1
+    assert all(chunk.section is None for chunk in chunks)
+    assert_exact_lines(path, chunks)
 
 
 def test_long_markdown_section_is_split_at_paragraphs(tmp_path: Path) -> None:
@@ -361,7 +399,10 @@ def test_chunks_cover_every_nonblank_line_once_in_order(
         assert len(chunk.text) <= max_chars
         assert chunk.text.split("\n")[0].strip() and chunk.text.split("\n")[-1].strip()
     assert covered == sorted(set(covered))
-    nonblank = [number for number, line in enumerate(lines, start=1) if line.strip()]
+    with path.open(encoding="utf-8", newline=None) as stream:
+        front, _ = split_front_matter(read_units(stream, max_chars))
+    skipped = front.end if front is not None and name.endswith(".md") else 0  # metadata
+    nonblank = [n for n, line in enumerate(lines, start=1) if line.strip() and n > skipped]
     assert [number for number in covered if lines[number - 1].strip()] == nonblank
     assert_exact_lines(path, chunks)
 
