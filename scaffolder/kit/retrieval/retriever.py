@@ -76,6 +76,7 @@ _FORMAT = "scaffolder-index-view-3"
 NAMED_WEIGHT = 0.5
 #: A word that may be a document's name ("grep", "socket.io", "ms").
 _NAME = re.compile(r"[a-z0-9]+(?:[._+-][a-z0-9]+)*")
+_WORD = re.compile(r"[a-z0-9]+")
 
 
 @dataclass(frozen=True)
@@ -93,16 +94,32 @@ class IndexView:
     #: A document's name -> its chunks (`_names`).
     named: Mapping[str, frozenset[str]] = field(init=False)
 
+    #: A name's first word -> the names that start with it and their words (`npm-ci`:
+    #: `("npm", "ci")`), so a question is matched against its own words, not every name.
+    _by_first_word: Mapping[str, tuple[tuple[str, tuple[str, ...]], ...]] = field(init=False)
+
     def __post_init__(self) -> None:
         object.__setattr__(self, "visible", frozenset(self.rows.values()))
         object.__setattr__(self, "named", _names(self.sources))
+        by_first_word: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+        for name in self.named:
+            words = tuple(_WORD.findall(name))
+            by_first_word.setdefault(words[0], []).append((name, words))
+        object.__setattr__(
+            self, "_by_first_word", {w: tuple(names) for w, names in by_first_word.items()}
+        )
 
     def chunks_named_in(self, query: str) -> frozenset[str]:
-        """The chunks of the documents `query` names ("How do I make grep case insensitive?"
-        names `grep.txt`)."""
+        """The chunks of the documents `query` names: "How do I make grep case insensitive?"
+        names `grep.txt`, and "What does npm ci do with node_modules?" names `npm-ci.md` (a
+        name of several words is named by its words in order, whatever joins them: people
+        write the command `npm ci`, the page `getting-started.md` "getting started")."""
+        words = _WORD.findall(query.lower())
         found: set[str] = set()
-        for word in _NAME.findall(query.lower()):
-            found |= self.named.get(word, frozenset())
+        for at, word in enumerate(words):
+            for name, its_words in self._by_first_word.get(word, ()):
+                if tuple(words[at : at + len(its_words)]) == its_words:
+                    found |= self.named[name]
         return frozenset(found)
 
     @property
@@ -348,11 +365,11 @@ def _rows(view: IndexView, ids: Sequence[str]) -> list[str]:
 def _names(sources: Mapping[str, str]) -> dict[str, frozenset[str]]:
     """Each document's name (its file name without suffix, in lower case: `grep` for
     `data/man/grep.txt`) -> the ids of its chunks. A name several documents share (`README`)
-    or a stopword names none of them, and neither does a code file's: a module is named for
-    a word of its code base (commander's `command.js` and `argument.js`, which every file of
-    it uses), so "Which method marks a command argument as optional?" is not about those two
-    files. Counting code files' names cost the code assistant two right files of 80 and an
-    answer (benchmarks/code_questions.py)."""
+    or one of stopwords only (`how-to`) names none of them, and neither does a code file's: a
+    module is named for a word of its code base (commander's `command.js` and `argument.js`,
+    which every file of it uses), so "Which method marks a command argument as optional?" is
+    not about those two files. Counting code files' names cost the code assistant two right
+    files of 80 and an answer (benchmarks/code_questions.py)."""
     documents: dict[str, set[str]] = {}
     chunks: dict[str, set[str]] = {}
     for chunk_id, source in sources.items():
@@ -363,8 +380,8 @@ def _names(sources: Mapping[str, str]) -> dict[str, frozenset[str]]:
         name: frozenset(chunks[name])
         for name, found in documents.items()
         if len(found) == 1
-        and name not in STOPWORDS
         and _NAME.fullmatch(name)
+        and not STOPWORDS.issuperset(_WORD.findall(name))
         and kind_of(Path(next(iter(found)))) != "code"
     }
 

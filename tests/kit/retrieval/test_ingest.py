@@ -398,3 +398,24 @@ def test_the_heading_path_is_searched_with_the_text(tmp_path: Path) -> None:
     assert lexical[0].chunk.source == "cli/npm-dedupe.md"
     assert "duplication" not in lexical[0].chunk.text
     assert [("bm25" in result.scores) for result in lexical] == [True, False]
+
+
+def test_a_name_of_several_words_is_named_by_its_words_in_order(tmp_path: Path) -> None:
+    """People write the command `npm ci` for the page `npm-ci.md`; a name of stopwords only
+    (`how-to`) names nothing, like a one-word stopword."""
+    files = {
+        "cli/npm-ci.md": "# npm ci\n\nInstalls from the lock file only.\n",
+        "cli/npm-install.md": "# npm install\n\nInstalls a package and what it needs.\n",
+        "guides/how-to.md": "# Guides\n\nRead these first.\n",
+    }
+    root = written(tmp_path / "docs", files)
+    store = VectorStore(connect(None, tmp_path / "chroma"), LocalEmbedder())
+    ingest([root], root, store)
+    view = Retriever(store).view()
+    assert view.chunks_named_in("What does npm ci do with node_modules?") == view.named["npm-ci"]
+    assert view.chunks_named_in("npm-install or NPM_CI?") == (
+        view.named["npm-install"] | view.named["npm-ci"]
+    )
+    assert view.chunks_named_in("Is ci faster than npm?") == frozenset()  # not in order
+    assert "how-to" not in view.named
+    assert view.chunks_named_in("how to install it?") == frozenset()
