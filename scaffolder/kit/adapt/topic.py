@@ -1,7 +1,8 @@
 """What the documents are about, in words a reader and the routing classifier can use.
 
 Offline, the topic comes from the documents' titles first: when most titles share a phrase
-("Lumen Desk Lamp: specifications", "Lumen Desk Lamp: warranty"), that phrase is the topic.
+("Lumen Desk Lamp: specifications", "Lumen Desk Lamp: warranty"), that phrase is the topic, and
+when most of their names share a prefix (`npm-ci`, `npm-audit`), that prefix is.
 Otherwise it is the terms that the titles and headings of at least half of the documents share,
 once words that every kind of text uses are set aside. A collection with no such term (twenty
 man pages, the READMEs of unrelated packages) is named by its documents' file names ("chmod, cp,
@@ -196,6 +197,8 @@ _TAG = re.compile(r"<[^>]*>")
 #: A heading that starts with a version or a date: a changelog entry, not a subject.
 _RELEASE = re.compile(r"^\[?v?\d")
 _SPLIT_TITLE = re.compile(r"\s*(?::|\s-\s|\s\u2013\s|\s\u2014\s|\(|\|)\s*")
+#: A name's prefix and the separator after it: `npm` in `npm-ci`, `git` in `git_commit`.
+_NAME_PREFIX = re.compile(r"([A-Za-z][A-Za-z0-9]+)[-_.][A-Za-z0-9]")
 TOPIC_TERMS = 3
 KEYWORDS = 30
 #: A term names the collection only when the titles or headings of this share of its
@@ -296,10 +299,28 @@ def _shared_title(corpus: Corpus) -> str | None:
     head, count = heads.most_common(1)[0]
     content = [w for w in words(head) if w.lower() not in STOPWORDS]
     if count < 2 or count * 2 < len(corpus.documents) or not content or len(content) > 6:
-        return None
+        return _shared_name_prefix(list(heads.elements()), len(corpus.documents))
     if head.lower() in GENERIC_HEADINGS:
         return None
     return head if len(content) > 1 or head[:1].isupper() else None
+
+
+def _shared_name_prefix(heads: list[str], documents: int) -> str | None:
+    """The prefix most titles' names share (`npm` of `npm-ci`, `npm-audit`; `git` of
+    `git-commit`), when at least half of them (and two) do: a family of commands or pages
+    named after what they belong to. Only a prefix joined to the rest of a name by `-`, `_`
+    or `.` counts; a first word of prose ("Getting started", "Getting help") does not."""
+    prefixes = Counter(
+        match.group(1).lower()
+        for head in heads
+        if (match := _NAME_PREFIX.match(head.split()[0] if head.split() else ""))
+    )
+    if not prefixes:
+        return None
+    prefix, count = prefixes.most_common(1)[0]
+    if count < 2 or count * 2 < documents or prefix in STOPWORDS or prefix in GENERIC_WORDS:
+        return None
+    return prefix
 
 
 def _document_names(corpus: Corpus) -> str:

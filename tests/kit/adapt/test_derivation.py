@@ -213,3 +213,31 @@ def test_docs_keep_their_layout_and_skip_what_ingest_cannot_read(tmp_path: Path)
     assert copy_docs(plan, project) == 3
     assert not (project / "data" / "lumen.md").exists()
     assert (project / "data" / "docs" / "man" / "tidyfs.txt").is_file()
+
+
+def test_pages_whose_names_share_a_prefix_are_named_by_it(tmp_path: Path) -> None:
+    """A family of command pages (`npm-ci`, `npm-audit`) is about what its names share, even
+    when their front matter gives each its own title; a first word of prose is no prefix."""
+    root = tmp_path / "project"
+    (root / "data").mkdir(parents=True)
+    pages = {
+        "npm-ci": "Clean install a project",
+        "npm-audit": "Run a security audit",
+        "npm-link": "Symlink a package folder",
+    }
+    for name, description in pages.items():
+        (root / "data" / f"{name}.md").write_text(
+            f"---\ntitle: {name}\ndescription: {description}\n---\n\n### Synopsis\n\n"
+            f"`{name.replace('-', ' ')}`\n\n### Configuration\n\n#### `workspaces`\n\n"
+            "Enable running a command in the context of the configured workspaces.\n",
+            encoding="utf-8",
+        )
+    (root / "data" / "README.md").write_text("# Overview\n\nThe commands.\n", encoding="utf-8")
+    topic = derive_topic(read_corpus(root))
+    assert topic.name == "npm"
+    assert "npm-ci: Clean install a project" in topic.description()
+    prose = tmp_path / "prose"
+    (prose / "data").mkdir(parents=True)
+    for title in ("Getting started", "Getting help", "Getting paid"):
+        (prose / "data" / f"{title.split()[1]}.md").write_text(f"# {title}\n\nText.\n")
+    assert derive_topic(read_corpus(prose)).name != "getting"
