@@ -22,6 +22,14 @@ from scaffolder.kit.routing.decisions import RoutingContext
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+def write_data(root: Path, files: dict[str, str]) -> Path:
+    """A project folder whose `data/` holds `files` (name -> text); returns the project."""
+    (root / "data").mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (root / "data" / name).write_text(text, encoding="utf-8")
+    return root
+
+
 def project_with(tmp_path: Path, domain: str) -> Path:
     root = tmp_path / "project"
     shutil.copytree(FIXTURES / domain, root / "data")
@@ -67,20 +75,20 @@ def test_unrelated_documents_are_named_by_their_file_names(tmp_path: Path) -> No
         "ssh_config.txt": "SSH\n\nNAME\n    ssh - remote login client\n\nESCAPE CHARACTERS\n"
         "    A pseudo-terminal accepts escape characters.\n",
     }
-    root = tmp_path / "project"
-    (root / "data").mkdir(parents=True)
-    for name, text in pages.items():
-        (root / "data" / name).write_text(text, encoding="utf-8")
+    root = write_data(tmp_path / "project", pages)
     assert derive_topic(read_corpus(root)).name == "grep, ssh config and tar"
     more = {
         "sed": "stream editor for filtering and transforming text",
         "find": "search for files in a directory hierarchy",
         "xargs": "build and execute command lines from standard input",
     }
-    for name, summary in more.items():
-        (root / "data" / f"{name}.txt").write_text(
-            f"{name.upper()}\n\nNAME\n    {name} - {summary}\n", encoding="utf-8"
-        )
+    write_data(
+        root,
+        {
+            f"{name}.txt": f"{name.upper()}\n\nNAME\n    {name} - {summary}\n"
+            for name, summary in more.items()
+        },
+    )
     topic = derive_topic(read_corpus(root))
     assert topic.name == "find, grep, sed and 3 other documents"
     assert topic.out_of_scope_reply().endswith("about find, grep, sed and 3 other documents.")
@@ -218,26 +226,23 @@ def test_docs_keep_their_layout_and_skip_what_ingest_cannot_read(tmp_path: Path)
 def test_pages_whose_names_share_a_prefix_are_named_by_it(tmp_path: Path) -> None:
     """A family of command pages (`npm-ci`, `npm-audit`) is about what its names share, even
     when their front matter gives each its own title; a first word of prose is no prefix."""
-    root = tmp_path / "project"
-    (root / "data").mkdir(parents=True)
     pages = {
         "npm-ci": "Clean install a project",
         "npm-audit": "Run a security audit",
         "npm-link": "Symlink a package folder",
     }
-    for name, description in pages.items():
-        (root / "data" / f"{name}.md").write_text(
-            f"---\ntitle: {name}\ndescription: {description}\n---\n\n### Synopsis\n\n"
-            f"`{name.replace('-', ' ')}`\n\n### Configuration\n\n#### `workspaces`\n\n"
-            "Enable running a command in the context of the configured workspaces.\n",
-            encoding="utf-8",
-        )
-    (root / "data" / "README.md").write_text("# Overview\n\nThe commands.\n", encoding="utf-8")
+    files = {
+        f"{name}.md": f"---\ntitle: {name}\ndescription: {description}\n---\n\n### Synopsis\n\n"
+        f"`{name.replace('-', ' ')}`\n\n### Configuration\n\n#### `workspaces`\n\n"
+        "Enable running a command in the context of the configured workspaces.\n"
+        for name, description in pages.items()
+    }
+    root = write_data(tmp_path / "project", {**files, "README.md": "# Overview\n\nThe commands.\n"})
     topic = derive_topic(read_corpus(root))
     assert topic.name == "npm"
     assert "npm-ci: Clean install a project" in topic.description()
-    prose = tmp_path / "prose"
-    (prose / "data").mkdir(parents=True)
-    for title in ("Getting started", "Getting help", "Getting paid"):
-        (prose / "data" / f"{title.split()[1]}.md").write_text(f"# {title}\n\nText.\n")
+    titles = ("Getting started", "Getting help", "Getting paid")
+    prose = write_data(
+        tmp_path / "prose", {f"{t.split()[1]}.md": f"# {t}\n\nText.\n" for t in titles}
+    )
     assert derive_topic(read_corpus(prose)).name != "getting"
