@@ -62,7 +62,8 @@ def split_front_matter(units: Iterable[Unit]) -> tuple[FrontMatter | None, Itera
 
 
 def _title(meta: dict[object, object]) -> str | None:
-    title, description = (meta.get(key) for key in ("title", "description"))
-    named = [" ".join(str(v).split()) for v in (title, description) if isinstance(v, str | int)]
-    named = [v for v in named if v]
+    """`title: description`, either alone, or None; a value that is not text (a list, a date,
+    `true`) names nothing."""
+    values = (meta.get(key) for key in ("title", "description"))
+    named = [" ".join(v.split()) for v in values if isinstance(v, str) and v.strip()]
     return ": ".join(named) or None

@@ -64,7 +64,8 @@ CANDIDATES_PER_RESULT = 4
 ATTEMPTS = 3
 #: Chunks kept per generation for citation lookups (evidence, repeated questions).
 CACHED_CHUNKS = 1024
-#: Version 2 keeps each chunk's document, for the documents a question names.
+#: Version 2 keeps each chunk's document, for the documents a question names; version 3's
+#: BM25 reads each chunk's heading path with its text.
 _FORMAT = "scaffolder-index-view-3"
 #: The weight in relative fusion of the ranking of the chunks of the documents a question
 #: names: as much as BM25's with the `local` embedder. A question that names a command,
