@@ -42,6 +42,10 @@ from scaffolder.kit.sources import SourceMap
 BATCH = 256
 #: Where the lock that keeps two ingests of one project apart lives, under the root.
 LOCK = Path(".copilot") / "ingest.lock"
+#: Why a readable file that makes no chunk is skipped: a page of front matter only, a PDF of
+#: scanned images, HTML that is all markup. Reported, so a team that drops scans into `data/`
+#: learns that nothing in them can be answered from, instead of finding it out by asking.
+NO_TEXT = "no text to index (front matter, markup or scanned images only)"
 #: Called once per file walked, with its name. A caller that wants the counts so far (a live
 #: line on a large repository) passes its own `IngestReport` to `ingest` and reads it.
 Progress = Callable[[str], None]
@@ -158,6 +162,9 @@ def _write(
             if isinstance(error, OSError):
                 reason = f"cannot be read: {error.strerror or error}"
             _skip(report, seen, source, reason, failed=True)
+            continue
+        if not chunks:
+            _skip(report, seen, source, NO_TEXT, failed=False)
             continue
         seen.add(source)
         report.files += 1

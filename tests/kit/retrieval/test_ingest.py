@@ -9,7 +9,7 @@ import pytest
 
 from scaffolder.errors import StoreDamagedError, UsageError
 from scaffolder.kit.retrieval.embedders import LocalEmbedder
-from scaffolder.kit.retrieval.ingest import ingest
+from scaffolder.kit.retrieval.ingest import NO_TEXT, ingest
 from scaffolder.kit.retrieval.loaders import iter_chunks
 from scaffolder.kit.retrieval.retriever import Retriever
 from scaffolder.kit.retrieval.store import (
@@ -20,6 +20,7 @@ from scaffolder.kit.retrieval.store import (
     connect,
 )
 from scaffolder.kit.retrieval.types import SearchResult
+from tests.kit.retrieval.test_loaders import make_pdf
 
 DOCS = {
     "docs/reset.md": "# Reset\n\nHold the touch button for twenty seconds to reset the lamp.\n\n"
@@ -419,3 +420,19 @@ def test_a_name_of_several_words_is_named_by_its_words_in_order(tmp_path: Path) 
     assert view.chunks_named_in("Is ci faster than npm?") == frozenset()  # not in order
     assert "how-to" not in view.named
     assert view.chunks_named_in("how to install it?") == frozenset()
+
+
+def test_a_file_with_no_text_to_index_is_skipped_with_the_reason(tmp_path: Path) -> None:
+    """A page of front matter only or a PDF of scanned images makes no chunk: the report says
+    so (a team learns nothing in it can be answered from), and the other files are ingested."""
+    root = written(
+        tmp_path / "docs",
+        {"meta.md": "---\ntitle: Only metadata\n---\n", "guide.md": "# Guide\n\nRead this.\n"},
+    )
+    (root / "scan.pdf").write_bytes(make_pdf([[]]))
+    store = VectorStore(connect(None, tmp_path / "chroma"), LocalEmbedder())
+    report = ingest([root], root, store)
+    assert report.files == 1
+    assert sorted(report.skipped) == [("meta.md", NO_TEXT), ("scan.pdf", NO_TEXT)]
+    assert report.failed == 0
+    assert {chunk.source for chunk in store.chunks()} == {"guide.md"}
