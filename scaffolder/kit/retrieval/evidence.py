@@ -50,8 +50,12 @@ if TYPE_CHECKING:
     from scaffolder.kit.retrieval.retriever import IndexView, Retriever
     from scaffolder.kit.retrieval.types import Chunk
 
-#: Bumped when probes or the rule change, so cached calibrations of older versions are redone.
-CALIBRATION_VERSION = 3
+#: Bumped when probes, the rule or the BM25 side's text change, so cached calibrations of older
+#: versions are redone (4: BM25 no longer reads heading paths).
+CALIBRATION_VERSION = 4
+#: The seed of the in-domain probes' sampling: fixed apart from the version, so a version
+#: bump redoes old calibrations without drawing other probes.
+PROBE_SEED = 3
 #: How long an assessment may use the index as last read instead of checking the store's
 #: generation again (one read of the pointer; a search checks it too, and each check counts):
 #: a scope decision a second behind an ingest is harmless, and retrieval itself always reads
@@ -304,7 +308,7 @@ def in_domain_probes(chunks: Sequence[Chunk]) -> list[str]:
     Deterministic for the same chunks (a fixed seed), so a calibration is reproducible."""
     words = [_content_words(chunk.text) for chunk in chunks]
     pool = sorted({word for found in words for word in found})
-    rng = random.Random(CALIBRATION_VERSION)
+    rng = random.Random(PROBE_SEED)
     probes = []
     for found in words:
         distinct = list(dict.fromkeys(found))

@@ -65,8 +65,9 @@ ATTEMPTS = 3
 #: Chunks kept per generation for citation lookups (evidence, repeated questions).
 CACHED_CHUNKS = 1024
 #: Version 2 keeps each chunk's document, for the documents a question names; version 3's
-#: BM25 reads each chunk's heading path with its text.
-_FORMAT = "scaffolder-index-view-3"
+#: BM25 read each chunk's heading path with its text, which version 4 no longer does (a
+#: title every page shares made its words look like noise: `docs/retrieval.md`).
+_FORMAT = "scaffolder-index-view-4"
 #: The weight in relative fusion of the ranking of the chunks of the documents a question
 #: names: as much as BM25's with the `local` embedder. A question that names a command,
 #: module or package ("How do I make grep case insensitive?") is about that document, yet a
@@ -317,9 +318,9 @@ class Retriever:
                     sources = {str(c): str(s) for c, s in data["sources"].items()}
                     return IndexView(snapshot, BM25Index.from_dict(data["bm25"]), rows, sources)
         bm25, rows, sources = BM25Index(), {}, {}
-        for row, document, source, section in self.store.texts(snapshot):
+        for row, document, source in self.store.texts(snapshot):
             chunk_id = chunk_id_of(row)
-            bm25.add_text(chunk_id, f"{section}\n{document}" if section else document)
+            bm25.add_text(chunk_id, document)
             rows[chunk_id] = row
             sources[chunk_id] = source
         view = IndexView(snapshot, bm25, rows, sources)

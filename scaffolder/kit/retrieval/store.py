@@ -272,13 +272,13 @@ class VectorStore:
             for row, vector in zip(got["ids"], got["embeddings"], strict=True)
         }
 
-    def texts(self, at: Snapshot) -> list[tuple[str, str, str, str]]:
-        """Every row of the snapshot as (row id, document, source path, section): the full
-        read a reader's BM25 side is built from (seconds at 10k chunks, so readers do it once
-        per generation). The section is the chunk's heading path, "" when it has none."""
+    def texts(self, at: Snapshot) -> list[tuple[str, str, str]]:
+        """Every row of the snapshot as (row id, document, source path): the full read a
+        reader's BM25 side is built from (seconds at 10k chunks, so readers do it once per
+        generation)."""
         got = self.rows(at, include=["documents", "metadatas"])
         return [
-            (row, document, str(metadata["source"]), str(metadata.get("section") or ""))
+            (row, document, str(metadata["source"]))
             for row, document, metadata in zip(
                 got["ids"], got["documents"], got["metadatas"], strict=True
             )

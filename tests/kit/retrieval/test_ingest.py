@@ -300,7 +300,7 @@ class FullReadCountingStore(VectorStore):
 
     full_reads = 0
 
-    def texts(self, at: Snapshot) -> list[tuple[str, str, str, str]]:
+    def texts(self, at: Snapshot) -> list[tuple[str, str, str]]:
         self.full_reads += 1
         return super().texts(at)
 
@@ -383,22 +383,27 @@ def test_a_passage_repeated_in_several_files_is_given_once(tmp_path: Path) -> No
     assert results[0] == shared[0]  # the copy, once, in its place
 
 
-def test_the_heading_path_is_searched_with_the_text(tmp_path: Path) -> None:
-    """A page whose front matter names its topic is found by it, though the words are in no
-    line of the chunk (its heading is "Description")."""
+def test_bm25_ranks_a_chunk_by_its_own_words_and_the_heading_path_stays_its_context(
+    tmp_path: Path,
+) -> None:
+    """Every page's title names the product, so reading the heading path with each chunk
+    would put "lamp" in every chunk and make the corpus's own subject weigh nothing (a
+    question naming it would look off-topic to answerability). A chunk counts the words it
+    holds; its heading path is kept for the citation and the reader."""
     files = {
-        "cli/npm-dedupe.md": "---\ntitle: npm-dedupe\ndescription: Reduce duplication in the "
-        "package tree\n---\n\n### Description\n\nSearches the local tree and moves packages up.\n",
-        "cli/npm-ls.md": "---\ntitle: npm-ls\ndescription: List installed packages\n---\n\n"
-        "### Description\n\nPrints the tree of installed packages.\n",
+        "lamp/app.md": "# Acme lamp: the app\n\nScenes and schedules.\n\n## Scenes\n\n"
+        "A scene keeps a brightness.\n",
+        "lamp/care.md": "# Acme lamp: care\n\nWipe it dry.\n\n## Cleaning\n\nUse a soft cloth.\n",
     }
     root = written(tmp_path / "docs", files)
     store = VectorStore(connect(None, tmp_path / "chroma"), LocalEmbedder())
     ingest([root], root, store)
-    lexical = Retriever(store, dense_weight=0.0).search("How do I reduce duplication?", k=2)
-    assert lexical[0].chunk.source == "cli/npm-dedupe.md"
-    assert "duplication" not in lexical[0].chunk.text
-    assert [("bm25" in result.scores) for result in lexical] == [True, False]
+    assert store.count() == 4
+    lexical = Retriever(store, dense_weight=0.0).search("acme lamp", k=4)
+    matched = [result.chunk for result in lexical if "bm25" in result.scores]
+    assert len(matched) == 2 and all("Acme lamp" in chunk.text for chunk in matched)
+    scenes = next(result.chunk for result in lexical if "A scene" in result.chunk.text)
+    assert scenes.section == "Acme lamp: the app > Scenes"
 
 
 def test_a_name_of_several_words_is_named_by_its_words_in_order(tmp_path: Path) -> None:
