@@ -331,3 +331,13 @@ def test_an_option_that_says_it_in_other_words_joins_an_answer_that_clears_the_f
     assert reply == (
         "mv moves or renames files. [1] -n, --no-clobber do not overwrite an existing file [1]"
     )
+
+
+def test_a_sentence_that_several_passages_repeat_is_said_once() -> None:
+    """Two functions' docstrings share a note; its copy would take the place of a sentence
+    that adds something."""
+    note = "For days outside the specified month the day number is 0."
+    first = Passage("1", f"monthdayscalendar(year, month): weeks of day numbers.\n\n{note}\n")
+    second = Passage("2", f"monthdays2calendar(year, month): weeks of day pairs.\n\n{note}\n")
+    reply = ask(AnswerTask("What day number do days outside the month get?", (first, second)))
+    assert reply.count("outside the specified month") == 1

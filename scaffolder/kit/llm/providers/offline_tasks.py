@@ -253,7 +253,17 @@ def answer(task: AnswerTask) -> str:
     if not ranked or ranked[0][0] < _MIN_SCORE:
         return DONT_KNOW
     top = ranked[0]
-    chosen = [top, *[e for e in ranked[1:] if e[0] >= _RUNNER_UP * top[0]][: _MAX_SENTENCES - 1]]
+    chosen = [top]
+    # A sentence that several passages repeat (two functions' docstrings, a shared note) is
+    # said once: its copy would take the place of a sentence that adds something.
+    said = {_said(units[-top[1]][-top[2]])}
+    for entry in ranked[1:]:
+        if len(chosen) == _MAX_SENTENCES or entry[0] < _RUNNER_UP * top[0]:
+            break
+        text = _said(units[-entry[1]][-entry[2]])
+        if text not in said:
+            said.add(text)
+            chosen.append(entry)
     # The best sentence's passage first, then the others in retrieval's order; the sentences
     # of one passage read best in the passage's own order.
     chosen.sort(key=lambda entry: (entry[1] != top[1], -entry[1], -entry[2]))
@@ -274,6 +284,11 @@ def answer(task: AnswerTask) -> str:
             _cited(example, task.passages[-top[1]].id, None),
         )
     return " ".join(parts).strip()
+
+
+def _said(unit: _Unit) -> str:
+    """What a unit says, whatever its spacing and case (the same sentence in two passages)."""
+    return " ".join(unit.text.lower().split())
 
 
 def _cited(unit: _Unit, passage_id: str, relevance: Callable[[str], float] | None) -> str:
