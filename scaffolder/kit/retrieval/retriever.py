@@ -116,13 +116,21 @@ class IndexView:
         names `grep.txt`, and "What does npm ci do with node_modules?" names `npm-ci.md` (a
         name of several words is named by its words in order, whatever joins them: people
         write the command `npm ci`, the page `getting-started.md` "getting started")."""
+        return self.named_in(query)[0]
+
+    def named_in(self, query: str) -> tuple[frozenset[str], str]:
+        """The chunks of the documents `query` names (`chunks_named_in`), and the rest of
+        `query`: its words without the names, which say what it asks of those documents."""
         words = _WORD.findall(query.lower())
         found: set[str] = set()
+        naming: set[int] = set()
         for at, word in enumerate(words):
             for name, its_words in self._by_first_word.get(word, ()):
                 if tuple(words[at : at + len(its_words)]) == its_words:
                     found |= self.named[name]
-        return frozenset(found)
+                    naming.update(range(at, at + len(its_words)))
+        rest = " ".join(word for at, word in enumerate(words) if at not in naming)
+        return frozenset(found), rest
 
     @property
     def token(self) -> str:
@@ -242,7 +250,11 @@ class Retriever:
         # One BM25 pass serves both rankings: the named documents' chunks keep their scores.
         scored = view.bm25.scores(query, synonyms=True)
         lexical = best(scored, depth)
-        named = best({i: scored[i] for i in view.chunks_named_in(query) if i in scored}, depth)
+        # Within the documents the question names, the name tells no passage from another
+        # (every chunk of grep's page is about grep): the rest of the question ranks them.
+        named_chunks, rest = view.named_in(query)
+        named_scores = view.bm25.scores(rest, synonyms=True) if named_chunks and rest else scored
+        named = best({i: named_scores[i] for i in named_chunks if i in named_scores}, depth)
         if where is not None:
             ids = {i for i, _ in [*lexical, *named]}
             candidates = self.chunks(list(ids), view)

@@ -406,6 +406,27 @@ def test_bm25_ranks_a_chunk_by_its_own_words_and_the_heading_path_stays_its_cont
     assert scenes.section == "Acme lamp: the app > Scenes"
 
 
+def test_the_rest_of_a_question_ranks_the_passages_of_the_document_it_names(
+    tmp_path: Path,
+) -> None:
+    """Every passage of grep's page is about grep, so within the page the name tells no
+    passage from another: the rest of the question ranks them. The passage that only
+    repeats the name gets no place in the named ranking; the one on case does."""
+    files = {
+        "man/grep.md": "# grep\n\ngrep prints lines; grep reads files; GNU grep.\n\n"
+        "## Matching\n\nUse -i to ignore case when matching.\n",
+        "man/find.md": "# find\n\nfind walks directory trees.\n",
+    }
+    root = written(tmp_path / "docs", files)
+    store = VectorStore(connect(None, tmp_path / "chroma"), LocalEmbedder())
+    ingest([root], root, store)
+    results = Retriever(store, dense_weight=0.0).search("How do I make grep ignore case?", k=3)
+    named = {result.chunk.text.splitlines()[-1]: result.scores.get("named") for result in results}
+    assert named["Use -i to ignore case when matching."] is not None
+    assert named["grep prints lines; grep reads files; GNU grep."] is None
+    assert results[0].chunk.text.endswith("Use -i to ignore case when matching.")
+
+
 def test_a_name_of_several_words_is_named_by_its_words_in_order(tmp_path: Path) -> None:
     """People write the command `npm ci` for the page `npm-ci.md`; a name of stopwords only
     (`how-to`) names nothing, like a one-word stopword."""
