@@ -46,8 +46,9 @@ from scaffolder.kit.retrieval.evidence_probes import OFF_TOPIC_PROBES
 from scaffolder.kit.text import STOPWORDS
 
 if TYPE_CHECKING:
+    from scaffolder.kit.retrieval.index_view import IndexView
     from scaffolder.kit.retrieval.ranking import BM25Index
-    from scaffolder.kit.retrieval.retriever import IndexView, Retriever
+    from scaffolder.kit.retrieval.retriever import Retriever
     from scaffolder.kit.retrieval.types import Chunk
 
 #: Bumped when probes, the rule or the BM25 side's text change, so cached calibrations of older

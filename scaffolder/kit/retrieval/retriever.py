@@ -26,16 +26,15 @@ from __future__ import annotations
 
 import contextlib
 import json
-import re
 import time
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from scaffolder.errors import StoreDamagedError
-from scaffolder.kit.retrieval.loaders import kind_of
+from scaffolder.kit.retrieval.index_view import IndexView
 from scaffolder.kit.retrieval.ranking import (
     BM25Index,
     Fused,
@@ -53,7 +52,6 @@ from scaffolder.kit.retrieval.store import (
     open_store,
 )
 from scaffolder.kit.retrieval.types import Chunk, SearchResult
-from scaffolder.kit.text import STOPWORDS
 
 if TYPE_CHECKING:
     from scaffolder.kit.settings import CopilotSettings
@@ -76,65 +74,6 @@ _FORMAT = "scaffolder-index-view-4"
 #: four given in 25 of 32 man-page questions instead of 21, npm 22 instead of 20, pydoc
 #: unchanged (docs/performance.md).
 NAMED_WEIGHT = 0.5
-#: A word that may be a document's name ("grep", "socket.io", "ms").
-_NAME = re.compile(r"[a-z0-9]+(?:[._+-][a-z0-9]+)*")
-_WORD = re.compile(r"[a-z0-9]+")
-
-
-@dataclass(frozen=True)
-class IndexView:
-    """What a retriever derives from one published generation of the index, built once per
-    generation token (module doc)."""
-
-    snapshot: Snapshot
-    bm25: BM25Index
-    #: Chunk id -> the id of the row that holds it in this generation.
-    rows: Mapping[str, str]
-    #: Chunk id -> the path of its document.
-    sources: Mapping[str, str]
-    visible: frozenset[str] = field(init=False)
-    #: A document's name -> its chunks (`_names`).
-    named: Mapping[str, frozenset[str]] = field(init=False)
-
-    #: A name's first word -> the names that start with it and their words (`npm-ci`:
-    #: `("npm", "ci")`), so a question is matched against its own words, not every name.
-    _by_first_word: Mapping[str, tuple[tuple[str, tuple[str, ...]], ...]] = field(init=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "visible", frozenset(self.rows.values()))
-        object.__setattr__(self, "named", _names(self.sources))
-        by_first_word: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
-        for name in self.named:
-            words = tuple(_WORD.findall(name))
-            by_first_word.setdefault(words[0], []).append((name, words))
-        object.__setattr__(
-            self, "_by_first_word", {w: tuple(names) for w, names in by_first_word.items()}
-        )
-
-    def chunks_named_in(self, query: str) -> frozenset[str]:
-        """The chunks of the documents `query` names: "How do I make grep case insensitive?"
-        names `grep.txt`, and "What does npm ci do with node_modules?" names `npm-ci.md` (a
-        name of several words is named by its words in order, whatever joins them: people
-        write the command `npm ci`, the page `getting-started.md` "getting started")."""
-        return self.named_in(query)[0]
-
-    def named_in(self, query: str) -> tuple[frozenset[str], str]:
-        """The chunks of the documents `query` names (`chunks_named_in`), and the rest of
-        `query`: its words without the names, which say what it asks of those documents."""
-        words = _WORD.findall(query.lower())
-        found: set[str] = set()
-        naming: set[int] = set()
-        for at, word in enumerate(words):
-            for name, its_words in self._by_first_word.get(word, ()):
-                if tuple(words[at : at + len(its_words)]) == its_words:
-                    found |= self.named[name]
-                    naming.update(range(at, at + len(its_words)))
-        rest = " ".join(word for at, word in enumerate(words) if at not in naming)
-        return frozenset(found), rest
-
-    @property
-    def token(self) -> str:
-        return self.snapshot.token
 
 
 @dataclass
@@ -374,30 +313,6 @@ def open_retriever(settings: CopilotSettings, root: Path) -> Retriever:
 
 def _rows(view: IndexView, ids: Sequence[str]) -> list[str]:
     return [view.rows[i] for i in dict.fromkeys(ids) if i in view.rows]
-
-
-def _names(sources: Mapping[str, str]) -> dict[str, frozenset[str]]:
-    """Each document's name (its file name without suffix, in lower case: `grep` for
-    `data/man/grep.txt`) -> the ids of its chunks. A name several documents share (`README`)
-    or one of stopwords only (`how-to`) names none of them, and neither does a code file's: a
-    module is named for a word of its code base (commander's `command.js` and `argument.js`,
-    which every file of it uses), so "Which method marks a command argument as optional?" is
-    not about those two files. Counting code files' names cost the code assistant two right
-    files of 80 and an answer (benchmarks/code_questions.py)."""
-    documents: dict[str, set[str]] = {}
-    chunks: dict[str, set[str]] = {}
-    for chunk_id, source in sources.items():
-        name = PurePosixPath(source).stem.lower()
-        documents.setdefault(name, set()).add(source)
-        chunks.setdefault(name, set()).add(chunk_id)
-    return {
-        name: frozenset(chunks[name])
-        for name, found in documents.items()
-        if len(found) == 1
-        and _NAME.fullmatch(name)
-        and not STOPWORDS.issuperset(_WORD.findall(name))
-        and kind_of(Path(next(iter(found)))) != "code"
-    }
 
 
 def _fields(chunk: Chunk) -> dict[str, Any]:
