@@ -171,12 +171,17 @@ MANUALS = {
 }
 
 
-@pytest.fixture
-def manuals(tmp_path: Path) -> Retriever:
-    root = written(tmp_path / "manuals", MANUALS)
+def indexed(tmp_path: Path, folder: str, files: dict[str, str]) -> VectorStore:
+    """`files` written under `tmp_path / folder` and ingested into a local store beside it."""
+    root = written(tmp_path / folder, files)
     store = VectorStore(connect(None, tmp_path / "chroma"), LocalEmbedder())
     ingest([root], root, store)
-    return Retriever(store, index_dir=tmp_path / "bm25")
+    return store
+
+
+@pytest.fixture
+def manuals(tmp_path: Path) -> Retriever:
+    return Retriever(indexed(tmp_path, "manuals", MANUALS), index_dir=tmp_path / "bm25")
 
 
 def test_a_question_that_names_a_document_is_answered_from_it(
@@ -373,9 +378,7 @@ def test_a_passage_repeated_in_several_files_is_given_once(tmp_path: Path) -> No
         for name, summary in [("ci", "Runs a clean install."), ("link", "Links a folder.")]
     }
     files["cli/dedupe.md"] = "# dedupe\n\nMoves a package up the folder tree to share one copy.\n"
-    root = written(tmp_path / "docs", files)
-    store = VectorStore(connect(None, tmp_path / "chroma"), LocalEmbedder())
-    ingest([root], root, store)
+    store = indexed(tmp_path, "docs", files)
     question = "Is every package installed in its own folder?"
     results = Retriever(store).search(question, k=2)
     shared = [result for result in results if "legacy-bundling" in result.chunk.text]
@@ -395,9 +398,7 @@ def test_bm25_ranks_a_chunk_by_its_own_words_and_the_heading_path_stays_its_cont
         "A scene keeps a brightness.\n",
         "lamp/care.md": "# Acme lamp: care\n\nWipe it dry.\n\n## Cleaning\n\nUse a soft cloth.\n",
     }
-    root = written(tmp_path / "docs", files)
-    store = VectorStore(connect(None, tmp_path / "chroma"), LocalEmbedder())
-    ingest([root], root, store)
+    store = indexed(tmp_path, "docs", files)
     assert store.count() == 4
     lexical = Retriever(store, dense_weight=0.0).search("acme lamp", k=4)
     matched = [result.chunk for result in lexical if "bm25" in result.scores]
@@ -417,9 +418,7 @@ def test_the_rest_of_a_question_ranks_the_passages_of_the_document_it_names(
         "## Matching\n\nUse -i to ignore case when matching.\n",
         "man/find.md": "# find\n\nfind walks directory trees.\n",
     }
-    root = written(tmp_path / "docs", files)
-    store = VectorStore(connect(None, tmp_path / "chroma"), LocalEmbedder())
-    ingest([root], root, store)
+    store = indexed(tmp_path, "docs", files)
     results = Retriever(store, dense_weight=0.0).search("How do I make grep ignore case?", k=3)
     named = {result.chunk.text.splitlines()[-1]: result.scores.get("named") for result in results}
     assert named["Use -i to ignore case when matching."] is not None
@@ -435,9 +434,7 @@ def test_a_name_of_several_words_is_named_by_its_words_in_order(tmp_path: Path) 
         "cli/npm-install.md": "# npm install\n\nInstalls a package and what it needs.\n",
         "guides/how-to.md": "# Guides\n\nRead these first.\n",
     }
-    root = written(tmp_path / "docs", files)
-    store = VectorStore(connect(None, tmp_path / "chroma"), LocalEmbedder())
-    ingest([root], root, store)
+    store = indexed(tmp_path, "docs", files)
     view = Retriever(store).view()
     assert view.chunks_named_in("What does npm ci do with node_modules?") == view.named["npm-ci"]
     assert view.chunks_named_in("npm-install or NPM_CI?") == (
