@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -87,11 +87,15 @@ class BM25Index:
         """The `k` best `(chunk_id, score)` pairs, best first (`best` of `scores`)."""
         return best(self.scores(query, synonyms=synonyms), k)
 
-    def scores(self, query: str, *, synonyms: bool = False) -> dict[str, float]:
+    def scores(
+        self, query: str, *, synonyms: bool = False, within: Collection[str] | None = None
+    ) -> dict[str, float]:
         """Every chunk's score for `query`; chunks sharing no term are left out.
 
         With `synonyms`, a term's synonyms (`kit.synonyms`) the query does not use count too,
-        at `SYNONYM_WEIGHT`: "remove" finds "delete", a little less surely than "delete"."""
+        at `SYNONYM_WEIGHT`: "remove" finds "delete", a little less surely than "delete".
+        With `within`, only those chunks are scored (one document's few chunks cost a few
+        lookups, not a walk over every posting), with the corpus's idf all the same."""
         if not self._terms:
             return {}
         count = len(self._terms)
@@ -107,7 +111,8 @@ class BM25Index:
             if not posting:
                 continue
             idf = math.log(1.0 + (count - len(posting) + 0.5) / (len(posting) + 0.5))
-            for chunk_id, tf in posting.items():
+            hits = posting.items() if within is None else _hits_within(posting, within)
+            for chunk_id, tf in hits:
                 norm = self.k1 * (1.0 - self.b + self.b * self._lengths[chunk_id] / average)
                 scores[chunk_id] = scores.get(chunk_id, 0.0) + factor * idf * tf * (self.k1 + 1) / (
                     tf + norm
@@ -169,6 +174,13 @@ class BM25Index:
             self._postings.setdefault(term, {})[chunk_id] = tf
         self._lengths[chunk_id] = sum(counts.values())
         self._total_length += self._lengths[chunk_id]
+
+
+def _hits_within(posting: Mapping[str, int], within: Collection[str]) -> list[tuple[str, int]]:
+    """The `(chunk_id, tf)` pairs of `posting` for chunks in `within`, walking the smaller."""
+    if len(within) < len(posting):
+        return [(chunk_id, posting[chunk_id]) for chunk_id in within if chunk_id in posting]
+    return [(chunk_id, tf) for chunk_id, tf in posting.items() if chunk_id in within]
 
 
 def best(scores: Mapping[str, float], k: int) -> list[tuple[str, float]]:

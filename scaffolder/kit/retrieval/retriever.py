@@ -186,14 +186,12 @@ class Retriever:
         dense = self.store.nearest(
             query_vector, depth, where, at=view.snapshot, visible=view.visible
         )
-        # One BM25 pass serves both rankings: the named documents' chunks keep their scores.
-        scored = view.bm25.scores(query, synonyms=True)
-        lexical = best(scored, depth)
+        lexical = view.bm25.search(query, depth, synonyms=True)
         # Within the documents the question names, the name tells no passage from another
-        # (every chunk of grep's page is about grep): the rest of the question ranks them.
+        # (every chunk of grep's page is about grep): the rest of the question ranks them,
+        # and only their chunks are scored.
         named_chunks, rest = view.named_in(query)
-        named_scores = view.bm25.scores(rest, synonyms=True) if named_chunks and rest else scored
-        named = best({i: named_scores[i] for i in named_chunks if i in named_scores}, depth)
+        named = best(view.bm25.scores(rest or query, synonyms=True, within=named_chunks), depth)
         if where is not None:
             ids = {i for i, _ in [*lexical, *named]}
             candidates = self.chunks(list(ids), view)

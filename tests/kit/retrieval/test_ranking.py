@@ -117,6 +117,19 @@ def test_bm25_search_edge_cases(animals: tuple[BM25Index, dict[str, str]]) -> No
     assert BM25Index().search("cat") == []
 
 
+def test_bm25_scores_within_some_chunks_are_their_scores_in_the_whole_index(
+    animals: tuple[BM25Index, dict[str, str]],
+) -> None:
+    """Scoring one document's chunks keeps the corpus's idf: the same numbers as scoring all
+    and keeping those, whichever of the posting and the chunks is the smaller."""
+    index, names = animals
+    ids = {name: chunk_id for chunk_id, name in names.items()}
+    everything = index.scores("cat dog bird")
+    for within in ({ids["A"]}, {ids["A"], ids["C"]}, set(ids.values()), set()):
+        expected = {i: score for i, score in everything.items() if i in within}
+        assert index.scores("cat dog bird", within=within) == approx(expected)
+
+
 # Incremental updates and persistence
 
 DOCS = [
