@@ -14,7 +14,10 @@ The tokenizer, one for documents and queries alike:
 1. lowercase, then split into unicode letter/digit runs; `_` splits too, so `read_text`
    matches a question about "read text";
 2. drop a short English stopword list (function words that say nothing about a topic);
-3. light suffix stemming, so inflections of a word share a term: `-ies`/`-ied` become `-y`,
+3. light suffix stemming, so inflections of a word share a term: an adverb loses what makes
+   it one (`-ically` and `-ical` become `-ic`; `-ly` goes after an adjective's ending such as
+   `-ive`, `-ent`, `-al` or `-ed`, so "recursively" meets "recursive" and "apply" stays),
+   `-ies`/`-ied` become `-y`,
    `-sses` becomes `-ss`, then one of `-ing`, `-ed`, `-es`, `-s` is removed (never `-ss`,
    `-us`, `-is`) when what is left has a vowel, a doubled final consonant other than `l`, `s`,
    `z` is undoubled (`stopped`, `stop` -> `stop`; `called` -> `call`), and a final `-e` is
@@ -68,8 +71,21 @@ def _has_vowel(text: str) -> bool:
     return any(letter in _VOWELS for letter in text)
 
 
+#: What is left of an adverb without `-ly` when it was made from an adjective: "recursively",
+#: "silently", "directly", "previously", "manually" (not "apply", "reply", "family").
+_ADJECTIVE_ENDINGS = ("ive", "ent", "ant", "ous", "ful", "less", "ct", "ate", "al", "ed")
+
+
+def _is_adverb_of_adjective(word: str) -> bool:
+    return len(word) > 6 and word.endswith("ly") and word[:-2].endswith(_ADJECTIVE_ENDINGS)
+
+
 def stem(word: str) -> str:
     """The light stem of one lowercase word (rules in the module docstring)."""
+    if word.endswith("ically"):
+        word = word[:-4]
+    elif word.endswith("ical") or _is_adverb_of_adjective(word):
+        word = word[:-2]
     if len(word) > 4 and word.endswith(("ies", "ied")):
         return word[:-3] + "y"
     if word.endswith("sses"):
