@@ -29,70 +29,33 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import sys
 import threading
-import time
 import weakref
-from array import array
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal, Protocol, Self, get_args
+from typing import Any, Literal, Self, get_args
 
 from scaffolder.errors import CacheMissError, UsageError
-from scaffolder.kit.llm.types import ChatRequest, Completion, EmbeddingRequest, Embeddings, Usage
+from scaffolder.kit.llm.cache_file import (
+    GET_COMPLETION,
+    GET_EMBEDDINGS,
+    PUT_COMPLETION,
+    PUT_EMBEDDINGS,
+    now,
+    open_database,
+    pack_vectors,
+    unpack_vectors,
+    usage_from_row,
+)
+from scaffolder.kit.llm.session_tapes import active_tape
+from scaffolder.kit.llm.types import ChatRequest, Completion, EmbeddingRequest, Embeddings
 
 CacheMode = Literal["off", "read-write", "replay-only"]
 CACHE_MODES: tuple[CacheMode, ...] = get_args(CacheMode)
 MODE_VARIABLE = "COPILOT_LLM_CACHE"
 PATH_VARIABLE = "COPILOT_LLM_CACHE_PATH"
 DEFAULT_RELATIVE_PATH = Path(".copilot") / "llm-cache.sqlite3"
-
-#: How long a writer waits for another process's write to finish before giving up.
-BUSY_TIMEOUT_MS = 30_000
-#: Bumped when the tables change shape; a newer file is refused rather than misread.
-SCHEMA_VERSION = 1
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS completions (
-    key TEXT PRIMARY KEY,
-    provider TEXT NOT NULL,
-    model TEXT NOT NULL,
-    text TEXT NOT NULL,
-    finish_reason TEXT,
-    prompt_tokens INTEGER,
-    completion_tokens INTEGER,
-    created_at TEXT NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS embeddings (
-    key TEXT PRIMARY KEY,
-    provider TEXT NOT NULL,
-    model TEXT NOT NULL,
-    count INTEGER NOT NULL,
-    dimensions INTEGER NOT NULL,
-    vectors BLOB NOT NULL,
-    prompt_tokens INTEGER,
-    completion_tokens INTEGER,
-    created_at TEXT NOT NULL
-) WITHOUT ROWID;
-"""
-_GET_COMPLETION = (
-    "SELECT text, model, provider, finish_reason, prompt_tokens, completion_tokens "
-    "FROM completions WHERE key = ?"
-)
-_PUT_COMPLETION = (
-    "INSERT OR IGNORE INTO completions (key, provider, model, text, finish_reason, "
-    "prompt_tokens, completion_tokens, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-)
-_GET_EMBEDDINGS = (
-    "SELECT vectors, count, dimensions, model, provider, prompt_tokens, completion_tokens "
-    "FROM embeddings WHERE key = ?"
-)
-_PUT_EMBEDDINGS = (
-    "INSERT OR IGNORE INTO embeddings (key, provider, model, count, dimensions, vectors, "
-    "prompt_tokens, completion_tokens, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
 
 
 @dataclass(frozen=True)
@@ -155,7 +118,7 @@ class ResponseCache:
         tape = active_tape()
         if tape is not None and request is not None and provider is not None:
             return tape.completion(key, request, provider)
-        row = self._lookup(_GET_COMPLETION, key, describe)
+        row = self._lookup(GET_COMPLETION, key, describe)
         if row is None:
             return None
         text, model, provider, finish_reason, prompt_tokens, completion_tokens = row
@@ -163,7 +126,7 @@ class ResponseCache:
             text=text,
             model=model,
             provider=provider,
-            usage=_usage(prompt_tokens, completion_tokens),
+            usage=usage_from_row(prompt_tokens, completion_tokens),
             finish_reason=finish_reason,
             cached=True,
         )
@@ -180,7 +143,7 @@ class ResponseCache:
             return
         usage = completion.usage
         self._write(
-            _PUT_COMPLETION,
+            PUT_COMPLETION,
             (
                 key,
                 completion.provider,
@@ -189,7 +152,7 @@ class ResponseCache:
                 completion.finish_reason,
                 usage.prompt_tokens if usage else None,
                 usage.completion_tokens if usage else None,
-                _now(),
+                now(),
             ),
         )
 
@@ -210,15 +173,15 @@ class ResponseCache:
         tape = active_tape()
         if tape is not None and request is not None and provider is not None:
             return tape.embeddings(key, request, provider, describe)
-        row = self._lookup(_GET_EMBEDDINGS, key, describe)
+        row = self._lookup(GET_EMBEDDINGS, key, describe)
         if row is None:
             return None
         blob, count, dimensions, model, provider, prompt_tokens, completion_tokens = row
         return Embeddings(
-            vectors=_unpack_vectors(blob, count, dimensions),
+            vectors=unpack_vectors(blob, count, dimensions),
             model=model,
             provider=provider,
-            usage=_usage(prompt_tokens, completion_tokens),
+            usage=usage_from_row(prompt_tokens, completion_tokens),
             cached=True,
         )
 
@@ -236,17 +199,17 @@ class ResponseCache:
             raise ValueError("cannot cache embeddings whose vectors differ in length")
         usage = embeddings.usage
         self._write(
-            _PUT_EMBEDDINGS,
+            PUT_EMBEDDINGS,
             (
                 key,
                 embeddings.provider,
                 embeddings.model,
                 len(vectors),
                 dimensions,
-                _pack_vectors(vectors),
+                pack_vectors(vectors),
                 usage.prompt_tokens if usage else None,
                 usage.completion_tokens if usage else None,
-                _now(),
+                now(),
             ),
         )
 
@@ -309,7 +272,7 @@ class ResponseCache:
         if self._connection is None:
             if self.mode == "replay-only" and not self.path.is_file():
                 return None
-            self._connection = _open(self.path)
+            self._connection = open_database(self.path)
         return self._connection
 
     def _forget_parent_connection(self) -> None:
@@ -321,38 +284,6 @@ class ResponseCache:
             _INHERITED_CONNECTIONS.append(self._connection)
         self._connection = None
         self._lock = threading.Lock()
-
-
-class SessionTape(Protocol):
-    """What the cache asks of a test session's tape (`recordings.Tape` is the one there is).
-
-    Why a Protocol: the recordings module imports this one to activate its tapes; naming its
-    class here would make the two import each other, and make the cache (which the pytest
-    plugin imports) load the recordings module."""
-
-    def completion(self, cache_key: str, request: ChatRequest, provider: str) -> Completion | None:
-        """The recorded answer, or None when the answer is to be recorded now."""
-
-    def embeddings(
-        self, cache_key: str, request: EmbeddingRequest, provider: str, describe: str
-    ) -> Embeddings | None:
-        """The recorded vectors, or None when they are to be recorded now."""
-
-    def record_completion(self, cache_key: str, completion: Completion) -> bool:
-        """Record the answer the tape asked for; False when it asked for none."""
-
-    def record_embeddings(self, cache_key: str, embeddings: Embeddings) -> bool:
-        """Record the vectors the tape asked for; False when it asked for none."""
-
-
-#: The tapes `recordings.activated` made active, innermost last. Kept here, not there, so the
-#: cache (which the pytest plugin imports) never has to import the recordings module.
-ACTIVE_TAPES: list[SessionTape] = []
-
-
-def active_tape() -> SessionTape | None:
-    """The tape of the running test session, if the plugin activated one."""
-    return ACTIVE_TAPES[-1] if ACTIVE_TAPES else None
 
 
 _LIVE_CACHES: weakref.WeakSet[ResponseCache] = weakref.WeakSet()
@@ -368,90 +299,6 @@ if hasattr(os, "register_at_fork"):  # POSIX; elsewhere processes are spawned, n
     os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
-def _open(path: Path) -> sqlite3.Connection:
-    """Open (creating if needed) the database, in WAL mode, with the schema in place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # isolation_level=None: autocommit, so each statement is its own short transaction.
-    connection = sqlite3.connect(
-        path,
-        timeout=BUSY_TIMEOUT_MS / 1000,
-        isolation_level=None,
-        check_same_thread=False,
-    )
-    try:
-        connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        _enable_wal(connection)
-        # NORMAL is durable across application crashes in WAL mode and avoids an fsync
-        # per write; losing the last entries to a power cut only costs a re-recording.
-        connection.execute("PRAGMA synchronous = NORMAL")
-        version = connection.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise ValueError(
-                f"{path} was written by a newer copilot-scaffolder (cache schema {version}); "
-                "upgrade, or point COPILOT_LLM_CACHE_PATH at another file"
-            )
-        if version < SCHEMA_VERSION:
-            connection.executescript(
-                f"BEGIN IMMEDIATE; {_SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
-            )
-    except BaseException:
-        connection.close()
-        raise
-    return connection
-
-
-def _enable_wal(connection: sqlite3.Connection) -> None:
-    """Switch the file to WAL mode (a no-op once it is: the mode is stored in the file).
-
-    Switching needs a moment of exclusive access and SQLite reports contention for it at once
-    instead of calling the busy handler, so several processes opening a new file together
-    retry here. A filesystem without WAL support keeps the rollback journal, which is slower
-    under contention but just as safe.
-    """
-    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
-    delay = 0.001
-    while True:
-        try:
-            connection.execute("PRAGMA journal_mode = WAL")
-            return
-        except sqlite3.OperationalError as error:
-            busy = error.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY
-            if not busy or time.monotonic() + delay > deadline:
-                raise
-        time.sleep(delay)
-        delay = min(delay * 2, 0.1)
-
-
 def _mode_error(value: str) -> str:
     allowed = ", ".join(CACHE_MODES)
     return f"{MODE_VARIABLE} must be one of {allowed}; got {value!r}"
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def _usage(prompt_tokens: object, completion_tokens: object) -> Usage | None:
-    if isinstance(prompt_tokens, int) and isinstance(completion_tokens, int):
-        return Usage(prompt_tokens=prompt_tokens, completion_tokens=completion_tokens)
-    return None
-
-
-def _pack_vectors(vectors: list[list[float]]) -> bytes:
-    """Vectors as little-endian float32 bytes, so cache files move between machines."""
-    packed = array("f")
-    for vector in vectors:
-        packed.extend(vector)
-    if sys.byteorder == "big":
-        packed.byteswap()
-    return packed.tobytes()
-
-
-def _unpack_vectors(blob: object, count: object, dimensions: object) -> list[list[float]]:
-    assert isinstance(blob, bytes) and isinstance(count, int) and isinstance(dimensions, int)
-    flat = array("f")
-    flat.frombytes(blob)
-    if sys.byteorder == "big":
-        flat.byteswap()
-    values = flat.tolist()
-    return [values[index * dimensions : (index + 1) * dimensions] for index in range(count)]

@@ -10,7 +10,7 @@ not, is reported to the current call observer (`observe.py`; telemetry's turn), 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Generator, Iterator, Sequence
+from collections.abc import AsyncIterator, Generator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar, overload
@@ -24,11 +24,14 @@ from scaffolder.errors import (
 )
 from scaffolder.kit.llm.cache import ResponseCache
 from scaffolder.kit.llm.cost import CostLedger, current_ledger
+from scaffolder.kit.llm.embedding_plan import EmbeddingPlan
 from scaffolder.kit.llm.observe import CallResult, CallWatch, ModelCall
+from scaffolder.kit.llm.provider_choice import provider_from_settings
 from scaffolder.kit.llm.providers.base import Provider
 from scaffolder.kit.llm.providers.offline import OfflineProvider
 from scaffolder.kit.llm.retry import RetryPolicy, acall_with_retry, call_with_retry
 from scaffolder.kit.llm.sampling import with_scoped_sample
+from scaffolder.kit.llm.streams import aopened, assembled, opened
 from scaffolder.kit.llm.types import (
     ChatRequest,
     Completion,
@@ -36,7 +39,6 @@ from scaffolder.kit.llm.types import (
     Embeddings,
     ProviderInfo,
     StreamChunk,
-    Usage,
 )
 
 if TYPE_CHECKING:
@@ -147,7 +149,7 @@ class LLM:
             if cached is not None:
                 yield self._replayed(cached, watch)
                 return
-            chunks = call_with_retry(self.retry, lambda: _opened(self.provider.stream(request)))
+            chunks = call_with_retry(self.retry, lambda: opened(self.provider.stream(request)))
             collected: list[StreamChunk] = []
             try:
                 for chunk in chunks:
@@ -169,7 +171,7 @@ class LLM:
                 yield self._replayed(cached, watch)
                 return
             chunks = await acall_with_retry(
-                self.retry, lambda: _aopened(self.provider.astream(request))
+                self.retry, lambda: aopened(self.provider.astream(request))
             )
             collected: list[StreamChunk] = []
             try:
@@ -231,7 +233,7 @@ class LLM:
     def embed(self, texts: Sequence[str], model: str | None = None) -> list[list[float]]:
         """One vector per text, in order; each text is cached on its own, so re-indexing a
         corpus with a few changed documents embeds only those."""
-        plan = _EmbeddingPlan(self, texts, model)
+        plan = EmbeddingPlan(self, texts, model)
         with plan.watch() as watch:
             for batch in plan.batches():
                 plan.fill(batch, self._embed_batch(plan.request(batch)))
@@ -242,7 +244,7 @@ class LLM:
         return call_with_retry(self.retry, lambda: self.embedder.embed(request))
 
     async def aembed(self, texts: Sequence[str], model: str | None = None) -> list[list[float]]:
-        plan = _EmbeddingPlan(self, texts, model)
+        plan = EmbeddingPlan(self, texts, model)
         with plan.watch() as watch:
             batches = plan.batches()
             results = await asyncio.gather(
@@ -273,7 +275,7 @@ class LLM:
     def _finish_stream(
         self, chunks: list[StreamChunk], request: ChatRequest, key: str
     ) -> Completion:
-        completion = _assembled(chunks, request, self.provider.info.name)
+        completion = assembled(chunks, request, self.provider.info.name)
         self._store(key, completion)
         return self._account(completion)
 
@@ -310,107 +312,6 @@ class LLM:
         return replace(completion, cost_usd=cost)
 
 
-class _EmbeddingPlan:
-    """Which texts the cache already has, and the batches of the rest."""
-
-    def __init__(self, llm: LLM, texts: Sequence[str], model: str | None) -> None:
-        self.llm = llm
-        self.texts = list(texts)
-        self.model = model or llm.embedder.default_embedding_model
-        self.provider = llm.embedder.info.name
-        self.found: list[list[float] | None] = [None] * len(self.texts)
-        #: What the batches sent to the provider used and cost (None: unknown), and the
-        #: model that answered, for the call's report.
-        self.sent = False
-        self.usage: Usage | None = Usage(0, 0)
-        self.cost_usd: float | None = 0.0
-        self.response_model = self.model
-        if llm.uses_cache_for(llm.embedder):
-            assert llm.cache is not None
-            for index, text in enumerate(self.texts):
-                hit = llm.cache.get_embeddings(
-                    self._key(text),
-                    f"embedding of text {index}",
-                    request=EmbeddingRequest((text,), self.model),
-                    provider=self.provider,
-                )
-                if hit is not None:
-                    self.found[index] = hit.vectors[0]
-                    llm.ledger.record(self.provider, self.model, hit.usage, cached=True)
-
-    def watch(self) -> CallWatch:
-        return CallWatch(ModelCall("embeddings", self.provider, self.model))
-
-    def result(self) -> CallResult:
-        """The whole call: a cache hit when no text had to go to the provider."""
-        return CallResult(self.response_model, self.usage, self.cost_usd, cached=not self.sent)
-
-    def _key(self, text: str) -> str:
-        return EmbeddingRequest((text,), self.model).cache_key(self.provider)
-
-    def batches(self) -> list[list[int]]:
-        missing = [index for index, vector in enumerate(self.found) if vector is None]
-        size = self.llm.embed_batch_size
-        return [missing[start : start + size] for start in range(0, len(missing), size)]
-
-    def request(self, batch: list[int]) -> EmbeddingRequest:
-        return EmbeddingRequest(tuple(self.texts[index] for index in batch), self.model)
-
-    def fill(self, batch: list[int], result: Embeddings) -> None:
-        cost = self.llm.ledger.record(result.provider, result.model, result.usage, cached=False)
-        self.sent = True
-        self.cost_usd = None if cost is None or self.cost_usd is None else self.cost_usd + cost
-        if self.usage is None or result.usage is None:
-            self.usage = None  # one batch without usage: the call's tokens are unknown
-        else:
-            self.usage = Usage(self.usage.prompt_tokens + result.usage.prompt_tokens, 0)
-        self.response_model = result.model
-        for index, vector in zip(batch, result.vectors, strict=True):
-            self.found[index] = vector
-            if self.llm.uses_cache_for(self.llm.embedder):
-                assert self.llm.cache is not None
-                single = Embeddings([vector], result.model, result.provider, usage=None)
-                self.llm.cache.put_embeddings(self._key(self.texts[index]), single)
-
-    def vectors(self) -> list[list[float]]:
-        return [vector for vector in self.found if vector is not None]
-
-
-def _opened(chunks: Iterator[StreamChunk]) -> Iterator[StreamChunk]:
-    """Start the stream (the request happens at the first chunk) so failures can be retried."""
-    try:
-        first = next(chunks)
-    except StopIteration:
-        return iter(())
-    return _prepend(first, chunks)
-
-
-def _prepend(first: StreamChunk, rest: Iterator[StreamChunk]) -> Iterator[StreamChunk]:
-    yield first
-    yield from rest
-
-
-async def _aopened(chunks: AsyncIterator[StreamChunk]) -> AsyncIterator[StreamChunk]:
-    try:
-        first = await anext(chunks)
-    except StopAsyncIteration:
-        return _aempty()
-    return _aprepend(first, chunks)
-
-
-async def _aprepend(
-    first: StreamChunk, rest: AsyncIterator[StreamChunk]
-) -> AsyncIterator[StreamChunk]:
-    yield first
-    async for chunk in rest:
-        yield chunk
-
-
-async def _aempty() -> AsyncIterator[StreamChunk]:
-    return
-    yield  # pragma: no cover (makes this an async generator)
-
-
 def _reported(watch: CallWatch, completion: Completion) -> Completion:
     """`completion`, once told to the call's observer (if any)."""
     watch.succeeded(
@@ -426,37 +327,4 @@ def _reported(watch: CallWatch, completion: Completion) -> Completion:
     return completion
 
 
-def _assembled(chunks: list[StreamChunk], request: ChatRequest, provider: str) -> Completion:
-    last = chunks[-1] if chunks else StreamChunk("")
-    return Completion(
-        text="".join(chunk.text for chunk in chunks),
-        model=request.model or "",
-        provider=provider,
-        usage=last.usage,
-        finish_reason=last.finish_reason,
-    )
-
-
-def provider_from_settings(settings: CopilotSettings) -> Provider:
-    """The provider for `settings.effective_provider` (the openai SDK is imported only then)."""
-    name = settings.effective_provider
-    if name == "offline":
-        return OfflineProvider()
-    from scaffolder.kit.llm.providers.openai_provider import OpenAIConfig, OpenAIProvider
-
-    key = settings.azure_openai_api_key if name == "azure-openai" else None
-    key = key or settings.openai_api_key
-    return OpenAIProvider(
-        OpenAIConfig(
-            kind=name,
-            chat_model=settings.chat_model,
-            embedding_model=settings.embedding_model,
-            api_key=key.get_secret_value() if key else None,
-            base_url=settings.llm_base_url,
-            api_version=settings.azure_api_version,
-            timeout=settings.llm_timeout,
-        )
-    )
-
-
-__all__ = ["LLM", "LLMError", "provider_from_settings"]
+__all__ = ["LLM", "LLMError"]

@@ -16,7 +16,7 @@ field, and the match key is recomputed from the request it holds.
 
 `Tape` is what the test run records into or replays from; the pytest plugin activates one for
 the session (`activate`) and names the running test on it; `ResponseCache` hands the calls of
-every client to the active tape (`cache.active_tape()`) instead of its SQLite file.
+every client to the active tape (`session_tapes.active_tape()`) instead of its SQLite file.
 """
 
 from __future__ import annotations
@@ -298,7 +298,7 @@ class Tape:
 @contextmanager
 def activated(tape: Tape) -> Iterator[Tape]:
     """Hand every response cache's lookups to `tape` inside."""
-    from scaffolder.kit.llm.cache import ACTIVE_TAPES
+    from scaffolder.kit.llm.session_tapes import ACTIVE_TAPES
 
     ACTIVE_TAPES.append(tape)
     try:
