@@ -41,7 +41,7 @@ from typing import TypeGuard, TypeVar
 
 from scaffolder.errors import CopilotError, UsageError
 from scaffolder.faults import crash_point
-from scaffolder.journal import handle_termination
+from scaffolder.journal import fsync_dir, handle_termination
 
 T = TypeVar("T")
 
@@ -208,7 +208,7 @@ def _place(staging: _Staging) -> None:
             staging.project.rename(staging.destination)
         except OSError as error:
             raise _not_placed(staging.destination, error) from error
-        _fsync_dir(staging.destination.parent)
+        fsync_dir(staging.destination.parent)
         return
     entries = [_identify(staging.project / name) for name in _placing_order(staging.project)]
     _write_placing(staging.root, entries)
@@ -221,7 +221,7 @@ def _place(staging: _Staging) -> None:
         if isinstance(error, OSError):
             raise _not_placed(staging.destination, error) from error
         raise
-    _fsync_dir(staging.destination)
+    fsync_dir(staging.destination)
 
 
 def _not_placed(destination: Path, error: OSError) -> CopilotError:
@@ -249,7 +249,7 @@ def _write_placing(root: Path, entries: list[_Entry]) -> None:
         out.flush()
         os.fsync(out.fileno())
     temporary.replace(root / _PLACING)
-    _fsync_dir(root)
+    fsync_dir(root)
     crash_point("new: placing")
 
 
@@ -279,7 +279,7 @@ def _clean_one(entry: Path) -> str | None:
         try:
             what = _finish_leftover(entry)
             shutil.rmtree(entry)
-            _fsync_dir(entry.parent)
+            fsync_dir(entry.parent)
         except OSError as error:
             raise UsageError(
                 f"cannot remove {entry}, left by an interrupted `copilot new`: "
@@ -376,11 +376,3 @@ def _plain_name(name: object) -> TypeGuard[str]:
         and "\0" not in name
         and not _STAGING_NAME.match(name)
     )
-
-
-def _fsync_dir(directory: Path) -> None:
-    descriptor = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)

@@ -32,16 +32,20 @@ import contextlib
 import fcntl
 import hashlib
 import json
-import os
 import shutil
-import signal
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from scaffolder.errors import JournalError
 from scaffolder.faults import crash_point
-from scaffolder.journal import FileTransaction, recover
+from scaffolder.journal import (
+    FileTransaction,
+    fsync_dir,
+    recover,
+    signals_deferred,
+    write_synced,
+)
 
 ROOTS_JOURNAL = Path(".copilot") / "journal" / "apply-roots"
 _PENDING, _COMPLETE, _DISCARD, _MANIFEST = "pending", "complete", "discarding", "manifest.json"
@@ -87,7 +91,7 @@ def commit_across_roots(project: Path, groups: Sequence[RootChanges]) -> None:
             _discard(journal / _COMPLETE)
             crash_point("apply: roots journal removed")
         except BaseException:
-            with _signals_deferred():
+            with signals_deferred():
                 _roll_back(journal)
             raise
 
@@ -97,7 +101,7 @@ def recover_roots(project: Path) -> RootsRecovery | None:
     journal = project / ROOTS_JOURNAL
     if not journal.is_dir():
         return None
-    with _locked(journal), _signals_deferred():
+    with _locked(journal), signals_deferred():
         return _roll_back(journal)
 
 
@@ -110,16 +114,16 @@ def _write_journal(journal: Path, groups: Sequence[RootChanges]) -> None:
             entry: dict[str, object] = {"root": str(group.root), "path": path, "blob": None}
             if before is not None:
                 blob = str(len(images))
-                _write_synced(pending / blob, before)
+                write_synced(pending / blob, before)
                 target = group.root / path
                 entry.update(blob=blob, mode=target.stat().st_mode & 0o7777,
                              sha256=hashlib.sha256(before).hexdigest())  # fmt: skip
             images.append(entry)
-    _write_synced(pending / _MANIFEST, json.dumps({"images": images}).encode())
-    _fsync_dir(pending)
+    write_synced(pending / _MANIFEST, json.dumps({"images": images}).encode())
+    fsync_dir(pending)
     crash_point("apply: roots journal written")
     pending.replace(journal / _COMPLETE)
-    _fsync_dir(journal)
+    fsync_dir(journal)
     crash_point("apply: roots journal complete")
 
 
@@ -191,7 +195,7 @@ def _discard(folder: Path) -> None:
     """Remove a journal folder: one rename (the atomic step), then the files."""
     doomed = folder.with_name(_DISCARD)
     folder.replace(doomed)
-    _fsync_dir(folder.parent)
+    fsync_dir(folder.parent)
     shutil.rmtree(doomed, ignore_errors=True)
 
 
@@ -206,29 +210,3 @@ def _locked(journal: Path) -> Iterator[None]:
     with (journal / "lock").open("a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         yield
-
-
-@contextlib.contextmanager
-def _signals_deferred() -> Iterator[None]:
-    """A second Ctrl-C or SIGTERM must not stop the rollback of the first."""
-    held = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-
-
-def _write_synced(path: Path, data: bytes) -> None:
-    with path.open("wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
-def _fsync_dir(folder: Path) -> None:
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
