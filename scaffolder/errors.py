@@ -6,7 +6,7 @@ operation, a missing dependency), printed without a traceback. Everything else i
 What lives here: the bases every command maps to a line and an exit code, and the errors more
 than one layer raises or catches (the generator's update errors, the model's, the agents').
 An error that one part raises and only its own callers tell apart lives beside that part and
-subclasses one of these (`StoreError` in `kit/retrieval/store.py`, `SourceError` in
+subclasses one of these (`StoreError` in `kit/retrieval/store_client.py`, `SourceError` in
 `kit/sources.py`), so the command still reports it through the same one path.
 """
 

@@ -13,27 +13,32 @@ writes generation G+1 beside G (`retrieval.writer.IndexWriter`) and publishes it
 the pointer, one upsert, which Chroma commits as one SQLite transaction. What a killed ingest
 leaves behind is invisible to readers and cleared by the next ingest.
 
-Every Chroma call goes through `_chroma`, the store's error boundary: a folder with garbage in
-it makes chromadb raise anything from `sqlite3` errors to a Rust panic (pyo3's
-`PanicException`, a `BaseException`), and all of them become one `StoreDamagedError` line that
-names the folder and how to rebuild it.
+The client and the error boundary every Chroma call goes through are in `store_client`; a
+row's id and the `Snapshot` a reader takes are in `store_rows`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-import time
-from collections.abc import Callable, Container, Iterator, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Container, Sequence
+from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import urlparse
+from typing import TYPE_CHECKING, Any
 
-from scaffolder.errors import CopilotError, StoreDamagedError, UsageError, first_line
+from scaffolder.errors import CopilotError, UsageError
 from scaffolder.kit.retrieval.embedders import Embedder, signature
+
+# Imported `as` themselves: re-exported (the writer, the retriever, tests and benchmarks import
+# them from this module).
+from scaffolder.kit.retrieval.store_client import StoreError as StoreError
+from scaffolder.kit.retrieval.store_client import chroma_boundary
+from scaffolder.kit.retrieval.store_client import connect as connect
+from scaffolder.kit.retrieval.store_rows import EMPTY as EMPTY
+from scaffolder.kit.retrieval.store_rows import Snapshot as Snapshot
+from scaffolder.kit.retrieval.store_rows import chunk_id_of as chunk_id_of
+from scaffolder.kit.retrieval.store_rows import row_id as row_id
 from scaffolder.kit.retrieval.types import Chunk
-from scaffolder.kit.text import printable
 
 if TYPE_CHECKING:
     from scaffolder.kit.settings import CopilotSettings
@@ -46,13 +51,6 @@ PAGE = 5000
 POINTER = "pointer"
 #: `removed` of a live row: after every generation there will ever be (an int64 in Chroma).
 NEVER = 2**53
-T = TypeVar("T")
-
-
-class StoreError(CopilotError):
-    """The vector store cannot be used: a server that is down or failing."""
-
-    exit_code = 1
 
 
 class EmbedderMismatchError(UsageError):
@@ -61,88 +59,6 @@ class EmbedderMismatchError(UsageError):
 
 class OutdatedIndexError(UsageError):
     """The index was written by a copilot from before generations; one ingest rebuilds it."""
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """One published generation of the index, as the pointer named it when read.
-
-    Readers take one and pass it to every read of one search, so the reads agree; `token`
-    changes with every publication (caches such as the BM25 side are keyed by it)."""
-
-    collection: Any
-    generation: int
-    token: str
-    size: int
-
-    def where(self, extra: dict[str, Any] | None = None) -> dict[str, Any]:
-        """The Chroma filter for this generation's rows, and `extra` if given."""
-        visible: list[dict[str, Any]] = [
-            {"added": {"$lte": self.generation}},
-            {"removed": {"$gt": self.generation}},
-        ]
-        return {"$and": [*visible, extra] if extra else visible}
-
-
-EMPTY = Snapshot(None, 0, "", 0)
-
-
-def row_id(chunk_id: str, generation: int) -> str:
-    """A row's id: the chunk's and the generation that wrote it (a chunk can have one row
-    live and another retired or pending at the same time)."""
-    return f"{chunk_id}@{generation}"
-
-
-def chunk_id_of(row: str) -> str:
-    return row.rsplit("@", 1)[0]
-
-
-def connect(chroma_url: str | None, path: Path) -> Any:
-    """A Chroma client: `HttpClient` for a server URL, else `PersistentClient` at `path`."""
-    import chromadb
-    from chromadb.config import Settings
-
-    options = Settings(anonymized_telemetry=False)
-    if chroma_url:
-        url = urlparse(chroma_url)
-        if url.scheme not in ("http", "https") or not url.hostname:
-            raise UsageError(f"CHROMA_URL {chroma_url!r} is not an http(s) URL")
-        port = url.port or (443 if url.scheme == "https" else 8000)
-        return _retrying(
-            lambda: chromadb.HttpClient(
-                host=url.hostname or "", port=port, ssl=url.scheme == "https", settings=options
-            ),
-            f"the Chroma server at {chroma_url}",
-        )
-    path.mkdir(parents=True, exist_ok=True)
-    with _chroma(str(path)):
-        return chromadb.PersistentClient(path=str(path), settings=options)
-
-
-@contextlib.contextmanager
-def _chroma(folder: str | None, server: str = "the Chroma server") -> Iterator[None]:
-    """The error boundary around Chroma calls (module doc). `folder` is the embedded store's
-    folder, None for a server (whose failures are not a damaged local folder)."""
-    try:
-        yield
-    except CopilotError:
-        raise
-    except Exception as error:  # chromadb raises many kinds for one damaged folder
-        raise _failure(folder, server, error) from error
-    except BaseException as error:
-        if type(error).__name__ != "PanicException":  # pyo3's, not importable by name
-            raise
-        raise _failure(folder, server, error) from error
-
-
-def _failure(folder: str | None, server: str, error: BaseException) -> CopilotError:
-    reason = printable(first_line(error))  # may quote stored text
-    if folder is None:
-        return StoreError(f"{server} failed: {reason}")
-    return StoreDamagedError(
-        f"the vector store in {folder} is damaged ({reason}); "
-        f"delete {folder} and run `copilot ingest`"
-    )
 
 
 class VectorStore:
@@ -164,7 +80,7 @@ class VectorStore:
 
     def chroma(self) -> contextlib.AbstractContextManager[None]:
         """This store's error boundary, for every call into Chroma."""
-        return _chroma(self.folder, self.server)
+        return chroma_boundary(self.folder, self.server)
 
     # The pointer: which collection and generation is live.
 
@@ -427,17 +343,6 @@ def _describe(recorded: str | None) -> str:
     name = data.pop("name")
     params = ", ".join(f"{k}={v}" for k, v in sorted(data.items()))
     return f"{name} ({params})" if params else name
-
-
-def _retrying(call: Callable[[], T], what: str, attempts: int = 3, delay: float = 0.5) -> T:
-    for attempt in range(1, attempts + 1):
-        try:
-            return call()
-        except Exception as error:  # chromadb wraps connection failures in several types
-            if attempt == attempts:
-                raise StoreError(f"cannot reach {what}: {first_line(error)}") from error
-            time.sleep(delay * attempt)
-    raise AssertionError("unreachable")
 
 
 def open_store(settings: CopilotSettings, root: Path) -> VectorStore:
