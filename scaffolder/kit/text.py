@@ -16,7 +16,9 @@ The tokenizer, one for documents and queries alike:
 2. drop a short English stopword list (function words that say nothing about a topic);
 3. light suffix stemming, so inflections of a word share a term: an adverb loses what makes
    it one (`-ically` and `-ical` become `-ic`; `-ly` goes after an adjective's ending such as
-   `-ive`, `-ent`, `-al` or `-ed`, so "recursively" meets "recursive" and "apply" stays),
+   `-ive`, `-ent`, `-al` or `-ed`, so "recursively" meets "recursive" and "apply" stays), a noun
+   in `-ation` becomes the verb in `-ate` it names ("deprecation" meets "deprecate"; "station"
+   stays),
    `-ies`/`-ied` become `-y`,
    `-sses` becomes `-ss`, then one of `-ing`, `-ed`, `-es`, `-s` is removed (never `-ss`,
    `-us`, `-is`) when what is left has a vowel, a doubled final consonant other than `l`, `s`,
@@ -82,6 +84,8 @@ def _is_adverb_of_adjective(word: str) -> bool:
 
 def stem(word: str) -> str:
     """The light stem of one lowercase word (rules in the module docstring)."""
+    if word.endswith(("ation", "ations")) and len(word[: word.rindex("ation")]) >= 3:
+        word = word[: word.rindex("ation")] + "ate"
     if word.endswith("ically"):
         word = word[:-4]
     elif word.endswith("ical") or _is_adverb_of_adjective(word):

@@ -22,7 +22,7 @@ from scaffolder.kit.synonyms import SYNONYM_WEIGHT, related
 from scaffolder.kit.text import tokenize
 
 #: Changing the tokenizer changes the terms, so saved indexes from another version are refused.
-TOKENIZER_VERSION = 2
+TOKENIZER_VERSION = 3
 _FORMAT = "scaffolder-bm25"
 
 

@@ -58,14 +58,19 @@ def test_tokenize_lowercases_drops_stopwords_and_splits_identifiers() -> None:
         (["silently", "silent"], "silent"),
         (["manually", "manual"], "manual"),
         (["repeatedly", "repeated", "repeat"], "repeat"),
+        # A noun in -ation meets its verb: "How do I undo a deprecation?" and `npm deprecate`.
+        (["deprecation", "deprecations", "deprecate", "deprecated"], "deprecat"),
+        (["operations", "operation", "operate"], "operat"),
     ],
 )
 def test_stemming_maps_inflections_together(words: list[str], expected: str) -> None:
     assert {stem(word) for word in words} == {expected}
 
 
-@pytest.mark.parametrize("word", ["apply", "reply", "family", "only", "early", "assembly"])
-def test_a_word_ending_in_ly_that_is_no_adverb_keeps_it(word: str) -> None:
+@pytest.mark.parametrize(
+    "word", ["apply", "reply", "family", "only", "early", "assembly", "station", "nation"]
+)
+def test_a_word_that_only_looks_derived_keeps_its_ending(word: str) -> None:
     assert stem(word) == word
 
 
