@@ -12,6 +12,8 @@ cuts one file according to its format:
 * markdown (`.md`, `.markdown`): sections at `#` headings, `section` is the heading path,
   under the page's title when YAML front matter gives one (the block itself is not indexed);
 * text (`.txt`, `.rst`, README-like names): paragraphs merged up to `max_chars`;
+* a Python package's metadata (`METADATA`, `PKG-INFO`, or text that starts like one): headers
+  in passages of their own, then the description, under "name: summary";
 * HTML (`.html`, `.htm`): visible text by paragraph, `section` from h1-h6;
 * PDF (`.pdf`): page by page, `page` set, lines counted within the page's extracted text;
 * Python: one chunk per top-level definition, methods of big classes on their own;
@@ -39,6 +41,7 @@ from scaffolder.kit.retrieval.code_chunks import PYTHON_AST_MAX_BYTES, pack_pyth
 from scaffolder.kit.retrieval.front_matter import split_front_matter
 from scaffolder.kit.retrieval.gitignore import IgnoreRules
 from scaffolder.kit.retrieval.html_chunks import pack_html
+from scaffolder.kit.retrieval.package_metadata import pack_package, split_package_headers
 from scaffolder.kit.retrieval.types import Chunk, ChunkKind
 from scaffolder.kit.sources import SourceMap
 
@@ -71,8 +74,10 @@ NAMES: dict[str, Format] = {
     "Makefile": "code",
     "Dockerfile": "code",
     "Justfile": "code",
+    # METADATA and PKG-INFO: a Python package's core metadata (`package_metadata`).
     **dict.fromkeys(
-        ("README", "LICENSE", "NOTICE", "CHANGELOG", "AUTHORS", "CONTRIBUTING"), "text"
+        "README LICENSE NOTICE CHANGELOG AUTHORS CONTRIBUTING METADATA PKG-INFO".split(),  # noqa: SIM905
+        "text",
     ),
 }
 #: Folders never walked into, whatever `.gitignore` says.
@@ -355,9 +360,14 @@ def _chunk(
 
 
 def _text_pieces(fmt: Format, stream: TextIO, path: Path, max_chars: int) -> Iterator[Piece]:
-    if fmt == "markdown":
-        front, units = split_front_matter(read_units(stream, max_chars))
-        return pack_markdown(units, max_chars, front.title if front else None)
+    if fmt in ("markdown", "text"):
+        headers, units = split_package_headers(read_units(stream, max_chars))
+        if headers is not None:
+            return pack_package(headers, units, max_chars, markdown=fmt == "markdown")
+        if fmt == "markdown":
+            front, units = split_front_matter(units)
+            return pack_markdown(units, max_chars, front.title if front else None)
+        return pack(units, max_chars)
     if fmt == "html":
         return pack_html(stream, max_chars)
     if fmt == "python" and path.stat().st_size <= PYTHON_AST_MAX_BYTES:

@@ -31,6 +31,9 @@ NO_SOURCES = "I don't know: no sources were provided to answer from."
 #: Where a sentence may end: . ! or ? and a space (`_sentences` skips abbreviations).
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _LIST_ITEM = re.compile(r"^(?:[>*+-]|\d+[.)])\s+")
+#: A `Field: value` line of a record (a package's metadata headers, "Version: 5.0.0",
+#: "License: Apache-2.0"): a fact of its own, like a list item, not part of a paragraph.
+_FIELD = re.compile(r"^[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*: \S")
 #: A gutter bar before indented text (pydoc draws one beside a class's members: " |  "):
 #: indentation, not a table.
 _GUTTER = re.compile(r"^\s*\|(?=\s|$)")
@@ -169,7 +172,13 @@ def _units(text: str) -> list[_Unit]:
         table_row = _is_table_row(stripped)
         if not table_row:
             stripped = _GUTTER.sub("", stripped).strip()
-        if not stripped or stripped.startswith("#") or table_row or _LIST_ITEM.match(stripped):
+        if (
+            not stripped
+            or stripped.startswith("#")
+            or table_row
+            or _LIST_ITEM.match(stripped)
+            or _FIELD.match(stripped)
+        ):
             flush()
         if table_row:  # a table row is a record of its own
             row = " | ".join(cell.strip() for cell in stripped.strip("|").split("|"))
