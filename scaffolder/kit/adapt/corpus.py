@@ -118,10 +118,11 @@ def _title(sections: list[Section], path: Path) -> str:
     return file_title(path) or path.name
 
 
-def file_title(path: PurePath) -> str:
+def file_title(path: PurePath, *, folder: bool = False) -> str:
     """A file's name read as words ("getting_started.md" -> "getting started"): the title of
-    a document with no heading, and how the topic names documents."""
-    return re.sub(r"[_\-.]+", " ", path.stem).strip()
+    a document with no heading, and how the topic names documents. With `folder`, `path` is a
+    folder, whose whole name is read ("socket.io" -> "socket io")."""
+    return re.sub(r"[_\-.]+", " ", path.name if folder else path.stem).strip()
 
 
 def clean(text: str) -> str:

@@ -324,8 +324,22 @@ def _shared_name_prefix(heads: list[str], documents: int) -> str | None:
 
 
 def _document_names(corpus: Corpus) -> str:
-    """The documents' file names, in order ("chmod, cp, cut and 17 other documents")."""
-    names = sorted({file_title(PurePosixPath(d.source)) for d in corpus.documents} - {""})
+    """The documents' file names, in order ("chmod, cp, cut and 17 other documents"). A file
+    name several documents share (a `README.md` in every folder, each package's `METADATA`,
+    a site's `index.md` pages) names none of them: such a document is named by its folder
+    (`click/METADATA` -> "click"), as people call it. Named by the file, twenty packages'
+    metadata were "questions about METADATA"."""
+    paths = [PurePosixPath(document.source) for document in corpus.documents]
+    shared = Counter(file_title(path) for path in paths)
+    names = sorted(
+        {
+            file_title(path.parent, folder=True)
+            if shared[file_title(path)] > 1 and path.parent.name
+            else file_title(path)
+            for path in paths
+        }
+        - {""}
+    )
     if len(names) <= NAMED_DOCUMENTS:
         return _term_list(tuple(names))
     shown = NAMED_DOCUMENTS - 1

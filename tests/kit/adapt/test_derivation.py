@@ -94,6 +94,28 @@ def test_unrelated_documents_are_named_by_their_file_names(tmp_path: Path) -> No
     assert topic.out_of_scope_reply().endswith("about find, grep, sed and 3 other documents.")
 
 
+def test_documents_that_share_a_file_name_are_named_by_their_folders(tmp_path: Path) -> None:
+    """Each package's `METADATA` (or each folder's `README.md`): the name every one of them has
+    names none of them, and the topic was "METADATA"."""
+    root = tmp_path / "project"
+    packages = {
+        "click": "Composable command line interface toolkit",
+        "socket.io": "Realtime application framework",
+        "jinja2": "A very fast and expressive template engine",
+    }
+    for name, summary in packages.items():
+        folder = root / "data" / name
+        folder.mkdir(parents=True)
+        (folder / "METADATA").write_text(
+            f"Metadata-Version: 2.1\nName: {name}\nSummary: {summary}\n\nAbout {name}.\n",
+            encoding="utf-8",
+        )
+    (root / "data" / "README.md").write_text(  # a name no other document has is its own
+        "# Overview\n\nThis folder holds the metadata of three packages we depend on.\n", "utf-8"
+    )
+    assert derive_topic(read_corpus(root)).name == "README, click, jinja2 and socket io"
+
+
 def test_the_description_lists_subjects_not_what_only_looks_like_a_heading(
     tmp_path: Path,
 ) -> None:
