@@ -67,9 +67,7 @@ def test_without_a_declared_type_the_files_name_says_what_the_description_is(
         "Metadata-Version: two\nName: x\n\nText.\n",
     ],
 )
-def test_a_file_that_only_starts_like_metadata_is_read_as_it_is(
-    tmp_path: Path, text: str
-) -> None:
+def test_a_file_that_only_starts_like_metadata_is_read_as_it_is(tmp_path: Path, text: str) -> None:
     path = write(tmp_path, "notes.md", text)
     chunks = chunks_of(path)
     assert [chunk.section for chunk in chunks] == [None] * len(chunks)
@@ -84,7 +82,7 @@ def test_the_headers_of_a_whole_file_of_them_make_one_record(tmp_path: Path) -> 
 
 
 def test_a_field_line_is_a_fact_the_offline_answer_gives_alone() -> None:
-    """"License: Apache-2.0" is an answer; joined with the lines around it, it was the middle
+    """ "License: Apache-2.0" is an answer; joined with the lines around it, it was the middle
     of one sentence that started at "Metadata-Version: 2.4"."""
     task = AnswerTask("What license does bcrypt use?", (Passage("1", HEADERS),))
     text = answer(task)
