@@ -35,6 +35,8 @@ class IndexView:
     rows: Mapping[str, str]
     #: Chunk id -> the path of its document.
     sources: Mapping[str, str]
+    #: Chunk id -> its place in its document, (page, first line): which chunk opens it.
+    positions: Mapping[str, tuple[int, int]]
     visible: frozenset[str] = field(init=False)
     #: A document's name -> its chunks (`_names`).
     named: Mapping[str, frozenset[str]] = field(init=False)
@@ -74,6 +76,18 @@ class IndexView:
                     naming.update(range(at, at + len(its_words)))
         rest = " ".join(word for at, word in enumerate(words) if at not in naming)
         return frozenset(found), rest
+
+    def openings(self, chunks: frozenset[str]) -> list[str]:
+        """The chunk that opens each document among `chunks` (its first), in the order of
+        the documents' paths: what a question that only names a document asks about ("What
+        is grep?": the man page's NAME line, a README's first paragraph, a package's summary)."""
+        first: dict[str, str] = {}
+        for chunk_id in chunks:
+            source = self.sources[chunk_id]
+            known = first.get(source)
+            if known is None or self.positions[chunk_id] < self.positions[known]:
+                first[source] = chunk_id
+        return [first[source] for source in sorted(first)]
 
     @property
     def token(self) -> str:

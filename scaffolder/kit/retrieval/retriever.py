@@ -52,6 +52,7 @@ from scaffolder.kit.retrieval.store import (
     open_store,
 )
 from scaffolder.kit.retrieval.types import Chunk, SearchResult
+from scaffolder.kit.text import only_asks_for_more
 
 if TYPE_CHECKING:
     from scaffolder.kit.settings import CopilotSettings
@@ -64,8 +65,9 @@ ATTEMPTS = 3
 CACHED_CHUNKS = 1024
 #: Version 2 keeps each chunk's document, for the documents a question names; version 3's
 #: BM25 read each chunk's heading path with its text, which version 4 no longer does (a
-#: title every page shares made its words look like noise: `docs/retrieval.md`).
-_FORMAT = "scaffolder-index-view-4"
+#: title every page shares made its words look like noise: `docs/retrieval.md`); version 5
+#: keeps each chunk's place in its document, for the chunk that opens it.
+_FORMAT = "scaffolder-index-view-5"
 #: The weight in relative fusion of the ranking of the chunks of the documents a question
 #: names: as much as BM25's with the `local` embedder. A question that names a command,
 #: module or package ("How do I make grep case insensitive?") is about that document, yet a
@@ -191,9 +193,12 @@ class Retriever:
         # (every chunk of grep's page is about grep): the rest of the question ranks them,
         # and only their chunks are scored.
         named_chunks, rest = view.named_in(query)
+        # "What is grep?" or "tell me about ms" asks nothing of the document but what it is,
+        # which its opening says (a NAME line, a README's first paragraph): it comes first.
+        openings = view.openings(named_chunks) if only_asks_for_more(rest) else []
         named = best(view.bm25.scores(rest or query, synonyms=True, within=named_chunks), depth)
         if where is not None:
-            ids = {i for i, _ in [*lexical, *named]}
+            ids = {i for i, _ in [*lexical, *named]} | set(openings)
             candidates = self.chunks(list(ids), view)
             complete = len(candidates) == len(ids)
 
@@ -205,6 +210,7 @@ class Retriever:
                 ]
 
             lexical, named = kept(lexical), kept(named)
+            openings = [i for i, _ in kept([(i, 1.0) for i in openings])]
         rankings = {"dense": dense, "bm25": lexical, "named": named}
         if self.fusion == "rrf":
             fused = rrf({name: [i for i, _ in ranking] for name, ranking in rankings.items()})
@@ -215,6 +221,11 @@ class Retriever:
             fused = relative_score_fusion(
                 rankings, {"dense": weight, "bm25": 1.0 - weight, "named": NAMED_WEIGHT}
             )
+        if openings:
+            by_id = {entry[0]: entry for entry in fused}
+            top = fused[0][1] if fused else 1.0
+            first = [by_id.get(i, (i, top, {"named": NAMED_WEIGHT})) for i in openings]
+            fused = first + [entry for entry in fused if entry[0] not in set(openings)]
         raw = {name: dict(ranking) for name, ranking in rankings.items()}
         ranked = fused
         if diverse and fused:
@@ -265,14 +276,19 @@ class Retriever:
                 if data.get("format") == _FORMAT:
                     rows = {str(c): str(r) for c, r in data["rows"].items()}
                     sources = {str(c): str(s) for c, s in data["sources"].items()}
-                    return IndexView(snapshot, BM25Index.from_dict(data["bm25"]), rows, sources)
-        bm25, rows, sources = BM25Index(), {}, {}
-        for row, document, source in self.store.texts(snapshot):
-            chunk_id = chunk_id_of(row)
-            bm25.add_text(chunk_id, document)
-            rows[chunk_id] = row
-            sources[chunk_id] = source
-        view = IndexView(snapshot, bm25, rows, sources)
+                    positions = {
+                        str(c): (int(p), int(n)) for c, (p, n) in data["positions"].items()
+                    }
+                    bm25 = BM25Index.from_dict(data["bm25"])
+                    return IndexView(snapshot, bm25, rows, sources, positions)
+        bm25, rows, sources, positions = BM25Index(), {}, {}, {}
+        for stored in self.store.texts(snapshot):
+            chunk_id = chunk_id_of(stored.row)
+            bm25.add_text(chunk_id, stored.text)
+            rows[chunk_id] = stored.row
+            sources[chunk_id] = stored.source
+            positions[chunk_id] = stored.position
+        view = IndexView(snapshot, bm25, rows, sources, positions)
         if saved is not None:
             self._save(view, saved)
         return view
@@ -295,6 +311,7 @@ class Retriever:
                 "bm25": view.bm25.to_dict(),
                 "rows": dict(view.rows),
                 "sources": dict(view.sources),
+                "positions": dict(view.positions),
             }
             temporary = path.with_name(f"{path.name}.tmp")
             temporary.write_text(json.dumps(data, separators=(",", ":")), "utf-8")

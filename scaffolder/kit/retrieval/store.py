@@ -36,6 +36,7 @@ from scaffolder.kit.retrieval.store_client import chroma_boundary
 from scaffolder.kit.retrieval.store_client import connect as connect
 from scaffolder.kit.retrieval.store_rows import EMPTY as EMPTY
 from scaffolder.kit.retrieval.store_rows import Snapshot as Snapshot
+from scaffolder.kit.retrieval.store_rows import StoredText
 from scaffolder.kit.retrieval.store_rows import chunk_id_of as chunk_id_of
 from scaffolder.kit.retrieval.store_rows import row_id as row_id
 from scaffolder.kit.retrieval.types import Chunk
@@ -188,13 +189,17 @@ class VectorStore:
             for row, vector in zip(got["ids"], got["embeddings"], strict=True)
         }
 
-    def texts(self, at: Snapshot) -> list[tuple[str, str, str]]:
-        """Every row of the snapshot as (row id, document, source path): the full read a
-        reader's BM25 side is built from (seconds at 10k chunks, so readers do it once per
-        generation)."""
+    def texts(self, at: Snapshot) -> list[StoredText]:
+        """Every row of the snapshot with its text and place: the full read a reader's BM25
+        side is built from (seconds at 10k chunks, so readers do it once per generation)."""
         got = self.rows(at, include=["documents", "metadatas"])
         return [
-            (row, document, str(metadata["source"]))
+            StoredText(
+                row,
+                document,
+                str(metadata["source"]),
+                (int(metadata.get("page") or 0), int(metadata["start_line"])),
+            )
             for row, document, metadata in zip(
                 got["ids"], got["documents"], got["metadatas"], strict=True
             )

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,16 @@ class Snapshot:
 
 
 EMPTY = Snapshot(None, 0, "", 0)
+
+
+class StoredText(NamedTuple):
+    """A row's text and where it stands in its document, as a full read returns them."""
+
+    row: str
+    text: str
+    source: str
+    #: (page, first line): the order of a document's chunks (page 0 for all but PDFs).
+    position: tuple[int, int]
 
 
 def row_id(chunk_id: str, generation: int) -> str:

@@ -19,6 +19,7 @@ from scaffolder.kit.retrieval.store import (
     VectorStore,
     connect,
 )
+from scaffolder.kit.retrieval.store_rows import StoredText
 from scaffolder.kit.retrieval.types import SearchResult
 from tests.kit.retrieval.test_loaders import make_pdf
 
@@ -305,7 +306,7 @@ class FullReadCountingStore(VectorStore):
 
     full_reads = 0
 
-    def texts(self, at: Snapshot) -> list[tuple[str, str, str]]:
+    def texts(self, at: Snapshot) -> list[StoredText]:
         self.full_reads += 1
         return super().texts(at)
 
@@ -424,6 +425,28 @@ def test_the_rest_of_a_question_ranks_the_passages_of_the_document_it_names(
     assert named["Use -i to ignore case when matching."] is not None
     assert named["grep prints lines; grep reads files; GNU grep."] is None
     assert results[0].chunk.text.endswith("Use -i to ignore case when matching.")
+
+
+def test_a_question_that_only_names_a_document_gets_its_opening_first(tmp_path: Path) -> None:
+    """ "What is express?" asks what the page is, which its first paragraph says, though it
+    rarely repeats the name; the passages that say "express" most came first before. A
+    question that asks more of the page ranks it by what it asks, and a filter still holds."""
+    files = {
+        "npm/express.md": "# Introduction\n\nFast, minimalist web framework for Node.js.\n\n"
+        + "".join(
+            f"## Part {n}\n\nUse express with express.Router; express apps.\n\n" for n in range(4)
+        )
+        + "## Routing\n\nA route answers one path and method.\n",
+        "npm/morgan.md": "# morgan\n\nLogs the requests of an express app: express middleware.\n",
+    }
+    retriever = Retriever(indexed(tmp_path, "docs", files), index_dir=tmp_path / "bm25")
+    for question in ("What is express?", "tell me about express", "What does express do?"):
+        first = retriever.search(question, k=3)[0].chunk
+        assert (first.source, first.start_line) == ("npm/express.md", 1), question
+    routing = retriever.search("How does routing work in express?", k=3)[0].chunk
+    assert routing.text.startswith("## Routing")
+    only_morgan = retriever.search("What is express?", k=3, where={"source": "npm/morgan.md"})
+    assert {result.chunk.source for result in only_morgan} == {"npm/morgan.md"}
 
 
 def test_a_name_of_several_words_is_named_by_its_words_in_order(tmp_path: Path) -> None:
