@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from scaffolder.kit.llm import local_embedding
 from scaffolder.kit.llm.providers.offline import NO_TASK_REPLY, OfflineProvider
-from scaffolder.kit.llm.providers.offline_tasks import DONT_KNOW, NO_SOURCES
+from scaffolder.kit.llm.providers.offline_tasks import DONT_KNOW, NO_SOURCES, answer
 from scaffolder.kit.llm.types import (
     AnswerTask,
     ChatRequest,
@@ -341,3 +341,27 @@ def test_a_sentence_that_several_passages_repeat_is_said_once() -> None:
     second = Passage("2", f"monthdays2calendar(year, month): weeks of day pairs.\n\n{note}\n")
     reply = ask(AnswerTask("What day number do days outside the month get?", (first, second)))
     assert reply.count("outside the specified month") == 1
+
+
+EXPRESS = (
+    '<a href="https://expressjs.com/">\n  <picture>\n    <img alt="Express Logo" src="logo.svg">\n'
+    "  </picture>\n</a>\n\n"
+    "**Fast, unopinionated, minimalist web framework for [Node.js](https://nodejs.org).**\n\n"
+    "[![NPM Version][npm-version-image]][npm-url]\n"
+    "[![Coverage](https://badgen.net/express.svg)](https://coveralls.io/r/expressjs/express)\n\n"
+    "## Installation\n\nInstall express with npm, then create an express app.\n"
+)
+
+
+def test_a_question_that_only_names_the_document_is_answered_from_its_opening() -> None:
+    """A README's tagline says what the package is without its name; its logo and badges say
+    nothing. Asked more than what it is, the answer is chosen by the question's words."""
+    readme = Passage("1", EXPRESS, "data/express.md, lines 1-14")
+    for question in ("What is express?", "Tell me about Express"):
+        reply = answer(AnswerTask(question, (readme,)))
+        assert reply.startswith("**Fast, unopinionated, minimalist web framework for"), question
+        assert "badgen" not in reply and "Logo" not in reply
+    install = answer(AnswerTask("How do I install express?", (readme,)))
+    assert install.startswith("Install express with npm")
+    unnamed = Passage("1", EXPRESS, "data/frameworks.md, lines 1-14")
+    assert not answer(AnswerTask("What is express?", (unnamed,))).startswith("**Fast")

@@ -12,7 +12,7 @@ import re
 from collections.abc import AsyncIterator, Iterator
 
 from scaffolder.kit.llm import local_embedding
-from scaffolder.kit.llm.providers import offline_tasks
+from scaffolder.kit.llm.providers import offline_structured, offline_tasks
 from scaffolder.kit.llm.types import (
     AnswerTask,
     ChatRequest,
@@ -98,5 +98,5 @@ class OfflineProvider:
         if isinstance(task, ClassifyTask):
             return offline_tasks.classify(task)
         if isinstance(task, StructuredTask):
-            return offline_tasks.structured(task)
+            return offline_structured.structured(task)
         return NO_TASK_REPLY

@@ -1,22 +1,21 @@
 """What the offline provider does with each kind of task, without a model.
 
 It is a stand-in for demos and tests, not a model: answers are extracted sentences with
-citations, classifications are nearest labels, structured outputs are the smallest JSON that
-satisfies the schema. All of it is deterministic, so tests built on it are not flaky.
+citations, classifications are nearest labels (structured outputs, the smallest JSON that
+satisfies the schema, are `offline_structured`'s). All of it is deterministic, so tests built
+on it are not flaky.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from scaffolder.kit.llm.local_embedding import cosine, embed_text, words
-from scaffolder.kit.llm.types import AnswerTask, ClassifyTask, StructuredTask
+from scaffolder.kit.llm.types import AnswerTask, ClassifyTask, Passage
 from scaffolder.kit.synonyms import SYNONYM_WEIGHT, related
 from scaffolder.kit.text import (
     closes_fence,
@@ -39,6 +38,9 @@ _FIELD = re.compile(r"^[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*: \S")
 _GUTTER = re.compile(r"^\s*\|(?=\s|$)")
 #: A Markdown link to a heading of the same document: `[Usage](#usage)`.
 _OWN_ANCHOR_LINK = re.compile(r"\[[^\]]*\]\(#[^)\s]*\)")
+#: What a reader never reads as words: a Markdown image (a README's badges), a link's
+#: address or reference (its text stays) and an HTML tag (a logo's `<picture>`).
+_NOT_WORDS = re.compile(r"!\[[^\]]*\][(\[][^)\]\s]*[)\]]|\][(\[][^)\]\s]*[)\]]|</?[A-Za-z][^<>]*>")
 #: A manual page's running head or foot: "CUT(1)   User Commands   CUT(1)", "GNU coreutils 9.1
 #: September 2022   CUT(1)". It names the page on every page and answers nothing.
 _RUNNING_HEAD = re.compile(r"\s{2,}[A-Z][A-Z0-9._-]*\(\d[a-z]*\)$")
@@ -207,10 +209,12 @@ def _sentences(paragraph: str) -> list[str]:
 
 
 def _says_something(text: str) -> bool:
-    """At least three words besides links to the document's own headings: a table of
-    contents ("[How to detect broken connections?](#how-to-detect-broken-connections)") is
-    navigation, and as an answer it shared the most words with the question and said nothing."""
-    return len(words(_OWN_ANCHOR_LINK.sub(" ", text))) >= 3
+    """At least three words besides links to the document's own headings, images, link
+    addresses and HTML tags: a table of contents ("[How to detect broken
+    connections?](#how-to-detect-broken-connections)") is navigation, and as an answer it shared
+    the most words with the question and said nothing; a README's badges and logo, which open
+    it, were the answer to "What is chalk?"."""
+    return len(words(_NOT_WORDS.sub(" ", _OWN_ANCHOR_LINK.sub(" ", text)))) >= 3
 
 
 def _is_table_row(stripped: str) -> bool:
@@ -246,6 +250,10 @@ def answer(task: AnswerTask) -> str:
         # "can you tell me more about that?" has nothing of its own to match: it asks again
         # what it follows, as a model reading the history would take it.
         question, follows = follows, ""
+    opening = [unit for unit in units[0] if not unit.code][:_MAX_SENTENCES]
+    if opening and _only_names(question, task.passages[0]):
+        # What a document says first says what it is; its words need not be the question's.
+        return " ".join(_cited(unit, task.passages[0].id, None) for unit in opening)
     scored: list[tuple[float, int, int]] = []
     for passage_rank, position, unit in candidates:
         # Matched with its heading; its own words break ties between sentences under one.
@@ -295,6 +303,20 @@ def answer(task: AnswerTask) -> str:
     return " ".join(parts).strip()
 
 
+def _only_names(question: str, passage: Passage) -> bool:
+    """Whether `question` asks nothing but what the document of `passage` is: its words are
+    the document's name and words that ask for more ("What is express?", "tell me about npm
+    ci" with `data/express.md`, `data/npm-ci.md`). Its opening answers that (a README's
+    tagline, a man page's NAME line), though it rarely repeats the name: "Fast, unopinionated,
+    minimalist web framework for Node.js." shares no word with the question."""
+    if not passage.source:
+        return False
+    path = passage.source.split(", ", 1)[0]  # the citation: "data/express.md, lines 1-30"
+    name = set(tokenize(path.rsplit("/", 1)[-1].rsplit(".", 1)[0]))
+    asked = set(tokenize(question))
+    return bool(name) and name <= asked and only_asks_for_more(" ".join(asked - name))
+
+
 def _said(unit: _Unit) -> str:
     """What a unit says, whatever its spacing and case (the same sentence in two passages)."""
     return " ".join(unit.text.lower().split())
@@ -331,69 +353,3 @@ def classify(task: ClassifyTask) -> str:
         for label, description in zip(task.labels, descriptions, strict=True)
     ]
     return task.labels[max(range(len(scores)), key=lambda index: (scores[index], -index))]
-
-
-def structured(task: StructuredTask) -> str:
-    """JSON text of the smallest instance of the schema, with strings taken from the text."""
-    return json.dumps(_instance(task.schema, task.schema, task.text, "value"))
-
-
-def _instance(schema: dict[str, Any], root: dict[str, Any], text: str, name: str) -> Any:
-    if "$ref" in schema:
-        return _instance(_resolve(schema["$ref"], root), root, text, name)
-    if "const" in schema:
-        return schema["const"]
-    if "default" in schema:
-        return schema["default"]
-    if "enum" in schema:
-        return schema["enum"][0]
-    for combinator in ("anyOf", "oneOf", "allOf"):
-        if combinator in schema:
-            return _instance(schema[combinator][0], root, text, name)
-    kind = schema.get("type", "object")
-    if isinstance(kind, list):
-        kind = next((k for k in kind if k != "null"), "null")
-    if kind == "object":
-        properties = schema.get("properties", {})
-        return {key: _instance(sub, root, text, key) for key, sub in properties.items()}
-    if kind == "array":
-        count = schema.get("minItems", 0)
-        return [_instance(schema.get("items", {}), root, text, name) for _ in range(count)]
-    if kind in ("integer", "number"):
-        value = _number(schema)
-        return int(value) if kind == "integer" else float(value)
-    if kind == "boolean":
-        return False
-    if kind == "null":
-        return None
-    return _string(schema, text, name)
-
-
-def _number(schema: dict[str, Any]) -> float:
-    """Zero when allowed, else the nearest bound."""
-    if "minimum" in schema and schema["minimum"] > 0:
-        return float(schema["minimum"])
-    if "exclusiveMinimum" in schema and schema["exclusiveMinimum"] >= 0:
-        return float(schema["exclusiveMinimum"]) + 1
-    if "maximum" in schema and schema["maximum"] < 0:
-        return float(schema["maximum"])
-    if "exclusiveMaximum" in schema and schema["exclusiveMaximum"] <= 0:
-        return float(schema["exclusiveMaximum"]) - 1
-    return 0.0
-
-
-def _string(schema: dict[str, Any], text: str, name: str) -> str:
-    limit = int(schema.get("maxLength", 80))
-    value = " ".join(text.split())[:limit] if text else name
-    minimum = int(schema.get("minLength", 0))
-    return value + "x" * max(0, minimum - len(value))
-
-
-def _resolve(reference: str, root: dict[str, Any]) -> dict[str, Any]:
-    if not reference.startswith("#/"):
-        raise ValueError(f"the offline provider resolves only local $refs, not {reference!r}")
-    node: Any = root
-    for part in reference[2:].split("/"):
-        node = node[part]
-    resolved: dict[str, Any] = node
-    return resolved
