@@ -69,7 +69,14 @@ RULES: tuple[tuple[str, int, str], ...] = (
      r"(?m)^\s*(#{2,}|\[|\*\*)\s*(system|assistant|developer|instructions?)\s*(\]|:|\*\*)"),
     ("forged-role-marker", 4, r"\[/?inst\]|<</?sys>>"),
     ("forged-role-marker", 3, r"</?(system|instructions?|document|context|sources?|data)>"),
-    ("data-exfiltration", 4, r"!\[[^\]]*\]\(https?://[^)\s]*[?&][^)\s]*="),
+    # An image whose address carries a slot for data (an empty or placeholder value, or a
+    # parameter that names what to send): rendering it sends the data. A README's badges
+    # (`badge.svg?style=flat&logo=npm`) carry fixed values and send nothing, and they open
+    # most READMEs: flagged, every README's first passage was dropped as an injection.
+    ("data-exfiltration", 4,
+     r"!\[[^\]]*\]\(https?://[^)\s?]*\?[^)\s]*?(?:\b(?:conversation|chat|history|messages?|"
+     r"secrets?|passwords?|credentials?|prompt|user|e?mail|data|answer|context|summary)\b[^)\s=]*"
+     r"=|=(?:[)&]|[^)\s&]*(?:[{\[<$]|%7b|%5b|%3c|%24)))"),
     ("data-exfiltration", 4,
      r"\b(send|post|forward|upload|email|transmit|leak)\b.{0,40}\b(conversation|chat history|"
      r"this chat|the above|user('s)? (data|details|messages)|credentials|api keys?|passwords?"
