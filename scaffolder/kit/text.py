@@ -84,8 +84,8 @@ def _is_adverb_of_adjective(word: str) -> bool:
 
 def stem(word: str) -> str:
     """The light stem of one lowercase word (rules in the module docstring)."""
-    if word.endswith(("ation", "ations")) and len(word[: word.rindex("ation")]) >= 3:
-        word = word[: word.rindex("ation")] + "ate"
+    if word.endswith(("ation", "ations")) and (verb := word.rindex("ation")) >= 3:
+        word = word[:verb] + "ate"
     if word.endswith("ically"):
         word = word[:-4]
     elif word.endswith("ical") or _is_adverb_of_adjective(word):

@@ -330,13 +330,14 @@ def _document_names(corpus: Corpus) -> str:
     (`click/METADATA` -> "click"), as people call it. Named by the file, twenty packages'
     metadata were "questions about METADATA"."""
     paths = [PurePosixPath(document.source) for document in corpus.documents]
-    shared = Counter(file_title(path) for path in paths)
+    titles = [file_title(path) for path in paths]
+    shared = Counter(titles)
     names = sorted(
         {
             file_title(path.parent, folder=True)
-            if shared[file_title(path)] > 1 and path.parent.name
-            else file_title(path)
-            for path in paths
+            if shared[title] > 1 and path.parent.name
+            else title
+            for path, title in zip(paths, titles, strict=True)
         }
         - {""}
     )

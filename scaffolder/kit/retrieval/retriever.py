@@ -225,7 +225,8 @@ class Retriever:
             by_id = {entry[0]: entry for entry in fused}
             top = fused[0][1] if fused else 1.0
             first = [by_id.get(i, (i, top, {"named": NAMED_WEIGHT})) for i in openings]
-            fused = first + [entry for entry in fused if entry[0] not in set(openings)]
+            opening_ids = set(openings)
+            fused = first + [entry for entry in fused if entry[0] not in opening_ids]
         raw = {name: dict(ranking) for name, ranking in rankings.items()}
         ranked = fused
         if diverse and fused:

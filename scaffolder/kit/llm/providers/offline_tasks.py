@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 from scaffolder.kit.llm.local_embedding import cosine, embed_text, words
 from scaffolder.kit.llm.types import AnswerTask, ClassifyTask, Passage
@@ -312,7 +313,7 @@ def _only_names(question: str, passage: Passage) -> bool:
     if not passage.source:
         return False
     path = passage.source.split(", ", 1)[0]  # the citation: "data/express.md, lines 1-30"
-    name = set(tokenize(path.rsplit("/", 1)[-1].rsplit(".", 1)[0]))
+    name = set(tokenize(PurePosixPath(path).stem))
     asked = set(tokenize(question))
     return bool(name) and name <= asked and only_asks_for_more(" ".join(asked - name))
 
