@@ -87,6 +87,7 @@ class RagAnswerer:
                 source=result.chunk.source,
                 text=result.chunk.text,
                 score=result.score,
+                opening=result.opening,
             )
             for number, result in enumerate(results, start=1)
         )
@@ -110,7 +111,10 @@ class RagAnswerer:
         ]
         task = AnswerTask(
             question,
-            tuple(Passage(p["id"], p["text"], p["source"]) for p in passages),
+            tuple(
+                Passage(source.label, source.text, source.citation, opening=source.opening)
+                for source in sources
+            ),
             follows=follows,
         )
         values = {"question": question, "passages": passages, "history": list(history)}

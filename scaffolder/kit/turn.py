@@ -82,6 +82,9 @@ class Source(_KeyedReads):
     source: str
     text: str
     score: float
+    #: Retrieval gave it first as the opening of the document the question only names
+    #: (`SearchResult.opening`); the answer is its first sentences.
+    opening: bool = False
 
     def to_json(self) -> JSONObject:
         return {

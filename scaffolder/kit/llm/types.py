@@ -36,6 +36,10 @@ class Passage:
     text: str
     source: str | None = None
     score: float | None = None
+    #: Whether this is the opening of a document the question only names ("What is
+    #: express?"), as retrieval found: its first sentences answer, though they rarely repeat
+    #: the name ("Fast, unopinionated, minimalist web framework for Node.js.").
+    opening: bool = False
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,10 @@ class ChatRequest:
             # What a follow-up follows is in the messages already (the history), and keys made
             # before the field existed stay the same: recorded answers keep replaying.
             task.pop("follows", None)
+            # Keys of passages that are no opening stay as they were before the field.
+            for passage in task.get("passages") or ():
+                if isinstance(passage, dict) and not passage.get("opening"):
+                    passage.pop("opening", None)
         canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
         return hashlib.sha256(canonical.encode()).hexdigest()
 

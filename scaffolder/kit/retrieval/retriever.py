@@ -221,11 +221,11 @@ class Retriever:
             fused = relative_score_fusion(
                 rankings, {"dense": weight, "bm25": 1.0 - weight, "named": NAMED_WEIGHT}
             )
+        opening_ids = set(openings)
         if openings:
             by_id = {entry[0]: entry for entry in fused}
             top = fused[0][1] if fused else 1.0
             first = [by_id.get(i, (i, top, {"named": NAMED_WEIGHT})) for i in openings]
-            opening_ids = set(openings)
             fused = first + [entry for entry in fused if entry[0] not in opening_ids]
         raw = {name: dict(ranking) for name, ranking in rankings.items()}
         ranked = fused
@@ -239,7 +239,7 @@ class Retriever:
         results = []
         for chunk, score, _ranks in chosen:
             scores = {name: table[chunk.id] for name, table in raw.items() if chunk.id in table}
-            results.append(SearchResult(chunk, score, scores))
+            results.append(SearchResult(chunk, score, scores, opening=chunk.id in opening_ids))
         return results, complete and all_read
 
     def _distinct(

@@ -60,3 +60,7 @@ class SearchResult:
     score: float
     #: Scores from each ranking that found it, by name ("dense", "bm25"), for inspection.
     scores: dict[str, float] = field(default_factory=dict)
+    #: Whether this is the opening of a document the query only names ("What is grep?"), put
+    #: first for that: its first sentences say what the document is, in words the query
+    #: need not share. Retrieval decides it once; the answer reads the decision.
+    opening: bool = False

@@ -380,3 +380,13 @@ def test_an_answer_requests_key_is_the_one_recorded_before_follow_ups_were_given
     )
     follow_up = replace(request, task=replace(task, follows="Which lamp?"))
     assert follow_up.cache_key("offline") == request.cache_key("offline")
+
+
+def test_a_passage_marked_as_the_opening_is_another_request() -> None:
+    """The offline answer of a passage retrieval marks as the opening of the document the
+    question only names is not the answer to the same passage unmarked: another key."""
+    plain = Passage("1", "Fast, minimalist web framework.", "express.md")
+    task = AnswerTask("What is express?", (plain,))
+    request = ChatRequest((Message("user", "What is express?"),), task=task)
+    opening = replace(request, task=replace(task, passages=(replace(plain, opening=True),)))
+    assert opening.cache_key("offline") != request.cache_key("offline")

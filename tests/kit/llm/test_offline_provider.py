@@ -353,15 +353,16 @@ EXPRESS = (
 )
 
 
-def test_a_question_that_only_names_the_document_is_answered_from_its_opening() -> None:
-    """A README's tagline says what the package is without its name; its logo and badges say
-    nothing. Asked more than what it is, the answer is chosen by the question's words."""
-    readme = Passage("1", EXPRESS, "data/express.md, lines 1-14")
+def test_a_document_s_opening_answers_a_question_that_only_names_it() -> None:
+    """Retrieval marks the opening of a document the question only names; a README's tagline
+    says what the package is without its name, and its logo and badges say nothing. A
+    passage retrieval did not mark is answered by the question's words, whatever it names."""
+    readme = Passage("1", EXPRESS, "data/express.md, lines 1-14", opening=True)
     for question in ("What is express?", "Tell me about Express"):
         reply = answer(AnswerTask(question, (readme,)))
         assert reply.startswith("**Fast, unopinionated, minimalist web framework for"), question
         assert "badgen" not in reply and "Logo" not in reply
-    install = answer(AnswerTask("How do I install express?", (readme,)))
+    unmarked = Passage("1", EXPRESS, "data/express.md, lines 1-14")
+    assert not answer(AnswerTask("What is express?", (unmarked,))).startswith("**Fast")
+    install = answer(AnswerTask("How do I install express?", (unmarked,)))
     assert install.startswith("Install express with npm")
-    unnamed = Passage("1", EXPRESS, "data/frameworks.md, lines 1-14")
-    assert not answer(AnswerTask("What is express?", (unnamed,))).startswith("**Fast")

@@ -441,10 +441,12 @@ def test_a_question_that_only_names_a_document_gets_its_opening_first(tmp_path: 
     }
     retriever = Retriever(indexed(tmp_path, "docs", files), index_dir=tmp_path / "bm25")
     for question in ("What is express?", "tell me about express", "What does express do?"):
-        first = retriever.search(question, k=3)[0].chunk
-        assert (first.source, first.start_line) == ("npm/express.md", 1), question
-    routing = retriever.search("How does routing work in express?", k=3)[0].chunk
-    assert routing.text.startswith("## Routing")
+        first, *others = retriever.search(question, k=3)
+        assert (first.chunk.source, first.chunk.start_line) == ("npm/express.md", 1), question
+        assert first.opening and not any(result.opening for result in others), question
+    routing = retriever.search("How does routing work in express?", k=3)
+    assert routing[0].chunk.text.startswith("## Routing")
+    assert not any(result.opening for result in routing)
     only_morgan = retriever.search("What is express?", k=3, where={"source": "npm/morgan.md"})
     assert {result.chunk.source for result in only_morgan} == {"npm/morgan.md"}
 

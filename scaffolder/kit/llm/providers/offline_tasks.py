@@ -13,10 +13,9 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 from scaffolder.kit.llm.local_embedding import cosine, embed_text, words
-from scaffolder.kit.llm.types import AnswerTask, ClassifyTask, Passage
+from scaffolder.kit.llm.types import AnswerTask, ClassifyTask
 from scaffolder.kit.synonyms import SYNONYM_WEIGHT, related
 from scaffolder.kit.text import (
     closes_fence,
@@ -252,8 +251,9 @@ def answer(task: AnswerTask) -> str:
         # what it follows, as a model reading the history would take it.
         question, follows = follows, ""
     opening = [unit for unit in units[0] if not unit.code][:_MAX_SENTENCES]
-    if opening and _only_names(question, task.passages[0]):
-        # What a document says first says what it is; its words need not be the question's.
+    if opening and task.passages[0].opening:
+        # The question only names the document (retrieval found so): what the document says
+        # first says what it is, in words that need not be the question's.
         return " ".join(_cited(unit, task.passages[0].id, None) for unit in opening)
     scored: list[tuple[float, int, int]] = []
     for passage_rank, position, unit in candidates:
@@ -302,20 +302,6 @@ def answer(task: AnswerTask) -> str:
             _cited(example, task.passages[-top[1]].id, None),
         )
     return " ".join(parts).strip()
-
-
-def _only_names(question: str, passage: Passage) -> bool:
-    """Whether `question` asks nothing but what the document of `passage` is: its words are
-    the document's name and words that ask for more ("What is express?", "tell me about npm
-    ci" with `data/express.md`, `data/npm-ci.md`). Its opening answers that (a README's
-    tagline, a man page's NAME line), though it rarely repeats the name: "Fast, unopinionated,
-    minimalist web framework for Node.js." shares no word with the question."""
-    if not passage.source:
-        return False
-    path = passage.source.split(", ", 1)[0]  # the citation: "data/express.md, lines 1-30"
-    name = set(tokenize(PurePosixPath(path).stem))
-    asked = set(tokenize(question))
-    return bool(name) and name <= asked and only_asks_for_more(" ".join(asked - name))
 
 
 def _said(unit: _Unit) -> str:
