@@ -1,7 +1,8 @@
 """Answerability on a team's own documents: does a qa-rag copilot answer what its index holds
 and decline what it does not, on corpora that are not the sample?
 
-Usage: python benchmarks/answerability.py [--domains manpages pydoc npm mixed npmcli] [--no-adapt]
+Usage: python benchmarks/answerability.py [--domains manpages pydoc npm mixed npmcli stdlib]
+                                          [--no-adapt]
                                           [--keep DIR] [--passages N] [--reuse DIR]
 
 For each domain the corpus is built from what is on this machine at run time (nothing large
@@ -15,7 +16,11 @@ is committed; the questions are in benchmarks/answerability/<domain>.jsonl):
   on them (a held-out check that the changes are not fitted to the first three);
 - `npmcli`: the Markdown documentation of 20 npm commands (with YAML front matter), shipped with
   the npm on this machine, with questions written during the third pass of 2026-12-07 before
-  any change was measured on them.
+  any change was measured on them;
+- `stdlib`: `python -m pydoc` text of 15 more standard-library modules (14 in no other set;
+  getpass is also in `mixed`, asked another question here), with 16 questions and 5
+  off-topic ones written in the fifth pass (2026-12-07) before the copilot was asked anything
+  about these modules.
 
 Then, as a team would: `copilot new qa-rag NAME --docs CORPUS --defaults` (which copies the
 documents into `data/`, adapts the project to them and indexes them), and every question
@@ -112,6 +117,24 @@ MIXED_MODULES = [
     "configparser",
     "getpass",
 ]
+#: A held-out domain of the fifth pass (`stdlib`): getpass is also in `MIXED_MODULES`.
+STDLIB_MODULES = [
+    "pathlib",
+    "datetime",
+    "fractions",
+    "enum",
+    "getpass",
+    "tarfile",
+    "zlib",
+    "struct",
+    "ipaddress",
+    "html",
+    "urllib.parse",
+    "pickle",
+    "timeit",
+    "math",
+    "unicodedata",
+]
 #: npm's own command documentation (Markdown with front matter, shipped with the npm on this
 #: machine): a fifth domain, whose questions were written during the third pass of 2026-12-07,
 #: after its first answer change was built and before any change was measured on them.
@@ -183,6 +206,10 @@ def build_mixed(folder: Path) -> None:
     build_pydoc(folder, MIXED_MODULES)
 
 
+def build_stdlib(folder: Path) -> None:
+    build_pydoc(folder, STDLIB_MODULES)
+
+
 def build_npm(folder: Path) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         for name in NPM_PACKAGES:
@@ -212,6 +239,7 @@ BUILDERS: dict[str, Callable[[Path], None]] = {
     "npm": build_npm,
     "mixed": build_mixed,
     "npmcli": build_npmcli,
+    "stdlib": build_stdlib,
 }
 
 

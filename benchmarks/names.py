@@ -1,6 +1,6 @@
 """Questions that only name a document: "What is grep?", "What is express?", "What is npm ci?".
 
-Usage: python benchmarks/names.py --reuse DIR [--domains manpages pydoc npm mixed npmcli]
+Usage: python benchmarks/names.py --reuse DIR [--domains manpages pydoc npm mixed npmcli stdlib]
 
 DIR holds the projects an `answerability.py --keep DIR` run built. For every document in a
 project's `data/`, "What is <name>?" (the file name without its suffix, `-` and `_` read as
@@ -24,9 +24,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.answerability import asker_in, cited_sources, cites_document
+from benchmarks.answerability import BUILDERS, asker_in, cited_sources, cites_document
 
-DOMAINS = ("manpages", "pydoc", "npm", "mixed", "npmcli")
+DOMAINS = tuple(BUILDERS)
 
 
 @dataclass
