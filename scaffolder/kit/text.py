@@ -130,6 +130,27 @@ def closes_fence(line: str, fence: str) -> bool:
     return indent <= 3 and stripped.startswith(fence) and set(stripped) == {fence[0]}
 
 
+#: A gutter bar before indented text (pydoc draws one beside a class's members: " |  "):
+#: indentation, not a table.
+_GUTTER = re.compile(r"^\s*\|(?=\s|$)")
+
+
+def without_gutter(stripped: str) -> str:
+    """A stripped line without the gutter bar that indents it (a bar alone is a blank line);
+    a Markdown table row, with a bar at both ends, is left as it is. The offline answer and
+    `adapt`'s reader both read pydoc's class members, whose lines all start with one."""
+    if len(stripped) > 1 and stripped.startswith("|") and stripped.endswith("|"):
+        return stripped
+    return _GUTTER.sub("", stripped).strip()
+
+
+#: Where a sentence ends: `.`, `!` or `?`, any closing quotes or brackets right after it, then
+#: whitespace or the end ("... from the timed code. t = Timer(...)   # outside" ends twice).
+#: The offline answer cites each sentence it says, and the citation check reads claims by this
+#: one rule, so no part of an answer's sentence reads as a claim of its own without a citation.
+SENTENCE_END = r"[.!?]+[\"')\]]*"
+
+
 def ends_in_abbreviation(text: str) -> bool:
     """Whether `text` ends with "e.g.", "i.e.", "etc.", "vs." or "cf.": a period that ends no
     sentence. The offline answer and the citation check split sentences by this one rule, so

@@ -18,13 +18,15 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
 from scaffolder.kit.retrieval.loaders import Skipped, UnreadableFileError, iter_chunks, iter_files
-from scaffolder.kit.text import tokenize
+from scaffolder.kit.text import tokenize, without_gutter
 
 DATA_DIR = "data"
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(`])")
 _UNDERLINE = re.compile(r"^\s*([=\-~^*#])\1{2,}\s*$")
 _LIST_ITEM = re.compile(r"^\s*(?:[*+\-•]|\d+[.)])\s+")
-_MARKUP = re.compile(r"[*_`]{1,3}|\[(?P<label>[^\]]*)\]\([^)]*\)")
+#: Emphasis, code spans and links. An underscore between two letters or digits is part of a
+#: word (`max_depth`), as CommonMark reads it, not emphasis.
+_MARKUP = re.compile(r"[*`]{1,3}|(?<![^\W_])_{1,3}|_{1,3}(?![^\W_])|\[(?P<label>[^\]]*)\]\([^)]*\)")
 _WORDS = re.compile(r"[A-Za-z][A-Za-z'\-]*")
 
 
@@ -35,6 +37,10 @@ class Section:
     heading: str
     #: Sentences in order; an option entry ("-v, --verbose  print more") is one sentence.
     sentences: tuple[str, ...]
+    #: Those of `sentences` that are API entries: a line that is only a call's signature
+    #: (`is_signature`), with the description below it. Only these ask "what does x() do?";
+    #: a sentence that starts with a call ("dayjs.locale('es') // use Spanish") is an example.
+    calls: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -148,7 +154,13 @@ class _SectionBuilder:
         self.sentences: list[str] = []
         self.paragraph: list[str] = []
         self.entry = False
+        #: Whether the entry being read is an API entry (a signature line) rather than an option.
+        self.call = False
+        self.calls: set[str] = set()
         self.first = ""
+        #: Whether the lines being read are Markdown: only there are `_` and `*` markup
+        #: (pydoc's `__init__` and `limit_denominator` are names).
+        self.markdown = False
 
     def heading(self, heading: str) -> None:
         heading = clean(heading.lstrip("#").strip())
@@ -158,11 +170,16 @@ class _SectionBuilder:
             self.current = heading
 
     def lines(self, lines: Iterable[str], *, markdown: bool) -> None:
+        self.markdown = markdown
         pending = list(lines)
         for index, raw in enumerate(pending):
             line = raw.rstrip()
             following = pending[index + 1] if index + 1 < len(pending) else ""
             stripped = line.strip()
+            if not markdown and (bare := without_gutter(stripped)) != stripped:
+                # pydoc's " |  " beside a class's members: indentation, so never a heading at
+                # the margin, and a bar alone is a blank line between two members.
+                stripped, line = bare, f"    {bare}"
             if markdown and stripped.startswith("#"):
                 self.heading(stripped)
                 continue
@@ -174,10 +191,12 @@ class _SectionBuilder:
             if not markdown and _looks_like_heading(line, following, bool(self.paragraph)):
                 self.heading(stripped.rstrip(":"))
                 continue
-            if _is_entry(raw):
+            call = not markdown and is_signature(stripped)
+            if call or _is_entry(raw):
                 self._flush()
                 self.paragraph.append(stripped)
                 self.entry = True
+                self.call = call
                 continue
             if _LIST_ITEM.match(line):
                 self._flush()
@@ -189,18 +208,24 @@ class _SectionBuilder:
 
     def _flush(self) -> None:
         if self.paragraph:
-            text = clean(" ".join(self.paragraph))
+            joined = " ".join(self.paragraph)
+            text = clean(joined) if self.markdown else " ".join(joined.split())
             # An option entry stays one sentence: its description belongs to the option.
             pieces = [text] if self.entry else split_sentences(text)
-            self.sentences.extend(s for s in pieces if len(words(s)) >= 4)
+            kept = [s for s in pieces if len(words(s)) >= 4]
+            self.sentences.extend(kept)
+            if self.call:
+                self.calls.update(kept)
             self.paragraph = []
-        self.entry = False
+        self.entry = self.call = False
 
     def _close(self) -> None:
         self._flush()
         if self.sentences:
-            self.sections.append(Section(self.current, tuple(self.sentences)))
+            section = Section(self.current, tuple(self.sentences), frozenset(self.calls))
+            self.sections.append(section)
         self.sentences = []
+        self.calls = set()
 
     def done(self) -> list[Section]:
         self._close()
@@ -232,3 +257,25 @@ _ENTRY = re.compile(rf"^\s*({_OPTION_SPEC}(?:,\s*{_OPTION_SPEC})*)(?:\s{{2,}}|\t
 def _is_entry(line: str) -> bool:
     """A command-line option line, the kind man pages and --help texts list."""
     return bool(_ENTRY.match(line))
+
+
+#: A line that is only a call's signature, as API references in plain text list them
+#: (pydoc: "escape(s, quote=True)", "cwd() from builtins.type", "calcsize(format, /)"), with
+#: its description on the lines below. A manual's cross-reference ("gzip(1)") is not one, nor
+#: is a private or special name (`_helper`, `__init__`): no question a user asks.
+SIGNATURE = re.compile(
+    r"^(?P<name>[A-Za-z][\w.]*)\((?P<params>[^()]*(?:\([^()]*\)[^()]*)*)\)"
+    r"(?:\s*->\s*\S+)?(?:\s+from\s+[\w.]+)?"
+)
+_MAN_SECTION = re.compile(r"^\d\w*$")
+
+
+def is_signature(line: str) -> bool:
+    """Whether `line` is a call's signature and nothing else: an API entry, whose description
+    follows it and belongs to it, as an option's does."""
+    found = SIGNATURE.match(line)
+    return (
+        found is not None
+        and found.end() == len(line)
+        and not _MAN_SECTION.match(found.group("params").strip())
+    )

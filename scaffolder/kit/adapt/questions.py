@@ -5,7 +5,8 @@ Why rules rather than a model: `adapt` must work the day a project is generated,
 or network, and give the same questions for the same documents (so re-running it changes
 nothing). The rules only phrase what a document already states: a heading becomes "What should
 I know about <heading>?", "An X is ..." becomes "What is an X?", "To X, do Y" becomes "How do I
-X?", an option line becomes "What does the --x option do?". The key phrase is a word of the
+X?", an option line becomes "What does the --x option do?", an API entry (a signature line and
+its description) "What does x() do in <document>?". The key phrase is a word of the
 answering sentence that the question does not contain (a number first, else its rarest word),
 so an answer that carries it most likely read the right passage.
 """
@@ -14,14 +15,16 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import Literal
 
-from scaffolder.kit.adapt.corpus import Corpus, Document, Section, words
+from scaffolder.kit.adapt.corpus import SIGNATURE, Corpus, Document, Section, words
 from scaffolder.kit.text import STOPWORDS, stem, tokenize
 
-Kind = Literal["heading", "term", "option", "instruction", "model"]
+Kind = Literal["heading", "term", "option", "call", "instruction", "model"]
 
 #: Headings that name a part of every document rather than what it is about.
 GENERIC_HEADINGS = frozenset(
@@ -143,6 +146,9 @@ _NUMBER_WORDS = frozenset(
     ]
 )
 _MAX_QUESTION_WORDS = 18
+#: An API entry's description says something in at least this many words.
+_MIN_DESCRIPTION_WORDS = 3
+_DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.\w+)+$")
 
 
 @dataclass(frozen=True)
@@ -167,15 +173,19 @@ class Candidate:
 
 def candidates(corpus: Corpus, per_document: int = 8) -> list[Candidate]:
     """The best questions of every document, most distinctive first within each, documents in
-    corpus order. Duplicated questions across documents are dropped (they are ambiguous)."""
+    corpus order. A question several documents ask is dropped (it is ambiguous), and so is one
+    that several documents answer with the same sentence: that is boilerplate they share (the
+    members every exception inherits, listed on each module's pydoc page), not what any of
+    them is about."""
     found: list[Candidate] = []
-    seen: dict[str, int] = {}
+    seen: Counter[str] = Counter()
     for document in corpus.documents:
         ranked = sorted(_unique(_document_candidates(document, corpus)), key=lambda c: -c.weight)
-        for candidate in ranked[:per_document]:
-            seen[_normal(candidate.question)] = seen.get(_normal(candidate.question), 0) + 1
-            found.append(candidate)
-    return [c for c in found if seen[_normal(c.question)] == 1]
+        chosen = ranked[:per_document]
+        # Counted once per document: one sentence may answer two of its questions.
+        seen.update({_normal(text) for c in chosen for text in (c.question, c.sentence)})
+        found.extend(chosen)
+    return [c for c in found if seen[_normal(c.question)] == seen[_normal(c.sentence)] == 1]
 
 
 def _unique(items: Iterator[Candidate]) -> Iterator[Candidate]:
@@ -193,7 +203,7 @@ def _document_candidates(document: Document, corpus: Corpus) -> Iterator[Candida
         if heading is not None:
             yield heading
         for sentence in section.sentences:
-            made = _sentence_question(sentence, document)
+            made = _sentence_question(sentence, document, call=sentence in section.calls)
             if made is None:
                 continue
             question, kind, answer_part = made
@@ -225,8 +235,11 @@ def _heading_candidate(document: Document, section: Section, corpus: Corpus) -> 
     return None
 
 
-def _sentence_question(sentence: str, document: Document) -> tuple[str, Kind, str] | None:
-    """(question, kind, the part of the sentence that answers) or None."""
+def _sentence_question(
+    sentence: str, document: Document, *, call: bool = False
+) -> tuple[str, Kind, str] | None:
+    """(question, kind, the part of the sentence that answers) or None. `call`: the sentence
+    is an API entry (`Section.calls`)."""
     if sentence.startswith("-"):
         option = _OPTION.match(sentence)
         name = option and (option.group("long") or option.group("short"))
@@ -236,6 +249,20 @@ def _sentence_question(sentence: str, document: Document) -> tuple[str, Kind, st
             where = f" of {man.group('program').lower()}" if man else ""
             return f"What does the {name} option{where} do?", "option", answer
         return None
+    signature = SIGNATURE.match(sentence) if call else None
+    if signature:
+        # An API entry, read as one sentence (`corpus.is_signature`): what the call does is
+        # its description. The document names where: several modules have a `copy()`. A
+        # line of a class tree ("collections.abc.MutableMapping(collections.abc.Mapping)" over
+        # the names of its subclasses) is no call.
+        answer = sentence[signature.end() :].strip()
+        name = signature.group("name")
+        params = [p.strip() for p in signature.group("params").split(",")]
+        tree = "." in name and all(_DOTTED.match(p) for p in params)
+        if tree or len(words(answer)) < _MIN_DESCRIPTION_WORDS:
+            return None
+        where = PurePosixPath(document.source).stem
+        return f"What does {name}() do in {where}?", "call", answer
     term = _TERM.match(sentence)
     if term and _term_ok(term.group("term")):
         article = term.group("article") or ""

@@ -73,6 +73,9 @@ class Checker:
             return Checked(candidate, False, f"cited {sorted(cited)}")
         if candidate.key_phrase.lower() not in " ".join(reply.text.split()).lower():
             return Checked(candidate, False, f"answer lacks {candidate.key_phrase!r}")
+        if reply.data.result.grounded is False:
+            # The qa suite grades citations too: a claim that cites nothing fails it there.
+            return Checked(candidate, False, "a claim of the answer cites nothing")
         return Checked(candidate, True)
 
     def follow_up(self, candidate: Candidate) -> bool:

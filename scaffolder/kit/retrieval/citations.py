@@ -24,7 +24,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from scaffolder.kit.text import ends_in_abbreviation
+from scaffolder.kit.text import SENTENCE_END, ends_in_abbreviation
 
 #: Sentences with fewer words than this ("In short:", "Here is how.") are connective tissue.
 MIN_CLAIM_WORDS = 4
@@ -33,7 +33,7 @@ _LABEL_SPLIT = re.compile(r"\s*[,;]\s*")
 _NUMBER = re.compile(r"\d+")
 _HEX_ID = re.compile(r"[0-9a-f]{8,64}")
 _MARKERS = r"(?:\s*\[[^\[\]\n]{1,80}\](?!\())*"
-_SENTENCE_END = re.compile(r"[.!?]+[\"')\]]*" + _MARKERS + r"(?=\s|$)")
+_SENTENCE_END = re.compile(SENTENCE_END + _MARKERS + r"(?=\s|$)")
 _FENCE = re.compile(r"^\s*(```|~~~).*?^\s*\1[^\n]*$", re.MULTILINE | re.DOTALL)
 _BULLET = re.compile(r"^\s*(?:[-*+>#]+|\d+[.)])\s+")
 _WORD = re.compile(r"\w+")

@@ -366,3 +366,22 @@ def test_a_document_s_opening_answers_a_question_that_only_names_it() -> None:
     assert not answer(AnswerTask("What is express?", (unmarked,))).startswith("**Fast")
     install = answer(AnswerTask("How do I install express?", (unmarked,)))
     assert install.startswith("Install express with npm")
+
+
+def test_every_sentence_of_an_answer_is_cited_where_the_citation_check_splits_it() -> None:
+    """pydoc's examples sit in the text unfenced: "Timer(...)" ends a sentence for the
+    citation check (a period, a closing bracket, a space). The answer splits there too, so
+    no piece of what it says reads as a claim without a citation."""
+    timeit = Passage(
+        "1",
+        "print_exc(self, file=None)\n"
+        "    Helper to print a traceback from the timed code.\n"
+        "    t = Timer(...)       # outside the try/except\n"
+        "    try:\n"
+        "        t.timeit(...)    # or t.repeat(...)\n"
+        "    except:\n"
+        "        t.print_exc()\n",
+    )
+    reply = answer(AnswerTask("What does print_exc() do in timeit?", (timeit,)))
+    assert "Helper to print a traceback" in reply
+    assert check_citations(reply, ["1"]).uncited_sentences == ()

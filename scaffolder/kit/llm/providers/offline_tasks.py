@@ -18,24 +18,24 @@ from scaffolder.kit.llm.local_embedding import cosine, embed_text, words
 from scaffolder.kit.llm.types import AnswerTask, ClassifyTask
 from scaffolder.kit.synonyms import SYNONYM_WEIGHT, related
 from scaffolder.kit.text import (
+    SENTENCE_END,
     closes_fence,
     ends_in_abbreviation,
     fence_opened_by,
     only_asks_for_more,
     tokenize,
+    without_gutter,
 )
 
 DONT_KNOW = "I don't know: none of the provided sources answers that."
 NO_SOURCES = "I don't know: no sources were provided to answer from."
-#: Where a sentence may end: . ! or ? and a space (`_sentences` skips abbreviations).
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+#: Where a sentence may end (`kit.text.SENTENCE_END`, the citation check's rule); `_sentences`
+#: skips abbreviations.
+_SENTENCE_END = re.compile(SENTENCE_END + r"(?=\s|$)")
 _LIST_ITEM = re.compile(r"^(?:[>*+-]|\d+[.)])\s+")
 #: A `Field: value` line of a record (a package's metadata headers, "Version: 5.0.0",
 #: "License: Apache-2.0"): a fact of its own, like a list item, not part of a paragraph.
 _FIELD = re.compile(r"^[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*: \S")
-#: A gutter bar before indented text (pydoc draws one beside a class's members: " |  "):
-#: indentation, not a table.
-_GUTTER = re.compile(r"^\s*\|(?=\s|$)")
 #: A Markdown link to a heading of the same document: `[Usage](#usage)`.
 _OWN_ANCHOR_LINK = re.compile(r"\[[^\]]*\]\(#[^)\s]*\)")
 #: What a reader never reads as words: a Markdown image (a README's badges), a link's
@@ -172,8 +172,7 @@ def _units(text: str) -> list[_Unit]:
             flush()
             continue
         table_row = _is_table_row(stripped)
-        if not table_row:
-            stripped = _GUTTER.sub("", stripped).strip()
+        stripped = without_gutter(stripped)
         if (
             not stripped
             or stripped.startswith("#")
@@ -196,13 +195,14 @@ def _units(text: str) -> list[_Unit]:
 
 
 def _sentences(paragraph: str) -> list[str]:
-    """The sentences of a paragraph: split after . ! or ? and a space, except after an
-    abbreviation ("(e.g. when the cord is pulled)" is an aside, not the end of a sentence)."""
+    """The sentences of a paragraph, split where the citation check splits them (after . ! or
+    ?, closing quotes or brackets kept), except after an abbreviation ("(e.g. when the cord is
+    pulled)" is an aside, not the end of a sentence)."""
     sentences: list[str] = []
     start = 0
     for end in _SENTENCE_END.finditer(paragraph):
-        if not ends_in_abbreviation(paragraph[start : end.start()]):
-            sentences.append(paragraph[start : end.start()].strip())
+        if not ends_in_abbreviation(paragraph[start : end.start() + 1]):
+            sentences.append(paragraph[start : end.end()].strip())
             start = end.end()
     sentences.append(paragraph[start:].strip())
     return [sentence for sentence in sentences if sentence]
