@@ -135,11 +135,16 @@ def closes_fence(line: str, fence: str) -> bool:
 _GUTTER = re.compile(r"^\s*\|(?=\s|$)")
 
 
+def is_table_row(stripped: str) -> bool:
+    """A Markdown table row has a pipe at both ends; a gutter has one on the left only."""
+    return len(stripped) > 1 and stripped.startswith("|") and stripped.endswith("|")
+
+
 def without_gutter(stripped: str) -> str:
     """A stripped line without the gutter bar that indents it (a bar alone is a blank line);
     a Markdown table row, with a bar at both ends, is left as it is. The offline answer and
     `adapt`'s reader both read pydoc's class members, whose lines all start with one."""
-    if len(stripped) > 1 and stripped.startswith("|") and stripped.endswith("|"):
+    if is_table_row(stripped):
         return stripped
     return _GUTTER.sub("", stripped).strip()
 
@@ -149,6 +154,20 @@ def without_gutter(stripped: str) -> str:
 #: The offline answer cites each sentence it says, and the citation check reads claims by this
 #: one rule, so no part of an answer's sentence reads as a claim of its own without a citation.
 SENTENCE_END = r"[.!?]+[\"')\]]*"
+
+
+def sentences_of(text: str, ends: re.Pattern[str]) -> list[str]:
+    """The sentences of `text`, cut after each match of `ends` (a pattern built on
+    `SENTENCE_END`) that does not close an abbreviation; blank pieces left out. The offline
+    answer cuts passages and the citation check cuts answers with it."""
+    found: list[str] = []
+    start = 0
+    for end in ends.finditer(text):
+        if not ends_in_abbreviation(text[start : end.start() + 1]):
+            found.append(text[start : end.end()].strip())
+            start = end.end()
+    found.append(text[start:].strip())
+    return [sentence for sentence in found if sentence]
 
 
 def ends_in_abbreviation(text: str) -> bool:

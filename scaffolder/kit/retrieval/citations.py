@@ -24,7 +24,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from scaffolder.kit.text import SENTENCE_END, ends_in_abbreviation
+from scaffolder.kit.text import SENTENCE_END, sentences_of
 
 #: Sentences with fewer words than this ("In short:", "Here is how.") are connective tissue.
 MIN_CLAIM_WORDS = 4
@@ -88,17 +88,8 @@ def check_citations(answer: str, retrieved: Sequence[str] | Mapping[str, str]) -
 
 def split_sentences(text: str) -> list[str]:
     """The sentences of an answer, citation markers attached (rules in the module docstring)."""
-    sentences: list[str] = []
-    for line in _FENCE.sub("\n", text).splitlines():
-        line = _BULLET.sub("", line).strip()
-        start = 0
-        for end in _SENTENCE_END.finditer(line):
-            if ends_in_abbreviation(line[start : end.start() + 1]):
-                continue
-            sentences.append(line[start : end.end()].strip())
-            start = end.end()
-        sentences.append(line[start:].strip())
-    return [sentence for sentence in sentences if sentence]
+    lines = _FENCE.sub("\n", text).splitlines()
+    return [s for line in lines for s in sentences_of(_BULLET.sub("", line).strip(), _SENTENCE_END)]
 
 
 def _labels(retrieved: Sequence[str] | Mapping[str, str]) -> dict[str, str]:

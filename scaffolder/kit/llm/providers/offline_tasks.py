@@ -20,9 +20,10 @@ from scaffolder.kit.synonyms import SYNONYM_WEIGHT, related
 from scaffolder.kit.text import (
     SENTENCE_END,
     closes_fence,
-    ends_in_abbreviation,
     fence_opened_by,
+    is_table_row,
     only_asks_for_more,
+    sentences_of,
     tokenize,
     without_gutter,
 )
@@ -171,7 +172,7 @@ def _units(text: str) -> list[_Unit]:
         if _RUNNING_HEAD.search(stripped):
             flush()
             continue
-        table_row = _is_table_row(stripped)
+        table_row = is_table_row(stripped)
         stripped = without_gutter(stripped)
         if (
             not stripped
@@ -198,14 +199,7 @@ def _sentences(paragraph: str) -> list[str]:
     """The sentences of a paragraph, split where the citation check splits them (after . ! or
     ?, closing quotes or brackets kept), except after an abbreviation ("(e.g. when the cord is
     pulled)" is an aside, not the end of a sentence)."""
-    sentences: list[str] = []
-    start = 0
-    for end in _SENTENCE_END.finditer(paragraph):
-        if not ends_in_abbreviation(paragraph[start : end.start() + 1]):
-            sentences.append(paragraph[start : end.end()].strip())
-            start = end.end()
-    sentences.append(paragraph[start:].strip())
-    return [sentence for sentence in sentences if sentence]
+    return sentences_of(paragraph, _SENTENCE_END)
 
 
 def _says_something(text: str) -> bool:
@@ -215,11 +209,6 @@ def _says_something(text: str) -> bool:
     the most words with the question and said nothing; a README's badges and logo, which open
     it, were the answer to "What is chalk?"."""
     return len(words(_NOT_WORDS.sub(" ", _OWN_ANCHOR_LINK.sub(" ", text)))) >= 3
-
-
-def _is_table_row(stripped: str) -> bool:
-    """A Markdown table row has a pipe at both ends; a gutter has one on the left only."""
-    return len(stripped) > 1 and stripped.startswith("|") and stripped.endswith("|")
 
 
 def _example_after(units: list[_Unit], position: int) -> _Unit | None:
