@@ -212,7 +212,10 @@ class _SectionBuilder:
             text = clean(joined) if self.markdown else " ".join(joined.split())
             # An option entry stays one sentence: its description belongs to the option.
             pieces = [text] if self.entry else split_sentences(text)
-            kept = [s for s in pieces if len(words(s)) >= 4]
+            # A manual's NAME line is kept however short ("bisect - Bisection algorithms."):
+            # it is the document's title.
+            short = self.current.lower() == "name"
+            kept = [s for s in pieces if short or len(words(s)) >= 4]
             self.sentences.extend(kept)
             if self.call:
                 self.calls.update(kept)

@@ -16,10 +16,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
-from scaffolder.kit.adapt.corpus import Corpus, file_title, words
+from scaffolder.kit.adapt.corpus import Corpus, words
 from scaffolder.kit.adapt.questions import GENERIC_HEADINGS
+from scaffolder.kit.adapt.summaries import document_names, document_summaries
 from scaffolder.kit.text import STOPWORDS, stem
 
 #: Words frequent in documentation of any subject: never a topic on their own.
@@ -206,6 +206,8 @@ KEYWORDS = 30
 NAMING_SHARE = 0.5
 #: Up to this many documents are all named; past it, the first few and how many more.
 NAMED_DOCUMENTS = 4
+#: How many subjects the skill's description lists (`_subjects`).
+SUBJECTS = 20
 
 
 @dataclass(frozen=True)
@@ -324,23 +326,8 @@ def _shared_name_prefix(heads: list[str], documents: int) -> str | None:
 
 
 def _document_names(corpus: Corpus) -> str:
-    """The documents' file names, in order ("chmod, cp, cut and 17 other documents"). A file
-    name several documents share (a `README.md` in every folder, each package's `METADATA`,
-    a site's `index.md` pages) names none of them: such a document is named by its folder
-    (`click/METADATA` -> "click"), as people call it. Named by the file, twenty packages'
-    metadata were "questions about METADATA"."""
-    paths = [PurePosixPath(document.source) for document in corpus.documents]
-    titles = [file_title(path) for path in paths]
-    shared = Counter(titles)
-    names = sorted(
-        {
-            file_title(path.parent, folder=True)
-            if shared[title] > 1 and path.parent.name
-            else title
-            for path, title in zip(paths, titles, strict=True)
-        }
-        - {""}
-    )
+    """The documents' names, in order ("chmod, cp, cut and 17 other documents")."""
+    names = sorted(set(document_names(corpus)) - {""})
     if len(names) <= NAMED_DOCUMENTS:
         return _term_list(tuple(names))
     shown = NAMED_DOCUMENTS - 1
@@ -355,13 +342,38 @@ def _term_list(terms: tuple[str, ...]) -> str:
     return f"{', '.join(terms[:-1])} and {terms[-1]}"
 
 
-def _subjects(corpus: Corpus, limit: int = 12) -> tuple[str, ...]:
+def _subjects(corpus: Corpus, limit: int = SUBJECTS) -> tuple[str, ...]:
+    """What the documents cover, for the skill's description: each document's summary (its
+    name and what it is) and, for a collection of a few documents, their titles and headings.
+
+    Why summaries first: a router (the model's classifier, or the offline one) decides from
+    the description whether a question belongs to the documents, and a list of every
+    document's name and purpose covers the collection; headings sampled across it named
+    arbitrary corners ("patterns, unusual filenames, non-bugs, caveats") or nothing at all."""
+    summaries = document_summaries(corpus)
+    if len(summaries) >= limit:
+        step = len(summaries) / limit
+        return tuple(summaries[int(index * step)] for index in range(limit))
+    if len(summaries) > NAMED_DOCUMENTS:
+        return tuple(summaries)
+    # A few documents are described by their sections, too.
+    seen = {_summary_head(summary).lower() for summary in summaries}
+    return tuple(summaries) + _headings(corpus, limit - len(summaries), seen)
+
+
+def _summary_head(summary: str) -> str:
+    return summary.split(" (", 1)[0]
+
+
+def _headings(corpus: Corpus, limit: int, seen: set[str]) -> tuple[str, ...]:
     """Titles and section headings that say what the documents cover, spread over the whole
     collection. Left out: generic headings ("Options"), long ones, and what only looks like a
     heading in a README: a sentence (ends in a period), a release ("v2.10.0b2 (2024-11-13)"),
     markup (an HTML anchor is removed, its heading kept)."""
+    if limit <= 0:
+        return ()
     found: list[str] = []
-    seen: set[str] = set()
+    seen = set(seen)
     for document in corpus.documents:
         names = [document.title] + [s.heading for s in document.sections]
         for name in names:

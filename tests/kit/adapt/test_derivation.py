@@ -136,6 +136,46 @@ def test_the_description_lists_subjects_not_what_only_looks_like_a_heading(
     assert "retries failed requests" not in description
 
 
+def test_the_description_names_each_document_and_what_it_is(tmp_path: Path) -> None:
+    """A router decides from the description whether a question is the documents': it names
+    every document with what the document says it is, from a NAME line however short, a
+    pydoc page's description, or the README sentence that names the package; never from
+    what every page opens with ("Help on module x:") or a README's sponsors."""
+
+    def pydoc(name: str, summary: str, description: str = "") -> str:
+        body = f"Help on module {name}:\n\nNAME\n    {name}{summary}\n\n"
+        if description:
+            body += f"DESCRIPTION\n    {description}\n\n"
+        return body + f"FUNCTIONS\n    run(x)\n        Run {name} on x and return it.\n"
+
+    files = {
+        "ls.txt": "LS(1)        User Commands        LS(1)\n\nNAME\n       ls - list directory "
+        "contents\n\nDESCRIPTION\n       List information about the FILEs.\n",
+        "bisect.txt": pydoc("bisect", " - Bisection algorithms."),
+        "math.txt": pydoc(
+            "math", "", "This module provides access to the mathematical functions of C."
+        ),
+        "difflib.txt": pydoc("difflib", " - Module difflib -- helpers for computing deltas."),
+        "nodemon.md": "We are grateful to our sponsors, who keep this work going.\n\n"
+        "# nodemon\n\n[![Version](https://badge.example/v.svg)](https://example.org)\n\n"
+        "nodemon is a tool that restarts your node application when files change.\n\n"
+        "## Installation\n\nInstall it with your package manager of choice.\n",
+    }
+    corpus = read_corpus(write_data(tmp_path / "project", files))
+    assert "NAME" not in {document.title for document in corpus.documents}
+    description = derive_topic(corpus).description()
+    for summary in (
+        "ls (list directory contents)",
+        "bisect (Bisection algorithms)",
+        "math (This module provides access to the mathematical functions of C)",
+        "difflib (helpers for computing deltas)",
+        "nodemon (nodemon is a tool that restarts your node application when files change)",
+    ):
+        assert summary in description
+    assert "Help on" not in description and "sponsors" not in description
+    assert "Installation" not in description  # five documents: their summaries say enough
+
+
 def test_off_topic_requests_that_overlap_the_documents_are_left_out(tmp_path: Path) -> None:
     root = project_with(tmp_path, "bakery")
     (root / "data" / "lasagna.md").write_text(
