@@ -14,6 +14,7 @@ from scaffolder.project import Project, require_project
 
 if TYPE_CHECKING:
     from scaffolder.kit.adapt import Plan
+    from scaffolder.kit.llm.client import LLM
 
 
 @reports_errors
@@ -29,6 +30,14 @@ def adapt(
             "derived from the documents; kept for later runs once given).",
         ),
     ] = None,
+    rules_only: Annotated[
+        bool,
+        typer.Option(
+            "--rules-only",
+            help="Derive questions by rules alone, even when the project has a model "
+            "(which otherwise also writes questions in users' words).",
+        ),
+    ] = False,
 ) -> None:
     """Make the copilot's examples, scope and suites about the documents in data/."""
     from scaffolder.kit.adapt import plan_adaptation
@@ -45,8 +54,24 @@ def adapt(
     if topic is not None and not topic.strip():
         raise UsageError("--topic is empty")
     code = project.config.get("template") == "code-assistant"
-    plan = _code_plan(project) if code else plan_adaptation(root, topic=topic)
+    if code:
+        plan = _code_plan(project)
+    else:
+        plan = plan_adaptation(root, topic=topic, llm=None if rules_only else _model(project))
     _report_and_write(plan, pretend, documents=not code)
+
+
+def _model(project: Project) -> LLM | None:
+    """The project's model, when its settings reach one (a key or a base URL); None offline,
+    whose questions would be the smallest valid JSON, not a model's."""
+    from scaffolder.cli._copilot import project_app
+    from scaffolder.kit.copilot.services import ProjectServices
+
+    settings = project_app(project).settings
+    if settings.effective_provider == "offline":
+        return None
+    say(f"Asking the model ({settings.effective_provider}) for questions in users' words")
+    return ProjectServices(project.root, settings).llm
 
 
 def _code_plan(project: Project) -> Plan:
@@ -76,6 +101,18 @@ def _report_and_write(plan: Plan, pretend: bool, *, documents: bool) -> None:
             f"passed; off-topic requests: {derived.off_topic_kept} of "
             f"{derived.off_topic_checked} declined"
         )
+    synthesis = plan.synthesis
+    if synthesis is not None:
+        kept = len(synthesis.candidates)
+        say(
+            f"Model questions: {kept} of {synthesis.asked} written kept "
+            f"({synthesis.dropped} dropped: not quoting the document, not a question, or "
+            "asked twice)"
+        )
+        for failure in synthesis.failed:
+            warn(f"the model's questions were not valid JSON: {failure}")
+        if synthesis.stopped is not None:
+            warn(f"stopped asking the model ({synthesis.stopped}); the rest are the rules'")
     for change in plan.changes:
         counts = f"+{change.added} ~{change.updated} -{change.retired}"
         if change.added or change.updated or change.retired:

@@ -12,6 +12,7 @@ import pytest
 from scaffolder.scaffold import NewProjectRequest, create_project
 from tests.cli.test_new import ci_smoke_script
 from tests.conftest import HistoryBuilder
+from tests.kit.llm.fault_server import FaultServer, answer, status
 from tests.test_generated_projects import project_env, run_copilot, run_project_tests
 
 FIXTURES = Path(__file__).resolve().parent.parent / "kit" / "adapt" / "fixtures"
@@ -124,3 +125,92 @@ def test_adapt_records_a_baseline_the_generated_ci_smoke_accepts(project: Path) 
     )
     assert smoke.returncode == 0, smoke.stdout[-3000:] + smoke.stderr[-2000:]
     assert "5 paired cases" in smoke.stdout
+
+
+def _questions(*written: tuple[str, str, str]) -> str:
+    return json.dumps(
+        {"questions": [{"question": q, "answer": a, "key_phrase": k} for q, a, k in written]}
+    )
+
+
+def test_with_a_model_adapt_adds_its_questions_only_where_the_document_says_so(
+    project: Path, model_server: FaultServer
+) -> None:
+    """A model writes questions in users' words. A quote the document does not hold drops its
+    question, a key phrase the question already says is picked again by the rules, and a
+    second run replays the recorded answers: no new call, nothing to change."""
+    model = {"OPENAI_API_KEY": "sk-test-adapt", "OPENAI_BASE_URL": model_server.url}
+    model_server.script(
+        answer(
+            _questions(
+                (
+                    "How long should my dough rise before I shape it?",
+                    "Bulk fermentation takes about five hours at 24 degrees.",
+                    "five hours",
+                ),
+                (
+                    "Which flour gives the crispiest crust?",
+                    "Use bread flour for the crispiest crust.",  # not in the document
+                    "bread flour",
+                ),
+                (
+                    "How hot should my oven be?",
+                    "Bake the loaf in a covered Dutch oven at 250 degrees for twenty minutes, "
+                    "then uncovered at 230 degrees until the crust is deep brown.",
+                    "oven",  # asked already: the rules pick the number instead
+                ),
+            )
+        ),
+        answer(
+            _questions(
+                (
+                    "How can I tell that my starter is healthy?",
+                    "a healthy  starter doubles in volume within six hours of feeding",
+                    "doubles",
+                )
+            )
+        ),
+    )
+    rules = run_copilot(project, "adapt", "--pretend", "--rules-only", **model)
+    assert rules.returncode == 0, rules.stderr
+    assert model_server.count == 0 and "Model questions" not in rules.stdout
+
+    ran = run_copilot(project, "adapt", **model)
+    assert ran.returncode == 0, ran.stderr
+    assert "Model questions: 3 of 4 written kept (1 dropped" in ran.stdout
+    assert model_server.count == 2
+    system = model_server.requests[0]["messages"][0]["content"]
+    assert system.startswith("You write the questions that users would ask")
+    assert (
+        "Bulk fermentation takes about five hours"
+        in model_server.requests[0]["messages"][1]["content"]
+    )
+    derived = "\n".join((project / path).read_text() for path in (EXAMPLES, "benchmarks/qa.jsonl"))
+    # Each document's first routing example is the model's question.
+    examples = (project / EXAMPLES).read_text().splitlines()
+    after_baking = examples[examples.index("# from data/baking.md") + 1]
+    assert after_baking == "How long should my dough rise before I shape it?"
+    after_starter = examples[examples.index("# from data/starter.md") + 1]
+    assert after_starter == "How can I tell that my starter is healthy?"
+    assert "crispiest crust" not in derived
+
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "adapt with a model")
+    again = run_copilot(project, "adapt", **model)
+    assert again.returncode == 0, again.stderr
+    assert model_server.count == 2  # replayed from the project's response cache
+    assert "Nothing to change" in again.stdout, again.stdout
+
+
+def test_a_model_that_refuses_the_key_leaves_the_rules_questions(
+    project: Path, model_server: FaultServer
+) -> None:
+    """A key the host refuses stops the model's part after one call, with one warning; the
+    rules' questions are derived as without a model."""
+    model_server.script(status(401))
+    ran = run_copilot(project, "adapt", OPENAI_API_KEY="sk-wrong", OPENAI_BASE_URL=model_server.url)
+    assert ran.returncode == 0, ran.stderr
+    assert model_server.count == 1
+    assert "stopped asking the model (data/baking.md:" in ran.stderr
+    assert "Model questions: 0 of 0 written kept" in ran.stdout
+    assert "# from data/baking.md" in (project / EXAMPLES).read_text()

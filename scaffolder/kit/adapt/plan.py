@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scaffolder.errors import Interrupted, UsageError
 from scaffolder.faults import crash_point
@@ -27,9 +28,13 @@ from scaffolder.kit.adapt.derive import (
 from scaffolder.kit.adapt.manifest import MANIFEST, Manifest, load_manifest
 from scaffolder.kit.adapt.merge import FileChange, Item, merge_file, merge_lines
 from scaffolder.kit.adapt.offtopic import off_topic_requests
-from scaffolder.kit.adapt.questions import candidates
+from scaffolder.kit.adapt.questions import Candidate, candidates, normal
+from scaffolder.kit.adapt.synthesis import Synthesis, synthesized_candidates
 from scaffolder.kit.adapt.topic import derive_topic
 from scaffolder.kit.adapt.verify import Checker, scratch_project
+
+if TYPE_CHECKING:
+    from scaffolder.kit.llm.client import LLM
 
 JOURNAL = ".copilot/adapt-journal"
 
@@ -45,6 +50,8 @@ class Plan:
     changes: list[FileChange] = field(default_factory=list)
     derived: Derived = field(default_factory=Derived)
     skipped_files: list[str] = field(default_factory=list)
+    #: What the model wrote, when one was asked (`synthesis`).
+    synthesis: Synthesis | None = None
 
     @property
     def kept_edits(self) -> list[str]:
@@ -52,23 +59,33 @@ class Plan:
 
 
 def plan_adaptation(
-    root: Path, *, topic: str | None = None, index: Path | None = None, git_sha: str = "nogit"
+    root: Path,
+    *,
+    topic: str | None = None,
+    index: Path | None = None,
+    git_sha: str = "nogit",
+    llm: LLM | None = None,
 ) -> Plan:
     """Everything `adapt` would write, computed without touching the project.
 
     `index`: a store folder already holding exactly data/ (`new --docs` indexes first), read
-    by the checks instead of a throwaway index; `git_sha` is recorded in the baseline."""
+    by the checks instead of a throwaway index; `git_sha` is recorded in the baseline; `llm`:
+    a model that also writes questions in users' words (`synthesis`), besides the rules'."""
     corpus = read_corpus(root)
     if not corpus.documents:
         raise UsageError(f"{root / DATA_DIR} holds no documents copilot can read")
     manifest = load_manifest(root)
     given = topic if topic is not None else (manifest.topic if manifest.topic_given else None)
     subject = derive_topic(corpus, given)
-    parts = split(candidates(corpus))
+    found = candidates(corpus)
+    synthesis = synthesized_candidates(corpus, llm) if llm is not None else None
+    if synthesis is not None:
+        found = _model_first(synthesis.candidates, found)
+    parts = split(found)
     off = off_topic_requests(corpus, subject.keywords)
     derived = skill_files(subject, parts.examples, off)
     merged_skill: dict[str, str] = {}
-    plan = Plan(root, subject.name, subject.derived, len(corpus.documents))
+    plan = Plan(root, subject.name, subject.derived, len(corpus.documents), synthesis=synthesis)
     plan.skipped_files = [f"{s.path.relative_to(root)}: {s.reason}" for s in corpus.skipped]
     new_manifest = Manifest(
         subject.name, not subject.derived, {d.source: d.digest for d in corpus.documents}
@@ -93,6 +110,22 @@ def plan_adaptation(
     if _read(root / MANIFEST) != text:
         plan.writes[MANIFEST] = text
     return plan
+
+
+def _model_first(written: list[Candidate], derived: list[Candidate]) -> list[Candidate]:
+    """Each document's questions in users' words first, so its first routing example is one
+    (`split` alternates examples and suite questions), then the rules' that ask something
+    else."""
+    asked = {normal(candidate.question) for candidate in written}
+    ordered: dict[str, list[Candidate]] = {}
+    for candidate in derived:
+        ordered.setdefault(candidate.source, [])
+    for candidate in written:
+        ordered.setdefault(candidate.source, []).append(candidate)
+    for candidate in derived:
+        if normal(candidate.question) not in asked:
+            ordered[candidate.source].append(candidate)
+    return [candidate for group in ordered.values() for candidate in group]
 
 
 def _merge_into(

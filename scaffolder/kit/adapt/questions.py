@@ -14,6 +14,7 @@ so an answer that carries it most likely read the right passage.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -145,7 +146,7 @@ _NUMBER_WORDS = frozenset(
         "thousand",
     ]
 )
-_MAX_QUESTION_WORDS = 18
+MAX_QUESTION_WORDS = 18
 #: An API entry's description says something in at least this many words.
 _MIN_DESCRIPTION_WORDS = 3
 _DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.\w+)+$")
@@ -183,15 +184,15 @@ def candidates(corpus: Corpus, per_document: int = 8) -> list[Candidate]:
         ranked = sorted(_unique(_document_candidates(document, corpus)), key=lambda c: -c.weight)
         chosen = ranked[:per_document]
         # Counted once per document: one sentence may answer two of its questions.
-        seen.update({_normal(text) for c in chosen for text in (c.question, c.sentence)})
+        seen.update({normal(text) for c in chosen for text in (c.question, c.sentence)})
         found.extend(chosen)
-    return [c for c in found if seen[_normal(c.question)] == seen[_normal(c.sentence)] == 1]
+    return [c for c in found if seen[normal(c.question)] == seen[normal(c.sentence)] == 1]
 
 
 def _unique(items: Iterator[Candidate]) -> Iterator[Candidate]:
     questions: set[str] = set()
     for item in items:
-        key = _normal(item.question)
+        key = normal(item.question)
         if key not in questions:
             questions.add(key)
             yield item
@@ -309,16 +310,24 @@ def _candidate(
     kind: Kind,
     corpus: Corpus,
 ) -> Candidate | None:
-    if len(words(question)) > _MAX_QUESTION_WORDS or len(words(question)) < 3 or "|" in question:
+    if len(words(question)) > MAX_QUESTION_WORDS or len(words(question)) < 3 or "|" in question:
         return None
     key = key_phrase(question, answer_part, corpus)
     if key is None:
         return None
+    weight = question_weight(question, corpus)
+    if weight is None:
+        return None
+    return Candidate(question, document.source, sentence, key, kind, weight)
+
+
+def question_weight(question: str, corpus: Corpus) -> float | None:
+    """How distinctive a question's words are in `corpus` (None: it has no content words)."""
     terms = set(tokenize(question))
     if not terms:
         return None
-    weight = sum(corpus.idf(term) for term in terms) / (1 + len(terms)) ** 0.5
-    return Candidate(question, document.source, sentence, key, kind, round(weight, 4))
+    spread: float = math.sqrt(1 + len(terms))
+    return round(sum(corpus.idf(term) for term in terms) / spread, 4)
 
 
 def key_phrase(question: str, answer: str, corpus: Corpus) -> str | None:
@@ -359,5 +368,7 @@ def _proper(text: str) -> bool:
     return first.isupper() or (first[:1].isupper() and any(c.isupper() for c in first[1:]))
 
 
-def _normal(text: str) -> str:
+def normal(text: str) -> str:
+    """A question's words, lowercased: two questions that differ only in case and
+    punctuation are one."""
     return " ".join(re.findall(r"[^\W_]+", text.lower()))
