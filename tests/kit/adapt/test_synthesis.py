@@ -11,6 +11,8 @@ from scaffolder.kit.adapt.synthesis import MAX_PARTS, PART_CHARS, synthesized_ca
 from scaffolder.kit.llm.client import LLM
 from scaffolder.kit.llm.providers.openai_provider import OpenAIConfig, OpenAIProvider
 from scaffolder.kit.llm.retry import RetryPolicy
+from scaffolder.kit.safety.pseudonyms import pseudonymizing
+from scaffolder.kit.safety.redaction import Redactor
 from tests.kit.adapt.test_derivation import write_data
 from tests.kit.llm.fault_server import FaultServer, answer
 
@@ -66,3 +68,24 @@ def test_a_part_whose_answer_never_validates_is_skipped_and_the_next_is_asked(
     assert (first.source, first.key_phrase, first.kind) == ("data/kiln.md", "1240", "model")
     assert first.sentence == "The kiln fires glaze at 1240 degrees and cools overnight."
     assert (second.source, second.key_phrase) == ("data/wheel.md", "thumbs")
+
+
+def test_the_documents_reach_the_model_pseudonymized_and_quotes_come_back_whole(
+    tmp_path: Path, model_server: FaultServer
+) -> None:
+    """The documents are a new exit for the team's text: an e-mail address in them reaches
+    the model as a placeholder, and the model's quote of it is restored before it is checked
+    against the document, so the question is kept."""
+    address = "orders@bakery.example"
+    root = write_data(
+        tmp_path / "project",
+        {"orders.md": f"# Orders\n\nWrite to {address} to order a birthday cake.\n"},
+    )
+    quote = "Write to <EMAIL_1> to order a birthday cake."
+    model_server.script(answer(written("How do I order a cake?", quote, "birthday")))
+    llm = pseudonymizing(model(model_server), Redactor())
+    synthesis = synthesized_candidates(read_corpus(root), llm)
+    assert address not in json.dumps(model_server.requests)
+    assert "<EMAIL_1>" in model_server.requests[0]["messages"][1]["content"]
+    (kept,) = synthesis.candidates
+    assert kept.sentence == f"Write to {address} to order a birthday cake."
