@@ -50,7 +50,9 @@ def merge_lines(
     group_comment: Grouper | None = None,
 ) -> Merged:
     """The file's new text: its leading comments, the team's lines in their order, then the
-    derived items (under `# from <document>` comments when `group_comment` names groups)."""
+    derived items (under `# from <document>` comments when `group_comment` names groups). A
+    team line under a group's comment stays in that group, after its derived items: an
+    example the team reworded stays with the document it is about."""
     change = FileChange(path)
     lines = (current or "").splitlines()
     header: list[str] = []
@@ -60,11 +62,16 @@ def merge_lines(
     old_by_key = {entry.key: entry for entry in old}
     ours = {entry.hash for entry in old}
     present = {text_hash(line) for line in lines}
-    team = [
-        line
-        for line in lines
-        if line.strip() and text_hash(line) not in ours and not _group_marker(line)
-    ]
+    team: list[str] = []
+    #: The group comment each team line stands under (None: above the first).
+    team_groups: dict[str | None, list[str]] = {}
+    group: str | None = None
+    for line in lines:
+        if _group_marker(line):
+            group = line
+        elif line.strip() and text_hash(line) not in ours:
+            team.append(line)
+            team_groups.setdefault(group, []).append(line)
     change.team_lines = sum(1 for line in team if not line.lstrip().startswith("#"))
     team_ids = {_case_id(line) for line in team} - {None}
     entries: list[Entry] = []
@@ -92,11 +99,21 @@ def merge_lines(
             change.retired += 1
         else:  # the team's edit of an item no longer derived: still theirs, still recorded
             entries.append(entry)
-    body = header + team
-    for marker, items in _grouped(written, group_comment).items():
+    groups = _grouped(written, group_comment)
+    # Team lines whose group is gone (or that stand in none) lead, as any team line did.
+    leading = [
+        line
+        for marker, own in team_groups.items()
+        if marker is None or marker not in groups
+        for line in own
+    ]
+    body = header + leading
+    for marker, items in groups.items():
         if marker is not None:
             body.append(marker)
         body.extend(item.text for item in items)
+        if marker is not None:
+            body.extend(team_groups.get(marker, []))
     return Merged("\n".join(body) + "\n" if body else "", entries, change)
 
 

@@ -81,3 +81,25 @@ def test_merging_its_own_output_again_changes_nothing() -> None:
 
 def _from(item: Item) -> str | None:
     return f"# from {item.document}" if item.document else None
+
+
+def test_a_team_line_stays_in_the_group_of_the_document_it_stands_under() -> None:
+    """An example the team reworded stays with its document; one under a group that is gone
+    (its document was removed) leads the derived lines, as a line under none does."""
+    current = (
+        "# header\nmine, on top?\n# from a.md\nderived a?\nreworded a?\n"
+        "# from b.md\nderived b?\n# from gone.md\nabout gone?\n"
+    )
+    old = [
+        Entry("a1", text_hash("derived a?"), "a.md"),
+        Entry("b1", text_hash("derived b?"), "b.md"),
+    ]
+    new = [Item("a1", "derived a?", "a.md"), Item("b1", "derived b?", "b.md")]
+    merged = merge_lines(
+        "x", current, old, new, group_comment=lambda item: f"# from {item.document}"
+    )
+    assert merged.text == (
+        "# header\nmine, on top?\nabout gone?\n# from a.md\nderived a?\nreworded a?\n"
+        "# from b.md\nderived b?\n"
+    )
+    assert merged.change.team_lines == 3
