@@ -171,9 +171,13 @@ def test_with_a_model_adapt_adds_its_questions_only_where_the_document_says_so(
             )
         ),
     )
-    rules = run_copilot(project, "adapt", "--pretend", "--rules-only", **model)
+    # As after `new --docs`: the rules' questions first, before the project had a key.
+    rules = run_copilot(project, "adapt", "--rules-only", **model)
     assert rules.returncode == 0, rules.stderr
     assert model_server.count == 0 and "Model questions" not in rules.stdout
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "adapt by rules")
+    before = _groups((project / EXAMPLES).read_text())
 
     ran = run_copilot(project, "adapt", **model)
     assert ran.returncode == 0, ran.stderr
@@ -186,12 +190,17 @@ def test_with_a_model_adapt_adds_its_questions_only_where_the_document_says_so(
         in model_server.requests[0]["messages"][1]["content"]
     )
     derived = "\n".join((project / path).read_text() for path in (EXAMPLES, "benchmarks/qa.jsonl"))
-    # Each document's first routing example is the model's question.
-    examples = (project / EXAMPLES).read_text().splitlines()
-    after_baking = examples[examples.index("# from data/baking.md") + 1]
-    assert after_baking == "How long should my dough rise before I shape it?"
-    after_starter = examples[examples.index("# from data/starter.md") + 1]
-    assert after_starter == "How can I tell that my starter is healthy?"
+    # Each document's first question from the model joins its routing examples; the rules'
+    # examples stay as they were (the documents did not change).
+    examples = _groups((project / EXAMPLES).read_text())
+    assert examples["# from data/baking.md"] == [
+        *before["# from data/baking.md"],
+        "How long should my dough rise before I shape it?",
+    ]
+    assert examples["# from data/starter.md"] == [
+        *before["# from data/starter.md"],
+        "How can I tell that my starter is healthy?",
+    ]
     assert "crispiest crust" not in derived
 
     git(project, "add", "-A")
@@ -214,3 +223,50 @@ def test_a_model_that_refuses_the_key_leaves_the_rules_questions(
     assert "stopped asking the model (data/baking.md:" in ran.stderr
     assert "Model questions: 0 of 0 written kept" in ran.stdout
     assert "# from data/baking.md" in (project / EXAMPLES).read_text()
+
+
+def _groups(text: str) -> dict[str, list[str]]:
+    """The examples file's lines per `# from <document>` group."""
+    found: dict[str, list[str]] = {}
+    group = ""
+    for line in text.splitlines():
+        if line.startswith("# from "):
+            group = line
+        elif line and not line.startswith("#"):
+            found.setdefault(group, []).append(line)
+    return found
+
+
+def _cases_of(text: str, document: str) -> list[str]:
+    return [line for line in text.splitlines() if f'"sources": ["{document}"]' in line]
+
+
+def test_adding_a_document_leaves_the_questions_of_the_others_as_they_were(
+    project: Path,
+) -> None:
+    """A new page changes which words are rare in the collection; the pages that did not
+    change keep their routing examples, suite questions and key phrases all the same."""
+    assert run_copilot(project, "adapt").returncode == 0
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "adapt")
+    examples = _groups((project / EXAMPLES).read_text())
+    qa = (project / "benchmarks/qa.jsonl").read_text()
+    (project / "data" / "shaping.md").write_text(
+        "# Sourdough handbook: shaping\n\n## Pre-shaping\nPre-shaping gathers the dough into a "
+        "loose round after bulk fermentation, so the starter's gas is spread evenly.\n\n"
+        "## Final shaping\nTo shape a batard, fold the dough into thirds and roll it tight; "
+        "proof it seam side up in a floured banneton at 24 degrees.\n\n## Cold retard\n"
+        "A cold retard in the fridge overnight deepens flavour and makes scoring easier.\n",
+        encoding="utf-8",
+    )
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "a page on shaping")
+    ran = run_copilot(project, "adapt")
+    assert ran.returncode == 0, ran.stderr
+    after = _groups((project / EXAMPLES).read_text())
+    assert "# from data/shaping.md" in after
+    for group in ("# from data/baking.md", "# from data/starter.md"):
+        assert after[group] == examples[group]
+    qa_after = (project / "benchmarks/qa.jsonl").read_text()
+    for document in ("data/baking.md", "data/starter.md"):
+        assert set(_cases_of(qa_after, document)) <= set(_cases_of(qa, document))

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 from scaffolder.kit.adapt.manifest import text_hash
 from scaffolder.kit.adapt.merge import Item
@@ -45,15 +45,65 @@ class Split:
     suite: list[Candidate]
 
 
-def split(candidates: Sequence[Candidate]) -> Split:
+@dataclass(frozen=True)
+class Roles:
+    """What the last run made of the questions of documents that have not changed since: the
+    anchors of their routing examples and the case keys of their suite questions, each in
+    the order written, and the key phrase each suite question was graded by."""
+
+    documents: frozenset[str] = frozenset()
+    examples: tuple[str, ...] = ()
+    suite: tuple[str, ...] = ()
+    key_phrases: Mapping[str, str] = field(default_factory=dict)
+
+
+def split(candidates: Sequence[Candidate], roles: Roles | None = None) -> Split:
     """Per document, alternately an example and a suite question (best first), then taken
-    round-robin across documents so every document is represented before any has many."""
+    round-robin across documents so every document is represented before any has many.
+
+    A document in `roles` keeps what it had: those of its questions that are still derived,
+    in the same role, and no new ones but a model's. Without that, one document added to a
+    collection moved the rarity of words in all of them, and with it which questions of
+    unchanged documents were chosen and which were examples: adding a page rewrote other
+    pages' lines."""
+    roles = roles or Roles()
     by_document: dict[str, list[Candidate]] = {}
     for candidate in candidates:
         by_document.setdefault(candidate.source, []).append(candidate)
-    examples = [c[0::2] for c in by_document.values()]
-    suite = [c[1::2] for c in by_document.values()]
+    examples: list[list[Candidate]] = []
+    suite: list[list[Candidate]] = []
+    example_at = {anchor: index for index, anchor in enumerate(roles.examples)}
+    suite_at = {key: index for index, key in enumerate(roles.suite)}
+    for source, group in by_document.items():
+        if source in roles.documents:
+            kept = [c for c in group if c.anchor in example_at]
+            asked = [_graded_as_before(c, roles) for c in group if case_key(c) in suite_at]
+            # A model asked for the first time (the project got a key since) adds its own, in
+            # the role its place among the model's questions gives it, as on a first run: a
+            # suite question the copilot failed is not recorded, and comes back here each run.
+            model = [c for c in group if c.kind == "model"]
+            new = [
+                (index, c)
+                for index, c in enumerate(model)
+                if c.anchor not in example_at and case_key(c) not in suite_at
+            ]
+            kept += [c for index, c in new if index % 2 == 0]
+            asked += [c for index, c in new if index % 2 == 1]
+            examples.append(sorted(kept, key=lambda c: example_at.get(c.anchor, len(example_at))))
+            suite.append(sorted(asked, key=lambda c: suite_at.get(case_key(c), len(suite_at))))
+        else:
+            examples.append(group[0::2])
+            suite.append(group[1::2])
     return Split(_round_robin(examples, MAX_EXAMPLES), _round_robin(suite, 10**6))
+
+
+def _graded_as_before(candidate: Candidate, roles: Roles) -> Candidate:
+    """The suite question with the key phrase it had, while its sentence still holds it: a
+    key phrase is the sentence's rarest word, and rarity moves with the collection."""
+    before = roles.key_phrases.get(case_key(candidate))
+    if before and before.lower() in candidate.sentence.lower():
+        return replace(candidate, key_phrase=before)
+    return candidate
 
 
 def _round_robin(groups: list[list[Candidate]], limit: int) -> list[Candidate]:
@@ -262,6 +312,11 @@ def _case(case_id: str, document: str | None, **fields: object) -> Item:
 def _case_id(candidate: Candidate) -> str:
     slug = "-".join(re.findall(r"[a-z0-9]+", candidate.question.lower()))[:40].strip("-")
     return f"{slug}-{candidate.anchor[:6]}"
+
+
+def case_key(candidate: Candidate) -> str:
+    """The manifest's key of the qa suite's case for `candidate`."""
+    return f"case:{_case_id(candidate)}"
 
 
 def documents_of(items: Iterable[Item]) -> set[str]:

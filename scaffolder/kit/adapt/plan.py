@@ -3,6 +3,7 @@ every changed file in one journaled transaction (all of it or none, even after k
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -11,7 +12,7 @@ from scaffolder.errors import Interrupted, UsageError
 from scaffolder.faults import crash_point
 from scaffolder.journal import FileTransaction, handle_termination, recover
 from scaffolder.kit.adapt.baseline import record_baseline
-from scaffolder.kit.adapt.corpus import DATA_DIR, read_corpus
+from scaffolder.kit.adapt.corpus import DATA_DIR, Corpus, read_corpus
 from scaffolder.kit.adapt.derive import (
     BASELINE,
     DESCRIPTION,
@@ -21,6 +22,7 @@ from scaffolder.kit.adapt.derive import (
     REPLY,
     WHOLE_FILES,
     Derived,
+    Roles,
     skill_files,
     split,
     suite_files,
@@ -77,11 +79,18 @@ def plan_adaptation(
     manifest = load_manifest(root)
     given = topic if topic is not None else (manifest.topic if manifest.topic_given else None)
     subject = derive_topic(corpus, given)
-    found = candidates(corpus)
     synthesis = synthesized_candidates(corpus, llm) if llm is not None else None
-    if synthesis is not None:
-        found = _model_first(synthesis.candidates, found)
-    parts = split(found)
+    written = synthesis.candidates if synthesis is not None else []
+    roles = _roles(manifest, corpus, _read(root / QA))
+    fresh = _model_first(written, candidates(corpus))
+    # An unchanged document's questions are looked up among all it has: the rarity of words
+    # moved with the collection, and last run's choice may have fallen out of the top few.
+    every = _model_first(written, candidates(corpus, None)) if roles.documents else fresh
+    pool = [c for c in every if c.source in roles.documents]
+    pool += [c for c in fresh if c.source not in roles.documents]
+    order = {document.source: index for index, document in enumerate(corpus.documents)}
+    pool.sort(key=lambda candidate: order[candidate.source])  # stable: ranked within each
+    parts = split(pool, roles)
     off = off_topic_requests(corpus, subject.keywords)
     derived = skill_files(subject, parts.examples, off)
     merged_skill: dict[str, str] = {}
@@ -110,6 +119,30 @@ def plan_adaptation(
     if _read(root / MANIFEST) != text:
         plan.writes[MANIFEST] = text
     return plan
+
+
+def _roles(manifest: Manifest, corpus: Corpus, qa_text: str | None) -> Roles:
+    """What the last run derived from the documents that have not changed since, and the key
+    phrases of its suite questions as the qa suite (`qa_text`) holds them."""
+    unchanged = frozenset(
+        document.source
+        for document in corpus.documents
+        if manifest.documents.get(document.source) == document.digest
+    )
+
+    def keys(path: str) -> tuple[str, ...]:
+        return tuple(e.key for e in manifest.files.get(path, []) if e.document in unchanged)
+
+    phrases: dict[str, str] = {}
+    for line in (qa_text or "").splitlines():
+        try:
+            case = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        references = case.get("references") if isinstance(case, dict) else None
+        if isinstance(references, list) and references and isinstance(references[0], str):
+            phrases[f"case:{case.get('id')}"] = references[0]
+    return Roles(unchanged, keys(EXAMPLES), keys(QA), phrases)
 
 
 def _model_first(written: list[Candidate], derived: list[Candidate]) -> list[Candidate]:

@@ -172,9 +172,10 @@ class Candidate:
         return digest.hexdigest()[:10]
 
 
-def candidates(corpus: Corpus, per_document: int = 8) -> list[Candidate]:
-    """The best questions of every document, most distinctive first within each, documents in
-    corpus order. A question several documents ask is dropped (it is ambiguous), and so is one
+def candidates(corpus: Corpus, per_document: int | None = 8) -> list[Candidate]:
+    """The best questions of every document (`per_document` of each; None: all), most
+    distinctive first within each, documents in corpus order. A question several documents
+    ask is dropped (it is ambiguous), and so is one
     that several documents answer with the same sentence: that is boilerplate they share (the
     members every exception inherits, listed on each module's pydoc page), not what any of
     them is about."""
