@@ -89,6 +89,7 @@ def _code_plan(project: Project) -> Plan:
 
 def _report_and_write(plan: Plan, pretend: bool, *, documents: bool) -> None:
     from scaffolder.kit.adapt import apply_plan
+    from scaffolder.kit.adapt.manifest import MANIFEST
 
     for skipped in plan.skipped_files:
         warn(f"not read: {skipped}")
@@ -102,17 +103,22 @@ def _report_and_write(plan: Plan, pretend: bool, *, documents: bool) -> None:
             f"{derived.off_topic_checked} declined"
         )
     synthesis = plan.synthesis
-    if synthesis is not None:
-        kept = len(synthesis.candidates)
+    if synthesis.model:
+        kept = synthesis.asked - synthesis.dropped
         say(
             f"Model questions: {kept} of {synthesis.asked} written kept "
             f"({synthesis.dropped} dropped: not quoting the document, not a question, or "
             "asked twice)"
         )
-        for failure in synthesis.failed:
-            warn(f"the model's questions were not valid JSON: {failure}")
-        if synthesis.stopped is not None:
-            warn(f"stopped asking the model ({synthesis.stopped}); the rest are the rules'")
+    if synthesis.reused:
+        say(
+            f"Model questions taken from {MANIFEST} (their documents were not asked again): "
+            f"{synthesis.reused}"
+        )
+    for failure in synthesis.failed:
+        warn(f"the model's questions were not valid JSON: {failure}")
+    if synthesis.stopped is not None:
+        warn(f"stopped asking the model ({synthesis.stopped}); the rest are the rules'")
     for change in plan.changes:
         counts = f"+{change.added} ~{change.updated} -{change.retired}"
         if change.added or change.updated or change.retired:

@@ -137,8 +137,9 @@ def test_with_a_model_adapt_adds_its_questions_only_where_the_document_says_so(
     project: Path, model_server: FaultServer
 ) -> None:
     """A model writes questions in users' words. A quote the document does not hold drops its
-    question, a key phrase the question already says is picked again by the rules, and a
-    second run replays the recorded answers: no new call, nothing to change."""
+    question, a key phrase the question already says is picked again by the rules, and the
+    questions are recorded in the manifest: later runs on the same documents, with a key or
+    without, call nothing and change nothing."""
     model = {"OPENAI_API_KEY": "sk-test-adapt", "OPENAI_BASE_URL": model_server.url}
     model_server.script(
         answer(
@@ -205,10 +206,21 @@ def test_with_a_model_adapt_adds_its_questions_only_where_the_document_says_so(
 
     git(project, "add", "-A")
     git(project, "commit", "-qm", "adapt with a model")
+    manifest = json.loads((project / "adapt.lock.json").read_text())
+    assert [q["question"] for q in manifest["written"]["data/starter.md"]] == [
+        "How can I tell that my starter is healthy?"
+    ]
+    # The documents are unchanged: the recorded questions stand, with a key (no call) or
+    # without one (a teammate's run, CI's), and nothing changes.
     again = run_copilot(project, "adapt", **model)
     assert again.returncode == 0, again.stderr
-    assert model_server.count == 2  # replayed from the project's response cache
+    assert model_server.count == 2
     assert "Nothing to change" in again.stdout, again.stdout
+    keyless = run_copilot(project, "adapt")
+    assert keyless.returncode == 0, keyless.stderr
+    reused = "Model questions taken from adapt.lock.json (their documents were not asked again)"
+    assert f"{reused}: 3" in keyless.stdout
+    assert "Nothing to change" in keyless.stdout, keyless.stdout
 
 
 def test_a_model_that_refuses_the_key_leaves_the_rules_questions(

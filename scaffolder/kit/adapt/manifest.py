@@ -8,6 +8,9 @@ to update or retire; any other line is the team's and is kept as it is; a record
 hash is no longer in the file was edited or removed by the team, so it is not written again.
 The template ships this file describing its sample (the lamp), which is how the first run knows
 the sample lines are safe to replace. The file is committed and reviewed like the rest.
+
+It also records the questions a model wrote about each document (`written`), so that later
+runs keep them without asking again, whoever runs `adapt` and whether or not they have a key.
 """
 
 from __future__ import annotations
@@ -35,6 +38,16 @@ class Entry:
     document: str | None = None
 
 
+@dataclass(frozen=True)
+class Written:
+    """A question a model wrote about a document, as `adapt` checked and kept it."""
+
+    question: str
+    #: The document's sentence that answers it (the model's quote, found in the document).
+    sentence: str
+    key_phrase: str
+
+
 @dataclass
 class Manifest:
     topic: str | None = None
@@ -43,6 +56,10 @@ class Manifest:
     documents: dict[str, str] = field(default_factory=dict)
     #: File path (relative to the project) -> the derived items it holds.
     files: dict[str, list[Entry]] = field(default_factory=dict)
+    #: Document path -> the questions a model wrote about it. Recorded so that a later run
+    #: keeps them without asking again, with or without a key (a teammate's run without one
+    #: wiped them before): committed, like the lines they became.
+    written: dict[str, list[Written]] = field(default_factory=dict)
 
     def to_text(self) -> str:
         body: dict[str, Any] = {
@@ -56,6 +73,11 @@ class Manifest:
                 for path, entries in sorted(self.files.items())
             },
         }
+        if self.written:  # absent until a model wrote questions: older manifests read alike
+            body["written"] = {
+                source: [asdict(question) for question in questions]
+                for source, questions in sorted(self.written.items())
+            }
         return json.dumps(body, indent=1, ensure_ascii=False) + "\n"
 
 
@@ -74,7 +96,14 @@ def load_manifest(root: Path) -> Manifest:
             for name, entries in data.get("files", {}).items()
         }
         documents = {str(k): str(v) for k, v in data.get("documents", {}).items()}
-        return Manifest(data.get("topic"), bool(data.get("topic_given")), documents, files)
+        written = {
+            str(source): [
+                Written(str(q["question"]), str(q["sentence"]), str(q["key_phrase"]))
+                for q in questions
+            ]
+            for source, questions in data.get("written", {}).items()
+        }
+        return Manifest(data.get("topic"), bool(data.get("topic_given")), documents, files, written)
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
         raise UsageError(
             f"{MANIFEST} is not a manifest copilot adapt can read ({error})"

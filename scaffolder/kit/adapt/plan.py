@@ -31,7 +31,7 @@ from scaffolder.kit.adapt.manifest import MANIFEST, Manifest, load_manifest
 from scaffolder.kit.adapt.merge import FileChange, Item, merge_file, merge_lines
 from scaffolder.kit.adapt.offtopic import off_topic_requests
 from scaffolder.kit.adapt.questions import Candidate, candidates, normal
-from scaffolder.kit.adapt.synthesis import Synthesis, synthesized_candidates
+from scaffolder.kit.adapt.synthesis import Synthesis, model_questions
 from scaffolder.kit.adapt.topic import derive_topic
 from scaffolder.kit.adapt.verify import Checker, scratch_project
 
@@ -52,8 +52,8 @@ class Plan:
     changes: list[FileChange] = field(default_factory=list)
     derived: Derived = field(default_factory=Derived)
     skipped_files: list[str] = field(default_factory=list)
-    #: What the model wrote, when one was asked (`synthesis`).
-    synthesis: Synthesis | None = None
+    #: The model's questions: asked this run, or reused from the manifest (`synthesis`).
+    synthesis: Synthesis = field(default_factory=Synthesis)
 
     @property
     def kept_edits(self) -> list[str]:
@@ -79,9 +79,9 @@ def plan_adaptation(
     manifest = load_manifest(root)
     given = topic if topic is not None else (manifest.topic if manifest.topic_given else None)
     subject = derive_topic(corpus, given)
-    synthesis = synthesized_candidates(corpus, llm) if llm is not None else None
-    written = synthesis.candidates if synthesis is not None else []
     roles = _roles(manifest, corpus, _read(root / QA))
+    synthesis = model_questions(corpus, llm, manifest.written, roles.documents)
+    written = synthesis.candidates
     fresh = _model_first(written, candidates(corpus))
     # An unchanged document's questions are looked up among all it has: the rarity of words
     # moved with the collection, and last run's choice may have fallen out of the top few.
@@ -97,7 +97,10 @@ def plan_adaptation(
     plan = Plan(root, subject.name, subject.derived, len(corpus.documents), synthesis=synthesis)
     plan.skipped_files = [f"{s.path.relative_to(root)}: {s.reason}" for s in corpus.skipped]
     new_manifest = Manifest(
-        subject.name, not subject.derived, {d.source: d.digest for d in corpus.documents}
+        subject.name,
+        not subject.derived,
+        {d.source: d.digest for d in corpus.documents},
+        written=synthesis.written,
     )
     for path in (EXAMPLES, "skills/out_of_scope/examples.txt"):
         merged_skill[path] = _merge_into(plan, new_manifest, manifest, path, derived)

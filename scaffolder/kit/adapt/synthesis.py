@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from pydantic import BaseModel, Field
 
 from scaffolder.errors import LLMError, StructuredOutputError
 from scaffolder.kit.adapt.corpus import Corpus, Document, words
+from scaffolder.kit.adapt.manifest import Written
 from scaffolder.kit.adapt.questions import (
     MAX_QUESTION_WORDS,
     Candidate,
@@ -72,49 +74,109 @@ class _Questions(BaseModel):
     questions: list[_Question]
 
 
-@dataclass(frozen=True)
+@dataclass
 class Synthesis:
-    """What the model wrote, kept and dropped, for the command's report."""
+    """The model's questions for this run, and what to say and record about them."""
 
-    candidates: list[Candidate]
+    candidates: list[Candidate] = field(default_factory=list)
+    #: Per document, the questions kept: recorded in the manifest for later runs.
+    written: dict[str, list[Written]] = field(default_factory=dict)
+    #: Whether a model was asked this run (else only recorded questions were reused).
+    model: bool = False
     #: Questions the model wrote, and of those, how many were dropped (not in the document,
     #: not a question, asked twice).
-    asked: int
-    dropped: int
+    asked: int = 0
+    dropped: int = 0
+    #: Questions reused from the manifest's record, without asking.
+    reused: int = 0
     #: Parts whose answer never validated against the schema, and why.
-    failed: list[str]
+    failed: list[str] = field(default_factory=list)
     #: Why the model was no longer asked (an error every later call would repeat), if so.
     stopped: str | None = None
 
 
-def synthesized_candidates(corpus: Corpus, llm: LLM) -> Synthesis:
-    """Questions `llm` writes for every document of `corpus`, checked against the document."""
-    found: list[Candidate] = []
+def model_questions(
+    corpus: Corpus,
+    llm: LLM | None,
+    recorded: Mapping[str, Sequence[Written]],
+    unchanged: Collection[str],
+) -> Synthesis:
+    """The model's questions for every document of `corpus`, each checked against it.
+
+    A document the model wrote questions about before (`recorded`, the manifest's) keeps
+    them while it is unchanged, and, when no model is asked, while their sentences still
+    stand in it: the model is asked only about new and changed documents, so a run without
+    a key (a teammate's, CI's) neither loses nor changes them. `llm` None asks nothing."""
+    result = Synthesis(model=llm is not None)
     seen: set[str] = set()
-    asked = dropped = 0
-    failed: list[str] = []
-    stopped: str | None = None
     for document in corpus.documents:
-        if stopped is not None:
+        source = document.source
+        ask = source not in recorded or source not in unchanged
+        fresh = None
+        if llm is not None and result.stopped is None and ask:
+            fresh = _asked(document, corpus, llm, result)
+        if fresh is None:
+            kept = _reused(document, corpus, recorded.get(source))
+            result.reused += len(kept)
+        else:
+            kept = fresh
+        unique = [c for c in kept if normal(c.question) not in seen]
+        if fresh is not None:
+            result.dropped += len(kept) - len(unique)  # asked twice
+        seen.update(normal(c.question) for c in unique)
+        result.candidates.extend(unique)
+        if fresh is not None or source in recorded:
+            result.written[source] = [Written(c.question, c.sentence, c.key_phrase) for c in unique]
+    return result
+
+
+def _asked(
+    document: Document, corpus: Corpus, llm: LLM, result: Synthesis
+) -> list[Candidate] | None:
+    """The model's checked questions about `document`; None when no part was answered (its
+    record, if any, stands)."""
+    found: list[Candidate] = []
+    answered = False
+    for part in _parts(_document_text(document))[:MAX_PARTS]:
+        try:
+            reply = llm.generate_structured(_Questions, _request(document.source, part))
+        except StructuredOutputError as error:  # this part only: the next may do
+            result.failed.append(f"{document.source}: {_first_line(error)}")
+            continue
+        except LLMError as error:  # a key, quota or host problem: every call would fail
+            result.stopped = f"{document.source}: {_first_line(error)}"
             break
-        for part in _parts(_document_text(document))[:MAX_PARTS]:
-            try:
-                reply = llm.generate_structured(_Questions, _request(document.source, part))
-            except StructuredOutputError as error:  # this part only: the next may do
-                failed.append(f"{document.source}: {_first_line(error)}")
-                continue
-            except LLMError as error:  # a key, quota or host problem: every call would fail
-                stopped = f"{document.source}: {_first_line(error)}"
-                break
-            for written in reply.questions:
-                asked += 1
-                candidate = _checked(written, document, corpus)
-                if candidate is None or normal(candidate.question) in seen:
-                    dropped += 1
-                    continue
-                seen.add(normal(candidate.question))
+        answered = True
+        for question in reply.questions:
+            result.asked += 1
+            candidate = _checked(question, document, corpus)
+            if candidate is None:
+                result.dropped += 1
+            else:
                 found.append(candidate)
-    return Synthesis(found, asked, dropped, failed, stopped)
+    return found if answered else None
+
+
+def _reused(
+    document: Document, corpus: Corpus, recorded: Sequence[Written] | None
+) -> list[Candidate]:
+    """The recorded questions about `document` whose sentences it still holds."""
+    standing = {_flat(sentence) for sentence in _sentences(document)}
+    found = []
+    for written in recorded or ():
+        weight = question_weight(written.question, corpus)
+        if weight is not None and _flat(written.sentence) in standing:
+            found.append(
+                Candidate(
+                    written.question,
+                    document.source,
+                    written.sentence,
+                    written.key_phrase,
+                    "model",
+                    weight,
+                )
+            )
+    return found
 
 
 def _first_line(error: Exception) -> str:

@@ -7,7 +7,8 @@ import json
 from pathlib import Path
 
 from scaffolder.kit.adapt.corpus import read_corpus
-from scaffolder.kit.adapt.synthesis import MAX_PARTS, PART_CHARS, synthesized_candidates
+from scaffolder.kit.adapt.manifest import Written
+from scaffolder.kit.adapt.synthesis import MAX_PARTS, PART_CHARS, model_questions
 from scaffolder.kit.llm.client import LLM
 from scaffolder.kit.llm.providers.openai_provider import OpenAIConfig, OpenAIProvider
 from scaffolder.kit.llm.retry import RetryPolicy
@@ -55,7 +56,7 @@ def test_a_part_whose_answer_never_validates_is_skipped_and_the_next_is_asked(
         answer(written("How hot does the kiln get?", kiln, "1240")),
         answer(written("What do I do first on the wheel?", wheel, "thumbs")),
     )
-    synthesis = synthesized_candidates(corpus, model(model_server))
+    synthesis = model_questions(corpus, model(model_server), {}, ())
     assert model_server.count == 3 + MAX_PARTS - 1 + 1
     for request in model_server.requests:
         asked = request["messages"][1]["content"]
@@ -84,8 +85,60 @@ def test_the_documents_reach_the_model_pseudonymized_and_quotes_come_back_whole(
     quote = "Write to <EMAIL_1> to order a birthday cake."
     model_server.script(answer(written("How do I order a cake?", quote, "birthday")))
     llm = pseudonymizing(model(model_server), Redactor())
-    synthesis = synthesized_candidates(read_corpus(root), llm)
+    synthesis = model_questions(read_corpus(root), llm, {}, ())
     assert address not in json.dumps(model_server.requests)
     assert "<EMAIL_1>" in model_server.requests[0]["messages"][1]["content"]
     (kept,) = synthesis.candidates
     assert kept.sentence == f"Write to {address} to order a birthday cake."
+
+
+def test_recorded_questions_are_kept_without_asking_while_their_sentences_stand(
+    tmp_path: Path, model_server: FaultServer
+) -> None:
+    """The manifest's record of a document's questions is reused while the document is
+    unchanged, even with a model at hand (no call); a changed document is asked again when
+    a model is at hand, and without one keeps the questions whose sentences still stand."""
+    root = write_data(
+        tmp_path / "project",
+        {
+            "kiln.md": "# Kiln\n\nThe kiln fires glaze at 1240 degrees and cools overnight.\n",
+            "wheel.md": "# Wheel\n\nCentre the clay before you open it with your thumbs.\n",
+        },
+    )
+    corpus = read_corpus(root)
+    recorded = {
+        "data/kiln.md": [
+            Written(
+                "How hot does the kiln get?",
+                "The kiln fires glaze at 1240 degrees and cools overnight.",
+                "1240",
+            )
+        ],
+        "data/wheel.md": [
+            Written("What comes first on the wheel?", "Trim the foot when leather hard.", "foot"),
+            Written(
+                "What do I do before opening the clay?",
+                "Centre the clay before you open it with your thumbs.",
+                "Centre",
+            ),
+        ],
+    }
+    unchanged = {"data/kiln.md"}  # wheel.md changed since
+    offline = model_questions(corpus, None, recorded, unchanged)
+    assert not offline.model and offline.reused == 2
+    assert [c.question for c in offline.candidates] == [
+        "How hot does the kiln get?",
+        "What do I do before opening the clay?",  # the trimming sentence is gone
+    ]
+    assert offline.written["data/wheel.md"] == [recorded["data/wheel.md"][1]]
+
+    quote = "centre the clay before you open it with your thumbs"
+    model_server.script(answer(written("How do I start on the wheel?", quote, "Centre")))
+    asked = model_questions(corpus, model(model_server), recorded, unchanged)
+    assert model_server.count == 1  # about wheel.md only
+    assert "wheel.md" in model_server.requests[0]["messages"][1]["content"]
+    assert [c.question for c in asked.candidates] == [
+        "How hot does the kiln get?",
+        "How do I start on the wheel?",
+    ]
+    assert (asked.reused, asked.asked, asked.dropped) == (1, 1, 0)
