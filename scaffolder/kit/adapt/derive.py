@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from scaffolder.kit.adapt.manifest import text_hash
+from scaffolder.kit.adapt.manifest import Chosen, text_hash
 from scaffolder.kit.adapt.merge import Item
 from scaffolder.kit.adapt.offtopic import OffTopic
 from scaffolder.kit.adapt.questions import Candidate
@@ -43,17 +43,17 @@ SAFETY_BENIGN = 10
 class Split:
     examples: list[Candidate]
     suite: list[Candidate]
+    #: Per document, its questions as split (recorded in the manifest).
+    chosen: dict[str, Chosen] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Roles:
-    """What the last run made of the questions of documents that have not changed since: the
-    anchors of their routing examples and the case keys of their suite questions, each in
-    the order written, and the key phrase each suite question was graded by."""
+    """What the last run chose for the documents that have not changed since: each one's
+    examples and suite questions (`Manifest.chosen`), and the key phrase each suite question
+    was graded by."""
 
-    documents: frozenset[str] = frozenset()
-    examples: tuple[str, ...] = ()
-    suite: tuple[str, ...] = ()
+    chosen: Mapping[str, Chosen] = field(default_factory=dict)
     key_phrases: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -61,40 +61,41 @@ def split(candidates: Sequence[Candidate], roles: Roles | None = None) -> Split:
     """Per document, alternately an example and a suite question (best first), then taken
     round-robin across documents so every document is represented before any has many.
 
-    A document in `roles` keeps what it had: those of its questions that are still derived,
-    in the same role, and no new ones but a model's. Without that, one document added to a
-    collection moved the rarity of words in all of them, and with it which questions of
-    unchanged documents were chosen and which were examples: adding a page rewrote other
-    pages' lines."""
+    A document in `roles` is split as last time (`_as_chosen`), whatever its questions weigh
+    now. Without that, one document added to a collection moved the rarity of words in all of
+    them, and with it which questions of unchanged documents were chosen and which were
+    examples: adding a page rewrote other pages' lines."""
     roles = roles or Roles()
     by_document: dict[str, list[Candidate]] = {}
     for candidate in candidates:
         by_document.setdefault(candidate.source, []).append(candidate)
     examples: list[list[Candidate]] = []
     suite: list[list[Candidate]] = []
-    example_at = {anchor: index for index, anchor in enumerate(roles.examples)}
-    suite_at = {key: index for index, key in enumerate(roles.suite)}
+    order: dict[str, Chosen] = {}
     for source, group in by_document.items():
-        if source in roles.documents:
-            kept = [c for c in group if c.anchor in example_at]
-            asked = [_graded_as_before(c, roles) for c in group if case_key(c) in suite_at]
-            # A model asked for the first time (the project got a key since) adds its own, in
-            # the role its place among the model's questions gives it, as on a first run: a
-            # suite question the copilot failed is not recorded, and comes back here each run.
-            model = [c for c in group if c.kind == "model"]
-            new = [
-                (index, c)
-                for index, c in enumerate(model)
-                if c.anchor not in example_at and case_key(c) not in suite_at
-            ]
-            kept += [c for index, c in new if index % 2 == 0]
-            asked += [c for index, c in new if index % 2 == 1]
-            examples.append(sorted(kept, key=lambda c: example_at.get(c.anchor, len(example_at))))
-            suite.append(sorted(asked, key=lambda c: suite_at.get(case_key(c), len(suite_at))))
+        chosen = roles.chosen.get(source)
+        if chosen is None:
+            own, asked = group[0::2], group[1::2]
         else:
-            examples.append(group[0::2])
-            suite.append(group[1::2])
-    return Split(_round_robin(examples, MAX_EXAMPLES), _round_robin(suite, 10**6))
+            own, asked = _as_chosen(group, chosen, roles)
+        order[source] = Chosen(tuple(c.anchor for c in own), tuple(c.anchor for c in asked))
+        examples.append(own)
+        suite.append(asked)
+    return Split(_round_robin(examples, MAX_EXAMPLES), _round_robin(suite, 10**6), order)
+
+
+def _as_chosen(
+    group: list[Candidate], chosen: Chosen, roles: Roles
+) -> tuple[list[Candidate], list[Candidate]]:
+    """A document's examples and suite questions as last run split them (those still derived,
+    in the same order, graded as then), and a model's new ones after, alternately, the first
+    an example (the project got a key since)."""
+    by_anchor = {candidate.anchor: candidate for candidate in group}
+    own = [by_anchor[anchor] for anchor in chosen.examples if anchor in by_anchor]
+    asked = [_graded_as_before(by_anchor[a], roles) for a in chosen.suite if a in by_anchor]
+    picked = {*chosen.examples, *chosen.suite}
+    new = [c for c in group if c.kind == "model" and c.anchor not in picked]
+    return own + new[0::2], asked + new[1::2]
 
 
 def _graded_as_before(candidate: Candidate, roles: Roles) -> Candidate:

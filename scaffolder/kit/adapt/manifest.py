@@ -48,6 +48,15 @@ class Written:
     key_phrase: str
 
 
+@dataclass(frozen=True)
+class Chosen:
+    """The anchors of a document's questions, in order: those made routing examples, and
+    those asked of the copilot for the suites (kept there only when it passed them)."""
+
+    examples: tuple[str, ...] = ()
+    suite: tuple[str, ...] = ()
+
+
 @dataclass
 class Manifest:
     topic: str | None = None
@@ -60,6 +69,9 @@ class Manifest:
     #: keeps them without asking again, with or without a key (a teammate's run without one
     #: wiped them before): committed, like the lines they became.
     written: dict[str, list[Written]] = field(default_factory=dict)
+    #: Document path -> the questions chosen for it, as split between routing examples and
+    #: suite questions (before the suite's check): an unchanged document is split alike again.
+    chosen: dict[str, Chosen] = field(default_factory=dict)
 
     def to_text(self) -> str:
         body: dict[str, Any] = {
@@ -73,6 +85,11 @@ class Manifest:
                 for path, entries in sorted(self.files.items())
             },
         }
+        if self.chosen:  # absent in the template's manifest of its sample
+            body["chosen"] = {
+                source: {"examples": list(chosen.examples), "suite": list(chosen.suite)}
+                for source, chosen in sorted(self.chosen.items())
+            }
         if self.written:  # absent until a model wrote questions: older manifests read alike
             body["written"] = {
                 source: [asdict(question) for question in questions]
@@ -103,7 +120,15 @@ def load_manifest(root: Path) -> Manifest:
             ]
             for source, questions in data.get("written", {}).items()
         }
-        return Manifest(data.get("topic"), bool(data.get("topic_given")), documents, files, written)
+        chosen = {
+            str(source): Chosen(
+                tuple(str(a) for a in roles["examples"]), tuple(str(a) for a in roles["suite"])
+            )
+            for source, roles in data.get("chosen", {}).items()
+        }
+        return Manifest(
+            data.get("topic"), bool(data.get("topic_given")), documents, files, written, chosen
+        )
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
         raise UsageError(
             f"{MANIFEST} is not a manifest copilot adapt can read ({error})"

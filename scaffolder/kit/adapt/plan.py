@@ -12,7 +12,7 @@ from scaffolder.errors import Interrupted, UsageError
 from scaffolder.faults import crash_point
 from scaffolder.journal import FileTransaction, handle_termination, recover
 from scaffolder.kit.adapt.baseline import record_baseline
-from scaffolder.kit.adapt.corpus import DATA_DIR, Corpus, read_corpus
+from scaffolder.kit.adapt.corpus import DATA_DIR, read_corpus
 from scaffolder.kit.adapt.derive import (
     BASELINE,
     DESCRIPTION,
@@ -79,15 +79,21 @@ def plan_adaptation(
     manifest = load_manifest(root)
     given = topic if topic is not None else (manifest.topic if manifest.topic_given else None)
     subject = derive_topic(corpus, given)
-    roles = _roles(manifest, corpus, _read(root / QA))
-    synthesis = model_questions(corpus, llm, manifest.written, roles.documents)
+    unchanged = frozenset(
+        d.source for d in corpus.documents if manifest.documents.get(d.source) == d.digest
+    )
+    roles = Roles(
+        {source: manifest.chosen[source] for source in unchanged if source in manifest.chosen},
+        _key_phrases(_read(root / QA)),
+    )
+    synthesis = model_questions(corpus, llm, manifest.written, unchanged)
     written = synthesis.candidates
     fresh = _model_first(written, candidates(corpus))
     # An unchanged document's questions are looked up among all it has: the rarity of words
     # moved with the collection, and last run's choice may have fallen out of the top few.
-    every = _model_first(written, candidates(corpus, None)) if roles.documents else fresh
-    pool = [c for c in every if c.source in roles.documents]
-    pool += [c for c in fresh if c.source not in roles.documents]
+    every = _model_first(written, candidates(corpus, None)) if roles.chosen else fresh
+    pool = [c for c in every if c.source in roles.chosen]
+    pool += [c for c in fresh if c.source not in roles.chosen]
     order = {document.source: index for index, document in enumerate(corpus.documents)}
     pool.sort(key=lambda candidate: order[candidate.source])  # stable: ranked within each
     parts = split(pool, roles)
@@ -101,6 +107,7 @@ def plan_adaptation(
         not subject.derived,
         {d.source: d.digest for d in corpus.documents},
         written=synthesis.written,
+        chosen=parts.chosen,
     )
     for path in (EXAMPLES, "skills/out_of_scope/examples.txt"):
         merged_skill[path] = _merge_into(plan, new_manifest, manifest, path, derived)
@@ -124,18 +131,8 @@ def plan_adaptation(
     return plan
 
 
-def _roles(manifest: Manifest, corpus: Corpus, qa_text: str | None) -> Roles:
-    """What the last run derived from the documents that have not changed since, and the key
-    phrases of its suite questions as the qa suite (`qa_text`) holds them."""
-    unchanged = frozenset(
-        document.source
-        for document in corpus.documents
-        if manifest.documents.get(document.source) == document.digest
-    )
-
-    def keys(path: str) -> tuple[str, ...]:
-        return tuple(e.key for e in manifest.files.get(path, []) if e.document in unchanged)
-
+def _key_phrases(qa_text: str | None) -> dict[str, str]:
+    """Each qa case's key phrase as the suite holds it, by the manifest's case key."""
     phrases: dict[str, str] = {}
     for line in (qa_text or "").splitlines():
         try:
@@ -145,7 +142,7 @@ def _roles(manifest: Manifest, corpus: Corpus, qa_text: str | None) -> Roles:
         references = case.get("references") if isinstance(case, dict) else None
         if isinstance(references, list) and references and isinstance(references[0], str):
             phrases[f"case:{case.get('id')}"] = references[0]
-    return Roles(unchanged, keys(EXAMPLES), keys(QA), phrases)
+    return phrases
 
 
 def _model_first(written: list[Candidate], derived: list[Candidate]) -> list[Candidate]:
