@@ -9,8 +9,10 @@ hash is no longer in the file was edited or removed by the team, so it is not wr
 The template ships this file describing its sample (the lamp), which is how the first run knows
 the sample lines are safe to replace. The file is committed and reviewed like the rest.
 
-It also records the questions a model wrote about each document (`written`), so that later
-runs keep them without asking again, whoever runs `adapt` and whether or not they have a key.
+It also records how each document's questions were split (`chosen`), so that a document that
+has not changed is split the same way when others are added, and the questions a model wrote
+about each document (`written`), so that later runs keep them without asking again, whoever
+runs `adapt` and whether or not they have a key.
 """
 
 from __future__ import annotations
