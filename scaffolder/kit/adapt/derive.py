@@ -51,7 +51,7 @@ class Split:
 class Roles:
     """What the last run chose for the documents that have not changed since: each one's
     examples and suite questions (`Manifest.chosen`), and the key phrase each suite question
-    was graded by."""
+    was graded by, by case id."""
 
     chosen: Mapping[str, Chosen] = field(default_factory=dict)
     key_phrases: Mapping[str, str] = field(default_factory=dict)
@@ -101,7 +101,7 @@ def _as_chosen(
 def _graded_as_before(candidate: Candidate, roles: Roles) -> Candidate:
     """The suite question with the key phrase it had, while its sentence still holds it: a
     key phrase is the sentence's rarest word, and rarity moves with the collection."""
-    before = roles.key_phrases.get(case_key(candidate))
+    before = roles.key_phrases.get(_case_id(candidate))
     if before and before.lower() in candidate.sentence.lower():
         return replace(candidate, key_phrase=before)
     return candidate
@@ -313,11 +313,6 @@ def _case(case_id: str, document: str | None, **fields: object) -> Item:
 def _case_id(candidate: Candidate) -> str:
     slug = "-".join(re.findall(r"[a-z0-9]+", candidate.question.lower()))[:40].strip("-")
     return f"{slug}-{candidate.anchor[:6]}"
-
-
-def case_key(candidate: Candidate) -> str:
-    """The manifest's key of the qa suite's case for `candidate`."""
-    return f"case:{_case_id(candidate)}"
 
 
 def documents_of(items: Iterable[Item]) -> set[str]:

@@ -62,16 +62,15 @@ def merge_lines(
     old_by_key = {entry.key: entry for entry in old}
     ours = {entry.hash for entry in old}
     present = {text_hash(line) for line in lines}
-    team: list[str] = []
-    #: The group comment each team line stands under (None: above the first).
+    #: The team's lines by the group comment each stands under (None: above the first).
     team_groups: dict[str | None, list[str]] = {}
     group: str | None = None
     for line in lines:
         if _group_marker(line):
             group = line
         elif line.strip() and text_hash(line) not in ours:
-            team.append(line)
             team_groups.setdefault(group, []).append(line)
+    team = [line for own in team_groups.values() for line in own]
     change.team_lines = sum(1 for line in team if not line.lstrip().startswith("#"))
     team_ids = {_case_id(line) for line in team} - {None}
     entries: list[Entry] = []

@@ -12,7 +12,7 @@ from scaffolder.errors import Interrupted, UsageError
 from scaffolder.faults import crash_point
 from scaffolder.journal import FileTransaction, handle_termination, recover
 from scaffolder.kit.adapt.baseline import record_baseline
-from scaffolder.kit.adapt.corpus import DATA_DIR, read_corpus
+from scaffolder.kit.adapt.corpus import DATA_DIR, Corpus, read_corpus
 from scaffolder.kit.adapt.derive import (
     BASELINE,
     DESCRIPTION,
@@ -30,7 +30,7 @@ from scaffolder.kit.adapt.derive import (
 from scaffolder.kit.adapt.manifest import MANIFEST, Manifest, load_manifest
 from scaffolder.kit.adapt.merge import FileChange, Item, merge_file, merge_lines
 from scaffolder.kit.adapt.offtopic import off_topic_requests
-from scaffolder.kit.adapt.questions import Candidate, candidates, normal
+from scaffolder.kit.adapt.questions import Candidate, candidates, normal, rank_questions
 from scaffolder.kit.adapt.synthesis import Synthesis, model_questions
 from scaffolder.kit.adapt.topic import derive_topic
 from scaffolder.kit.adapt.verify import Checker, scratch_project
@@ -87,16 +87,7 @@ def plan_adaptation(
         _key_phrases(_read(root / QA)),
     )
     synthesis = model_questions(corpus, llm, manifest.written, unchanged)
-    written = synthesis.candidates
-    fresh = _model_first(written, candidates(corpus))
-    # An unchanged document's questions are looked up among all it has: the rarity of words
-    # moved with the collection, and last run's choice may have fallen out of the top few.
-    every = _model_first(written, candidates(corpus, None)) if roles.chosen else fresh
-    pool = [c for c in every if c.source in roles.chosen]
-    pool += [c for c in fresh if c.source not in roles.chosen]
-    order = {document.source: index for index, document in enumerate(corpus.documents)}
-    pool.sort(key=lambda candidate: order[candidate.source])  # stable: ranked within each
-    parts = split(pool, roles)
+    parts = split(_questions(corpus, synthesis.candidates, roles), roles)
     off = off_topic_requests(corpus, subject.keywords)
     derived = skill_files(subject, parts.examples, off)
     merged_skill: dict[str, str] = {}
@@ -131,8 +122,24 @@ def plan_adaptation(
     return plan
 
 
+def _questions(corpus: Corpus, written: list[Candidate], roles: Roles) -> list[Candidate]:
+    """Each document's questions for `split`, the model's first: the best few of a new or
+    changed document, and all of an unchanged one, among which `split` finds last run's
+    choice (the rarity of words moved with the collection, and that choice may have fallen
+    out of the best few)."""
+    ranked = rank_questions(corpus)
+    fresh = _model_first(written, candidates(corpus, ranked=ranked))
+    if not roles.chosen:
+        return fresh
+    every = _model_first(written, candidates(corpus, None, ranked))
+    pool = [c for c in every if c.source in roles.chosen]
+    pool += [c for c in fresh if c.source not in roles.chosen]
+    order = {document.source: index for index, document in enumerate(corpus.documents)}
+    return sorted(pool, key=lambda candidate: order[candidate.source])  # stable within each
+
+
 def _key_phrases(qa_text: str | None) -> dict[str, str]:
-    """Each qa case's key phrase as the suite holds it, by the manifest's case key."""
+    """Each qa case's key phrase as the suite holds it, by case id."""
     phrases: dict[str, str] = {}
     for line in (qa_text or "").splitlines():
         try:
@@ -141,7 +148,7 @@ def _key_phrases(qa_text: str | None) -> dict[str, str]:
             continue
         references = case.get("references") if isinstance(case, dict) else None
         if isinstance(references, list) and references and isinstance(references[0], str):
-            phrases[f"case:{case.get('id')}"] = references[0]
+            phrases[str(case.get("id"))] = references[0]
     return phrases
 
 

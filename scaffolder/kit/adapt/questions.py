@@ -172,18 +172,30 @@ class Candidate:
         return digest.hexdigest()[:10]
 
 
-def candidates(corpus: Corpus, per_document: int | None = 8) -> list[Candidate]:
+def rank_questions(corpus: Corpus) -> list[list[Candidate]]:
+    """Every question of each document (corpus order), most distinctive first: the costly
+    part of `candidates`, done once when it is asked for more than one cut."""
+    return [
+        sorted(_unique(_document_candidates(document, corpus)), key=lambda c: -c.weight)
+        for document in corpus.documents
+    ]
+
+
+def candidates(
+    corpus: Corpus,
+    per_document: int | None = 8,
+    ranked: list[list[Candidate]] | None = None,
+) -> list[Candidate]:
     """The best questions of every document (`per_document` of each; None: all), most
-    distinctive first within each, documents in corpus order. A question several documents
-    ask is dropped (it is ambiguous), and so is one
-    that several documents answer with the same sentence: that is boilerplate they share (the
-    members every exception inherits, listed on each module's pydoc page), not what any of
-    them is about."""
+    distinctive first within each, documents in corpus order (`ranked`: `rank_questions`
+    of `corpus`, when already at hand). A question several documents ask is dropped (it is
+    ambiguous), and so is one that several documents answer with the same sentence: that is
+    boilerplate they share (the members every exception inherits, listed on each module's
+    pydoc page), not what any of them is about."""
     found: list[Candidate] = []
     seen: Counter[str] = Counter()
-    for document in corpus.documents:
-        ranked = sorted(_unique(_document_candidates(document, corpus)), key=lambda c: -c.weight)
-        chosen = ranked[:per_document]
+    for questions in ranked if ranked is not None else rank_questions(corpus):
+        chosen = questions[:per_document]
         # Counted once per document: one sentence may answer two of its questions.
         seen.update({normal(text) for c in chosen for text in (c.question, c.sentence)})
         found.extend(chosen)
@@ -311,7 +323,7 @@ def _candidate(
     kind: Kind,
     corpus: Corpus,
 ) -> Candidate | None:
-    if len(words(question)) > MAX_QUESTION_WORDS or len(words(question)) < 3 or "|" in question:
+    if not readable(question):
         return None
     key = key_phrase(question, answer_part, corpus)
     if key is None:
@@ -320,6 +332,17 @@ def _candidate(
     if weight is None:
         return None
     return Candidate(question, document.source, sentence, key, kind, weight)
+
+
+def readable(question: str) -> bool:
+    """A question of a length people ask (3 to `MAX_QUESTION_WORDS` words), with no table
+    bar in it."""
+    return 3 <= len(words(question)) <= MAX_QUESTION_WORDS and "|" not in question
+
+
+def asked_stems(question: str) -> set[str]:
+    """The stems of a question's words: a key phrase is none of them."""
+    return {stem(word.lower()) for word in re.findall(r"[^\W_]+", question)}
 
 
 def question_weight(question: str, corpus: Corpus) -> float | None:
@@ -334,7 +357,7 @@ def question_weight(question: str, corpus: Corpus) -> float | None:
 def key_phrase(question: str, answer: str, corpus: Corpus) -> str | None:
     """The word of `answer` a right reply must contain: not in the question, a number (or
     number word) first, else the rarest word in the corpus; None when there is none."""
-    asked = {stem(word.lower()) for word in re.findall(r"[^\W_]+", question)}
+    asked = asked_stems(question)
     best: tuple[float, str] | None = None
     for token in re.findall(r"[^\W_][\w.\-]*[^\W_]|[^\W_]", answer):
         lower = token.lower()

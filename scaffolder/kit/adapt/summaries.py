@@ -15,7 +15,8 @@ from pathlib import PurePosixPath
 from scaffolder.kit.adapt.corpus import Corpus, Document, file_title, words
 from scaffolder.kit.adapt.questions import GENERIC_HEADINGS
 
-_TAG = re.compile(r"<[^>]*>")
+#: An HTML tag (a heading's anchor, a logo's markup): no words of the title around it.
+TAG = re.compile(r"<[^>]*>")
 #: A summary longer than this many words is an argument, not a label, and is left out.
 SUMMARY_WORDS = 16
 #: Where a title's name ends and what the document is begins: "ls - list directory
@@ -83,7 +84,7 @@ def _description(opening: list[tuple[bool, str]], name: str) -> str:
 def _title_parts(title: str, name: str) -> tuple[str, str]:
     """A title's name and description ("grep, egrep - print lines that match patterns"),
     when it has both and the name part names the document; else `name` and ""."""
-    parts = _TITLE_PARTS.split(" ".join(_TAG.sub(" ", title).split()), maxsplit=1)
+    parts = _TITLE_PARTS.split(" ".join(TAG.sub(" ", title).split()), maxsplit=1)
     if (
         len(parts) == 2
         and 0 < len(words(parts[1])) <= SUMMARY_WORDS

@@ -11,9 +11,10 @@ stand in that sentence and not in the question, else the rules pick one from the
 a question must read as one (one line, a question mark, a sensible length). The questions
 then meet the same checks as derived ones (`verify`) before any reaches a suite.
 
-The calls go through the project's client, so its response cache records them: `adapt` run
-again on the same documents replays the same questions and changes nothing, and the
-project's identifiers are pseudonymized on the way to the model, as on every call.
+The calls go through the project's client, so the project's identifiers are pseudonymized on
+the way to the model, as on every call. The questions kept are recorded in the manifest
+(`Manifest.written`): a later run keeps them for unchanged documents without asking again,
+with a key or without one, and so changes nothing.
 """
 
 from __future__ import annotations
@@ -29,11 +30,12 @@ from scaffolder.errors import LLMError, StructuredOutputError
 from scaffolder.kit.adapt.corpus import Corpus, Document, words
 from scaffolder.kit.adapt.manifest import Written
 from scaffolder.kit.adapt.questions import (
-    MAX_QUESTION_WORDS,
     Candidate,
+    asked_stems,
     key_phrase,
     normal,
     question_weight,
+    readable,
 )
 from scaffolder.kit.llm.client import LLM
 from scaffolder.kit.llm.types import ChatRequest, Message
@@ -137,6 +139,7 @@ def _asked(
     record, if any, stands)."""
     found: list[Candidate] = []
     answered = False
+    sentences = _flat_sentences(document)
     for part in _parts(_document_text(document))[:MAX_PARTS]:
         try:
             reply = llm.generate_structured(_Questions, _request(document.source, part))
@@ -149,7 +152,7 @@ def _asked(
         answered = True
         for question in reply.questions:
             result.asked += 1
-            candidate = _checked(question, document, corpus)
+            candidate = _checked(question, document, sentences, corpus)
             if candidate is None:
                 result.dropped += 1
             else:
@@ -161,7 +164,7 @@ def _reused(
     document: Document, corpus: Corpus, recorded: Sequence[Written] | None
 ) -> list[Candidate]:
     """The recorded questions about `document` whose sentences it still holds."""
-    standing = {_flat(sentence) for sentence in _sentences(document)}
+    standing = {flat for flat, _ in _flat_sentences(document)}
     found = []
     for written in recorded or ():
         weight = question_weight(written.question, corpus)
@@ -222,20 +225,22 @@ def _parts(text: str) -> list[str]:
     return parts
 
 
-def _checked(written: _Question, document: Document, corpus: Corpus) -> Candidate | None:
-    """The model's question as a candidate, or None when what it claims does not hold."""
+def _checked(
+    written: _Question, document: Document, sentences: list[tuple[str, str]], corpus: Corpus
+) -> Candidate | None:
+    """The model's question as a candidate, or None when what it claims does not hold.
+    `sentences`: the document's, each flattened (`_flat_sentences`)."""
     question = " ".join(written.question.split())
-    count = len(words(question))
-    if not question.endswith("?") or not 3 <= count <= MAX_QUESTION_WORDS or "|" in question:
+    if not question.endswith("?") or not readable(question):
         return None
     quote = _flat(written.answer).rstrip(".")
     if len(words(quote)) < _QUOTE_WORDS:
         return None
-    sentence = next((s for s in _sentences(document) if quote in _flat(s)), None)
+    sentence = next((s for flat, s in sentences if quote in flat), None)
     if sentence is None:
         return None  # not in the document: the model made it up or reworded it
     key = " ".join(written.key_phrase.split())
-    asked = {stem(word.lower()) for word in re.findall(r"[^\W_]+", question)}
+    asked = asked_stems(question)
     key_words = re.findall(r"[^\W_]+", key.lower())
     if (
         not key_words
@@ -252,8 +257,9 @@ def _checked(written: _Question, document: Document, corpus: Corpus) -> Candidat
     return Candidate(question, document.source, sentence, key, "model", weight)
 
 
-def _sentences(document: Document) -> list[str]:
-    return [sentence for section in document.sections for sentence in section.sentences]
+def _flat_sentences(document: Document) -> list[tuple[str, str]]:
+    """Each sentence of `document`, flattened (`_flat`) and as it stands."""
+    return [(_flat(s), s) for section in document.sections for s in section.sentences]
 
 
 def _flat(text: str) -> str:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from scaffolder.kit.adapt.corpus import Corpus, words
 from scaffolder.kit.adapt.questions import GENERIC_HEADINGS
-from scaffolder.kit.adapt.summaries import document_names, document_summaries
+from scaffolder.kit.adapt.summaries import TAG, document_names, document_summaries
 from scaffolder.kit.text import STOPWORDS, stem
 
 #: Words frequent in documentation of any subject: never a topic on their own.
@@ -193,7 +193,6 @@ GENERIC_WORDS = frozenset(
         "provided",
     ]
 )
-_TAG = re.compile(r"<[^>]*>")
 #: A heading that starts with a version or a date: a changelog entry, not a subject.
 _RELEASE = re.compile(r"^\[?v?\d")
 _SPLIT_TITLE = re.compile(r"\s*(?::|\s-\s|\s\u2013\s|\s\u2014\s|\(|\|)\s*")
@@ -377,7 +376,7 @@ def _headings(corpus: Corpus, limit: int, seen: set[str]) -> tuple[str, ...]:
     for document in corpus.documents:
         names = [document.title] + [s.heading for s in document.sections]
         for name in names:
-            text = " ".join(_TAG.sub(" ", name).split()).strip(" :-=*#")
+            text = " ".join(TAG.sub(" ", name).split()).strip(" :-=*#")
             key = text.lower()
             if (
                 not text
