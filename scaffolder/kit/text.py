@@ -135,6 +135,17 @@ def closes_fence(line: str, fence: str) -> bool:
 _GUTTER = re.compile(r"^\s*\|(?=\s|$)")
 
 
+#: A word a typesetter broke across two lines, its lines joined with a space (groff and
+#: others mark the break with U+2010 or a soft hyphen, never with the ASCII hyphen of
+#: compound words): "invoca\u2010 tion" is one word.
+_HYPHENATED = re.compile(r"(?<=\w)[\u2010\u00ad] (?=[a-z])")
+
+
+def rejoin_broken_words(text: str) -> str:
+    """`text` (lines joined with spaces) with the words a typesetter broke made whole."""
+    return _HYPHENATED.sub("", text)
+
+
 def is_table_row(stripped: str) -> bool:
     """A Markdown table row has a pipe at both ends; a gutter has one on the left only."""
     return len(stripped) > 1 and stripped.startswith("|") and stripped.endswith("|")

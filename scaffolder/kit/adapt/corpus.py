@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
 from scaffolder.kit.retrieval.loaders import Skipped, UnreadableFileError, iter_chunks, iter_files
-from scaffolder.kit.text import tokenize, without_gutter
+from scaffolder.kit.text import rejoin_broken_words, tokenize, without_gutter
 
 DATA_DIR = "data"
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(`])")
@@ -41,6 +41,11 @@ class Section:
     #: (`is_signature`), with the description below it. Only these ask "what does x() do?";
     #: a sentence that starts with a call ("dayjs.locale('es') // use Spanish") is an example.
     calls: frozenset[str] = frozenset()
+    #: Those of `sentences` that define a term: a setting, a field or a keyword on a line of
+    #: its own (or before a wide gap), its description indented below it, as manuals of
+    #: configuration files list them ("nofail" in fstab, "PASS_MAX_DAYS (number)" in
+    #: login.defs, "Persistent=" in systemd.timer). The sentence starts with the term.
+    terms: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -157,6 +162,9 @@ class _SectionBuilder:
         #: Whether the entry being read is an API entry (a signature line) rather than an option.
         self.call = False
         self.calls: set[str] = set()
+        #: Whether the entry being read defines a term (`Section.terms`).
+        self.term = False
+        self.terms: set[str] = set()
         self.first = ""
         #: Whether the lines being read are Markdown: only there are `_` and `*` markup
         #: (pydoc's `__init__` and `limit_denominator` are names).
@@ -192,11 +200,12 @@ class _SectionBuilder:
                 self.heading(stripped.rstrip(":"))
                 continue
             call = not markdown and is_signature(stripped)
-            if call or _is_entry(raw):
+            term = not markdown and not call and defines_term(line, following)
+            if call or term or _is_entry(raw):
                 self._flush()
                 self.paragraph.append(stripped)
                 self.entry = True
-                self.call = call
+                self.call, self.term = call, term
                 continue
             if _LIST_ITEM.match(line):
                 self._flush()
@@ -209,7 +218,7 @@ class _SectionBuilder:
     def _flush(self) -> None:
         if self.paragraph:
             joined = " ".join(self.paragraph)
-            text = clean(joined) if self.markdown else " ".join(joined.split())
+            text = clean(joined) if self.markdown else rejoin_broken_words(" ".join(joined.split()))
             # An option entry stays one sentence: its description belongs to the option.
             pieces = [text] if self.entry else split_sentences(text)
             # A manual's NAME line is kept however short ("bisect - Bisection algorithms."):
@@ -219,16 +228,21 @@ class _SectionBuilder:
             self.sentences.extend(kept)
             if self.call:
                 self.calls.update(kept)
+            if self.term:
+                self.terms.update(kept)
             self.paragraph = []
-        self.entry = self.call = False
+        self.entry = self.call = self.term = False
 
     def _close(self) -> None:
         self._flush()
         if self.sentences:
-            section = Section(self.current, tuple(self.sentences), frozenset(self.calls))
+            section = Section(
+                self.current, tuple(self.sentences), frozenset(self.calls), frozenset(self.terms)
+            )
             self.sections.append(section)
         self.sentences = []
         self.calls = set()
+        self.terms = set()
 
     def done(self) -> list[Section]:
         self._close()
@@ -260,6 +274,29 @@ _ENTRY = re.compile(rf"^\s*({_OPTION_SPEC}(?:,\s*{_OPTION_SPEC})*)(?:\s{{2,}}|\t
 def _is_entry(line: str) -> bool:
     """A command-line option line, the kind man pages and --help texts list."""
     return bool(_ENTRY.match(line))
+
+
+#: A term a manual defines, alone on its line or before a gap of two spaces or more: a
+#: setting ("PASS_MAX_DAYS (number)", "Persistent=", "Port    Specifies the port"), a field
+#: or a keyword ("nofail"). Its type may follow in brackets.
+TERM_ENTRY = re.compile(r"^(?P<term>[A-Za-z][\w.\-]*=?)(?:\s+\([\w ,|/\-]+\))?")
+_TERM_END = re.compile(r"\s{2,}\S|$")
+
+
+def defines_term(line: str, following: str) -> bool:
+    """Whether `line` is an indented term whose description goes on, indented deeper, on the
+    line below: the layout manuals give settings and fields. At the margin a word is a heading
+    or prose; a deeper indent on the next line is what sets an entry apart from a short line
+    of a paragraph."""
+    stripped = line.strip()
+    entry = TERM_ENTRY.match(stripped)
+    if line == stripped or not following.strip() or not entry:
+        return False
+    return bool(_TERM_END.match(stripped, entry.end())) and _indent(following) > _indent(line)
+
+
+def _indent(line: str) -> int:
+    return len(line.expandtabs()) - len(line.expandtabs().lstrip())
 
 
 #: A line that is only a call's signature, as API references in plain text list them

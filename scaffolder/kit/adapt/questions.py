@@ -6,9 +6,10 @@ or network, and give the same questions for the same documents (so re-running it
 nothing). The rules only phrase what a document already states: a heading becomes "What should
 I know about <heading>?", "An X is ..." becomes "What is an X?", "To X, do Y" becomes "How do I
 X?", an option line becomes "What does the --x option do?", an API entry (a signature line and
-its description) "What does x() do in <document>?". The key phrase is a word of the
-answering sentence that the question does not contain (a number first, else its rarest word),
-so an answer that carries it most likely read the right passage.
+its description) "What does x() do in <document>?", a manual's entry (a setting or field on
+its own line, its description indented below) "What does X mean in <document>?". The key
+phrase is a word of the answering sentence that the question does not contain (a number first,
+else its rarest word), so an answer that carries it most likely read the right passage.
 """
 
 from __future__ import annotations
@@ -22,7 +23,14 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Literal
 
-from scaffolder.kit.adapt.corpus import SIGNATURE, Corpus, Document, Section, words
+from scaffolder.kit.adapt.corpus import (
+    SIGNATURE,
+    TERM_ENTRY,
+    Corpus,
+    Document,
+    Section,
+    words,
+)
 from scaffolder.kit.text import STOPWORDS, stem, tokenize
 
 Kind = Literal["heading", "term", "option", "call", "instruction", "model"]
@@ -85,6 +93,16 @@ GENERIC_HEADINGS = frozenset(
         "support",
         "getting started",
         "features",
+        # What a manual or a README ends with, about the document rather than its subject.
+        "availability",
+        "colophon",
+        "credits",
+        "acknowledgements",
+        "acknowledgments",
+        "sponsors",
+        "backers",
+        "contributors",
+        "maintainers",
     )
 )
 _PRONOUNS = frozenset(
@@ -113,6 +131,10 @@ _PRONOUNS = frozenset(
         "latter",
         "other",
     ]
+)
+#: Words that make the words before a verb a clause rather than a term being defined.
+_CLAUSE_WORDS = frozenset(
+    ["that", "this", "these", "those", "which", "who", "whether", "if", "when", "while", "it"]
 )
 _MAN_TITLE = re.compile(r"^(?P<program>[\w.+\-]+)(?:\(\d\w*\))?\s+(?:-|\u2010|\u2013)\s")
 _TERM = re.compile(
@@ -217,7 +239,9 @@ def _document_candidates(document: Document, corpus: Corpus) -> Iterator[Candida
         if heading is not None:
             yield heading
         for sentence in section.sentences:
-            made = _sentence_question(sentence, document, call=sentence in section.calls)
+            made = _sentence_question(
+                sentence, document, call=sentence in section.calls, entry=sentence in section.terms
+            )
             if made is None:
                 continue
             question, kind, answer_part = made
@@ -250,10 +274,13 @@ def _heading_candidate(document: Document, section: Section, corpus: Corpus) -> 
 
 
 def _sentence_question(
-    sentence: str, document: Document, *, call: bool = False
+    sentence: str, document: Document, *, call: bool = False, entry: bool = False
 ) -> tuple[str, Kind, str] | None:
     """(question, kind, the part of the sentence that answers) or None. `call`: the sentence
-    is an API entry (`Section.calls`)."""
+    is an API entry (`Section.calls`); `entry`: it is a manual's entry defining a term
+    (`Section.terms`)."""
+    if entry:
+        return _entry_question(sentence, document)
     if sentence.startswith("-"):
         option = _OPTION.match(sentence)
         name = option and (option.group("long") or option.group("short"))
@@ -299,6 +326,26 @@ def _sentence_question(
     return None
 
 
+def _entry_question(sentence: str, document: Document) -> tuple[str, Kind, str] | None:
+    """ "What does nofail mean in fstab?" of a manual's entry ("nofail do not report errors
+    for this device ..."); the document names where, as several define "user" or "Port".
+    A word every document uses ("Example") asks nothing."""
+    entry = TERM_ENTRY.match(sentence)
+    if entry is None:
+        return None
+    name = entry.group("term")
+    answer = sentence[entry.end() :].strip()
+    lower = name.lower().rstrip("=")
+    if (
+        lower in GENERIC_HEADINGS
+        or lower in STOPWORDS
+        or len(words(answer)) < _MIN_DESCRIPTION_WORDS
+    ):
+        return None
+    where = PurePosixPath(document.source).stem
+    return f"What does {name} mean in {where}?", "term", answer
+
+
 def _clause_ok(clause: str) -> bool:
     """A condition or goal that says what it is about: no leading pronoun, no stray markup,
     at least two words that carry meaning."""
@@ -311,8 +358,15 @@ def _clause_ok(clause: str) -> bool:
 
 
 def _term_ok(term: str) -> bool:
+    """A noun phrase, not the start of a clause: "Note that this file is used by ..." made
+    "What is note that this file?"."""
     first = term.split()[0].lower()
-    return first not in _PRONOUNS and first not in STOPWORDS and len(term) <= 40
+    return (
+        first not in _PRONOUNS
+        and first not in STOPWORDS
+        and len(term) <= 40
+        and not {w.lower() for w in term.split()} & _CLAUSE_WORDS
+    )
 
 
 def _candidate(

@@ -8,6 +8,7 @@ filenames, non-bugs, caveats") or boilerplate ("credits").
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from pathlib import PurePosixPath
@@ -33,12 +34,18 @@ def document_names(corpus: Corpus) -> list[str]:
     """Each document's name: its file's. A file name several documents share (a `README.md`
     in every folder, each package's `METADATA`, a site's `index.md` pages) names none of
     them: such a document is named by its folder (`click/METADATA` -> "click"), as people
-    call it. Named by the file, twenty packages' metadata were "questions about METADATA"."""
+    call it. Named by the file, twenty packages' metadata were "questions about METADATA".
+    A document at the top of the collection keeps its file's name: its folder is the
+    collection's (`data`), which names every document, and a site's `index.md` beside
+    `guide/index.md` is "index", not "data"."""
     paths = [PurePosixPath(document.source) for document in corpus.documents]
     titles = [file_title(path) for path in paths]
     shared = Counter(titles)
+    top = PurePosixPath(os.path.commonpath([str(path.parent) for path in paths])) if paths else None
     return [
-        file_title(path.parent, folder=True) if shared[title] > 1 and path.parent.name else title
+        file_title(path.parent, folder=True)
+        if shared[title] > 1 and path.parent.name and path.parent != top
+        else title
         for path, title in zip(paths, titles, strict=True)
     ]
 

@@ -201,7 +201,10 @@ _NAME_PREFIX = re.compile(r"([A-Za-z][A-Za-z0-9]+)[-_.][A-Za-z0-9]")
 TOPIC_TERMS = 3
 KEYWORDS = 30
 #: A term names the collection only when the titles or headings of this share of its
-#: documents use it.
+#: documents use it; of a few documents (`NAMED_DOCUMENTS`), every one. Half of three is a
+#: word two titles share by chance: fstab's and hosts' man pages named a collection of
+#: three config files "static" ("static information about the filesystems", "static table
+#: lookup for hostnames").
 NAMING_SHARE = 0.5
 #: Up to this many documents are all named; past it, the first few and how many more.
 NAMED_DOCUMENTS = 4
@@ -233,7 +236,10 @@ def derive_topic(corpus: Corpus, given: str | None = None) -> Topic:
     subjects = _subjects(corpus)
     if given and given.strip():
         return Topic(" ".join(given.split()), keywords, subjects, derived=False)
-    headline = distinctive_terms(corpus, TOPIC_TERMS, headings_only=True, min_share=NAMING_SHARE)
+    few = len(corpus.documents) <= NAMED_DOCUMENTS
+    headline = distinctive_terms(
+        corpus, TOPIC_TERMS, headings_only=True, min_share=1.0 if few else NAMING_SHARE
+    )
     name = (
         _shared_title(corpus)
         or _term_list(headline)
@@ -366,15 +372,19 @@ def _summary_head(summary: str) -> str:
 
 def _headings(corpus: Corpus, limit: int, seen: set[str]) -> tuple[str, ...]:
     """Titles and section headings that say what the documents cover, spread over the whole
-    collection. Left out: generic headings ("Options"), long ones, and what only looks like a
-    heading in a README: a sentence (ends in a period), a release ("v2.10.0b2 (2024-11-13)"),
-    markup (an HTML anchor is removed, its heading kept)."""
+    collection. Left out: a title the document's summary says already ("fstab (static
+    information about the filesystems)" over "fstab - static information about the
+    filesystems"), generic headings ("Options"), long ones, and what only looks like a heading
+    in a README: a sentence (ends in a period), a release ("v2.10.0b2 (2024-11-13)"), markup
+    (an HTML anchor is removed, its heading kept)."""
     if limit <= 0:
         return ()
     found: list[str] = []
     seen = set(seen)
     for document in corpus.documents:
-        names = [document.title] + [s.heading for s in document.sections]
+        names = [s.heading for s in document.sections]
+        if _SPLIT_TITLE.split(document.title.strip())[0].strip().lower() not in seen:
+            names.insert(0, document.title)  # a title no summary says already
         for name in names:
             text = " ".join(TAG.sub(" ", name).split()).strip(" :-=*#")
             key = text.lower()

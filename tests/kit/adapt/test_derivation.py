@@ -126,12 +126,14 @@ def test_the_description_lists_subjects_not_what_only_looks_like_a_heading(
         "# Vectordb\n\nAn embedding database for search.\n\n"
         "## Metadata filters\n\nFilter results by the fields stored with each record.\n\n"
         "## v2.10.0b2 (2024-11-13)\n\nFixed a crash when a collection was empty.\n\n"
-        '## Acknowledgements<a id="acknowledgements"></a>\n\nThanks to every contributor.\n\n'
+        '## Query planner<a id="query-planner"></a>\n\nThe planner picks an index per filter.\n\n'
+        "## Acknowledgements\n\nThanks to every contributor.\n\n"
         "## The client retries failed requests.\n\nIt waits longer before each new try.\n",
         encoding="utf-8",
     )
     description = derive_topic(read_corpus(root)).description()
-    assert "Metadata filters" in description and "Acknowledgements" in description
+    assert "Metadata filters" in description and "Query planner" in description
+    assert "Acknowledgements" not in description  # about the README, not the database
     assert "v2.10" not in description and "<a" not in description
     assert "retries failed requests" not in description
 
@@ -302,7 +304,9 @@ def test_pages_whose_names_share_a_prefix_are_named_by_it(tmp_path: Path) -> Non
     root = write_data(tmp_path / "project", {**files, "README.md": "# Overview\n\nThe commands.\n"})
     topic = derive_topic(read_corpus(root))
     assert topic.name == "npm"
-    assert "npm-ci: Clean install a project" in topic.description()
+    description = topic.description()
+    assert "npm-ci (Clean install a project)" in description
+    assert "npm-ci: Clean install a project" not in description  # said once, as the summary
     titles = ("Getting started", "Getting help", "Getting paid")
     prose = write_data(
         tmp_path / "prose", {f"{t.split()[1]}.md": f"# {t}\n\nText.\n" for t in titles}

@@ -23,6 +23,7 @@ from scaffolder.kit.text import (
     fence_opened_by,
     is_table_row,
     only_asks_for_more,
+    rejoin_broken_words,
     sentences_of,
     tokenize,
     without_gutter,
@@ -45,9 +46,6 @@ _NOT_WORDS = re.compile(r"!\[[^\]]*\][(\[][^)\]\s]*[)\]]|\][(\[][^)\]\s]*[)\]]|<
 #: A manual page's running head or foot: "CUT(1)   User Commands   CUT(1)", "GNU coreutils 9.1
 #: September 2022   CUT(1)". It names the page on every page and answers nothing.
 _RUNNING_HEAD = re.compile(r"\s{2,}[A-Z][A-Z0-9._-]*\(\d[a-z]*\)$")
-#: A word a typesetter broke across two lines (groff and others mark it with U+2010 or a soft
-#: hyphen, never with the ASCII hyphen of compound words): "invoca\u2010" + "tion" is one word.
-_HYPHENATED = re.compile(r"(?<=\w)[\u2010\u00ad] (?=[a-z])")
 #: Below this the best sentence shares too little with the question to count as an answer.
 #: It decides whether the passages answer at all; the sentences that join the best one are
 #: chosen relative to it (`_RUNNER_UP`), so an option line that says the fact in other words
@@ -147,7 +145,7 @@ def _units(text: str) -> list[_Unit]:
     code: list[str] = []
 
     def flush() -> None:
-        for sentence in _sentences(_HYPHENATED.sub("", " ".join(paragraph))):
+        for sentence in _sentences(rejoin_broken_words(" ".join(paragraph))):
             if _says_something(sentence):
                 found.append(_Unit(sentence, heading))
         paragraph.clear()
