@@ -278,8 +278,9 @@ def _is_entry(line: str) -> bool:
 
 #: A term a manual defines, alone on its line or before a gap of two spaces or more: a
 #: setting ("PASS_MAX_DAYS (number)", "Persistent=", "Port    Specifies the port"), a field
-#: or a keyword ("nofail"). Its type may follow in brackets.
-TERM_ENTRY = re.compile(r"^(?P<term>[A-Za-z][\w.\-]*=?)(?:\s+\([\w ,|/\-]+\))?")
+#: or a keyword ("nofail"), of two characters or more (sed's one-letter commands are its
+#: script's grammar). Its type may follow in brackets.
+TERM_ENTRY = re.compile(r"^(?P<term>[A-Za-z][\w.\-]+=?)(?:\s+\([\w ,|/\-]+\))?")
 _TERM_END = re.compile(r"\s{2,}\S|$")
 
 

@@ -18,7 +18,7 @@ import hashlib
 import math
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Literal
@@ -33,7 +33,7 @@ from scaffolder.kit.adapt.corpus import (
 )
 from scaffolder.kit.text import STOPWORDS, stem, tokenize
 
-Kind = Literal["heading", "term", "option", "call", "instruction", "model"]
+Kind = Literal["heading", "term", "option", "call", "entry", "instruction", "model"]
 
 #: Headings that name a part of every document rather than what it is about.
 GENERIC_HEADINGS = frozenset(
@@ -197,10 +197,17 @@ class Candidate:
 def rank_questions(corpus: Corpus) -> list[list[Candidate]]:
     """Every question of each document (corpus order), most distinctive first: the costly
     part of `candidates`, done once when it is asked for more than one cut."""
-    return [
-        sorted(_unique(_document_candidates(document, corpus)), key=lambda c: -c.weight)
-        for document in corpus.documents
-    ]
+    return [_ranked(_unique(_document_candidates(d, corpus))) for d in corpus.documents]
+
+
+def _ranked(questions: Iterable[Candidate]) -> list[Candidate]:
+    """Most distinctive first; in a command's manual (one that lists options) its other
+    entries after every other question. A command's settings are its options, and the entries
+    beside them are the grammar of its arguments: sed's commands, grep's character classes,
+    which outranked "What does the --invert-match option do?" by their rare words."""
+    found = list(questions)
+    command = any(c.kind == "option" for c in found)
+    return sorted(found, key=lambda c: (command and c.kind == "entry", -c.weight))
 
 
 def candidates(
@@ -343,7 +350,7 @@ def _entry_question(sentence: str, document: Document) -> tuple[str, Kind, str] 
     ):
         return None
     where = PurePosixPath(document.source).stem
-    return f"What does {name} mean in {where}?", "term", answer
+    return f"What does {name} mean in {where}?", "entry", answer
 
 
 def _clause_ok(clause: str) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from scaffolder.kit.adapt.corpus import read_corpus
-from scaffolder.kit.adapt.questions import candidates
+from scaffolder.kit.adapt.questions import candidates, rank_questions
 from scaffolder.kit.adapt.summaries import document_names
 from scaffolder.kit.adapt.topic import derive_topic
 from tests.kit.adapt.test_derivation import write_data
@@ -114,3 +114,41 @@ def test_the_document_at_the_top_keeps_its_name_beside_a_folder_s_namesake(
     corpus = read_corpus(root)
     names = dict(zip((d.source for d in corpus.documents), document_names(corpus), strict=True))
     assert names == {"data/index.md": "index", "data/guide/index.md": "guide"}
+
+
+#: A command's manual: its options, and entries that are the grammar of its arguments.
+PACKER = """PACKER(1)                     User Commands                     PACKER(1)
+
+NAME
+       packer - squeeze folders into archives
+
+OPTIONS
+       -k, --keep
+              keep the folders after packing them into the archive
+
+       -l, --level=N
+              compress harder at a higher level, from one to nine
+
+COMMANDS
+       xq     squeeze every zygote record twice before it quibbles
+
+       quorumjig
+              splice the quibble into each zygote of the record
+
+       P      print the archive's table before packing
+"""
+
+
+def test_a_command_s_manual_asks_about_its_options_before_its_other_entries(
+    tmp_path: Path,
+) -> None:
+    """The entries' rare words made them outrank the options; and a one-letter entry is a
+    script's grammar, not a setting."""
+    root = write_data(tmp_path / "project", {"packer.txt": PACKER})
+    corpus = read_corpus(root)
+    kinds = [c.kind for c in rank_questions(corpus)[0]]
+    assert kinds.count("option") == 2 and "entry" in kinds
+    assert max(i for i, k in enumerate(kinds) if k == "option") < kinds.index("entry")
+    every = [c.question for c in candidates(corpus, per_document=None)]
+    assert "What does quorumjig mean in packer?" in every
+    assert not [q for q in every if q.startswith("What does P ")], every
