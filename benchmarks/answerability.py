@@ -1,7 +1,7 @@
 """Answerability on a team's own documents: does a qa-rag copilot answer what its index holds
 and decline what it does not, on corpora that are not the sample?
 
-Usage: python benchmarks/answerability.py [--domains manpages pydoc npm mixed npmcli stdlib]
+Usage: python benchmarks/answerability.py [--domains manpages pydoc npm mixed npmcli stdlib config]
                                           [--no-adapt]
                                           [--keep DIR] [--passages N] [--reuse DIR]
 
@@ -20,7 +20,12 @@ is committed; the questions are in benchmarks/answerability/<domain>.jsonl):
 - `stdlib`: `python -m pydoc` text of 15 more standard-library modules (14 in no other set;
   getpass is also in `mixed`, asked another question here), with 16 questions and 5
   off-topic ones written in the fifth pass (2026-12-07) before the copilot was asked anything
-  about these modules.
+  about these modules;
+- `config`: 20 manuals of configuration files (section 5: fstab, ssh_config, login.defs,
+  systemd.timer, ...), with 16 questions and 6 off-topic ones written in the seventh pass
+  (2026-12-07) before the copilot was asked anything about these pages. That pass's changes
+  to `adapt` came from reading what it derived from them (a manual's entries, the topic of a
+  few documents), not from these questions' answers.
 
 Then, as a team would: `copilot new qa-rag NAME --docs CORPUS --defaults` (which copies the
 documents into `data/`, adapts the project to them and indexes them), and every question
@@ -138,6 +143,29 @@ STDLIB_MODULES = [
 #: npm's own command documentation (Markdown with front matter, shipped with the npm on this
 #: machine): a fifth domain, whose questions were written during the third pass of 2026-12-07,
 #: after its first answer change was built and before any change was measured on them.
+#: The seventh pass's domain (`config`): manuals of configuration files (section 5).
+CONFIG_PAGES = [
+    "fstab",
+    "hosts",
+    "passwd",
+    "group",
+    "shadow",
+    "login.defs",
+    "sources.list",
+    "ssh_config",
+    "nsswitch.conf",
+    "resolv.conf",
+    "adduser.conf",
+    "gitignore",
+    "gitattributes",
+    "limits.conf",
+    "journald.conf",
+    "sysctl.conf",
+    "locale.gen",
+    "os-release",
+    "apt_preferences",
+    "systemd.timer",
+]
 NPM_COMMANDS = [
     "npm-ci",
     "npm-audit",
@@ -184,10 +212,12 @@ NPM_PACKAGES = [
 ]
 
 
-def build_manpages(folder: Path, pages: list[str] = MAN_PAGES) -> None:
+def build_manpages(folder: Path, pages: list[str] = MAN_PAGES, section: str = "") -> None:
     env = {**os.environ, "MANWIDTH": "80", "MAN_KEEP_FORMATTING": ""}
+    where = [section] if section else []
     for name in pages:
-        page = subprocess.run(["man", "-P", "cat", name], capture_output=True, env=env, check=True)
+        command = ["man", "-P", "cat", *where, name]
+        page = subprocess.run(command, capture_output=True, env=env, check=True)
         text = subprocess.run(["col", "-bx"], input=page.stdout, capture_output=True, check=True)
         (folder / f"{name}.txt").write_bytes(text.stdout)
 
@@ -226,6 +256,10 @@ def build_npm(folder: Path) -> None:
                 (folder / f"{name}.md").write_bytes(extracted.read())
 
 
+def build_config(folder: Path) -> None:
+    build_manpages(folder, CONFIG_PAGES, section="5")
+
+
 def build_npmcli(folder: Path) -> None:
     root = subprocess.run(["npm", "root", "-g"], capture_output=True, text=True, check=True)
     commands = Path(root.stdout.strip(), "npm", "docs", "content", "commands")
@@ -240,6 +274,7 @@ BUILDERS: dict[str, Callable[[Path], None]] = {
     "mixed": build_mixed,
     "npmcli": build_npmcli,
     "stdlib": build_stdlib,
+    "config": build_config,
 }
 
 
