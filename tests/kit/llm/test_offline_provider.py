@@ -385,3 +385,26 @@ def test_every_sentence_of_an_answer_is_cited_where_the_citation_check_splits_it
     reply = answer(AnswerTask("What does print_exc() do in timeit?", (timeit,)))
     assert "Helper to print a traceback" in reply
     assert check_citations(reply, ["1"]).uncited_sentences == ()
+
+
+def test_a_sentence_from_the_middle_of_a_paragraph_comes_with_its_first_one() -> None:
+    """A manual's entry names its setting in the paragraph's first sentence; the sentence that
+    matches the question further on does not say which setting it is about, so the answer
+    starts where the paragraph does. A sentence of another paragraph brings no lead."""
+    passage = Passage(
+        "1",
+        "       Persistent=\n"
+        "           Takes a boolean argument. If true, the time when the service unit was\n"
+        "           last triggered is stored on disk. This is useful to catch up on missed\n"
+        "           runs of the service when the system was powered down.\n\n"
+        "       WakeSystem=\n"
+        "           Takes a boolean argument. If true, an elapsing timer will cause the\n"
+        "           system to resume from suspend.\n",
+    )
+    reply = ask(
+        AnswerTask("How do I catch up on missed runs after the machine was off?", (passage,))
+    )
+    assert reply.startswith("Persistent= Takes a boolean argument. [1] ")
+    assert "This is useful to catch up on missed runs" in reply
+    assert "WakeSystem" not in reply
+    assert check_citations(reply, ["1"]).ok

@@ -52,7 +52,8 @@ _RUNNING_HEAD = re.compile(r"\s{2,}[A-Z][A-Z0-9._-]*\(\d[a-z]*\)$")
 #: ("-n, --no-clobber: do not overwrite an existing file" for "stop mv from replacing files")
 #: is not dropped for sharing few words when the best sentence clears it.
 _MIN_SCORE = 0.25
-#: An answer is the best sentence and up to three more that score at least `_RUNNER_UP` of it.
+#: An answer is the best sentence (with the first of its paragraph, `_lead`) and up to four in
+#: all with the sentences that score at least `_RUNNER_UP` of it.
 #: Why that many: reference text states a fact once, often in a sentence beside the one
 #: sharing most words with the question (an option's name, then what it does), and an extract
 #: that includes it answers where a shorter one does not (on man pages and pydoc text, one
@@ -126,6 +127,9 @@ class _Unit:
     text: str
     heading: str
     code: bool = False
+    #: Which paragraph of the passage the sentence is in (counted from 1; 0: none, as for
+    #: code and table rows).
+    paragraph: int = 0
 
 
 def _units(text: str) -> list[_Unit]:
@@ -143,11 +147,14 @@ def _units(text: str) -> list[_Unit]:
     paragraph: list[str] = []
     fence: str | None = None  # the fence of the code block the line is in
     code: list[str] = []
+    paragraphs = 0
 
     def flush() -> None:
+        nonlocal paragraphs
+        paragraphs += 1
         for sentence in _sentences(rejoin_broken_words(" ".join(paragraph))):
             if _says_something(sentence):
-                found.append(_Unit(sentence, heading))
+                found.append(_Unit(sentence, heading, paragraph=paragraphs))
         paragraph.clear()
 
     def flush_code() -> None:
@@ -262,6 +269,10 @@ def answer(task: AnswerTask) -> str:
     # A sentence that several passages repeat (two functions' docstrings, a shared note) is
     # said once: its copy would take the place of a sentence that adds something.
     said = {_said(units[-top[1]][-top[2]])}
+    lead = _lead(units[-top[1]], -top[2])
+    if lead is not None:
+        said.add(_said(units[-top[1]][lead]))
+        chosen.append((top[0], top[1], -lead))
     for entry in ranked[1:]:
         if len(chosen) == _MAX_SENTENCES or entry[0] < _RUNNER_UP * top[0]:
             break
@@ -289,6 +300,18 @@ def answer(task: AnswerTask) -> str:
             _cited(example, task.passages[-top[1]].id, None),
         )
     return " ".join(parts).strip()
+
+
+def _lead(units: list[_Unit], position: int) -> int | None:
+    """The position of the first sentence of the paragraph the sentence at `position` is in,
+    when that is another one. It says what the paragraph is about: a manual's entry names its
+    setting there ("Persistent= Takes a boolean argument."), and the sentence that matched the
+    question ("This is useful to catch up on missed runs ...") did not say which setting."""
+    paragraph = units[position].paragraph
+    first = position
+    while first > 0 and paragraph and units[first - 1].paragraph == paragraph:
+        first -= 1
+    return first if first != position else None
 
 
 def _said(unit: _Unit) -> str:
