@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from scaffolder.kit.adapt.corpus import Corpus, words
-from scaffolder.kit.adapt.questions import GENERIC_HEADINGS
+from scaffolder.kit.adapt.phrasing import GENERIC_HEADINGS
 from scaffolder.kit.adapt.summaries import TAG, document_names, document_summaries
 from scaffolder.kit.text import STOPWORDS, stem
 

@@ -312,3 +312,25 @@ def test_pages_whose_names_share_a_prefix_are_named_by_it(tmp_path: Path) -> Non
         tmp_path / "prose", {f"{t.split()[1]}.md": f"# {t}\n\nText.\n" for t in titles}
     )
     assert derive_topic(read_corpus(prose)).name != "getting"
+
+
+def test_a_question_two_documents_ask_is_dropped_however_far_down_either_ranks_it(
+    tmp_path: Path,
+) -> None:
+    """Counted among each document's best questions only, a question one page ranks first and
+    another ranks low was kept on the first run and dropped on a re-run, which reads all of an
+    unchanged page's questions: the re-run removed a routing example nobody had touched."""
+    shared = "## Bundle packing\n\nA bundle packs each zygote record into one archive.\n\n"
+    many = "".join(
+        f"## Quorum {word}\n\nThe {word} quorum splices quibbles into zygotes at dusk.\n\n"
+        for word in ("alpha", "beta", "gamma", "delta")
+    )
+    root = write_data(
+        tmp_path / "project",
+        {"packer.md": f"# Packer\n\n{shared}", "splicer.md": f"# Splicer\n\n{many}{shared}"},
+    )
+    corpus = read_corpus(root)
+    best = {c.question for c in candidates(corpus, per_document=1)}
+    every = {c.question for c in candidates(corpus, per_document=None)}
+    assert "What should I know about bundle packing?" not in best | every
+    assert best <= every and best

@@ -40,6 +40,8 @@ DESCRIPTION
        Note that this file is used by the mounter at boot and on every
        remount of the workstation.
 
+       Here is the order in which the mounter reads each line of the table.
+
 CLASSES
        builtins.object
            mounttab.Entry
@@ -68,12 +70,13 @@ def test_an_entry_of_a_manual_asks_what_its_term_means(tmp_path: Path) -> None:
 
 
 def test_prose_class_trees_and_the_manual_s_own_colophon_ask_nothing(tmp_path: Path) -> None:
-    """ "Note that this file is used ..." is a clause, not a term being defined; a class tree's
-    root names its subclass, it does not describe it; where a program is available says
-    nothing about what it does."""
+    """ "Note that this file is used ..." is a clause and "Here is the order ..." a pointer,
+    not terms being defined; a class tree's root names its subclass, it does not describe it;
+    where a program is available says nothing about what it does."""
     root = write_data(tmp_path / "project", {"mounttab.txt": MOUNTTAB})
     questions = [c.question for c in candidates(read_corpus(root), per_document=None)]
     assert not [q for q in questions if "note" in q.lower()], questions
+    assert "What is here?" not in questions
     assert not [q for q in questions if "builtins" in q], questions
     assert not [q for q in questions if "availability" in q.lower()], questions
 
