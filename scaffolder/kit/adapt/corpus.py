@@ -297,7 +297,8 @@ def defines_term(line: str, following: str) -> bool:
 
 
 def _indent(line: str) -> int:
-    return len(line.expandtabs()) - len(line.expandtabs().lstrip())
+    expanded = line.expandtabs()
+    return len(expanded) - len(expanded.lstrip())
 
 
 #: A line that is only a call's signature, as API references in plain text list them

@@ -30,7 +30,7 @@ from scaffolder.kit.adapt.derive import (
 from scaffolder.kit.adapt.manifest import MANIFEST, Manifest, load_manifest
 from scaffolder.kit.adapt.merge import FileChange, Item, merge_file, merge_lines
 from scaffolder.kit.adapt.offtopic import off_topic_requests
-from scaffolder.kit.adapt.questions import Candidate, candidates, normal, rank_questions
+from scaffolder.kit.adapt.questions import Candidate, best_of, candidates, normal
 from scaffolder.kit.adapt.synthesis import Synthesis, model_questions
 from scaffolder.kit.adapt.topic import derive_topic
 from scaffolder.kit.adapt.verify import Checker, scratch_project
@@ -127,11 +127,11 @@ def _questions(corpus: Corpus, written: list[Candidate], roles: Roles) -> list[C
     changed document, and all of an unchanged one, among which `split` finds last run's
     choice (the rarity of words moved with the collection, and that choice may have fallen
     out of the best few)."""
-    ranked = rank_questions(corpus)
-    fresh = _model_first(written, candidates(corpus, ranked=ranked))
+    derived = candidates(corpus, None)
+    fresh = _model_first(written, best_of(derived))
     if not roles.chosen:
         return fresh
-    every = _model_first(written, candidates(corpus, None, ranked))
+    every = _model_first(written, derived)
     pool = [c for c in every if c.source in roles.chosen]
     pool += [c for c in fresh if c.source not in roles.chosen]
     order = {document.source: index for index, document in enumerate(corpus.documents)}

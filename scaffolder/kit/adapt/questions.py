@@ -69,9 +69,12 @@ class Candidate:
         return digest.hexdigest()[:10]
 
 
+#: How many questions of each document `candidates` gives by default: its best few.
+PER_DOCUMENT = 8
+
+
 def rank_questions(corpus: Corpus) -> list[list[Candidate]]:
-    """Every question of each document (corpus order), most distinctive first: the costly
-    part of `candidates`, done once when it is asked for more than one cut."""
+    """Every question of each document (corpus order), most distinctive first."""
     return [_ranked(_unique(_document_candidates(d, corpus))) for d in corpus.documents]
 
 
@@ -85,32 +88,42 @@ def _ranked(questions: Iterable[Candidate]) -> list[Candidate]:
     return sorted(found, key=lambda c: (command and c.kind == "entry", -c.weight))
 
 
-def candidates(
-    corpus: Corpus,
-    per_document: int | None = 8,
-    ranked: list[list[Candidate]] | None = None,
-) -> list[Candidate]:
+def candidates(corpus: Corpus, per_document: int | None = PER_DOCUMENT) -> list[Candidate]:
     """The best questions of every document (`per_document` of each; None: all), most
-    distinctive first within each, documents in corpus order (`ranked`: `rank_questions`
-    of `corpus`, when already at hand). A question several documents ask is dropped (it is
-    ambiguous), and so is one that several documents answer with the same sentence: that is
-    boilerplate they share (the members every exception inherits, listed on each module's
-    pydoc page), not what any of them is about.
+    distinctive first within each, documents in corpus order. A question several documents
+    ask is dropped (it is ambiguous), and so is one that several documents answer with the
+    same sentence: that is boilerplate they share (the members every exception inherits,
+    listed on each module's pydoc page), not what any of them is about.
 
     What is shared is counted over every question of every document, before the cut: counted
     among the best few only, "What should I know about git?" (a section of both gitignore's
     and gitattributes' manuals) was in one page's best eight and kept, and a re-run, which
-    reads all of an unchanged document's questions, found it twice and dropped it."""
-    every = ranked if ranked is not None else rank_questions(corpus)
+    reads all of an unchanged document's questions, found it twice and dropped it. So the
+    best few are always the first of all (`best_of`)."""
+    every = rank_questions(corpus)
     seen: Counter[str] = Counter()
     for questions in every:
         # Counted once per document: one sentence may answer two of its questions.
         seen.update({normal(text) for c in questions for text in (c.question, c.sentence)})
-    found: list[Candidate] = []
-    for questions in every:
-        own = [c for c in questions if seen[normal(c.question)] == seen[normal(c.sentence)] == 1]
-        found.extend(own[:per_document])
-    return found
+    found = [
+        c
+        for questions in every
+        for c in questions
+        if seen[normal(c.question)] == seen[normal(c.sentence)] == 1
+    ]
+    return found if per_document is None else best_of(found, per_document)
+
+
+def best_of(found: list[Candidate], per_document: int = PER_DOCUMENT) -> list[Candidate]:
+    """The first `per_document` questions of each document in `found` (`candidates` with
+    none cut), in their order: `candidates(corpus, n)` without asking the corpus again."""
+    taken: Counter[str] = Counter()
+    best: list[Candidate] = []
+    for candidate in found:
+        taken[candidate.source] += 1
+        if taken[candidate.source] <= per_document:
+            best.append(candidate)
+    return best
 
 
 def _unique(items: Iterator[Candidate]) -> Iterator[Candidate]:

@@ -308,8 +308,10 @@ def _lead(units: list[_Unit], position: int) -> int | None:
     setting there ("Persistent= Takes a boolean argument."), and the sentence that matched the
     question ("This is useful to catch up on missed runs ...") did not say which setting."""
     paragraph = units[position].paragraph
+    if not paragraph:  # code or a table row: a unit of its own
+        return None
     first = position
-    while first > 0 and paragraph and units[first - 1].paragraph == paragraph:
+    while first > 0 and units[first - 1].paragraph == paragraph:
         first -= 1
     return first if first != position else None
 
