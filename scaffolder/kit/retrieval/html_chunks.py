@@ -4,8 +4,17 @@ Why the stdlib parser: it is streaming (the page is fed in blocks, never read wh
 of broken markup, and one less dependency for generated projects. Text is collected per block
 element (paragraph, list item, table row, ...) with whitespace collapsed, except inside `<pre>`
 where each source line stays a line. Scripts, styles, navigation and the document head are not
-text anyone asks questions about, so they are skipped. Every unit keeps the HTML source lines
-its text came from, which is what chunk line ranges refer to.
+text anyone asks questions about, so they are skipped, and so is what the page hides (the
+`hidden` attribute, `aria-hidden="true"`, a `<dialog>` that is not open). Every unit keeps the
+HTML source lines its text came from, which is what chunk line ranges refer to.
+
+A page that marks its main content (`<main>`, or `role="main"`) is read from there only. Why:
+a generated docs site repeats its chrome on every page (a menu bar with the book's title, a
+keyboard-shortcuts popup, previous/next links), and read whole, every page would be "about"
+that chrome: the first `copilot new --docs` over a built mdBook named the collection
+"Keyboard shortcuts". Whether a page has a main element is only known once it is seen, so the
+text before it is held back, up to `_HELD_CHARS`, and dropped when it comes; a page that has
+none gives all of its text.
 """
 
 from __future__ import annotations
@@ -14,7 +23,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from typing import TextIO
+from typing import Literal, TextIO
 
 from scaffolder.kit.retrieval.chunking import (
     Packer,
@@ -27,6 +36,18 @@ from scaffolder.kit.retrieval.chunking import (
 )
 
 _SKIPPED = frozenset({"script", "style", "nav", "noscript", "template", "head"})
+#: Elements whose end tag HTML requires: only these can be skipped as hidden or read as the
+#: main content, since an element whose end tag may be left out (`<p>`, `<li>`) or that has
+#: none (`<input hidden>`) would leave the parser waiting for a close that never comes.
+_CLOSED = frozenset(
+    {
+        "a", "article", "aside", "blockquote", "button", "details", "dialog", "div", "dl",
+        "fieldset", "figure", "footer", "form", "header", "label", "main", "nav", "ol", "section",
+        "select", "span", "table", "ul",
+    }
+)  # fmt: skip
+#: How much text before a possible `<main>` is held back; past it the page is read whole.
+_HELD_CHARS = 1_000_000
 _HEADINGS = {f"h{level}": level for level in range(1, 7)}
 _BLOCKS = frozenset(
     {
@@ -58,7 +79,17 @@ class _TextExtractor(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.max_chars = max_chars
         self.events: list[Unit | _Heading] = []
-        self._skipping: list[str] = []
+        #: The element being skipped, and how many of its name are open (nesting).
+        self._skipping: str | None = None
+        self._skip_depth = 0
+        #: "waiting" for a main element (holding events back), reading the page "whole", or
+        #: reading its "main" element only.
+        self._mode: Literal["waiting", "whole", "main"] = "waiting"
+        self._held: list[Unit | _Heading] = []
+        self._held_chars = 0
+        #: The main element while inside it, and how many of its name are open.
+        self._main: str | None = None
+        self._main_depth = 0
         self._parts: list[str] = []
         self._start = 0
         self._end = 0
@@ -69,11 +100,17 @@ class _TextExtractor(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "body":
-            self._skipping.clear()  # a page that never closed its <head>
-        if tag in _SKIPPED:
-            self._skipping.append(tag)
-        if self._skipping:
+            self._skipping = None  # a page that never closed its <head>
+        if self._skipping is not None:
+            self._skip_depth += tag == self._skipping
             return
+        if tag in _SKIPPED or (tag in _CLOSED and _hidden(tag, dict(attrs))):
+            self._skipping, self._skip_depth = tag, 1
+            return
+        if self._main is not None:
+            self._main_depth += tag == self._main
+        elif self._mode != "whole" and _is_main(tag, dict(attrs)):
+            self._enter_main(tag)
         if tag in _BLOCKS:
             self._end_paragraph()
         if tag in _HEADINGS:
@@ -84,25 +121,31 @@ class _TextExtractor(HTMLParser):
             self._parts.append(" ")
 
     def handle_endtag(self, tag: str) -> None:
-        if self._skipping:
-            if tag == self._skipping[-1]:
-                self._skipping.pop()
+        if self._skipping is not None:
+            if tag == self._skipping:
+                self._skip_depth -= 1
+                if not self._skip_depth:
+                    self._skipping = None
             return
         if tag in _HEADINGS and self._heading is not None:
             title = _collapse(self._parts)
             if title:
-                self.events.append(_Heading(self._heading, title, self._start, self._end))
+                self._emit(_Heading(self._heading, title, self._start, self._end))
             self._parts = []
             self._heading = None
         elif tag == "pre" and self._pre_depth:
             self._end_pre_line()
             self._pre_depth -= 1
-            self.events.append(Unit("", self._end, self._end))
+            self._emit(Unit("", self._end, self._end))
         if tag in _BLOCKS:
             self._end_paragraph()
+        if tag == self._main:
+            self._main_depth -= 1
+            if not self._main_depth:
+                self._main = None
 
     def handle_data(self, data: str) -> None:
-        if self._skipping:
+        if self._skipping is not None:
             return
         line = self.getpos()[0]
         if self._pre_depth:
@@ -127,6 +170,27 @@ class _TextExtractor(HTMLParser):
         super().close()
         self._end_pre_line()
         self._end_paragraph()
+        if self._mode == "waiting":  # no main element: the whole page is the content
+            self.events.extend(self._held)
+            self._mode = "whole"
+
+    def _enter_main(self, tag: str) -> None:
+        self._end_pre_line()
+        self._end_paragraph()
+        self._main, self._main_depth = tag, 1
+        self._mode = "main"
+        self._held = []  # what came before the main element is the site's chrome
+
+    def _emit(self, event: Unit | _Heading) -> None:
+        if self._mode == "whole" or self._main is not None:
+            self.events.append(event)
+        elif self._mode == "waiting":
+            self._held.append(event)
+            self._held_chars += len(event.title if isinstance(event, _Heading) else event.text)
+            if self._held_chars > _HELD_CHARS:  # too long to wait for: read the page whole
+                self.events.extend(self._held)
+                self._held = []
+                self._mode = "whole"
 
     def _split_long_paragraph(self) -> None:
         """Emit the full fragments of a paragraph that outgrew a chunk, keeping the rest."""
@@ -134,22 +198,34 @@ class _TextExtractor(HTMLParser):
         pieces = list(fragments(text, self.max_chars))
         self._parts = [pieces.pop()]
         for piece in pieces:
-            self.events.append(Unit(piece.strip(), self._start, self._end, whole=False))
+            self._emit(Unit(piece.strip(), self._start, self._end, whole=False))
         self._start = self._end
 
     def _end_paragraph(self) -> None:
         text = _collapse(self._parts)
         self._parts = []
         if text:
-            self.events.append(Unit(text, self._start, self._end))
-            self.events.append(Unit("", self._end, self._end))
+            self._emit(Unit(text, self._start, self._end))
+            self._emit(Unit("", self._end, self._end))
 
     def _end_pre_line(self) -> None:
         if self._pre_line is not None:
-            self.events.extend(split_line(self._pre_line, "".join(self._pre_parts), self.max_chars))
+            for unit in split_line(self._pre_line, "".join(self._pre_parts), self.max_chars):
+                self._emit(unit)
             self._end = self._pre_line
         self._pre_parts = []
         self._pre_line = None
+
+
+def _is_main(tag: str, attrs: dict[str, str | None]) -> bool:
+    return tag in _CLOSED and (tag == "main" or (attrs.get("role") or "").lower() == "main")
+
+
+def _hidden(tag: str, attrs: dict[str, str | None]) -> bool:
+    """Whether the page hides this element from its readers."""
+    if "hidden" in attrs or (attrs.get("aria-hidden") or "").strip().lower() == "true":
+        return True
+    return tag == "dialog" and "open" not in attrs
 
 
 def _collapse(parts: list[str]) -> str:
@@ -182,3 +258,71 @@ def pack_html(stream: TextIO, max_chars: int) -> Iterator[Piece]:
                 yield from packer.add(event)
         parser.events.clear()
     yield from packer.finish()
+
+
+class _HeadReader(HTMLParser):
+    """Reads a page's head up to its body: its `<title>` and what its `<meta>` tags say."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.done = False
+        self.refusal: str | None = None
+        self.title: list[str] | None = None
+        self.titled = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "body" or self.done:
+            self.done = True  # the rest of the block fed is the body's
+        elif tag == "title" and not self.titled:
+            self.title = []
+        elif tag == "meta" and self.refusal is None:
+            self.refusal = _meta_refusal({name: value or "" for name, value in attrs})
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title" and self.title is not None:
+            self.titled = True
+
+    def handle_data(self, data: str) -> None:
+        if self.title is not None and not self.titled:
+            self.title.append(data)
+
+
+@dataclass(frozen=True)
+class PageHead:
+    #: The page's `<title>`, whitespace collapsed ("" when it has none).
+    title: str
+    #: Why the page is not a document to index (`read_head`), or None.
+    refusal: str | None
+
+
+def _meta_refusal(meta: dict[str, str]) -> str | None:
+    if meta.get("name", "").lower() == "robots":
+        directives = {part.strip().lower() for part in meta.get("content", "").split(",")}
+        if directives & {"noindex", "none"}:
+            return "the page asks not to be indexed (robots noindex)"
+    if meta.get("http-equiv", "").lower() == "refresh":
+        _, _, target = meta.get("content", "").partition(";")
+        target = re.sub(r"(?i)^\s*url\s*=\s*", "", target).strip().strip("'\"")
+        if target:
+            return f"a redirect to {target}, not a page of its own"
+    return None
+
+
+def read_head(stream: TextIO) -> PageHead:
+    """A page's title, and why it is not a document to index, from its head.
+
+    Two kinds of page say they are not, and a docs site is full of both. A redirect (a
+    `refresh` with a URL) is a stub left where a page used to be: indexed, "Redirecting to..."
+    would be a document. A page with `robots` `noindex` asks indexers to leave it out; docs
+    generators put it on pages that repeat or list the others (mdBook's print.html, the whole
+    book on one page, and its toc.html), which would otherwise compete with the pages they
+    copy for every question. Only the head is read (up to `<body>`, at most `_HELD_CHARS`)."""
+    reader = _HeadReader()
+    read = 0
+    while not reader.done and read < _HELD_CHARS:
+        block = stream.read(_READ_SIZE)
+        if not block:
+            break
+        reader.feed(block)
+        read += len(block)
+    return PageHead(_collapse(reader.title or []), reader.refusal)

@@ -14,7 +14,8 @@ cuts one file according to its format:
 * text (`.txt`, `.rst`, README-like names): paragraphs merged up to `max_chars`;
 * a Python package's metadata (`METADATA`, `PKG-INFO`, or text that starts like one): headers
   in passages of their own, then the description, under "name: summary";
-* HTML (`.html`, `.htm`): visible text by paragraph, `section` from h1-h6;
+* HTML (`.html`, `.htm`): visible text by paragraph (of the main element, when the page marks
+  one), `section` from h1-h6; a redirect stub or a page marked `noindex` is skipped;
 * PDF (`.pdf`): page by page, `page` set, lines counted within the page's extracted text;
 * Python: one chunk per top-level definition, methods of big classes on their own;
 * other source code: blank-line-separated blocks merged up to `max_chars`.
@@ -40,7 +41,7 @@ from scaffolder.kit.retrieval.chunking import Piece, pack, pack_markdown, read_u
 from scaffolder.kit.retrieval.code_chunks import PYTHON_AST_MAX_BYTES, pack_python
 from scaffolder.kit.retrieval.front_matter import split_front_matter
 from scaffolder.kit.retrieval.gitignore import IgnoreRules
-from scaffolder.kit.retrieval.html_chunks import pack_html
+from scaffolder.kit.retrieval.html_chunks import pack_html, read_head
 from scaffolder.kit.retrieval.package_metadata import pack_package, split_package_headers
 from scaffolder.kit.retrieval.types import Chunk, ChunkKind
 from scaffolder.kit.sources import SourceMap
@@ -152,7 +153,11 @@ def _refusal(path: Path) -> str | None:
     if fmt == "pdf":
         with path.open("rb") as stream:
             return None if stream.read(5) == b"%PDF-" else "not a PDF (no %PDF- header)"
-    return _check_text(path)
+    reason = _check_text(path)
+    if reason is None and fmt == "html":
+        with path.open(encoding="utf-8-sig", errors="replace") as stream:
+            return read_head(stream).refusal
+    return reason
 
 
 def _check_text(path: Path) -> str | None:

@@ -297,6 +297,70 @@ def test_html_text_sections_and_source_lines(tmp_path: Path) -> None:
     assert {chunk.kind for chunk in chunks} == {"html"}
 
 
+CHROME = """\
+<html><head><title>Install - The Guide</title></head><body>
+<div class="menu"><h1>The Guide</h1><p>Press S to search.</p></div>
+<div role="main">
+<h1>Install</h1>
+<div class="note"><p>Run the installer.</p></div>
+<div hidden><div><p>Hidden in a nested div.</p></div><p>Still hidden.</p></div>
+<span aria-hidden="true">decoration</span>
+<dialog><h2>Shortcuts</h2><p>A closed dialog.</p></dialog>
+<dialog open><p>An open dialog.</p></dialog>
+<input hidden type="checkbox"><p>After a hidden input.</p>
+</div>
+<footer><p>Previous chapter</p></footer>
+</body></html>
+"""
+
+
+def test_a_page_with_a_main_element_is_read_from_there_without_what_it_hides(
+    tmp_path: Path,
+) -> None:
+    chunks = chunks_of(write(tmp_path, "install.html", CHROME))
+    assert [(chunk.text, chunk.section) for chunk in chunks] == [
+        (
+            "Install\n\nRun the installer.\n\nAn open dialog.\n\nAfter a hidden input.",
+            "Install",
+        )
+    ]
+
+
+def test_a_page_without_a_main_element_is_read_whole(tmp_path: Path) -> None:
+    page = CHROME.replace('<div role="main">', "<div>")
+    text = "\n".join(chunk.text for chunk in chunks_of(write(tmp_path, "install.html", page)))
+    assert "Press S to search." in text and "Previous chapter" in text
+    assert "Hidden" not in text and "A closed dialog" not in text
+
+
+def test_a_page_too_long_to_wait_for_its_main_element_is_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("scaffolder.kit.retrieval.html_chunks._HELD_CHARS", 10)
+    text = "\n".join(chunk.text for chunk in chunks_of(write(tmp_path, "install.html", CHROME)))
+    assert "Press S to search." in text and "Run the installer." in text
+    assert "Previous chapter" in text
+
+
+def test_redirects_and_pages_that_ask_not_to_be_indexed_are_refused(tmp_path: Path) -> None:
+    redirect = '<html><head><meta http-equiv="Refresh" content="3;url=\'new.html\'"></head></html>'
+    noindex = '<html><head><meta name="ROBOTS" content="noarchive, noindex"></head>'
+    none = '<html><head><meta name="robots" content="none"></head><body><p>x</p></body>'
+    reload = '<html><head><meta http-equiv="refresh" content="30"></head><body><p>live</p>'
+    follow = '<html><head><meta name="robots" content="index,follow"></head><body><p>ok</p>'
+    assert check_file(write(tmp_path, "old.html", redirect)) == (
+        "a redirect to new.html, not a page of its own"
+    )
+    for name, page in (("print.html", noindex), ("none.htm", none)):
+        assert check_file(write(tmp_path, name, page)) == (
+            "the page asks not to be indexed (robots noindex)"
+        )
+    assert check_file(write(tmp_path, "live.html", reload)) is None
+    assert check_file(write(tmp_path, "page.html", follow)) is None
+    body_meta = '<html><body><meta name="robots" content="noindex"><p>x</p></body></html>'
+    assert check_file(write(tmp_path, "late.html", body_meta)) is None
+
+
 def test_a_long_html_paragraph_is_split_into_fragments(tmp_path: Path) -> None:
     words = " ".join(f"w{n}" for n in range(100))
     path = write(tmp_path, "long.htm", f"<p>\n{words}\n</p>\n<p>tail</p>\n")
