@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
+from scaffolder.kit.retrieval.html_chunks import read_head
 from scaffolder.kit.retrieval.loaders import Skipped, UnreadableFileError, iter_chunks, iter_files
 from scaffolder.kit.text import rejoin_broken_words, tokenize, without_gutter
 
@@ -28,6 +29,7 @@ _LIST_ITEM = re.compile(r"^\s*(?:[*+\-•]|\d+[.)])\s+")
 #: word (`max_depth`), as CommonMark reads it, not emphasis.
 _MARKUP = re.compile(r"[*`]{1,3}|(?<![^\W_])_{1,3}|_{1,3}(?![^\W_])|\[(?P<label>[^\]]*)\]\([^)]*\)")
 _WORDS = re.compile(r"[A-Za-z][A-Za-z'\-]*")
+_LICENCE_NAMES = frozenset({"LICENSE", "LICENCE", "COPYING"})
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,9 @@ class Document:
     title: str
     sections: tuple[Section, ...]
     digest: str
+    #: An HTML page's `<title>` ("What is rustdoc? - The rustdoc book"): besides the page's
+    #: own heading it often names the site, which is what a collection of pages is about.
+    page_title: str = ""
 
     @property
     def text(self) -> str:
@@ -87,6 +92,9 @@ def read_corpus(root: Path, folder: str = DATA_DIR) -> Corpus:
         if isinstance(item, Skipped):
             skipped.append(item)
             continue
+        if is_licence(item):
+            skipped.append(Skipped(item, "a licence: indexed, but not what the copilot is about"))
+            continue
         try:
             document = read_document(item, root)
         except UnreadableFileError as error:
@@ -95,6 +103,16 @@ def read_corpus(root: Path, folder: str = DATA_DIR) -> Corpus:
         if document.sections:
             documents.append(document)
     return Corpus(documents, skipped)
+
+
+def is_licence(path: PurePath) -> bool:
+    """Whether a file's name says it is a licence (`LICENSE`, `COPYING`, `OFL-LICENSE.txt`).
+
+    Why adapt leaves them out: docs sites ship their fonts' and scripts' licences beside the
+    pages, and a project ships its own. They are indexed and answered from like any document,
+    but deriving from them made "How do I apply the Apache License to my work?" a routing
+    example and put "SOURCE CODE PRO LICENSE" in the topic of a book about rustdoc."""
+    return not _LICENCE_NAMES.isdisjoint(re.split(r"[-_. ]", path.name.upper()))
 
 
 def read_document(path: Path, root: Path) -> Document:
@@ -107,7 +125,9 @@ def read_document(path: Path, root: Path) -> Document:
     for chunk in chunks:
         if chunk.kind in ("markdown", "html"):
             builder.heading(_last_heading(chunk.section))
-            builder.lines(chunk.text.splitlines(), markdown=chunk.kind == "markdown")
+            # HTML marks its headings: a short line there (a table's header row, a line of a
+            # <pre>) is not one.
+            builder.lines(chunk.text.splitlines(), markdown=chunk.kind == "markdown", marked=True)
         elif chunk.kind in ("text", "pdf"):
             builder.lines(chunk.text.splitlines(), markdown=False)
     sections = builder.done()
@@ -115,7 +135,11 @@ def read_document(path: Path, root: Path) -> Document:
     named = [s for s in sections if s.heading.lower() == "name" and s.sentences]
     if named:  # man pages and pydoc: "ls - list directory contents" says what it is
         title = named[0].sentences[0]
-    return Document(source, title, tuple(sections), digest)
+    page_title = ""
+    if chunks and chunks[0].kind == "html":
+        with path.open(encoding="utf-8-sig", errors="replace") as stream:
+            page_title = read_head(stream).title
+    return Document(source, title, tuple(sections), digest, page_title)
 
 
 def _last_heading(section: str | None) -> str:
@@ -177,7 +201,9 @@ class _SectionBuilder:
             self._close()
             self.current = heading
 
-    def lines(self, lines: Iterable[str], *, markdown: bool) -> None:
+    def lines(self, lines: Iterable[str], *, markdown: bool, marked: bool = False) -> None:
+        """Read `lines` into sections; `marked`: the format marks its headings (Markdown,
+        HTML), so none is guessed from a short line."""
         self.markdown = markdown
         pending = list(lines)
         for index, raw in enumerate(pending):
@@ -196,7 +222,7 @@ class _SectionBuilder:
             if not stripped:
                 self._flush()
                 continue
-            if not markdown and _looks_like_heading(line, following, bool(self.paragraph)):
+            if not marked and _looks_like_heading(line, following, bool(self.paragraph)):
                 self.heading(stripped.rstrip(":"))
                 continue
             call = not markdown and is_signature(stripped)

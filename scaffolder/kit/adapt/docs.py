@@ -3,7 +3,8 @@
 Why every check comes before the first copy: a bad path must leave nothing behind (no half
 project, no half data/ folder), so sources are validated and the whole list of files is made
 first; only then is anything written. Files `copilot ingest` cannot read (unsupported types,
-binary, not UTF-8, empty) are skipped with a note, the same checks ingest makes.
+binary, not UTF-8, empty) are skipped with a note, the same checks ingest makes, and so are the
+scripts and stylesheets of a folder of HTML pages (`_ASSETS`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,13 @@ from scaffolder.errors import UsageError
 from scaffolder.kit.adapt.corpus import DATA_DIR
 from scaffolder.kit.adapt.plan import Plan, plan_adaptation
 from scaffolder.kit.retrieval.loaders import ALWAYS_SKIPPED, check_file
+
+_PAGES = frozenset({".html", ".htm"})
+#: Scripts and stylesheets. In a folder of HTML pages (a built docs site) they are the site's
+#: machinery (its theme, its search index: 900 KB of JavaScript in an mdBook), not documents
+#: anyone asks about; elsewhere they may be the examples a guide is about, and are kept.
+_ASSETS = frozenset({".js", ".mjs", ".cjs", ".css", ".scss", ".sass", ".less", ".map"})
+_SITE_ASSET = "a script or stylesheet of the HTML pages beside it, not a document"
 
 
 @dataclass
@@ -49,8 +57,9 @@ def plan_docs(sources: list[Path], destination: Path) -> DocsPlan:
             raise UsageError(f"--docs {source}: the folder is empty")
         base = path if path.is_dir() else path.parent
         prefix = Path(path.name) if path.is_dir() and len(sources) > 1 else Path()
+        site = path.is_dir() and any(file.suffix.lower() in _PAGES for file in files)
         for file in files:
-            reason = check_file(file)
+            reason = _SITE_ASSET if site and file.suffix.lower() in _ASSETS else check_file(file)
             relative = prefix / file.relative_to(base)
             if reason is not None:
                 plan.skipped.append(f"{file}: {reason}")

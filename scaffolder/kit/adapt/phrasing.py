@@ -153,7 +153,10 @@ def heading_question(heading: str, document: Document) -> str | None:
         return heading
     if heading.lower().startswith("how to "):
         return f"How do I {_first_lower(heading[7:])}?"
-    subject = heading if _proper(heading) else _first_lower(heading)
+    if _title_case(heading):
+        subject = " ".join(_word_lower(word) for word in heading.split())
+    else:
+        subject = heading if _proper(heading) else _first_lower(heading)
     return f"What should I know about {subject}?"
 
 
@@ -262,6 +265,20 @@ def _first_lower(text: str) -> str:
     if first.isupper() and len(first) > 1:
         return text
     return f"{first[:1].lower()}{first[1:]} {rest}".strip()
+
+
+def _title_case(text: str) -> bool:
+    """Whether every word that carries meaning is capitalised ("Test Options", "Dealing with
+    the Lockfile"): the style of a heading, which a question in the middle of a sentence
+    drops ("test options"), as it would for a sentence-case heading's first word."""
+    content = [w for w in words(text) if w.lower() not in STOPWORDS]
+    return len(content) >= 2 and all(w[:1].isupper() for w in content)
+
+
+def _word_lower(word: str) -> str:
+    """A capitalised word in lower case; an acronym or a name in mixed case ("SSH",
+    "GitHub", "JSON") as it is."""
+    return word.lower() if word[:1].isupper() and word[1:] == word[1:].lower() else word
 
 
 def _proper(text: str) -> bool:

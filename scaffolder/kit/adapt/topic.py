@@ -1,6 +1,8 @@
 """What the documents are about, in words a reader and the routing classifier can use.
 
-Offline, the topic comes from the documents' titles first: when most titles share a phrase
+Offline, the topic comes from the documents' titles first. The pages of a docs site name the
+site in their `<title>` ("What is rustdoc? - The rustdoc book"), and when most do, that is the
+topic. Otherwise, when most titles share a phrase
 ("Lumen Desk Lamp: specifications", "Lumen Desk Lamp: warranty"), that phrase is the topic, and
 when most of their names share a prefix (`npm-ci`, `npm-audit`), that prefix is.
 Otherwise it is the terms that the titles and headings of at least half of the documents share,
@@ -20,182 +22,15 @@ from dataclasses import dataclass
 from scaffolder.kit.adapt.corpus import Corpus, words
 from scaffolder.kit.adapt.phrasing import GENERIC_HEADINGS
 from scaffolder.kit.adapt.summaries import TAG, document_names, document_summaries
-from scaffolder.kit.text import STOPWORDS, stem
+from scaffolder.kit.adapt.terms import GENERIC_WORDS, distinctive_terms
+from scaffolder.kit.text import STOPWORDS
 
-#: Words frequent in documentation of any subject: never a topic on their own.
-GENERIC_WORDS = frozenset(
-    [
-        "also",
-        "use",
-        "used",
-        "uses",
-        "using",
-        "see",
-        "may",
-        "must",
-        "should",
-        "one",
-        "two",
-        "new",
-        "first",
-        "last",
-        "following",
-        "example",
-        "examples",
-        "file",
-        "files",
-        "default",
-        "value",
-        "values",
-        "set",
-        "sets",
-        "make",
-        "makes",
-        "made",
-        "get",
-        "gets",
-        "given",
-        "give",
-        "information",
-        "note",
-        "notes",
-        "version",
-        "versions",
-        "option",
-        "options",
-        "number",
-        "name",
-        "names",
-        "type",
-        "types",
-        "list",
-        "lists",
-        "text",
-        "data",
-        "return",
-        "returns",
-        "returned",
-        "without",
-        "within",
-        "will",
-        "can",
-        "like",
-        "need",
-        "needs",
-        "each",
-        "every",
-        "other",
-        "more",
-        "most",
-        "many",
-        "much",
-        "some",
-        "any",
-        "all",
-        "only",
-        "just",
-        "well",
-        "way",
-        "ways",
-        "time",
-        "times",
-        "user",
-        "users",
-        "output",
-        "input",
-        "run",
-        "runs",
-        "running",
-        "way",
-        "work",
-        "works",
-        "called",
-        "call",
-        "help",
-        "page",
-        "section",
-        "sections",
-        "document",
-        "documents",
-        "documentation",
-        "read",
-        "write",
-        "written",
-        "support",
-        "supported",
-        "true",
-        "false",
-        "none",
-        "null",
-        "string",
-        "object",
-        "objects",
-        "instance",
-        "method",
-        "methods",
-        "function",
-        "functions",
-        "class",
-        "classes",
-        "module",
-        "modules",
-        "argument",
-        "arguments",
-        "parameter",
-        "parameters",
-        "result",
-        "results",
-        "case",
-        "cases",
-        "change",
-        "changes",
-        "changed",
-        "line",
-        "lines",
-        "end",
-        "start",
-        "item",
-        "items",
-        "form",
-        "order",
-        "order",
-        "part",
-        "parts",
-        "point",
-        "include",
-        "includes",
-        "including",
-        "available",
-        "possible",
-        "different",
-        "same",
-        "next",
-        "previous",
-        "current",
-        "specified",
-        "specify",
-        "public",
-        "general",
-        "copyright",
-        "license",
-        "licence",
-        "software",
-        "program",
-        "programs",
-        "author",
-        "authors",
-        "free",
-        "terms",
-        "permission",
-        "notice",
-        "warranty",
-        "distributed",
-        "provided",
-    ]
-)
 #: A heading that starts with a version or a date: a changelog entry, not a subject.
 _RELEASE = re.compile(r"^\[?v?\d")
 _SPLIT_TITLE = re.compile(r"\s*(?::|\s-\s|\s\u2013\s|\s\u2014\s|\(|\|)\s*")
+#: What sites put between a page's title and their own name: "Page - Site", "Site | Page".
+_SITE_SEPARATOR = re.compile(r"\s+(?:-|\||\u2013|\u2014|\u00b7|::)\s+")
+_VERSION = re.compile(r"\s*\([^()]*\d[^()]*\)\s*$")
 #: A name's prefix and the separator after it: `npm` in `npm-ci`, `git` in `git_commit`.
 _NAME_PREFIX = re.compile(r"([A-Za-z][A-Za-z0-9]+)[-_.][A-Za-z0-9]")
 TOPIC_TERMS = 3
@@ -241,57 +76,13 @@ def derive_topic(corpus: Corpus, given: str | None = None) -> Topic:
         corpus, TOPIC_TERMS, headings_only=True, min_share=1.0 if few else NAMING_SHARE
     )
     name = (
-        _shared_title(corpus)
+        _shared_site(corpus)
+        or _shared_title(corpus)
         or _term_list(headline)
         or _document_names(corpus)
         or "these documents"
     )
     return Topic(name, keywords, subjects)
-
-
-def distinctive_terms(
-    corpus: Corpus, limit: int, *, headings_only: bool = False, min_share: float = 0.0
-) -> tuple[str, ...]:
-    """Surface words whose stems most documents share, generic words left out; ties broken
-    by how often they occur. `headings_only` reads titles and headings alone: they say what a
-    document is about, while its body also holds boilerplate (bug reports, licences).
-    `min_share` leaves out terms fewer than that share of the documents use."""
-    surface: dict[str, Counter[str]] = {}
-    total: Counter[str] = Counter()
-    coverage: Counter[str] = Counter()
-    for document in corpus.documents:
-        text = document.text
-        if headings_only:
-            text = " ".join(
-                [document.title]
-                + [
-                    s.heading
-                    for s in document.sections
-                    if s.heading.lower() not in GENERIC_HEADINGS
-                ]
-            )
-        terms: set[str] = set()
-        for word in words(text):
-            lower = word.lower()
-            if (
-                len(lower) < 3
-                or lower in STOPWORDS
-                or lower in GENERIC_WORDS
-                or (lower in GENERIC_HEADINGS)
-            ):
-                continue
-            term = stem(lower)
-            surface.setdefault(term, Counter())[lower] += 1
-            total[term] += 1
-            terms.add(term)
-        coverage.update(terms)
-
-    def score(term: str) -> tuple[int, int]:
-        return (coverage[term], total[term])
-
-    needed = min_share * len(corpus.documents)
-    ranked = sorted((term for term in total if coverage[term] >= needed), key=score, reverse=True)
-    return tuple(surface[term].most_common(1)[0][0] for term in ranked[:limit])
 
 
 def _shared_title(corpus: Corpus) -> str | None:
@@ -310,6 +101,24 @@ def _shared_title(corpus: Corpus) -> str | None:
     if head.lower() in GENERIC_HEADINGS:
         return None
     return head if len(content) > 1 or head[:1].isupper() else None
+
+
+def _shared_site(corpus: Corpus) -> str | None:
+    """The part most HTML pages' `<title>`s share, when at least half of the documents (and
+    two) have it: the site's name ("The rustdoc book" of "What is rustdoc? - The rustdoc
+    book"), whichever side of the page's own title it stands. A version in brackets after it
+    ("Flask Documentation (3.0.x)") is left out: it changes with every release."""
+    parts: Counter[str] = Counter()
+    for document in corpus.documents:
+        pieces = _SITE_SEPARATOR.split(document.page_title.strip())
+        if len(pieces) > 1:
+            parts.update({_VERSION.sub("", piece).strip() for piece in pieces} - {""})
+    if not parts:
+        return None
+    site, count = parts.most_common(1)[0]
+    if count < 2 or count * 2 < len(corpus.documents) or not words(site):
+        return None
+    return re.sub(r"^The\b", "the", site)
 
 
 def _shared_name_prefix(heads: list[str], documents: int) -> str | None:

@@ -1,0 +1,158 @@
+"""A built docs site as `--docs`: pages with a theme's chrome around their main content,
+redirect stubs, pages that ask not to be indexed, the site's scripts and stylesheets, and the
+licences of its fonts. What is copied, what the topic is and what the pages ask."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from scaffolder.kit.adapt.corpus import is_licence, read_corpus
+from scaffolder.kit.adapt.docs import plan_docs
+from scaffolder.kit.adapt.questions import candidates
+from scaffolder.kit.adapt.topic import derive_topic
+
+#: The chrome an mdBook page has around its content: a keyboard-shortcuts popup with a
+#: heading, a menu bar with the book's title, page navigation after the main element.
+PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="UTF-8">
+<title>{title} - The Kettle Guide</title>
+<script>const path_to_root = "";</script>
+</head>
+<body>
+<div id="help-container"><div id="help-popup">
+<h2 class="help-title">Keyboard shortcuts</h2>
+<p>Press left or right to navigate between chapters of the guide.</p>
+<p>Press S or slash to search in the book whenever you need to.</p>
+</div></div>
+<div class="menu-bar"><h1 class="menu-title">The Kettle Guide</h1></div>
+<div id="content" class="content">
+<main>
+<h1 id="top">{title}</h1>
+{body}
+</main>
+<nav class="nav-wrapper"><a href="prev.html">Previous chapter</a></nav>
+</div>
+</body></html>
+"""
+
+PAGES = {
+    "descaling.html": (
+        "Descaling",
+        "<p>Limescale builds up on the heating plate of every kettle in hard water areas.</p>"
+        "<h2>Vinegar Rinse Method</h2>"
+        "<p>Fill the kettle halfway with white vinegar and boil it twice before rinsing.</p>"
+        "<table><tr><th>Water Hardness</th><th>Descale Every</th></tr>"
+        "<tr><td>hard water areas</td><td>four weeks</td></tr></table>",
+    ),
+    "boiling.html": (
+        "Boiling",
+        "<p>The kettle switches itself off a few seconds after the water reaches a boil.</p>"
+        "<h2>Keep Warm Setting</h2>"
+        "<p>The keep warm setting holds the water at eighty degrees for thirty minutes.</p>",
+    ),
+    "filters.html": (
+        "Filters",
+        "<p>The mesh filter in the spout catches flakes of limescale before they reach a cup.</p>"
+        "<h2>Cleaning the Filter</h2>"
+        "<p>Lift the filter out of the spout and rinse it under the tap once a week.</p>",
+    ),
+}
+
+REDIRECT = """<!DOCTYPE html><html><head><title>Redirecting...</title>
+<meta http-equiv="refresh" content="0; URL=descaling.html">
+</head><body><p>Redirecting to... <a href="descaling.html">descaling.html</a>.</p></body></html>
+"""
+
+PRINT = """<!DOCTYPE html><html><head><title>The Kettle Guide</title>
+<meta name="robots" content="noindex">
+</head><body><main><h1>Descaling</h1><p>Everything, once more, on one page.</p></main>
+</body></html>
+"""
+
+LICENCE = """Copyright 2020 The Open Type Project Authors.
+
+This Font Software is licensed under the SIL Open Font License, Version 1.1. Permission is
+hereby granted, free of charge, to any person obtaining a copy of the Font Software.
+
+DISCLAIMER
+
+THE FONT SOFTWARE IS PROVIDED AS IS, WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED.
+"""
+
+
+def build_site(folder: Path) -> Path:
+    """A docs site as a generator leaves it, in `folder`."""
+    for name, (title, body) in PAGES.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(PAGE.format(title=title, body=body), encoding="utf-8")
+    (folder / "descale.html").write_text(REDIRECT, encoding="utf-8")
+    (folder / "print.html").write_text(PRINT, encoding="utf-8")
+    (folder / "searchindex-1a2b3c.js").write_text('window.search = {"doc": 1};\n')
+    (folder / "css").mkdir()
+    (folder / "css" / "chrome.css").write_text("body { margin: 0; }\n")
+    (folder / "fonts").mkdir()
+    (folder / "fonts" / "OPEN-SANS-LICENSE.txt").write_text(LICENCE)
+    return folder
+
+
+def test_only_the_pages_of_a_site_are_copied_each_skip_saying_why(tmp_path: Path) -> None:
+    site = build_site(tmp_path / "site")
+    plan = plan_docs([site], tmp_path / "project")
+    assert sorted(str(relative) for _, relative in plan.copies) == [
+        "boiling.html",
+        "descaling.html",
+        "filters.html",
+        "fonts/OPEN-SANS-LICENSE.txt",
+    ]
+    reasons = {Path(line.split(": ", 1)[0]).name: line.split(": ", 1)[1] for line in plan.skipped}
+    assert reasons == {
+        "descale.html": "a redirect to descaling.html, not a page of its own",
+        "print.html": "the page asks not to be indexed (robots noindex)",
+        "searchindex-1a2b3c.js": "a script or stylesheet of the HTML pages beside it, not a "
+        "document",
+        "chrome.css": "a script or stylesheet of the HTML pages beside it, not a document",
+    }
+
+
+def test_scripts_are_documents_where_no_html_page_sits_beside_them(tmp_path: Path) -> None:
+    guide = tmp_path / "guide"
+    guide.mkdir()
+    (guide / "intro.md").write_text("# Plugins\n\nA plugin is a script the kettle app runs.\n")
+    (guide / "example.js").write_text("export function boil() { return 100; }\n")
+    plan = plan_docs([guide], tmp_path / "project")
+    assert sorted(str(relative) for _, relative in plan.copies) == ["example.js", "intro.md"]
+
+
+def test_a_site_is_about_what_its_pages_titles_name_not_its_chrome(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    build_site(project / "data")
+    corpus = read_corpus(project)
+    assert sorted(document.source for document in corpus.documents) == [
+        "data/boiling.html",
+        "data/descaling.html",
+        "data/filters.html",
+    ]
+    assert derive_topic(corpus).name == "the Kettle Guide"
+    text = "\n".join(document.text for document in corpus.documents)
+    assert "Keyboard shortcuts" not in text and "Previous chapter" not in text
+    questions = {c.question for c in candidates(corpus, per_document=None)}
+    # A title-case heading reads as words of a question; a table's header row is no heading.
+    assert "What should I know about vinegar rinse method?" in questions
+    assert "What should I know about keep warm setting?" in questions
+    assert not any("Water Hardness" in question or "hardness" in question for question in questions)
+
+
+def test_a_licence_is_indexed_but_adapt_derives_nothing_from_it(tmp_path: Path) -> None:
+    for name in ("LICENSE", "COPYING", "OFL-LICENSE.txt", "licence.md", "LICENSE-MIT"):
+        assert is_licence(Path(name)), name
+    for name in ("licensing-faq.md", "privacy-notice.md", "licenses.html"):
+        assert not is_licence(Path(name)), name
+    project = tmp_path / "project"
+    build_site(project / "data")
+    corpus = read_corpus(project)
+    reasons = {skipped.path.name: skipped.reason for skipped in corpus.skipped}
+    assert reasons == {
+        "descale.html": "a redirect to descaling.html, not a page of its own",
+        "print.html": "the page asks not to be indexed (robots noindex)",
+        "OPEN-SANS-LICENSE.txt": "a licence: indexed, but not what the copilot is about",
+    }
