@@ -10,6 +10,7 @@ heading (underlined, ALL CAPS, or alone between blank lines) starts a section he
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 import re
 from collections import Counter
@@ -30,6 +31,7 @@ _LIST_ITEM = re.compile(r"^\s*(?:[*+\-•]|\d+[.)])\s+")
 _MARKUP = re.compile(r"[*`]{1,3}|(?<![^\W_])_{1,3}|_{1,3}(?![^\W_])|\[(?P<label>[^\]]*)\]\([^)]*\)")
 _WORDS = re.compile(r"[A-Za-z][A-Za-z'\-]*")
 _LICENCE_NAMES = frozenset({"LICENSE", "LICENCE", "COPYING"})
+_CHANGELOG_NAMES = frozenset({"CHANGELOG", "CHANGES", "RELEASENOTES"})
 
 
 @dataclass(frozen=True)
@@ -92,8 +94,8 @@ def read_corpus(root: Path, folder: str = DATA_DIR) -> Corpus:
         if isinstance(item, Skipped):
             skipped.append(item)
             continue
-        if is_licence(item):
-            skipped.append(Skipped(item, "a licence: indexed, but not what the copilot is about"))
+        if (aside := set_aside(item)) is not None:
+            skipped.append(Skipped(item, aside))
             continue
         try:
             document = read_document(item, root)
@@ -105,14 +107,24 @@ def read_corpus(root: Path, folder: str = DATA_DIR) -> Corpus:
     return Corpus(documents, skipped)
 
 
-def is_licence(path: PurePath) -> bool:
-    """Whether a file's name says it is a licence (`LICENSE`, `COPYING`, `OFL-LICENSE.txt`).
+def set_aside(path: PurePath) -> str | None:
+    """Why adapt derives nothing from a file its name says is a licence (`LICENSE`,
+    `COPYING`, `OFL-LICENSE.txt`) or a changelog (`CHANGELOG.md`, `CHANGES`,
+    `release-notes.html`), or None for any other document.
 
-    Why adapt leaves them out: docs sites ship their fonts' and scripts' licences beside the
-    pages, and a project ships its own. They are indexed and answered from like any document,
-    but deriving from them made "How do I apply the Apache License to my work?" a routing
-    example and put "SOURCE CODE PRO LICENSE" in the topic of a book about rustdoc."""
-    return not _LICENCE_NAMES.isdisjoint(re.split(r"[-_. ]", path.name.upper()))
+    Both are indexed and answered from like any document; they are left out of what the
+    copilot is about. Docs sites ship their fonts' and scripts' licences beside the pages, and
+    projects ship their own: deriving from them made "How do I apply the Apache License to my
+    work?" a routing example and put "SOURCE CODE PRO LICENSE" in the topic of a book about
+    rustdoc. A changelog names every feature once per release without explaining it: the
+    Cargo Book's asked "What should I know about cargo 1.68.2 (2023-03-28)?"."""
+    parts = re.split(r"[-_. ]", path.name.upper())
+    if not _LICENCE_NAMES.isdisjoint(parts):
+        return "a licence: indexed, but not what the copilot is about"
+    notes = any(a == "RELEASE" and b == "NOTES" for a, b in itertools.pairwise(parts))
+    if notes or not _CHANGELOG_NAMES.isdisjoint(parts):
+        return "a changelog: indexed, but not what the copilot is about"
+    return None
 
 
 def read_document(path: Path, root: Path) -> Document:

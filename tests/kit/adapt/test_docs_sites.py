@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from scaffolder.kit.adapt.corpus import is_licence, read_corpus
+from scaffolder.kit.adapt.corpus import read_corpus, set_aside
 from scaffolder.kit.adapt.docs import plan_docs
 from scaffolder.kit.adapt.questions import candidates
 from scaffolder.kit.adapt.topic import derive_topic
@@ -142,11 +142,13 @@ def test_a_site_is_about_what_its_pages_titles_name_not_its_chrome(tmp_path: Pat
     assert not any("Water Hardness" in question or "hardness" in question for question in questions)
 
 
-def test_a_licence_is_indexed_but_adapt_derives_nothing_from_it(tmp_path: Path) -> None:
+def test_adapt_derives_nothing_from_a_licence_or_a_changelog(tmp_path: Path) -> None:
     for name in ("LICENSE", "COPYING", "OFL-LICENSE.txt", "licence.md", "LICENSE-MIT"):
-        assert is_licence(Path(name)), name
-    for name in ("licensing-faq.md", "privacy-notice.md", "licenses.html"):
-        assert not is_licence(Path(name)), name
+        assert set_aside(Path(name)) == "a licence: indexed, but not what the copilot is about"
+    for name in ("CHANGELOG.html", "CHANGES", "release-notes.md", "RELEASE_NOTES.txt"):
+        assert set_aside(Path(name)) == "a changelog: indexed, but not what the copilot is about"
+    for name in ("licensing-faq.md", "privacy-notice.md", "release.md", "notes.md", "change.md"):
+        assert set_aside(Path(name)) is None, name
     project = tmp_path / "project"
     build_site(project / "data")
     corpus = read_corpus(project)
