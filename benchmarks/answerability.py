@@ -1,7 +1,8 @@
 """Answerability on a team's own documents: does a qa-rag copilot answer what its index holds
 and decline what it does not, on corpora that are not the sample?
 
-Usage: python benchmarks/answerability.py [--domains manpages pydoc npm mixed npmcli stdlib config]
+Usage: python benchmarks/answerability.py [--domains manpages pydoc npm mixed npmcli stdlib config
+                                           site]
                                           [--no-adapt]
                                           [--keep DIR] [--passages N] [--reuse DIR]
 
@@ -26,6 +27,12 @@ is committed; the questions are in benchmarks/answerability/<domain>.jsonl):
   (2026-12-07) before the copilot was asked anything about these pages. That pass's changes
   to `adapt` came from reading what it derived from them (a manual's entries, the topic of a
   few documents), not from these questions' answers.
+- `site`: a built docs site, the Cargo Book as the Rust toolchain on this machine ships it
+  (`$(rustc --print sysroot)/share/doc/rust/html/cargo`: 104 HTML pages with the theme's
+  scripts, stylesheets and fonts, redirect stubs and a print page), given to `--docs` whole,
+  with 18 questions and 6 off-topic ones written in the eighth pass (2026-12-07) after `adapt`
+  had been changed to read such a site (from what it derived from the rustdoc book, another
+  site) and before the copilot was asked anything about the Cargo Book.
 
 Then, as a team would: `copilot new qa-rag NAME --docs CORPUS --defaults` (which copies the
 documents into `data/`, adapts the project to them and indexes them), and every question
@@ -267,6 +274,15 @@ def build_npmcli(folder: Path) -> None:
         shutil.copyfile(commands / f"{name}.md", folder / f"{name}.md")
 
 
+def build_site(folder: Path) -> None:
+    sysroot = subprocess.run(
+        ["rustc", "--print", "sysroot"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    shutil.copytree(
+        Path(sysroot, "share", "doc", "rust", "html", "cargo"), folder, dirs_exist_ok=True
+    )
+
+
 BUILDERS: dict[str, Callable[[Path], None]] = {
     "manpages": build_manpages,
     "pydoc": build_pydoc,
@@ -275,6 +291,7 @@ BUILDERS: dict[str, Callable[[Path], None]] = {
     "npmcli": build_npmcli,
     "stdlib": build_stdlib,
     "config": build_config,
+    "site": build_site,
 }
 
 
