@@ -93,6 +93,8 @@ def _report_and_write(plan: Plan, pretend: bool, *, documents: bool) -> None:
 
     for skipped in plan.skipped_files:
         warn(f"not read: {skipped}")
+    for aside in plan.aside_files:
+        warn(f"nothing derived from {aside} (indexed and answered from all the same)")
     derived = plan.derived
     if documents:
         origin = "derived" if plan.topic_derived else "given"

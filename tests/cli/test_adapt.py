@@ -59,6 +59,26 @@ def test_pretend_writes_nothing(project: Path) -> None:
     assert git(project, "status", "--porcelain") == ""
 
 
+def test_pretend_names_what_it_derives_nothing_from_and_what_it_cannot_read(
+    project: Path,
+) -> None:
+    (project / "data" / "LICENSE").write_text("Permission is granted to bake these recipes.\n")
+    (project / "data" / "old.html").write_text(
+        '<html><head><meta http-equiv="refresh" content="0; url=starter.html"></head></html>\n'
+    )
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "a licence and a moved page")
+    ran = run_copilot(project, "adapt", "--pretend")
+    assert ran.returncode == 0, ran.stderr
+    assert (
+        "nothing derived from data/LICENSE: a licence (indexed and answered from all the same)"
+        in ran.stderr
+    )
+    assert "not read: data/old.html: a redirect to starter.html, not a page of its own" in (
+        ran.stderr
+    )
+
+
 @pytest.mark.slow
 def test_adapt_then_the_projects_own_tests_and_bench_pass_and_edits_survive(
     project: Path,

@@ -70,7 +70,11 @@ class Document:
 @dataclass
 class Corpus:
     documents: list[Document]
+    #: Files `copilot ingest` would not read either, with the reason.
     skipped: list[Skipped] = field(default_factory=list)
+    #: Documents indexed like any other but derived from by nothing (`set_aside`), with what
+    #: they are ("a licence").
+    aside: list[Skipped] = field(default_factory=list)
     #: In how many documents each term (the kit's stemmed BM25 terms) occurs.
     document_frequency: Counter[str] = field(default_factory=Counter)
 
@@ -88,14 +92,15 @@ def read_corpus(root: Path, folder: str = DATA_DIR) -> Corpus:
     data = root / folder
     documents: list[Document] = []
     skipped: list[Skipped] = []
+    aside: list[Skipped] = []
     if not data.is_dir():
         return Corpus(documents, skipped)
     for item in iter_files([data], root):
         if isinstance(item, Skipped):
             skipped.append(item)
             continue
-        if (aside := set_aside(item)) is not None:
-            skipped.append(Skipped(item, aside))
+        if (kind := set_aside(item)) is not None:
+            aside.append(Skipped(item, kind))
             continue
         try:
             document = read_document(item, root)
@@ -104,13 +109,13 @@ def read_corpus(root: Path, folder: str = DATA_DIR) -> Corpus:
             continue
         if document.sections:
             documents.append(document)
-    return Corpus(documents, skipped)
+    return Corpus(documents, skipped, aside)
 
 
 def set_aside(path: PurePath) -> str | None:
-    """Why adapt derives nothing from a file its name says is a licence (`LICENSE`,
-    `COPYING`, `OFL-LICENSE.txt`) or a changelog (`CHANGELOG.md`, `CHANGES`,
-    `release-notes.html`), or None for any other document.
+    """ "a licence" or "a changelog" when a file's name says it is one (`LICENSE`, `COPYING`,
+    `OFL-LICENSE.txt`; `CHANGELOG.md`, `CHANGES`, `release-notes.html`), and adapt derives
+    nothing from it; None for any other document.
 
     Both are indexed and answered from like any document; they are left out of what the
     copilot is about. Docs sites ship their fonts' and scripts' licences beside the pages, and
@@ -120,10 +125,10 @@ def set_aside(path: PurePath) -> str | None:
     Cargo Book's asked "What should I know about cargo 1.68.2 (2023-03-28)?"."""
     parts = re.split(r"[-_. ]", path.name.upper())
     if not _LICENCE_NAMES.isdisjoint(parts):
-        return "a licence: indexed, but not what the copilot is about"
+        return "a licence"
     notes = any(a == "RELEASE" and b == "NOTES" for a, b in itertools.pairwise(parts))
     if notes or not _CHANGELOG_NAMES.isdisjoint(parts):
-        return "a changelog: indexed, but not what the copilot is about"
+        return "a changelog"
     return None
 
 

@@ -52,6 +52,8 @@ class Plan:
     changes: list[FileChange] = field(default_factory=list)
     derived: Derived = field(default_factory=Derived)
     skipped_files: list[str] = field(default_factory=list)
+    #: Documents derived from by nothing, with what they are ("data/LICENSE: a licence").
+    aside_files: list[str] = field(default_factory=list)
     #: The model's questions: asked this run, or reused from the manifest (`synthesis`).
     synthesis: Synthesis = field(default_factory=Synthesis)
 
@@ -93,6 +95,7 @@ def plan_adaptation(
     merged_skill: dict[str, str] = {}
     plan = Plan(root, subject.name, subject.derived, len(corpus.documents), synthesis=synthesis)
     plan.skipped_files = [f"{s.path.relative_to(root)}: {s.reason}" for s in corpus.skipped]
+    plan.aside_files = [f"{s.path.relative_to(root)}: {s.reason}" for s in corpus.aside]
     new_manifest = Manifest(
         subject.name,
         not subject.derived,

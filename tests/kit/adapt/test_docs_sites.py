@@ -144,9 +144,9 @@ def test_a_site_is_about_what_its_pages_titles_name_not_its_chrome(tmp_path: Pat
 
 def test_adapt_derives_nothing_from_a_licence_or_a_changelog(tmp_path: Path) -> None:
     for name in ("LICENSE", "COPYING", "OFL-LICENSE.txt", "licence.md", "LICENSE-MIT"):
-        assert set_aside(Path(name)) == "a licence: indexed, but not what the copilot is about"
+        assert set_aside(Path(name)) == "a licence"
     for name in ("CHANGELOG.html", "CHANGES", "release-notes.md", "RELEASE_NOTES.txt"):
-        assert set_aside(Path(name)) == "a changelog: indexed, but not what the copilot is about"
+        assert set_aside(Path(name)) == "a changelog"
     for name in ("licensing-faq.md", "privacy-notice.md", "release.md", "notes.md", "change.md"):
         assert set_aside(Path(name)) is None, name
     project = tmp_path / "project"
@@ -156,5 +156,7 @@ def test_adapt_derives_nothing_from_a_licence_or_a_changelog(tmp_path: Path) -> 
     assert reasons == {
         "descale.html": "a redirect to descaling.html, not a page of its own",
         "print.html": "the page asks not to be indexed (robots noindex)",
-        "OPEN-SANS-LICENSE.txt": "a licence: indexed, but not what the copilot is about",
     }
+    assert [(aside.path.name, aside.reason) for aside in corpus.aside] == [
+        ("OPEN-SANS-LICENSE.txt", "a licence")
+    ]
