@@ -5,8 +5,9 @@ of broken markup, and one less dependency for generated projects. Text is collec
 element (paragraph, list item, table row, ...) with whitespace collapsed, except inside `<pre>`
 where each source line stays a line. Scripts, styles, navigation and the document head are not
 text anyone asks questions about, so they are skipped, and so is what the page hides (the
-`hidden` attribute, `aria-hidden="true"`, a `<dialog>` that is not open). Every unit keeps the
-HTML source lines its text came from, which is what chunk line ranges refer to.
+`hidden` attribute, `aria-hidden="true"`, a `<dialog>` that is not open) and a permalink's
+symbol ("#" or a pilcrow after a heading: Node's API docs read "UDP/datagram sockets#"). Every
+unit keeps the HTML source lines its text came from, which is what chunk line ranges refer to.
 
 A page that marks its main content (`<main>`, or `role="main"`) is read from there only. Why:
 a generated docs site repeats its chrome on every page (a menu bar with the book's title, a
@@ -46,6 +47,8 @@ _CLOSED = frozenset(
         "select", "span", "table", "ul",
     }
 )  # fmt: skip
+#: What a link to a heading or paragraph shows ("Install#", "Install¶"): not its words.
+_PERMALINKS = frozenset({"#", "\u00b6", "\u00a7", "\U0001f517", "\u2693"})
 #: How much text before a possible `<main>` is held back; past it the page is read whole.
 _HELD_CHARS = 1_000_000
 _HEADINGS = {f"h{level}": level for level in range(1, 7)}
@@ -97,6 +100,8 @@ class _TextExtractor(HTMLParser):
         self._pre_depth = 0
         self._pre_parts: list[str] = []
         self._pre_line: int | None = None
+        #: Where the text of the link being read starts in `_parts`.
+        self._anchor: int | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "body":
@@ -119,6 +124,8 @@ class _TextExtractor(HTMLParser):
             self._pre_depth += 1
         elif tag in _CELLS:
             self._parts.append(" ")
+        elif tag == "a" and not self._pre_depth:
+            self._anchor = len(self._parts)
 
     def handle_endtag(self, tag: str) -> None:
         if self._skipping is not None:
@@ -127,6 +134,10 @@ class _TextExtractor(HTMLParser):
                 if not self._skip_depth:
                     self._skipping = None
             return
+        if tag == "a" and self._anchor is not None:
+            if "".join(self._parts[self._anchor :]).strip() in _PERMALINKS:
+                del self._parts[self._anchor :]
+            self._anchor = None
         if tag in _HEADINGS and self._heading is not None:
             title = _collapse(self._parts)
             if title:

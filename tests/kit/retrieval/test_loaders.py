@@ -342,6 +342,19 @@ def test_a_page_too_long_to_wait_for_its_main_element_is_read_whole(
     assert "Previous chapter" in text
 
 
+def test_a_permalink_is_no_part_of_a_heading_or_paragraph(tmp_path: Path) -> None:
+    page = (
+        '<h2>UDP sockets<span><a class="mark" href="#udp">#</a></span></h2>'
+        '<h3>Install<a class="headerlink" href="#install">\u00b6</a></h3>'
+        '<p>Use <a href="c.html">C#</a> or <a href="#x">#</a></p>'
+    )
+    chunks = chunks_of(write(tmp_path, "api.html", page))
+    assert [(chunk.text, chunk.section) for chunk in chunks] == [
+        ("UDP sockets", "UDP sockets"),
+        ("Install\n\nUse C# or", "UDP sockets > Install"),
+    ]
+
+
 def test_redirects_and_pages_that_ask_not_to_be_indexed_are_refused(tmp_path: Path) -> None:
     redirect = '<html><head><meta http-equiv="Refresh" content="3;url=\'new.html\'"></head></html>'
     noindex = '<html><head><meta name="ROBOTS" content="noarchive, noindex"></head>'
