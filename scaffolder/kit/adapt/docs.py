@@ -4,7 +4,8 @@ Why every check comes before the first copy: a bad path must leave nothing behin
 project, no half data/ folder), so sources are validated and the whole list of files is made
 first; only then is anything written. Files `copilot ingest` cannot read (unsupported types,
 binary, not UTF-8, empty) are skipped with a note, the same checks ingest makes, and so are the
-scripts and stylesheets of a folder of HTML pages (`_ASSETS`).
+scripts and stylesheets of a folder of HTML pages (`_ASSETS`) and a page whose Markdown or text
+source sits beside it (`_rendering`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,23 @@ _PAGES = frozenset({".html", ".htm"})
 #: anyone asks about; elsewhere they may be the examples a guide is about, and are kept.
 _ASSETS = frozenset({".js", ".mjs", ".cjs", ".css", ".scss", ".sass", ".less", ".map"})
 _SITE_ASSET = "a script or stylesheet of the HTML pages beside it, not a document"
+
+
+#: The sources a generator renders pages from, in the order a page's twin is looked for.
+_SOURCES = (".md", ".markdown", ".rst", ".txt")
+
+
+def _rendering(file: Path, files: set[Path]) -> str | None:
+    """Why an HTML page is left out when its source sits beside it (`fs.md` and `fs.html`,
+    as Node's API docs ship), or None: the two would be one document twice, and a question
+    two documents answer is ambiguous to adapt and split between both in the answers."""
+    if file.suffix.lower() not in _PAGES:
+        return None
+    for suffix in _SOURCES:
+        twin = file.with_suffix(suffix)
+        if twin in files:
+            return f"the HTML rendering of {twin.name} beside it"
+    return None
 
 
 @dataclass
@@ -58,8 +76,10 @@ def plan_docs(sources: list[Path], destination: Path) -> DocsPlan:
         base = path if path.is_dir() else path.parent
         prefix = Path(path.name) if path.is_dir() and len(sources) > 1 else Path()
         site = path.is_dir() and any(file.suffix.lower() in _PAGES for file in files)
+        present = set(files)
         for file in files:
-            reason = _SITE_ASSET if site and file.suffix.lower() in _ASSETS else check_file(file)
+            reason = _SITE_ASSET if site and file.suffix.lower() in _ASSETS else None
+            reason = reason or _rendering(file, present) or check_file(file)
             relative = prefix / file.relative_to(base)
             if reason is not None:
                 plan.skipped.append(f"{file}: {reason}")

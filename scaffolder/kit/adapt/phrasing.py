@@ -16,7 +16,8 @@ import re
 from pathlib import PurePosixPath
 from typing import Literal
 
-from scaffolder.kit.adapt.corpus import SIGNATURE, TERM_ENTRY, Document, words
+from scaffolder.kit.adapt.corpus import Document
+from scaffolder.kit.adapt.sections import SIGNATURE, TERM_ENTRY, is_signature, words
 from scaffolder.kit.text import STOPWORDS
 
 Kind = Literal["heading", "term", "option", "call", "entry", "instruction", "model"]
@@ -134,6 +135,8 @@ _IF = re.compile(r"^If (?P<cond>[a-z][^,]{5,80}),\s+(?P<rest>.{8,})$")
 _YOU = {"you": "I", "your": "my", "yours": "mine", "yourself": "myself"}
 #: An API entry's description says something in at least this many words.
 _MIN_DESCRIPTION_WORDS = 3
+#: What only a name has: an underscore or a digit ("ERR_TLS_CERT", "EAI_AGAIN", "H2").
+_IDENTIFIER = re.compile(r"[_0-9]")
 _DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.\w+)+$")
 
 
@@ -142,8 +145,13 @@ def heading_question(heading: str, document: Document) -> str | None:
     I revive a starter?"), or None: a generic heading ("Options"), a long one, the document's
     own title over its sections."""
     heading = heading.strip().rstrip(":")
-    if heading.isupper():
-        heading = heading.lower()
+    if is_signature(heading):
+        # An API reference's heading is the call it documents ("buf.copy(target[,
+        # targetStart])"): asked as an API entry of plain text is, with where.
+        where = PurePosixPath(document.source).stem
+        return f"What does {heading.partition('(')[0]}() do in {where}?"
+    if heading.isupper() and not _IDENTIFIER.search(heading):
+        heading = heading.lower()  # "DESCRIPTION"; "ERR_TLS_CERT" is a name, kept as it is
     content = [w for w in words(heading) if w.lower() not in STOPWORDS]
     if not heading or not content or heading.lower() in GENERIC_HEADINGS:
         return None
@@ -179,7 +187,7 @@ def sentence_question(
         return None
     signature = SIGNATURE.match(sentence) if call else None
     if signature:
-        # An API entry, read as one sentence (`corpus.is_signature`): what the call does is
+        # An API entry, read as one sentence (`sections.is_signature`): what the call does is
         # its description. The document names where: several modules have a `copy()`. A
         # line of a class tree ("collections.abc.MutableMapping(collections.abc.Mapping)" over
         # the names of its subclasses) is no call.

@@ -19,8 +19,9 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from scaffolder.kit.adapt.corpus import Corpus, Document, Section, words
+from scaffolder.kit.adapt.corpus import Corpus, Document
 from scaffolder.kit.adapt.phrasing import Kind, heading_question, sentence_question
+from scaffolder.kit.adapt.sections import Section, words
 from scaffolder.kit.text import STOPWORDS, stem, tokenize
 
 _NUMBER = re.compile(r"^\d[\d.,:%]*$")

@@ -13,8 +13,9 @@ import re
 from collections import Counter
 from pathlib import PurePosixPath
 
-from scaffolder.kit.adapt.corpus import Corpus, Document, file_title, words
+from scaffolder.kit.adapt.corpus import Corpus, Document, file_title
 from scaffolder.kit.adapt.phrasing import GENERIC_HEADINGS
+from scaffolder.kit.adapt.sections import words
 
 #: An HTML tag (a heading's anchor, a logo's markup): no words of the title around it.
 TAG = re.compile(r"<[^>]*>")

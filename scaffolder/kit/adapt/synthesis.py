@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, Field
 
 from scaffolder.errors import LLMError, StructuredOutputError
-from scaffolder.kit.adapt.corpus import Corpus, Document, words
+from scaffolder.kit.adapt.corpus import Corpus, Document
 from scaffolder.kit.adapt.manifest import Written
 from scaffolder.kit.adapt.questions import (
     Candidate,
@@ -37,6 +37,7 @@ from scaffolder.kit.adapt.questions import (
     question_weight,
     readable,
 )
+from scaffolder.kit.adapt.sections import words
 from scaffolder.kit.llm.client import LLM
 from scaffolder.kit.llm.types import ChatRequest, Message
 from scaffolder.kit.text import stem

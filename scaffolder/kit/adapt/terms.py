@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from scaffolder.kit.adapt.corpus import Corpus, words
+from scaffolder.kit.adapt.corpus import Corpus
 from scaffolder.kit.adapt.phrasing import GENERIC_HEADINGS
+from scaffolder.kit.adapt.sections import words
 from scaffolder.kit.text import STOPWORDS, stem
 
 #: Words frequent in documentation of any subject: never a topic on their own.

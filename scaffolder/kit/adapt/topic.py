@@ -19,8 +19,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from scaffolder.kit.adapt.corpus import Corpus, words
+from scaffolder.kit.adapt.corpus import Corpus
 from scaffolder.kit.adapt.phrasing import GENERIC_HEADINGS
+from scaffolder.kit.adapt.sections import words
 from scaffolder.kit.adapt.summaries import TAG, document_names, document_summaries
 from scaffolder.kit.adapt.terms import GENERIC_WORDS, distinctive_terms
 from scaffolder.kit.text import STOPWORDS
@@ -30,7 +31,8 @@ _RELEASE = re.compile(r"^\[?v?\d")
 _SPLIT_TITLE = re.compile(r"\s*(?::|\s-\s|\s\u2013\s|\s\u2014\s|\(|\|)\s*")
 #: What sites put between a page's title and their own name: "Page - Site", "Site | Page".
 _SITE_SEPARATOR = re.compile(r"\s+(?:-|\||\u2013|\u2014|\u00b7|::)\s+")
-_VERSION = re.compile(r"\s*\([^()]*\d[^()]*\)\s*$")
+#: A version in a site's name: "(3.0.x)" after it, "v20.20.2" inside it.
+_VERSION = re.compile(r"\s*\([^()]*\d[^()]*\)\s*$|\s+v?\d+(?:\.\w+)+(?=\s|$)")
 #: A name's prefix and the separator after it: `npm` in `npm-ci`, `git` in `git_commit`.
 _NAME_PREFIX = re.compile(r"([A-Za-z][A-Za-z0-9]+)[-_.][A-Za-z0-9]")
 TOPIC_TERMS = 3
@@ -106,8 +108,8 @@ def _shared_title(corpus: Corpus) -> str | None:
 def _shared_site(corpus: Corpus) -> str | None:
     """The part most HTML pages' `<title>`s share, when at least half of the documents (and
     two) have it: the site's name ("The rustdoc book" of "What is rustdoc? - The rustdoc
-    book"), whichever side of the page's own title it stands. A version in brackets after it
-    ("Flask Documentation (3.0.x)") is left out: it changes with every release."""
+    book"), whichever side of the page's own title it stands. A version is left out ("Flask
+    Documentation (3.0.x)", "Node.js v20.20.2 Documentation"): it changes with every release."""
     parts: Counter[str] = Counter()
     for document in corpus.documents:
         pieces = _SITE_SEPARATOR.split(document.page_title.strip())

@@ -198,7 +198,8 @@ def pack(units: Iterable[Unit], max_chars: int, section: str | None = None) -> I
     yield from packer.finish()
 
 
-_ATX_HEADING = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+#: A Markdown ATX heading line ("## Install"), CommonMark's rule: a space after the hashes.
+ATX_HEADING = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 
 
 def section_path(stack: list[tuple[int, str]]) -> str | None:
@@ -231,7 +232,7 @@ def pack_markdown(
     fence: str | None = None
     has_text = False  # the open section holds more than headings and blank lines
     for unit in units:
-        if unit.whole and fence is None and (heading := _ATX_HEADING.fullmatch(unit.text)):
+        if unit.whole and fence is None and (heading := ATX_HEADING.fullmatch(unit.text)):
             push_heading(stack, len(heading.group(1)), (heading.group(2) or "").strip())
             if has_text:
                 yield from packer.finish()

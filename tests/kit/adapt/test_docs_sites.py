@@ -160,3 +160,97 @@ def test_adapt_derives_nothing_from_a_licence_or_a_changelog(tmp_path: Path) -> 
     assert [(aside.path.name, aside.reason) for aside in corpus.aside] == [
         ("OPEN-SANS-LICENSE.txt", "a licence")
     ]
+
+
+MODULE_PAGE = """# {name}
+
+## {name} streams
+
+The {name} module reads {name} streams in chunks of {name} records.
+
+```c
+#include <{name}.h>
+# a shell comment in a fence is no heading either
+```
+
+## Closing {name} handles
+
+Every {name} handle is closed by calling close on the {name} object.
+"""
+
+
+def test_api_docs_beside_their_html_and_an_all_in_one_page(tmp_path: Path) -> None:
+    """Node's API docs: each module as Markdown and as HTML, and all.html holding them all."""
+    docs = tmp_path / "api"
+    docs.mkdir()
+    names = ("buffer", "stream", "socket", "timer")
+    for name in names:
+        (docs / f"{name}.md").write_text(MODULE_PAGE.format(name=name))
+        (docs / f"{name}.html").write_text(f"<html><body><h1>{name}</h1><p>Rendered.</p>")
+    (docs / "all.md").write_text("\n".join(MODULE_PAGE.format(name=name) for name in names))
+    plan = plan_docs([docs], tmp_path / "project")
+    assert sorted(str(relative) for _, relative in plan.copies) == [
+        "all.md",
+        "buffer.md",
+        "socket.md",
+        "stream.md",
+        "timer.md",
+    ]
+    assert f"{docs / 'timer.html'}: the HTML rendering of timer.md beside it" in plan.skipped
+    project = tmp_path / "project"
+    (project / "data").mkdir(parents=True)
+    for source, relative in plan.copies:
+        (project / "data" / relative).write_bytes(source.read_bytes())
+    corpus = read_corpus(project)
+    assert [(aside.path.name, aside.reason) for aside in corpus.aside] == [
+        ("all.md", "a page that repeats 4 others")
+    ]
+    buffer = next(d for d in corpus.documents if d.source == "data/buffer.md")
+    assert [section.heading for section in buffer.sections] == [
+        "buffer streams",
+        "Closing buffer handles",
+    ]
+    assert not any("include" in sentence for s in buffer.sections for sentence in s.sentences)
+    questions = {c.question for c in candidates(corpus, per_document=None)}
+    assert "What should I know about closing buffer handles?" in questions
+
+
+def test_man_pages_that_share_their_headings_repeat_nothing(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    (project / "data").mkdir(parents=True)
+    for name in ("ls", "cp", "mv", "rm"):
+        (project / "data" / f"{name}.md").write_text(
+            f"# NAME\n\n{name} does one thing to files.\n\n# OPTIONS\n\n"
+            f"The options of {name} change how it does that one thing.\n\n# EXAMPLES\n\n"
+            f"Run {name} with a file name to do that one thing to it.\n"
+        )
+    assert read_corpus(project).aside == []
+
+
+def test_a_version_in_the_sites_name_is_no_part_of_the_topic(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    (project / "data").mkdir(parents=True)
+    for name in ("fs", "net", "url"):
+        (project / "data" / f"{name}.html").write_text(
+            f"<html><head><title>{name} | Node.js v20.20.2 Documentation</title></head>"
+            f"<body><h1>{name}</h1><p>The {name} module of the runtime does useful work.</p>"
+        )
+    assert derive_topic(read_corpus(project)).name == "Node.js Documentation"
+
+
+def test_an_api_heading_asks_what_the_call_does_and_a_constant_keeps_its_case(
+    tmp_path: Path,
+) -> None:
+    project = tmp_path / "project"
+    (project / "data").mkdir(parents=True)
+    (project / "data" / "buffer.md").write_text(
+        "# Buffer\n\n## buf.copy(target[, targetStart])\n\n"
+        "Copies data from a region of buf to a region in target, even if they overlap.\n\n"
+        "## ERR_BUFFER_TOO_LARGE\n\n"
+        "An attempt has been made to create a buffer larger than the maximum allowed size.\n\n"
+        "## DESCRIPTION\n\nA buffer is a fixed-length sequence of bytes kept outside the heap.\n"
+    )
+    questions = {c.question for c in candidates(read_corpus(project), per_document=None)}
+    assert "What does buf.copy() do in buffer?" in questions
+    assert "What should I know about ERR_BUFFER_TOO_LARGE?" in questions
+    assert not any("copy(target" in question for question in questions)
