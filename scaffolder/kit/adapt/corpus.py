@@ -24,7 +24,7 @@ from scaffolder.kit.text import tokenize
 
 DATA_DIR = "data"
 _LICENCE_NAMES = frozenset({"LICENSE", "LICENCE", "COPYING"})
-_CHANGELOG_NAMES = frozenset({"CHANGELOG", "CHANGES", "RELEASENOTES"})
+_CHANGELOG_NAMES = frozenset({"CHANGELOG", "RELEASENOTES"})
 
 
 @dataclass(frozen=True)
@@ -147,7 +147,8 @@ def set_aside(path: PurePath) -> str | None:
     if not _LICENCE_NAMES.isdisjoint(parts):
         return "a licence"
     notes = any(a == "RELEASE" and b == "NOTES" for a, b in itertools.pairwise(parts))
-    if notes or not _CHANGELOG_NAMES.isdisjoint(parts):
+    # "CHANGES" only as the whole name: `path-changes.html` is a page about changes to paths.
+    if notes or parts[0] == "CHANGES" or not _CHANGELOG_NAMES.isdisjoint(parts):
         return "a changelog"
     return None
 

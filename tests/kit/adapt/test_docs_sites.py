@@ -145,9 +145,22 @@ def test_a_site_is_about_what_its_pages_titles_name_not_its_chrome(tmp_path: Pat
 def test_adapt_derives_nothing_from_a_licence_or_a_changelog(tmp_path: Path) -> None:
     for name in ("LICENSE", "COPYING", "OFL-LICENSE.txt", "licence.md", "LICENSE-MIT"):
         assert set_aside(Path(name)) == "a licence"
-    for name in ("CHANGELOG.html", "CHANGES", "release-notes.md", "RELEASE_NOTES.txt"):
+    for name in (
+        "CHANGELOG.html",
+        "CHANGES",
+        "CHANGES.rst",
+        "release-notes.md",
+        "RELEASE_NOTES.txt",
+    ):
         assert set_aside(Path(name)) == "a changelog"
-    for name in ("licensing-faq.md", "privacy-notice.md", "release.md", "notes.md", "change.md"):
+    for name in (
+        "licensing-faq.md",
+        "privacy-notice.md",
+        "release.md",
+        "notes.md",
+        "path-changes.html",
+        "breaking-changes.md",
+    ):
         assert set_aside(Path(name)) is None, name
     project = tmp_path / "project"
     build_site(project / "data")
