@@ -11,6 +11,9 @@ the new generation (and never the rows a writer has pending or has just retired)
 from __future__ import annotations
 
 import json
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -113,6 +116,34 @@ def test_an_ingest_in_between_costs_one_full_read_and_the_next_search_sees_it(
     assert "twenty seconds" in after.chunk.text and reads.full == 2
     # The old row is retired but still stored until the next ingest: never a result.
     assert all("ten seconds" not in r.chunk.text for r in retriever.search("ten seconds", k=5))
+
+
+def test_turns_that_arrive_together_read_the_documents_once(
+    tmp_path: Path, reads: Reads, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "reset.md").write_text("# Reset\n\nHold the button for ten seconds to reset.\n")
+    store = VectorStore(connect(None, tmp_path / "chroma"), LocalEmbedder())
+    ingest([docs], tmp_path, store)
+    counting = VectorStore.texts
+
+    def slow_texts(self: VectorStore, *args: Any, **kwargs: Any) -> Any:
+        time.sleep(0.3)  # a big index: every turn that starts meanwhile finds no view yet
+        return counting(self, *args, **kwargs)
+
+    monkeypatch.setattr(VectorStore, "texts", slow_texts)
+    retriever = Retriever(store)
+    start = threading.Barrier(8)
+
+    def turn() -> str:
+        start.wait()
+        return retriever.search("how do I reset", k=1)[0].chunk.text
+
+    with ThreadPoolExecutor(8) as pool:
+        found = list(pool.map(lambda _: turn(), range(8)))
+    assert all("ten seconds" in text for text in found)
+    assert reads.full == 1
 
 
 def test_rows_a_writer_has_pending_are_not_seen_until_it_publishes(tmp_path: Path) -> None:
