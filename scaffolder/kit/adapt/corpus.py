@@ -167,7 +167,8 @@ def read_document(path: Path, root: Path) -> Document:
             # <pre>) is not one.
             builder.lines(chunk.text.splitlines(), markdown=chunk.kind == "markdown", marked=True)
         elif chunk.kind in ("text", "pdf"):
-            builder.lines(chunk.text.splitlines(), markdown=False)
+            rst = path.suffix.lower() == ".rst"
+            builder.lines(chunk.text.splitlines(), markdown=False, rst=rst)
     sections = builder.done()
     title = clean(first.split(" > ")[0]) if first else builder.first or _title(sections, path)
     named = [s for s in sections if s.heading.lower() == "name" and s.sentences]

@@ -4,13 +4,14 @@ Why every check comes before the first copy: a bad path must leave nothing behin
 project, no half data/ folder), so sources are validated and the whole list of files is made
 first; only then is anything written. Files `copilot ingest` cannot read (unsupported types,
 binary, not UTF-8, empty) are skipped with a note, the same checks ingest makes, and so are the
-scripts and stylesheets of a folder of HTML pages (`_ASSETS`) and a page whose Markdown or text
-source sits beside it (`_rendering`).
+scripts and stylesheets of a folder of HTML pages (`_ASSETS`), a page whose Markdown or text
+source sits beside it (`_rendering`) and an HTML template (`_template`).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -46,6 +47,28 @@ def _rendering(file: Path, files: set[Path]) -> str | None:
     return None
 
 
+_EXAMPLES = re.compile(r"<(pre|code|script)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+#: How much of an HTML file is read to tell a template from a page.
+_SNIFF_CHARS = 64 * 1024
+#: A Jinja or Django tag or variable: `{% block body %}`, `{{ pathto(master_doc) }}`.
+_TEMPLATE_TAG = re.compile(r"\{%-?\s*[a-z]\w*|\{\{-?\s*[A-Za-z_][\w.]*")
+
+
+def _template(file: Path) -> str | None:
+    """Why an HTML file is left out when it is a template (a Sphinx project's `_templates/`,
+    a site's layouts), or None: its text is the site's chrome around placeholders; Requests'
+    sidebar templates were listed among what the copilot answers about."""
+    if file.suffix.lower() not in _PAGES:
+        return None
+    try:
+        with file.open(encoding="utf-8", errors="replace") as stream:
+            head = stream.read(_SNIFF_CHARS)
+    except OSError:
+        return None  # check_file says why it cannot be read
+    markup = _EXAMPLES.sub("", head)  # a page about templates shows tags in its examples
+    return "a template (Jinja or Django tags), not a page" if _TEMPLATE_TAG.search(markup) else None
+
+
 @dataclass
 class DocsPlan:
     """Source file -> path under data/, and the files left out with why."""
@@ -79,7 +102,7 @@ def plan_docs(sources: list[Path], destination: Path) -> DocsPlan:
         present = set(files)
         for file in files:
             reason = _SITE_ASSET if site and file.suffix.lower() in _ASSETS else None
-            reason = reason or _rendering(file, present) or check_file(file)
+            reason = reason or _rendering(file, present) or _template(file) or check_file(file)
             relative = prefix / file.relative_to(base)
             if reason is not None:
                 plan.skipped.append(f"{file}: {reason}")

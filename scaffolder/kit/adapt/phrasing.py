@@ -243,11 +243,13 @@ def _entry_question(sentence: str, document: Document) -> tuple[str, Kind, str] 
 
 def _clause_ok(clause: str) -> bool:
     """A condition or goal that says what it is about: no leading pronoun, no stray markup,
-    at least two words that carry meaning."""
+    no bracket left open where the clause was cut ("if you're certain the server's SSL setup
+    is correct (for example"), at least two words that carry meaning."""
     first = clause.split()[0].lower()
     return (
         first not in _PRONOUNS
         and not set(clause) & set("|<>{}[]")
+        and clause.count("(") == clause.count(")")
         and len([w for w in words(clause) if w.lower() not in STOPWORDS]) >= 2
     )
 

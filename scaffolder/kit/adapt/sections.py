@@ -57,6 +57,21 @@ def split_sentences(paragraph: str) -> list[str]:
     return [piece.strip() for piece in _SENTENCE_END.split(paragraph) if piece.strip()]
 
 
+#: A reStructuredText directive (`.. code-block:: python`), comment or link target (`.. _x:`).
+_RST_DIRECTIVE = re.compile(r"^\s*\.\.(?:\s+(?P<name>[\w:-]+?)::|\s|$)")
+#: Directives whose body is prose, read as a paragraph.
+_PROSE_DIRECTIVES = frozenset(
+    {
+        "note", "warning", "tip", "important", "caution", "attention", "danger", "error",
+        "hint", "seealso", "admonition", "versionadded", "versionchanged", "deprecated",
+    }
+)  # fmt: skip
+#: A role (":ref:`Quickstart <quickstart>`", ":class:`Session`") or a link ("`home
+#: <https://...>`_"): its text.
+_RST_ROLE = re.compile(r"(?::[\w:.-]+:)?`(?P<text>[^`<]*?)\s*(?:<[^>`]*>)?`_{0,2}")
+_BULLET = re.compile(r"^\s*[*+\-\u2022]\s+")
+
+
 class SectionBuilder:
     """Collects paragraphs into sentences under the current heading."""
 
@@ -79,6 +94,10 @@ class SectionBuilder:
         #: The fence of the Markdown code block being read, if any: its lines are code, not
         #: sentences or headings (`#include <node.h>`, a shell comment).
         self.fence: str | None = None
+        #: Whether the lines being read are reStructuredText, and the indent of the line
+        #: that opened the literal block or directive body being skipped, if any.
+        self.rst = False
+        self.literal: int | None = None
 
     def heading(self, heading: str) -> None:
         heading = clean(heading.lstrip("#").strip())
@@ -86,12 +105,15 @@ class SectionBuilder:
             self.first = self.first or heading
             self._close()
             self.current = heading
-            self.fence = None  # the chunker starts a section only outside code blocks
+            self.fence = self.literal = None  # a section starts only outside code blocks
 
-    def lines(self, lines: Iterable[str], *, markdown: bool, marked: bool = False) -> None:
+    def lines(
+        self, lines: Iterable[str], *, markdown: bool, marked: bool = False, rst: bool = False
+    ) -> None:
         """Read `lines` into sections; `marked`: the format marks its headings (Markdown,
-        HTML), so none is guessed from a short line."""
-        self.markdown = markdown
+        HTML), so none is guessed from a short line; `rst`: the text is reStructuredText,
+        whose directives and literal blocks are markup and code (`_rst_markup`)."""
+        self.markdown, self.rst = markdown, rst
         pending = list(lines)
         for index, raw in enumerate(pending):
             line = raw.rstrip()
@@ -111,7 +133,20 @@ class SectionBuilder:
             if not stripped:
                 self._flush()
                 continue
-            if not marked and _looks_like_heading(line, following, bool(self.paragraph)):
+            if rst:
+                if self._rst_markup(line):
+                    continue
+                if stripped.endswith("::"):  # "For example::" reads "For example:"
+                    stripped = stripped[:-1].rstrip(" :") + ":" if stripped != "::" else ""
+                    self.literal = _indent(line)
+                    if not stripped:
+                        continue
+            listed = rst and _BULLET.match(line) is not None  # an item, never a heading
+            if (
+                not marked
+                and not listed
+                and _looks_like_heading(line, following, bool(self.paragraph))
+            ):
                 self.heading(stripped.rstrip(":"))
                 continue
             call = not markdown and is_signature(stripped)
@@ -130,6 +165,25 @@ class SectionBuilder:
             self.paragraph.append(stripped)
         self._flush()
 
+    def _rst_markup(self, line: str) -> bool:
+        """Whether `line` is reStructuredText markup or code, not prose: a line of the literal
+        block a `::` opened or of a directive's body (`.. code-block:: python`, a comment, a
+        link target), or a directive itself. An admonition's body (`.. note::`) is prose, and
+        read. Without this, Requests' docs asked "What should I know about .. admonition::
+        Note?" and "What should I know about $ python -m pip install requests?"."""
+        indent = _indent(line)
+        if self.literal is not None:
+            if indent > self.literal:
+                return True
+            self.literal = None
+        directive = _RST_DIRECTIVE.match(line)
+        if directive is None:
+            return False
+        self._flush()
+        if (directive.group("name") or "").lower() not in _PROSE_DIRECTIVES:
+            self.literal = indent
+        return True
+
     def _in_code(self, line: str) -> bool:
         """Whether `line` is a fence or a line of a fenced code block (and keep count)."""
         if self.fence is None:
@@ -144,6 +198,8 @@ class SectionBuilder:
     def _flush(self) -> None:
         if self.paragraph:
             joined = " ".join(self.paragraph)
+            if self.rst:
+                joined = _RST_ROLE.sub(lambda m: m.group("text"), joined).replace("``", "")
             text = clean(joined) if self.markdown else rejoin_broken_words(" ".join(joined.split()))
             # An option entry stays one sentence: its description belongs to the option.
             pieces = [text] if self.entry else split_sentences(text)

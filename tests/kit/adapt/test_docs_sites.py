@@ -267,3 +267,47 @@ def test_an_api_heading_asks_what_the_call_does_and_a_constant_keeps_its_case(
     assert "What does buf.copy() do in buffer?" in questions
     assert "What should I know about ERR_BUFFER_TOO_LARGE?" in questions
     assert not any("copy(target" in question for question in questions)
+
+
+def test_a_sphinx_source_folder_reads_as_prose(tmp_path: Path) -> None:
+    """reStructuredText's directives and literal blocks are no questions, a list item is no
+    heading, and the project's HTML templates are not copied."""
+    docs = tmp_path / "docs"
+    (docs / "_templates").mkdir(parents=True)
+    (docs / "_templates" / "sidebar.html").write_text(
+        '<h3>About</h3><p>{{ project }} is great.</p><a href="{{ pathto(master_doc) }}">Home</a>'
+    )
+    (docs / "templating.html").write_text(
+        "<h1>Templating</h1><p>Blocks are overridden in child templates.</p>"
+        "<pre>{% block body %}{% endblock %}</pre>"
+    )
+    (docs / "install.rst").write_text(
+        "Installation\n============\n\n"
+        "To install the kettle client, run this command in a terminal::\n\n"
+        "    $ pip install kettle\n    Done In Seconds\n\n"
+        ".. code-block:: python\n\n    Kettle Setup\n\n"
+        ".. admonition:: Note\n\n   The kettle client needs a kettle on the same network.\n\n"
+        "Supported kettles:\n\n- Classic Kettle\n\n"
+        "Upgrading\n---------\n\n"
+        "Run :command:`pip install -U kettle` and read the ``CHANGES`` file of the "
+        "`client <https://example.org>`_ first.\n"
+    )
+    plan = plan_docs([docs], tmp_path / "project")
+    assert sorted(str(relative) for _, relative in plan.copies) == [
+        "install.rst",
+        "templating.html",
+    ]
+    assert (
+        f"{docs / '_templates' / 'sidebar.html'}: a template (Jinja or Django tags), not a page"
+        in (plan.skipped)
+    )
+    project = tmp_path / "project"
+    (project / "data").mkdir(parents=True)
+    (project / "data" / "install.rst").write_text((docs / "install.rst").read_text())
+    [document] = read_corpus(project).documents
+    assert [section.heading for section in document.sections] == ["Installation", "Upgrading"]
+    text = " ".join(s for section in document.sections for s in section.sentences)
+    assert "To install the kettle client, run this command in a terminal:" in text
+    assert "The kettle client needs a kettle on the same network." in text
+    assert "pip install kettle Done" not in text and "Kettle Setup" not in text
+    assert "Run pip install -U kettle and read the CHANGES file of the client first." in text
