@@ -10,6 +10,7 @@ from scaffolder.kit.adapt.corpus import read_corpus, set_aside
 from scaffolder.kit.adapt.docs import plan_docs
 from scaffolder.kit.adapt.questions import candidates
 from scaffolder.kit.adapt.topic import derive_topic
+from tests.kit.adapt.test_derivation import write_data
 
 #: The chrome an mdBook page has around its content: a keyboard-shortcuts popup with a
 #: heading, a menu bar with the book's title, page navigation after the main element.
@@ -210,10 +211,10 @@ def test_api_docs_beside_their_html_and_an_all_in_one_page(tmp_path: Path) -> No
         "timer.md",
     ]
     assert f"{docs / 'timer.html'}: the HTML rendering of timer.md beside it" in plan.skipped
-    project = tmp_path / "project"
-    (project / "data").mkdir(parents=True)
-    for source, relative in plan.copies:
-        (project / "data" / relative).write_bytes(source.read_bytes())
+    project = write_data(
+        tmp_path / "project",
+        {str(relative): source.read_text() for source, relative in plan.copies},
+    )
     corpus = read_corpus(project)
     assert [(aside.path.name, aside.reason) for aside in corpus.aside] == [
         ("all.md", "a page that repeats 4 others")
@@ -229,39 +230,42 @@ def test_api_docs_beside_their_html_and_an_all_in_one_page(tmp_path: Path) -> No
 
 
 def test_man_pages_that_share_their_headings_repeat_nothing(tmp_path: Path) -> None:
-    project = tmp_path / "project"
-    (project / "data").mkdir(parents=True)
-    for name in ("ls", "cp", "mv", "rm"):
-        (project / "data" / f"{name}.md").write_text(
-            f"# NAME\n\n{name} does one thing to files.\n\n# OPTIONS\n\n"
+    project = write_data(
+        tmp_path / "project",
+        {
+            f"{name}.md": f"# NAME\n\n{name} does one thing to files.\n\n# OPTIONS\n\n"
             f"The options of {name} change how it does that one thing.\n\n# EXAMPLES\n\n"
             f"Run {name} with a file name to do that one thing to it.\n"
-        )
+            for name in ("ls", "cp", "mv", "rm")
+        },
+    )
     assert read_corpus(project).aside == []
 
 
 def test_a_version_in_the_sites_name_is_no_part_of_the_topic(tmp_path: Path) -> None:
-    project = tmp_path / "project"
-    (project / "data").mkdir(parents=True)
-    for name in ("fs", "net", "url"):
-        (project / "data" / f"{name}.html").write_text(
-            f"<html><head><title>{name} | Node.js v20.20.2 Documentation</title></head>"
-            f"<body><h1>{name}</h1><p>The {name} module of the runtime does useful work.</p>"
-        )
+    project = write_data(
+        tmp_path / "project",
+        {
+            f"{name}.html": f"<html><head><title>{name} | Node.js v20.20.2 Documentation</title>"
+            f"</head><body><h1>{name}</h1><p>The {name} module of the runtime does useful work.</p>"
+            for name in ("fs", "net", "url")
+        },
+    )
     assert derive_topic(read_corpus(project)).name == "Node.js Documentation"
 
 
 def test_an_api_heading_asks_what_the_call_does_and_a_constant_keeps_its_case(
     tmp_path: Path,
 ) -> None:
-    project = tmp_path / "project"
-    (project / "data").mkdir(parents=True)
-    (project / "data" / "buffer.md").write_text(
-        "# Buffer\n\n## buf.copy(target[, targetStart])\n\n"
-        "Copies data from a region of buf to a region in target, even if they overlap.\n\n"
-        "## ERR_BUFFER_TOO_LARGE\n\n"
-        "An attempt has been made to create a buffer larger than the maximum allowed size.\n\n"
-        "## DESCRIPTION\n\nA buffer is a fixed-length sequence of bytes kept outside the heap.\n"
+    project = write_data(
+        tmp_path / "project",
+        {
+            "buffer.md": "# Buffer\n\n## buf.copy(target[, targetStart])\n\n"
+            "Copies data from a region of buf to a region in target, even if they overlap.\n\n"
+            "## ERR_BUFFER_TOO_LARGE\n\n"
+            "An attempt has been made to create a buffer larger than the maximum allowed size.\n\n"
+            "## DESCRIPTION\n\nA buffer is a fixed-length sequence of bytes kept off the heap.\n"
+        },
     )
     questions = {c.question for c in candidates(read_corpus(project), per_document=None)}
     assert "What does buf.copy() do in buffer?" in questions
@@ -301,9 +305,7 @@ def test_a_sphinx_source_folder_reads_as_prose(tmp_path: Path) -> None:
         f"{docs / '_templates' / 'sidebar.html'}: a template (Jinja or Django tags), not a page"
         in (plan.skipped)
     )
-    project = tmp_path / "project"
-    (project / "data").mkdir(parents=True)
-    (project / "data" / "install.rst").write_text((docs / "install.rst").read_text())
+    project = write_data(tmp_path / "project", {"install.rst": (docs / "install.rst").read_text()})
     [document] = read_corpus(project).documents
     assert [section.heading for section in document.sections] == ["Installation", "Upgrading"]
     text = " ".join(s for section in document.sections for s in section.sentences)

@@ -97,14 +97,20 @@ def test_copilot_turns_without_an_ingest_scan_the_index_at_most_once(
     assert reads.full == 1 and len(reads.scans) == before
 
 
-def test_an_ingest_in_between_costs_one_full_read_and_the_next_search_sees_it(
-    tmp_path: Path, reads: Reads
-) -> None:
+def reset_docs(tmp_path: Path) -> tuple[Path, VectorStore]:
+    """A folder with one page about resetting, ingested into a fresh embedded store."""
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "reset.md").write_text("# Reset\n\nHold the button for ten seconds to reset.\n")
     store = VectorStore(connect(None, tmp_path / "chroma"), LocalEmbedder())
     ingest([docs], tmp_path, store)
+    return docs, store
+
+
+def test_an_ingest_in_between_costs_one_full_read_and_the_next_search_sees_it(
+    tmp_path: Path, reads: Reads
+) -> None:
+    docs, store = reset_docs(tmp_path)
     retriever = Retriever(store)
     for _ in range(5):
         [first] = retriever.search("how do I reset", k=1)
@@ -121,11 +127,7 @@ def test_an_ingest_in_between_costs_one_full_read_and_the_next_search_sees_it(
 def test_turns_that_arrive_together_read_the_documents_once(
     tmp_path: Path, reads: Reads, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "reset.md").write_text("# Reset\n\nHold the button for ten seconds to reset.\n")
-    store = VectorStore(connect(None, tmp_path / "chroma"), LocalEmbedder())
-    ingest([docs], tmp_path, store)
+    _, store = reset_docs(tmp_path)
     counting = VectorStore.texts
 
     def slow_texts(self: VectorStore, *args: Any, **kwargs: Any) -> Any:
