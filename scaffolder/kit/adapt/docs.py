@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -86,6 +87,7 @@ def plan_docs(sources: list[Path], destination: Path) -> DocsPlan:
         raise UsageError("--docs needs a file or folder")
     target = Path(os.path.abspath(destination))  # noqa: PTH100
     plan = DocsPlan()
+    reasons: Counter[str] = Counter()
     taken: set[Path] = set()
     for source in sources:
         path = Path(os.path.abspath(source.expanduser()))  # noqa: PTH100
@@ -106,15 +108,19 @@ def plan_docs(sources: list[Path], destination: Path) -> DocsPlan:
             relative = prefix / file.relative_to(base)
             if reason is not None:
                 plan.skipped.append(f"{file}: {reason}")
+                reasons[reason] += 1
                 continue
             if relative in taken:
                 raise UsageError(f"--docs: two sources would both be copied to data/{relative}")
             taken.add(relative)
             plan.copies.append((file, relative))
     if not plan.copies:
+        # The commonest reason, so that a folder of pages that all say "noindex" (a staging
+        # build) or of redirects does not read as a folder of the wrong file types.
+        reason, count = reasons.most_common(1)[0]
         raise UsageError(
             f"--docs: none of the {len(plan.skipped)} file(s) given is a document copilot "
-            "can read (markdown, text, HTML, PDF or source code)"
+            f"can read (markdown, text, HTML, PDF or source code); {count} skipped as: {reason}"
         )
     return plan
 

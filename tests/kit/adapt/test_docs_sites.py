@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from scaffolder.errors import UsageError
 from scaffolder.kit.adapt.corpus import read_corpus, set_aside
 from scaffolder.kit.adapt.docs import plan_docs
 from scaffolder.kit.adapt.questions import candidates
@@ -313,3 +316,17 @@ def test_a_sphinx_source_folder_reads_as_prose(tmp_path: Path) -> None:
     assert "The kettle client needs a kettle on the same network." in text
     assert "pip install kettle Done" not in text and "Kettle Setup" not in text
     assert "Run pip install -U kettle and read the CHANGES file of the client first." in text
+
+
+def test_a_folder_of_pages_that_all_refuse_says_why_in_its_one_line(tmp_path: Path) -> None:
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    for name in ("a", "b", "c"):
+        (staging / f"{name}.html").write_text(PRINT)
+    (staging / "logo.png").write_bytes(b"\x89PNG\0")
+    with pytest.raises(UsageError) as refused:
+        plan_docs([staging], tmp_path / "project")
+    assert str(refused.value).endswith(
+        "; 3 skipped as: the page asks not to be indexed (robots noindex)"
+    )
+    assert "\n" not in str(refused.value)
