@@ -108,22 +108,20 @@ def repeated_documents(documents: list[Document]) -> dict[str, int]:
     page holding every other page's sections made nearly every question ambiguous. A
     document repeats another when it has at least half of that one's own headings: those
     no third document has (a man page's NAME and OPTIONS are everyone's)."""
+    headings = {
+        document.source: {_normal_heading(s.heading) for s in document.sections} - {""}
+        for document in documents
+    }
     holders: dict[str, set[str]] = {}
-    for document in documents:
-        for heading in {_normal_heading(s.heading) for s in document.sections} - {""}:
-            holders.setdefault(heading, set()).add(document.source)
+    for source, found in headings.items():
+        for heading in found:
+            holders.setdefault(heading, set()).add(source)
     repeats: Counter[str] = Counter()
-    for document in documents:
-        own = [
-            heading
-            for heading in {_normal_heading(s.heading) for s in document.sections} - {""}
-            if len(holders[heading]) <= 2
-        ]
+    for source, found in headings.items():
+        own = [heading for heading in found if len(holders[heading]) <= 2]
         if len(own) < 2:
             continue
-        sharers = Counter(
-            other for heading in own for other in holders[heading] if other != document.source
-        )
+        sharers = Counter(other for heading in own for other in holders[heading] if other != source)
         repeats.update(other for other, n in sharers.items() if n >= _REPEATED_SHARE * len(own))
     return {source: n for source, n in repeats.items() if n >= _REPEATS}
 

@@ -23,6 +23,7 @@ from scaffolder.kit.adapt.corpus import DATA_DIR
 from scaffolder.kit.adapt.plan import Plan, plan_adaptation
 from scaffolder.kit.retrieval.loaders import ALWAYS_SKIPPED, check_file
 
+#: What a built site's pages are; the rules below are about them and what sits beside them.
 _PAGES = frozenset({".html", ".htm"})
 #: Scripts and stylesheets. In a folder of HTML pages (a built docs site) they are the site's
 #: machinery (its theme, its search index: 900 KB of JavaScript in an mdBook), not documents

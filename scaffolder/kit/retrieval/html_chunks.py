@@ -109,12 +109,13 @@ class _TextExtractor(HTMLParser):
         if self._skipping is not None:
             self._skip_depth += tag == self._skipping
             return
-        if tag in _SKIPPED or (tag in _CLOSED and _hidden(tag, dict(attrs))):
+        named = dict(attrs)
+        if tag in _SKIPPED or (tag in _CLOSED and _hidden(tag, named)):
             self._skipping, self._skip_depth = tag, 1
             return
         if self._main is not None:
             self._main_depth += tag == self._main
-        elif self._mode != "whole" and _is_main(tag, dict(attrs)):
+        elif self._mode != "whole" and _is_main(tag, named):
             self._enter_main(tag)
         if tag in _BLOCKS:
             self._end_paragraph()

@@ -10,7 +10,7 @@ import pytest
 
 from scaffolder.errors import UsageError
 from scaffolder.kit.adapt.corpus import read_corpus, set_aside
-from scaffolder.kit.adapt.docs import plan_docs
+from scaffolder.kit.adapt.docs import DocsPlan, plan_docs
 from scaffolder.kit.adapt.questions import candidates
 from scaffolder.kit.adapt.topic import derive_topic
 from tests.kit.adapt.test_derivation import write_data
@@ -99,10 +99,15 @@ def build_site(folder: Path) -> Path:
     return folder
 
 
+def copied(plan: DocsPlan) -> list[str]:
+    """Where `plan` copies its files under data/, sorted."""
+    return sorted(str(relative) for _, relative in plan.copies)
+
+
 def test_only_the_pages_of_a_site_are_copied_each_skip_saying_why(tmp_path: Path) -> None:
     site = build_site(tmp_path / "site")
     plan = plan_docs([site], tmp_path / "project")
-    assert sorted(str(relative) for _, relative in plan.copies) == [
+    assert copied(plan) == [
         "boiling.html",
         "descaling.html",
         "filters.html",
@@ -124,7 +129,7 @@ def test_scripts_are_documents_where_no_html_page_sits_beside_them(tmp_path: Pat
     (guide / "intro.md").write_text("# Plugins\n\nA plugin is a script the kettle app runs.\n")
     (guide / "example.js").write_text("export function boil() { return 100; }\n")
     plan = plan_docs([guide], tmp_path / "project")
-    assert sorted(str(relative) for _, relative in plan.copies) == ["example.js", "intro.md"]
+    assert copied(plan) == ["example.js", "intro.md"]
 
 
 def test_a_site_is_about_what_its_pages_titles_name_not_its_chrome(tmp_path: Path) -> None:
@@ -206,7 +211,7 @@ def test_api_docs_beside_their_html_and_an_all_in_one_page(tmp_path: Path) -> No
         (docs / f"{name}.html").write_text(f"<html><body><h1>{name}</h1><p>Rendered.</p>")
     (docs / "all.md").write_text("\n".join(MODULE_PAGE.format(name=name) for name in names))
     plan = plan_docs([docs], tmp_path / "project")
-    assert sorted(str(relative) for _, relative in plan.copies) == [
+    assert copied(plan) == [
         "all.md",
         "buffer.md",
         "socket.md",
@@ -300,7 +305,7 @@ def test_a_sphinx_source_folder_reads_as_prose(tmp_path: Path) -> None:
         "`client <https://example.org>`_ first.\n"
     )
     plan = plan_docs([docs], tmp_path / "project")
-    assert sorted(str(relative) for _, relative in plan.copies) == [
+    assert copied(plan) == [
         "install.rst",
         "templating.html",
     ]
