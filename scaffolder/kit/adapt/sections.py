@@ -111,8 +111,10 @@ class SectionBuilder:
         self, lines: Iterable[str], *, markdown: bool, marked: bool = False, rst: bool = False
     ) -> None:
         """Read `lines` into sections; `marked`: the format marks its headings (Markdown,
-        HTML), so none is guessed from a short line; `rst`: the text is reStructuredText,
-        whose directives and literal blocks are markup and code (`_rst_markup`)."""
+        HTML), so none is guessed from a short line, and fences its code (an HTML page's
+        `<pre>` is fenced by the chunker), which holds no sentences; `rst`: the text is
+        reStructuredText, whose directives and literal blocks are markup and code
+        (`_rst_markup`)."""
         self.markdown, self.rst = markdown, rst
         pending = list(lines)
         for index, raw in enumerate(pending):
@@ -123,7 +125,7 @@ class SectionBuilder:
                 # pydoc's " |  " beside a class's members: indentation, so never a heading at
                 # the margin, and a bar alone is a blank line between two members.
                 stripped, line = bare, f"    {bare}"
-            if markdown and self._in_code(line):
+            if marked and self._in_code(line):
                 continue
             if markdown and (atx := ATX_HEADING.fullmatch(line)):
                 self.heading(atx.group(2) or "")

@@ -3,7 +3,10 @@
 Why the stdlib parser: it is streaming (the page is fed in blocks, never read whole), forgiving
 of broken markup, and one less dependency for generated projects. Text is collected per block
 element (paragraph, list item, table row, ...) with whitespace collapsed, except inside `<pre>`
-where each source line stays a line. Scripts, styles, navigation and the document head are not
+where each source line stays a line, fenced as a Markdown code block: a reader of the chunk
+(a model, the offline answer, `adapt`) then tells an example from prose, and a sentence that
+ends "with the git key:" is shown with the example it introduces instead of its lines being
+read as one run-on sentence. Scripts, styles, navigation and the document head are not
 text anyone asks questions about, so they are skipped, and so is what the page hides (the
 `hidden` attribute, `aria-hidden="true"`, a `<dialog>` that is not open) and a permalink's
 symbol ("#" or a pilcrow after a heading: Node's API docs read "UDP/datagram sockets#"). Every
@@ -63,8 +66,19 @@ _BLOCKS = frozenset(
 )  # fmt: skip
 _CELLS = frozenset({"td", "th"})
 _WHITESPACE = re.compile(r"\s+")
+#: The fence around a `<pre>` block's lines: four backticks, so that a line of three (an
+#: example of Markdown) does not close it.
+_FENCE = "````"
 #: How much of the page is handed to the parser at a time.
 _READ_SIZE = 64 * 1024
+
+
+@dataclass(frozen=True)
+class _Code:
+    """A line of a `<pre>` block after its opening fence: the packer never cuts a block at
+    its blank lines (a piece starting inside it would read the closing fence as an opening)."""
+
+    unit: Unit
 
 
 @dataclass(frozen=True)
@@ -81,14 +95,14 @@ class _TextExtractor(HTMLParser):
     def __init__(self, max_chars: int) -> None:
         super().__init__(convert_charrefs=True)
         self.max_chars = max_chars
-        self.events: list[Unit | _Heading] = []
+        self.events: list[Unit | _Code | _Heading] = []
         #: The element being skipped, and how many of its name are open (nesting).
         self._skipping: str | None = None
         self._skip_depth = 0
         #: "waiting" for a main element (holding events back), reading the page "whole", or
         #: reading its "main" element only.
         self._mode: Literal["waiting", "whole", "main"] = "waiting"
-        self._held: list[Unit | _Heading] = []
+        self._held: list[Unit | _Code | _Heading] = []
         self._held_chars = 0
         #: The main element while inside it, and how many of its name are open.
         self._main: str | None = None
@@ -122,6 +136,9 @@ class _TextExtractor(HTMLParser):
         if tag in _HEADINGS:
             self._heading = _HEADINGS[tag]
         elif tag == "pre":
+            if not self._pre_depth:
+                line = self.getpos()[0]
+                self._emit(Unit(_FENCE, line, line))
             self._pre_depth += 1
         elif tag in _CELLS:
             self._parts.append(" ")
@@ -148,6 +165,8 @@ class _TextExtractor(HTMLParser):
         elif tag == "pre" and self._pre_depth:
             self._end_pre_line()
             self._pre_depth -= 1
+            if not self._pre_depth:
+                self._emit(_Code(Unit(_FENCE, self._end, self._end)))
             self._emit(Unit("", self._end, self._end))
         if tag in _BLOCKS:
             self._end_paragraph()
@@ -181,6 +200,9 @@ class _TextExtractor(HTMLParser):
     def close(self) -> None:
         super().close()
         self._end_pre_line()
+        if self._pre_depth:  # a page that ends inside its <pre>: the block ends with it
+            self._pre_depth = 0
+            self._emit(_Code(Unit(_FENCE, self._end, self._end)))
         self._end_paragraph()
         if self._mode == "waiting":  # no main element: the whole page is the content
             self.events.extend(self._held)
@@ -193,12 +215,12 @@ class _TextExtractor(HTMLParser):
         self._mode = "main"
         self._held = []  # what came before the main element is the site's chrome
 
-    def _emit(self, event: Unit | _Heading) -> None:
+    def _emit(self, event: Unit | _Code | _Heading) -> None:
         if self._mode == "whole" or self._main is not None:
             self.events.append(event)
         elif self._mode == "waiting":
             self._held.append(event)
-            self._held_chars += len(event.title if isinstance(event, _Heading) else event.text)
+            self._held_chars += len(_text(event))
             if self._held_chars > _HELD_CHARS:  # too long to wait for: read the page whole
                 self.events.extend(self._held)
                 self._held = []
@@ -223,10 +245,16 @@ class _TextExtractor(HTMLParser):
     def _end_pre_line(self) -> None:
         if self._pre_line is not None:
             for unit in split_line(self._pre_line, "".join(self._pre_parts), self.max_chars):
-                self._emit(unit)
+                self._emit(_Code(unit))
             self._end = self._pre_line
         self._pre_parts = []
         self._pre_line = None
+
+
+def _text(event: Unit | _Code | _Heading) -> str:
+    if isinstance(event, _Heading):
+        return event.title
+    return event.unit.text if isinstance(event, _Code) else event.text
 
 
 def _is_main(tag: str, attrs: dict[str, str | None]) -> bool:
@@ -266,6 +294,8 @@ def pack_html(stream: TextIO, max_chars: int) -> Iterator[Piece]:
                     whole = len(piece) == len(event.title)
                     yield from packer.add(Unit(piece, event.start, event.end, whole))
                 yield from packer.add(Unit("", event.end, event.end))
+            elif isinstance(event, _Code):
+                yield from packer.add(event.unit, in_code=True)
             else:
                 yield from packer.add(event)
         parser.events.clear()

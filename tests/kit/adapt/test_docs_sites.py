@@ -335,3 +335,28 @@ def test_a_folder_of_pages_that_all_refuse_says_why_in_its_one_line(tmp_path: Pa
         "; 3 skipped as: the page asks not to be indexed (robots noindex)"
     )
     assert "\n" not in str(refused.value)
+
+
+def test_a_pages_code_examples_are_neither_sentences_nor_questions(tmp_path: Path) -> None:
+    """A `<pre>` block reads as a fenced code block, as in Markdown: its lines, blank ones
+    included, are an example, not a run-on sentence that routing examples are drawn from."""
+    project = write_data(
+        tmp_path / "project",
+        {
+            "manifest.html": "<html><head><title>Manifest</title></head><body><main>"
+            "<h1>Manifest</h1><p>Pin a dependency to a version in the manifest like this:</p>"
+            '<pre><code>[dependencies]\nserde = "1.0"  # Serialization for the whole workspace.\n\n'
+            "[profile.dev]\nopt-level = 1  # Use slightly better optimizations in debug builds.\n"
+            "</code></pre><p>The resolver then picks the newest matching version.</p>"
+            "</main></body></html>"
+        },
+    )
+    document = read_corpus(project).documents[0]
+    sentences = [sentence for section in document.sections for sentence in section.sentences]
+    assert sentences == [
+        "Pin a dependency to a version in the manifest like this:",
+        "The resolver then picks the newest matching version.",
+    ]
+    assert [section.heading for section in document.sections] == ["Manifest"]
+    questions = {c.question for c in candidates(read_corpus(project), per_document=None)}
+    assert not any("serde" in q or "opt-level" in q or "optimizations" in q for q in questions)

@@ -291,10 +291,27 @@ def test_html_text_sections_and_source_lines(tmp_path: Path) -> None:
     chunks = chunks_of(path)
     assert [(chunk.text, chunk.start_line, chunk.end_line, chunk.section) for chunk in chunks] == [
         ("Guide\n\nHello bold world & more.", 6, 8, "Guide"),
-        ("Install\n\none\n\ntwo\n\na b\n\nfirst  line\n  second line", 10, 15, "Guide > Install"),
+        (
+            "Install\n\none\n\ntwo\n\na b\n\n````\nfirst  line\n  second line\n````",
+            10,
+            15,
+            "Guide > Install",
+        ),
         ("Use\n\nDone.", 16, 17, "Guide > Use"),
     ]
     assert {chunk.kind for chunk in chunks} == {"html"}
+
+
+def test_a_pre_block_is_fenced_and_never_cut_at_its_blank_lines(tmp_path: Path) -> None:
+    """A chunk that started inside the block would read its closing fence as an opening one,
+    and the example would be split from its first lines."""
+    page = "<p>Intro sentence.</p>\n<pre>a = 1\n\nb = 2222222222</pre>\n<p>After it.</p>\n"
+    chunks = chunks_of(write(tmp_path, "page.html", page), max_chars=32)
+    assert [chunk.text for chunk in chunks] == [
+        "Intro sentence.",
+        "````\na = 1\n\nb = 2222222222\n````",
+        "After it.",
+    ]
 
 
 CHROME = """\
