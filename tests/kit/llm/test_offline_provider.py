@@ -172,6 +172,29 @@ def test_a_how_to_answer_brings_the_example_that_follows_it() -> None:
     assert report.ok and report.cited == ("r1",)
 
 
+def test_a_sentence_that_introduces_an_example_brings_it_from_any_passage() -> None:
+    """ "... with the git key:" says that the example below it is the answer: it comes with the
+    sentence, though another passage holds the best one; a sentence that introduces nothing
+    does not bring the example that happens to follow it."""
+    passages = (
+        Passage("1", "When a crate depends on a git repository, Cargo clones it into git/db."),
+        Passage(
+            "2",
+            "To depend on a library located in a git repository, name it with the git key:\n\n"
+            '````\n[dependencies]\nregex = { git = "https://example.org/regex.git" }\n````\n\n'
+            "Cargo then fetches the repository.",
+        ),
+        Passage(
+            "3",
+            "A crate in a git repository is rebuilt when it changes.\n\n````\ncargo update\n````\n",
+        ),
+    )
+    reply = ask(AnswerTask("How do I depend on a crate from a git repository?", passages))
+    assert "name it with the git key: [2] \n```\n[dependencies]\nregex = { git = " in reply
+    assert "cargo update" not in reply
+    assert check_citations(reply, ["1", "2", "3"]).ok
+
+
 def test_an_example_under_another_heading_is_not_appended() -> None:
     passage = Passage(
         "p",

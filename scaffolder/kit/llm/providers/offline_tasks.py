@@ -287,18 +287,22 @@ def answer(task: AnswerTask) -> str:
     def relevance(text: str) -> float:
         return similarity(question, text, weight, synonyms=True)
 
-    parts = [
-        _cited(units[-rank][-at], task.passages[-rank].id, relevance) for _, rank, at in chosen
-    ]
-    # A sentence that says what a call does is shown with the example below it.
-    found = units[-top[1]]
+    # A sentence that says what a call does is shown with the example below it: the last one
+    # of the best sentence's passage, and any that introduces what follows ("... with the git
+    # key:"), whose answer is the example itself.
     last = max(-entry[2] for entry in chosen if entry[1] == top[1])
-    example = None if found[last].code else _example_after(found, last)
-    if example is not None:
-        parts.insert(
-            sum(entry[1] == top[1] for entry in chosen),
-            _cited(example, task.passages[-top[1]].id, None),
-        )
+    parts: list[str] = []
+    shown: set[tuple[int, int]] = set()
+    for _, rank, at in chosen:
+        found, unit = units[-rank], units[-rank][-at]
+        parts.append(_cited(unit, task.passages[-rank].id, relevance))
+        shown.add((rank, at))
+        introduces = not unit.code and unit.text.rstrip().endswith(":")
+        if (rank == top[1] and -at == last) or introduces:
+            example = None if unit.code else _example_after(found, -at)
+            if example is not None and (rank, -found.index(example)) not in shown:
+                shown.add((rank, -found.index(example)))
+                parts.append(_cited(example, task.passages[-rank].id, None))
     return " ".join(parts).strip()
 
 
