@@ -2,7 +2,7 @@
 and decline what it does not, on corpora that are not the sample?
 
 Usage: python benchmarks/answerability.py [--domains manpages pydoc npm mixed npmcli stdlib config
-                                           site]
+                                           site git]
                                           [--no-adapt]
                                           [--keep DIR] [--passages N] [--reuse DIR]
 
@@ -33,6 +33,10 @@ is committed; the questions are in benchmarks/answerability/<domain>.jsonl):
   with 18 questions and 6 off-topic ones written in the eighth pass (2026-12-07) after `adapt`
   had been changed to read such a site (from what it derived from the rustdoc book, another
   site) and before the copilot was asked anything about the Cargo Book.
+- `git`: the man pages of 20 git commands (`git-commit`, `git-rebase`, `git-stash`, ...), with
+  19 questions and 6 off-topic ones written in the ninth pass (2026-12-08) before the copilot
+  was asked anything about these pages, to check the ninth pass's change to the offline answer
+  (entries first) on pages it had not been tried on.
 
 Then, as a team would: `copilot new qa-rag NAME --docs CORPUS --defaults` (which copies the
 documents into `data/`, adapts the project to them and indexes them), and every question
@@ -219,6 +223,13 @@ NPM_PACKAGES = [
 ]
 
 
+GIT_PAGES = [
+    "git-add", "git-commit", "git-log", "git-branch", "git-switch", "git-merge", "git-rebase",
+    "git-stash", "git-reset", "git-tag", "git-clone", "git-push", "git-fetch", "git-diff",
+    "git-status", "git-remote", "git-cherry-pick", "git-revert", "git-clean", "git-blame",
+]  # fmt: skip
+
+
 def build_manpages(folder: Path, pages: list[str] = MAN_PAGES, section: str = "") -> None:
     env = {**os.environ, "MANWIDTH": "80", "MAN_KEEP_FORMATTING": ""}
     where = [section] if section else []
@@ -245,6 +256,10 @@ def build_mixed(folder: Path) -> None:
 
 def build_stdlib(folder: Path) -> None:
     build_pydoc(folder, STDLIB_MODULES)
+
+
+def build_git(folder: Path) -> None:
+    build_manpages(folder, GIT_PAGES, "1")
 
 
 def build_npm(folder: Path) -> None:
@@ -292,6 +307,7 @@ BUILDERS: dict[str, Callable[[Path], None]] = {
     "stdlib": build_stdlib,
     "config": build_config,
     "site": build_site,
+    "git": build_git,
 }
 
 
