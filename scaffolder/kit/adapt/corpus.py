@@ -17,14 +17,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
-from scaffolder.kit.adapt.sections import Section, SectionBuilder, clean
+from scaffolder.kit.adapt.sections import Section, SectionBuilder, heading_name
 from scaffolder.kit.retrieval.html_chunks import read_head
 from scaffolder.kit.retrieval.loaders import Skipped, UnreadableFileError, iter_chunks, iter_files
 from scaffolder.kit.text import tokenize
 
 DATA_DIR = "data"
-_LICENCE_NAMES = frozenset({"LICENSE", "LICENCE", "COPYING"})
-_CHANGELOG_NAMES = frozenset({"CHANGELOG", "RELEASENOTES"})
+_LICENCE_NAMES = frozenset({"LICENSE", "LICENCE", "LICENSES", "LICENCES", "COPYING"})
+_CHANGELOG_NAMES = frozenset({"CHANGELOG", "RELEASENOTES", "NEWS"})
+#: Files that list the people behind a project (GNU's `AUTHORS` and `THANKS`).
+_PEOPLE_NAMES = frozenset({"AUTHORS", "CONTRIBUTORS", "THANKS", "MAINTAINERS"})
 
 
 @dataclass(frozen=True)
@@ -131,23 +133,29 @@ def _normal_heading(heading: str) -> str:
 
 
 def set_aside(path: PurePath) -> str | None:
-    """ "a licence" or "a changelog" when a file's name says it is one (`LICENSE`, `COPYING`,
-    `OFL-LICENSE.txt`; `CHANGELOG.md`, `CHANGES`, `release-notes.html`), and adapt derives
-    nothing from it; None for any other document.
+    """ "a licence", "a changelog" or "a list of people" when a file's name says it is one
+    (`LICENSE`, `COPYING`, `OFL-LICENSE.txt`; `CHANGELOG.md`, `CHANGES`, `HISTORY.md`,
+    `release-notes.html`, GNU's `NEWS`; `AUTHORS`, `THANKS`), and adapt derives nothing from
+    it; None for any other document.
 
     Both are indexed and answered from like any document; they are left out of what the
     copilot is about. Docs sites ship their fonts' and scripts' licences beside the pages, and
     projects ship their own: deriving from them made "How do I apply the Apache License to my
     work?" a routing example and put "SOURCE CODE PRO LICENSE" in the topic of a book about
     rustdoc. A changelog names every feature once per release without explaining it: the
-    Cargo Book's asked "What should I know about cargo 1.68.2 (2023-03-28)?"."""
+    Cargo Book's asked "What should I know about cargo 1.68.2 (2023-03-28)?". A list of
+    authors is names: Valgrind's manual asked "What is Andreas Arnez?"."""
     parts = re.split(r"[-_. ]", path.name.upper())
     if not _LICENCE_NAMES.isdisjoint(parts):
         return "a licence"
     notes = any(a == "RELEASE" and b == "NOTES" for a, b in itertools.pairwise(parts))
-    # "CHANGES" only as the whole name: `path-changes.html` is a page about changes to paths.
-    if notes or parts[0] == "CHANGES" or not _CHANGELOG_NAMES.isdisjoint(parts):
+    # "CHANGES" and "HISTORY" only as the whole name: `path-changes.html` is a page about
+    # changes to paths.
+    whole = path.stem.upper() in ("CHANGES", "HISTORY")
+    if notes or whole or not _CHANGELOG_NAMES.isdisjoint(parts):
         return "a changelog"
+    if not _PEOPLE_NAMES.isdisjoint(parts):
+        return "a list of people"
     return None
 
 
@@ -168,7 +176,10 @@ def read_document(path: Path, root: Path) -> Document:
             rst = path.suffix.lower() == ".rst"
             builder.lines(chunk.text.splitlines(), markdown=False, rst=rst)
     sections = builder.done()
-    title = clean(first.split(" > ")[0]) if first else builder.first or _title(sections, path)
+    if first:
+        title = heading_name(first.split(" > ")[0])
+    else:
+        title = builder.first or _title(sections, path)
     named = [s for s in sections if s.heading.lower() == "name" and s.sentences]
     if named:  # man pages and pydoc: "ls - list directory contents" says what it is
         title = named[0].sentences[0]

@@ -43,6 +43,21 @@ class Section:
     terms: frozenset[str] = frozenset()
 
 
+#: A section's number before its heading ("13.2. Using Basic Block Vectors", "4. Memcheck",
+#: "A.1 Options"), as DocBook, texinfo and numbered Sphinx or LaTeX output write them: no part
+#: of the section's name, and Valgrind's manual asked "What should I know about 13.2. Using
+#: Basic Block Vectors to create SimPoints?". A lone number needs its dot ("3 ways to ..."
+#: keeps its 3), and a letter must follow (a release's "1.2.3 (2024-01-01)" stays).
+_SECTION_NUMBER = re.compile(
+    r"^(?:[A-Z]|\d+)(?:\.\d+)*\.\s+(?=[A-Za-z])|^(?:[A-Z]|\d+)(?:\.\d+)+\s+(?=[A-Za-z])"
+)
+
+
+def heading_name(heading: str) -> str:
+    """A heading as its section's name: markup reduced to words, its number left out."""
+    return _SECTION_NUMBER.sub("", clean(heading))
+
+
 def clean(text: str) -> str:
     """Markdown emphasis and links reduced to their words; whitespace collapsed."""
     text = _MARKUP.sub(lambda m: m.group("label") or "", text)
@@ -100,7 +115,7 @@ class SectionBuilder:
         self.literal: int | None = None
 
     def heading(self, heading: str) -> None:
-        heading = clean(heading.lstrip("#").strip())
+        heading = heading_name(heading.lstrip("#"))
         if heading and heading != self.current:
             self.first = self.first or heading
             self._close()
