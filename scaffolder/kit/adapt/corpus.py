@@ -38,6 +38,9 @@ class Document:
     #: An HTML page's `<title>` ("What is rustdoc? - The rustdoc book"): besides the page's
     #: own heading it often names the site, which is what a collection of pages is about.
     page_title: str = ""
+    #: The site an HTML page says it belongs to (`PageHead.site`: `og:site_name`, a `home`
+    #: link's title), "" when it names none.
+    site: str = ""
 
     @property
     def text(self) -> str:
@@ -183,11 +186,12 @@ def read_document(path: Path, root: Path) -> Document:
     named = [s for s in sections if s.heading.lower() == "name" and s.sentences]
     if named:  # man pages and pydoc: "ls - list directory contents" says what it is
         title = named[0].sentences[0]
-    page_title = ""
+    page_title = site = ""
     if chunks and chunks[0].kind == "html":
         with path.open(encoding="utf-8-sig", errors="replace") as stream:
-            page_title = read_head(stream).title
-    return Document(source, title, tuple(sections), digest, page_title)
+            head = read_head(stream)
+        page_title, site = head.title, head.site
+    return Document(source, title, tuple(sections), digest, page_title, site)
 
 
 def _last_heading(section: str | None) -> str:

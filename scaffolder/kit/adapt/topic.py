@@ -78,7 +78,8 @@ def derive_topic(corpus: Corpus, given: str | None = None) -> Topic:
         corpus, TOPIC_TERMS, headings_only=True, min_share=1.0 if few else NAMING_SHARE
     )
     name = (
-        _shared_site(corpus)
+        _declared_site(corpus)
+        or _shared_site(corpus)
         or _shared_title(corpus)
         or _term_list(headline)
         or _document_names(corpus)
@@ -103,6 +104,23 @@ def _shared_title(corpus: Corpus) -> str | None:
     if head.lower() in GENERIC_HEADINGS:
         return None
     return head if len(content) > 1 or head[:1].isupper() else None
+
+
+def _declared_site(corpus: Corpus) -> str | None:
+    """The site most pages say they belong to (`Document.site`: `og:site_name`, a `home`
+    link's title), when at least half of the documents (and two) say the same: the name its
+    authors gave it ("Valgrind Documentation"), where its pages' titles share nothing (DocBook
+    titles a page "4. Memcheck: a memory error detector"). A version is left out."""
+    sites = Counter(
+        _VERSION.sub("", document.site).strip() for document in corpus.documents if document.site
+    )
+    sites.pop("", None)
+    if not sites:
+        return None
+    site, count = sites.most_common(1)[0]
+    if count < 2 or count * 2 < len(corpus.documents) or not words(site):
+        return None
+    return re.sub(r"^The\b", "the", site)
 
 
 def _shared_site(corpus: Corpus) -> str | None:

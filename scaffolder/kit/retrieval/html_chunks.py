@@ -303,7 +303,8 @@ def pack_html(stream: TextIO, max_chars: int) -> Iterator[Piece]:
 
 
 class _HeadReader(HTMLParser):
-    """Reads a page's head up to its body: its `<title>` and what its `<meta>` tags say."""
+    """Reads a page's head up to its body: its `<title>`, the site it names, and what its
+    `<meta>` tags say."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -311,14 +312,18 @@ class _HeadReader(HTMLParser):
         self.refusal: str | None = None
         self.title: list[str] | None = None
         self.titled = False
+        self.site = ""
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "body" or self.done:
             self.done = True  # the rest of the block fed is the body's
         elif tag == "title" and not self.titled:
             self.title = []
-        elif tag == "meta" and self.refusal is None:
-            self.refusal = _meta_refusal({name: value or "" for name, value in attrs})
+        elif tag in ("meta", "link"):
+            named = {name: value or "" for name, value in attrs}
+            if tag == "meta" and self.refusal is None:
+                self.refusal = _meta_refusal(named)
+            self.site = self.site or _site_name(tag, named)
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "title" and self.title is not None:
@@ -335,6 +340,21 @@ class PageHead:
     title: str
     #: Why the page is not a document to index (`read_head`), or None.
     refusal: str | None
+    #: The name of the site the page says it belongs to (`_site_name`), or "".
+    site: str = ""
+
+
+def _site_name(tag: str, attributes: dict[str, str]) -> str:
+    """The site's name as a page's head declares it: Open Graph's `og:site_name`, the
+    `application-name` meta tag, or the title of its link to the home page (`<link rel="home"
+    title="Valgrind Documentation">`, which DocBook's HTML puts on every page)."""
+    if tag == "meta":
+        kind = (attributes.get("property") or attributes.get("name") or "").lower()
+        if kind in ("og:site_name", "application-name"):
+            return _collapse([attributes.get("content", "")])
+    elif "home" in attributes.get("rel", "").lower().split():
+        return _collapse([attributes.get("title", "")])
+    return ""
 
 
 def _meta_refusal(meta: dict[str, str]) -> str | None:
@@ -351,7 +371,8 @@ def _meta_refusal(meta: dict[str, str]) -> str | None:
 
 
 def read_head(stream: TextIO) -> PageHead:
-    """A page's title, and why it is not a document to index, from its head.
+    """A page's title, the site it names, and why it is not a document to index, from its
+    head.
 
     Two kinds of page say they are not, and a docs site is full of both. A redirect (a
     `refresh` with a URL) is a stub left where a page used to be: indexed, "Redirecting to..."
@@ -367,4 +388,4 @@ def read_head(stream: TextIO) -> PageHead:
             break
         reader.feed(block)
         read += len(block)
-    return PageHead(_collapse(reader.title or []), reader.refusal)
+    return PageHead(_collapse(reader.title or []), reader.refusal, reader.site)

@@ -4,6 +4,7 @@ licences of its fonts. What is copied, what the topic is and what the pages ask.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -151,17 +152,25 @@ def test_a_site_is_about_what_its_pages_titles_name_not_its_chrome(tmp_path: Pat
     assert not any("Water Hardness" in question or "hardness" in question for question in questions)
 
 
-def test_adapt_derives_nothing_from_a_licence_or_a_changelog(tmp_path: Path) -> None:
+def test_adapt_derives_nothing_from_a_licence_a_changelog_or_a_list_of_people(
+    tmp_path: Path,
+) -> None:
     for name in ("LICENSE", "COPYING", "OFL-LICENSE.txt", "licence.md", "LICENSE-MIT"):
         assert set_aside(Path(name)) == "a licence"
+    assert set_aside(Path("licenses.html")) == "a licence"  # Valgrind's page of its licences
     for name in (
         "CHANGELOG.html",
         "CHANGES",
         "CHANGES.rst",
         "release-notes.md",
         "RELEASE_NOTES.txt",
+        "NEWS",
+        "dist.news.old.html",
+        "HISTORY.md",
     ):
-        assert set_aside(Path(name)) == "a changelog"
+        assert set_aside(Path(name)) == "a changelog", name
+    for name in ("AUTHORS", "dist.authors.html", "THANKS", "CONTRIBUTORS.md"):
+        assert set_aside(Path(name)) == "a list of people", name
     for name in (
         "licensing-faq.md",
         "privacy-notice.md",
@@ -169,6 +178,8 @@ def test_adapt_derives_nothing_from_a_licence_or_a_changelog(tmp_path: Path) -> 
         "notes.md",
         "path-changes.html",
         "breaking-changes.md",
+        "history-of-the-project.md",
+        "authoring-guide.md",
     ):
         assert set_aside(Path(name)) is None, name
     project = tmp_path / "project"
@@ -360,3 +371,36 @@ def test_a_pages_code_examples_are_neither_sentences_nor_questions(tmp_path: Pat
     assert [section.heading for section in document.sections] == ["Manifest"]
     questions = {c.question for c in candidates(read_corpus(project), per_document=None)}
     assert not any("serde" in q or "opt-level" in q or "optimizations" in q for q in questions)
+
+
+#: A page as DocBook's chunked HTML writes it: a numbered title, the site's name only in the
+#: title of the link to its home page, a navigation table over the content.
+DOCBOOK_PAGE = """<html><head><title>{number}. {title}</title>
+<link rel="home" href="index.html" title="Kettle Documentation {version}">
+</head><body><div><table class="nav" summary="Navigation header"><tr>
+<th>Kettle User Manual</th></tr></table></div>
+<h1 class="title">{number}. {title}</h1>
+<h2 class="title">{number}.1. Getting Started with the {title}</h2>
+<p>The {title} of the kettle needs a minute of attention every {number} weeks.</p>
+</body></html>
+"""
+
+
+def test_a_docbook_manual_is_named_by_its_home_link_and_asks_without_section_numbers(
+    tmp_path: Path,
+) -> None:
+    project = write_data(
+        tmp_path / "project",
+        {
+            f"{name}.html": DOCBOOK_PAGE.format(number=number, title=title, version="3.19")
+            for number, (name, title) in enumerate(
+                [("spout", "Spout"), ("lid", "Lid Hinge"), ("base", "Heating Base")], start=2
+            )
+        },
+    )
+    corpus = read_corpus(project)
+    assert derive_topic(corpus).name == "Kettle Documentation"
+    assert [d.title for d in corpus.documents] == ["Heating Base", "Lid Hinge", "Spout"]
+    questions = {c.question for c in candidates(corpus, per_document=None)}
+    assert "What should I know about getting started with the lid hinge?" in questions
+    assert not any(re.search(r"\d\.", question) for question in questions), questions

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import tracemalloc
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 from scaffolder.errors import UsageError
 from scaffolder.kit.retrieval.chunking import read_units
 from scaffolder.kit.retrieval.front_matter import split_front_matter
+from scaffolder.kit.retrieval.html_chunks import read_head
 from scaffolder.kit.retrieval.loaders import (
     Skipped,
     UnreadableFileError,
@@ -312,6 +314,22 @@ def test_a_pre_block_is_fenced_and_never_cut_at_its_blank_lines(tmp_path: Path) 
         "````\na = 1\n\nb = 2222222222\n````",
         "After it.",
     ]
+
+
+@pytest.mark.parametrize(
+    ("head", "site"),
+    [
+        ('<meta property="og:site_name" content="  Kettle\n Docs ">', "Kettle Docs"),
+        ('<meta name="application-name" content="Kettle Docs">', "Kettle Docs"),
+        ('<link rel="start home" href="index.html" title="Kettle Docs">', "Kettle Docs"),
+        ('<link rel="stylesheet" href="a.css" title="Kettle theme">', ""),
+        ('<meta name="description" content="All about kettles">', ""),
+    ],
+)
+def test_a_pages_head_names_the_site_it_belongs_to(head: str, site: str) -> None:
+    page = f"<html><head><title>Lids - Kettle Docs</title>{head}</head><body><p>x</p>"
+    found = read_head(io.StringIO(page))
+    assert (found.title, found.site, found.refusal) == ("Lids - Kettle Docs", site, None)
 
 
 CHROME = """\
