@@ -155,7 +155,7 @@ def heading_question(heading: str, document: Document) -> str | None:
     content = [w for w in words(heading) if w.lower() not in STOPWORDS]
     if not heading or not content or heading.lower() in GENERIC_HEADINGS:
         return None
-    if len(content) > 8 or (heading == document.title and len(document.sections) > 1):
+    if len(content) > 8 or (heading == document.title and _has_subsections(document)):
         return None
     if heading.endswith("?"):
         return heading
@@ -166,6 +166,13 @@ def heading_question(heading: str, document: Document) -> str | None:
     else:
         subject = heading if _proper(heading) else _first_lower(heading)
     return f"What should I know about {subject}?"
+
+
+def _has_subsections(document: Document) -> bool:
+    """Whether headed sections stand under the document's title: then the title asks about
+    all of them at once. A page that is one section (texinfo's, one node a page) has only
+    text before its heading besides, and its title is what it is about."""
+    return any(section.heading not in ("", document.title) for section in document.sections)
 
 
 def sentence_question(

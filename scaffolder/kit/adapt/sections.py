@@ -44,12 +44,15 @@ class Section:
 
 
 #: A section's number before its heading ("13.2. Using Basic Block Vectors", "4. Memcheck",
-#: "A.1 Options"), as DocBook, texinfo and numbered Sphinx or LaTeX output write them: no part
-#: of the section's name, and Valgrind's manual asked "What should I know about 13.2. Using
-#: Basic Block Vectors to create SimPoints?". A lone number needs its dot ("3 ways to ..."
-#: keeps its 3), and a letter must follow (a release's "1.2.3 (2024-01-01)" stays).
+#: "A.1 Options", texinfo's "1 What is libffi?"), as DocBook, texinfo and numbered Sphinx or
+#: LaTeX output write them: no part of the section's name, and Valgrind's manual asked "What
+#: should I know about 13.2. Using Basic Block Vectors to create SimPoints?". A lone number
+#: without its dot counts only before a capital ("3 ways to ..." keeps its 3), and a letter
+#: must follow (a release's "1.2.3 (2024-01-01)" stays).
 _SECTION_NUMBER = re.compile(
-    r"^(?:[A-Z]|\d+)(?:\.\d+)*\.\s+(?=[A-Za-z])|^(?:[A-Z]|\d+)(?:\.\d+)+\s+(?=[A-Za-z])"
+    r"^(?:[A-Z]|\d+)(?:\.\d+)*\.\s+(?=[A-Za-z])"
+    r"|^(?:[A-Z]|\d+)(?:\.\d+)+\s+(?=[A-Za-z])"
+    r"|^\d{1,2}\s+(?=[A-Z])"
 )
 
 

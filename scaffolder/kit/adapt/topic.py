@@ -31,6 +31,9 @@ _RELEASE = re.compile(r"^\[?v?\d")
 _SPLIT_TITLE = re.compile(r"\s*(?::|\s-\s|\s\u2013\s|\s\u2014\s|\(|\|)\s*")
 #: What sites put between a page's title and their own name: "Page - Site", "Site | Page".
 _SITE_SEPARATOR = re.compile(r"\s+(?:-|\||\u2013|\u2014|\u00b7|::)\s+")
+#: A page's title with the site's name in brackets after it, as texinfo writes them: "Closure
+#: Example (libffi: the portable foreign function interface library)".
+_BRACKETED_SITE = re.compile(r"(?P<page>.*\S)\s+\((?P<site>[^()\d]*[A-Za-z][^()\d]*)\)")
 #: A version in a site's name: "(3.0.x)" after it, "v20.20.2" inside it.
 _VERSION = re.compile(r"\s*\([^()]*\d[^()]*\)\s*$|\s+v?\d+(?:\.\w+)+(?=\s|$)")
 #: A name's prefix and the separator after it: `npm` in `npm-ci`, `git` in `git_commit`.
@@ -126,11 +129,15 @@ def _declared_site(corpus: Corpus) -> str | None:
 def _shared_site(corpus: Corpus) -> str | None:
     """The part most HTML pages' `<title>`s share, when at least half of the documents (and
     two) have it: the site's name ("The rustdoc book" of "What is rustdoc? - The rustdoc
-    book"), whichever side of the page's own title it stands. A version is left out ("Flask
+    book"), whichever side of the page's own title it stands, or in brackets after it
+    (texinfo's "Closure Example (libffi: the portable ...)"). A version is left out ("Flask
     Documentation (3.0.x)", "Node.js v20.20.2 Documentation"): it changes with every release."""
     parts: Counter[str] = Counter()
     for document in corpus.documents:
-        pieces = _SITE_SEPARATOR.split(document.page_title.strip())
+        title = document.page_title.strip()
+        pieces = _SITE_SEPARATOR.split(title)
+        if len(pieces) == 1 and (bracketed := _BRACKETED_SITE.fullmatch(title)):
+            pieces = [bracketed["page"], bracketed["site"]]
         if len(pieces) > 1:
             parts.update({_VERSION.sub("", piece).strip() for piece in pieces} - {""})
     if not parts:

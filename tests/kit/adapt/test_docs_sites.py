@@ -404,3 +404,38 @@ def test_a_docbook_manual_is_named_by_its_home_link_and_asks_without_section_num
     questions = {c.question for c in candidates(corpus, per_document=None)}
     assert "What should I know about getting started with the lid hinge?" in questions
     assert not any(re.search(r"\d\.", question) for question in questions), questions
+
+
+#: A node of a texinfo manual as makeinfo writes it: one section a page, the manual's name in
+#: brackets after the node's in `<title>`, links to the previous and next nodes above.
+TEXINFO_PAGE = """<html><head><title>{title} (kettle: the portable tea appliance)</title>
+</head><body><div class="section" id="x"><div class="header"><p>Previous: <a href="a.html"
+rel="prev">Lids</a>, Up: <a href="index.html" rel="up">Top</a></p></div>
+<h3 class="section">{number} {title}</h3>
+<p>The {title} of the kettle is rinsed with warm water after every descaling.</p>
+</div></body></html>
+"""
+
+
+def test_a_texinfo_manual_is_named_in_brackets_and_each_page_asks_about_its_node(
+    tmp_path: Path,
+) -> None:
+    project = write_data(
+        tmp_path / "project",
+        {
+            f"{name}.html": TEXINFO_PAGE.format(number=number, title=title)
+            for name, number, title in [
+                ("Spout", "2.1", "Spout Filter"),
+                ("Hinge", "2.2", "Lid Hinge"),
+                ("Intro", "1", "Heating Plate"),
+            ]
+        },
+    )
+    corpus = read_corpus(project)
+    assert derive_topic(corpus).name == "kettle: the portable tea appliance"
+    questions = {c.question for c in candidates(corpus, per_document=None)}
+    assert {
+        "What should I know about spout filter?",
+        "What should I know about lid hinge?",
+        "What should I know about heating plate?",
+    } <= questions
