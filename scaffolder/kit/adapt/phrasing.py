@@ -140,11 +140,15 @@ _IDENTIFIER = re.compile(r"[_0-9]")
 _DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.\w+)+$")
 
 
+_SPACED_CALL = re.compile(r"^([A-Za-z_][\w.]*)\s+\(\)$")
+
+
 def heading_question(heading: str, document: Document) -> str | None:
     """What a section's heading asks ("What should I know about bulk fermentation?", "How do
     I revive a starter?"), or None: a generic heading ("Options"), a long one, the document's
     own title over its sections."""
-    heading = heading.strip().rstrip(":")
+    # gtk-doc titles a function's entry "xsltAddKey ()": the call, spaced.
+    heading = _SPACED_CALL.sub(r"\1()", heading.strip().rstrip(":"))
     if is_signature(heading):
         # An API reference's heading is the call it documents ("buf.copy(target[,
         # targetStart])"): asked as an API entry of plain text is, with where.

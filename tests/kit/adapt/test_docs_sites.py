@@ -439,3 +439,21 @@ def test_a_texinfo_manual_is_named_in_brackets_and_each_page_asks_about_its_node
         "What should I know about lid hinge?",
         "What should I know about heating plate?",
     } <= questions
+
+
+def test_a_gtk_doc_entry_titled_with_a_spaced_call_asks_what_the_call_does(
+    tmp_path: Path,
+) -> None:
+    project = write_data(
+        tmp_path / "project",
+        {
+            "kettle-keys.html": "<html><head><title>keys: the key table</title></head><body>"
+            "<h2>keys</h2><p>The key table maps every kettle button to its action.</p>"
+            "<h3><a name='kettleAddKey'></a>kettleAddKey ()</h3>"
+            "<pre>int kettleAddKey (kettle *k, const char *name);</pre>"
+            "<p>Registers a new key with the kettle so that pressing it starts a boil.</p>"
+            "</body></html>"
+        },
+    )
+    questions = {c.question for c in candidates(read_corpus(project), per_document=None)}
+    assert "What does kettleAddKey() do in kettle-keys?" in questions
