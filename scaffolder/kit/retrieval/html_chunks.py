@@ -52,6 +52,13 @@ _CLOSED = frozenset(
 )  # fmt: skip
 #: What a link to a heading or paragraph shows ("Install#", "Install¶"): not its words.
 _PERMALINKS = frozenset({"#", "\u00b6", "\u00a7", "\U0001f517", "\u2693"})
+#: ARIA roles of an element that is the site's, not the page's: a `<div role="navigation">`
+#: (Sphinx's "related" bar of previous, next and index links) is a `<nav>`.
+_SKIPPED_ROLES = frozenset({"navigation", "search"})
+#: Link types of a link to another page of the sequence (HTML's `rel`): previous, next, up.
+_NAVIGATION_RELS = frozenset({"prev", "previous", "next", "up", "index", "contents", "home"})
+#: What a navigation paragraph says besides its links: "Previous: ..., Up: ... [Index]".
+_NAVIGATION_LABELS = re.compile(r"(?i)\b(?:previous|prev|next|up|home|top|contents|index)\b|[\W_]")
 #: How much text before a possible `<main>` is held back; past it the page is read whole.
 _HELD_CHARS = 1_000_000
 _HEADINGS = {f"h{level}": level for level in range(1, 7)}
@@ -114,8 +121,13 @@ class _TextExtractor(HTMLParser):
         self._pre_depth = 0
         self._pre_parts: list[str] = []
         self._pre_line: int | None = None
-        #: Where the text of the link being read starts in `_parts`.
+        #: Where the text of the link being read starts in `_parts`, and whether it links to
+        #: the previous, next or parent page (`_NAVIGATION_RELS`).
         self._anchor: int | None = None
+        self._navigates = False
+        #: The paragraph's text outside such links, and how many it has (`_is_navigation`).
+        self._linked: list[tuple[int, int]] = []
+        self._navigation_links = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "body":
@@ -124,7 +136,7 @@ class _TextExtractor(HTMLParser):
             self._skip_depth += tag == self._skipping
             return
         named = dict(attrs)
-        if tag in _SKIPPED or (tag in _CLOSED and _hidden(tag, named)):
+        if tag in _SKIPPED or (tag in _CLOSED and (_hidden(tag, named) or _site_part(named))):
             self._skipping, self._skip_depth = tag, 1
             return
         if self._main is not None:
@@ -144,6 +156,8 @@ class _TextExtractor(HTMLParser):
             self._parts.append(" ")
         elif tag == "a" and not self._pre_depth:
             self._anchor = len(self._parts)
+            rels = set((named.get("rel") or "").lower().split())
+            self._navigates = not rels.isdisjoint(_NAVIGATION_RELS)
 
     def handle_endtag(self, tag: str) -> None:
         if self._skipping is not None:
@@ -155,6 +169,9 @@ class _TextExtractor(HTMLParser):
         if tag == "a" and self._anchor is not None:
             if "".join(self._parts[self._anchor :]).strip() in _PERMALINKS:
                 del self._parts[self._anchor :]
+            elif self._navigates:
+                self._linked.append((self._anchor, len(self._parts)))
+                self._navigation_links += 1
             self._anchor = None
         if tag in _HEADINGS and self._heading is not None:
             title = _collapse(self._parts)
@@ -236,11 +253,25 @@ class _TextExtractor(HTMLParser):
         self._start = self._end
 
     def _end_paragraph(self) -> None:
-        text = _collapse(self._parts)
+        text = "" if self._is_navigation() else _collapse(self._parts)
         self._parts = []
+        self._linked, self._navigation_links = [], 0
         if text:
             self._emit(Unit(text, self._start, self._end))
             self._emit(Unit("", self._end, self._end))
+
+    def _is_navigation(self) -> bool:
+        """Whether the paragraph is links to the previous, next or parent page and their labels
+        only: texinfo's "Previous: Closure Example, Up: Using libffi [Index]" above every
+        node, which is the manual's sequence, not what the page says."""
+        if not self._navigation_links:
+            return False
+        outside, at = [], 0
+        for start, end in self._linked:
+            outside.extend(self._parts[at:start])
+            at = end
+        outside.extend(self._parts[at:])
+        return not _NAVIGATION_LABELS.sub("", "".join(outside)).strip()
 
     def _end_pre_line(self) -> None:
         if self._pre_line is not None:
@@ -259,6 +290,11 @@ def _text(event: Unit | _Code | _Heading) -> str:
 
 def _is_main(tag: str, attrs: dict[str, str | None]) -> bool:
     return tag in _CLOSED and (tag == "main" or (attrs.get("role") or "").lower() == "main")
+
+
+def _site_part(attrs: dict[str, str | None]) -> bool:
+    """Whether the element's ARIA role makes it the site's chrome (`_SKIPPED_ROLES`)."""
+    return (attrs.get("role") or "").strip().lower() in _SKIPPED_ROLES
 
 
 def _hidden(tag: str, attrs: dict[str, str | None]) -> bool:

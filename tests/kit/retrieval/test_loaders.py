@@ -332,6 +332,24 @@ def test_a_pages_head_names_the_site_it_belongs_to(head: str, site: str) -> None
     assert (found.title, found.site, found.refusal) == ("Lids - Kettle Docs", site, None)
 
 
+def test_links_to_the_previous_and_next_pages_are_the_sites_not_the_pages(tmp_path: Path) -> None:
+    """Texinfo heads every node with "Previous: ..., Up: ... [Index]" and Sphinx puts a
+    `role="navigation"` bar of related pages around each: the manual's sequence, not what the
+    page says. A sentence that links to the next page is still a sentence."""
+    page = """<html><body>
+<div class="related" role="navigation"><ul><li><a href="genindex.html">index</a></li>
+<li><a href="next.html">next page title</a></li></ul></div>
+<div class="header"><p>Previous: <a href="a.html" rel="prev">Lids</a>, Up: <a href="t.html"
+rel="up">Using the kettle</a> &nbsp; [<a href="Index.html" rel="index">Index</a>]</p></div>
+<h2>Spouts</h2>
+<p>Rinse the spout weekly; <a href="next.html" rel="next">the next chapter</a> says how.</p>
+</body></html>"""
+    chunks = chunks_of(write(tmp_path, "spouts.html", page))
+    assert [chunk.text for chunk in chunks] == [
+        "Spouts\n\nRinse the spout weekly; the next chapter says how."
+    ]
+
+
 CHROME = """\
 <html><head><title>Install - The Guide</title></head><body>
 <div class="menu"><h1>The Guide</h1><p>Press S to search.</p></div>
