@@ -35,8 +35,9 @@ class IndexView:
     rows: Mapping[str, str]
     #: Chunk id -> the path of its document.
     sources: Mapping[str, str]
-    #: Chunk id -> its place in its document, (page, first line): which chunk opens it.
-    positions: Mapping[str, tuple[int, int]]
+    #: Chunk id -> its place in its document, (page, first line, place among its chunks):
+    #: which chunk opens it.
+    positions: Mapping[str, tuple[int, int, int]]
     visible: frozenset[str] = field(init=False)
     #: A document's name -> its chunks (`_names`).
     named: Mapping[str, frozenset[str]] = field(init=False)
@@ -85,7 +86,12 @@ class IndexView:
         for chunk_id in chunks:
             source = self.sources[chunk_id]
             known = first.get(source)
-            if known is None or self.positions[chunk_id] < self.positions[known]:
+            # Ties (rows written before chunks kept their place) go to the smaller id, so every
+            # process picks the same chunk, whatever order it iterates a set in.
+            if known is None or (self.positions[chunk_id], chunk_id) < (
+                self.positions[known],
+                known,
+            ):
                 first[source] = chunk_id
         return [first[source] for source in sorted(first)]
 

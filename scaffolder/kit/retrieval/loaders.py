@@ -337,12 +337,12 @@ def iter_chunks(
     kind = _KINDS[fmt]
     try:
         if fmt == "pdf":
-            for page, piece in _pdf_pieces(absolute, source, max_chars):
-                yield _chunk(piece, source, kind, page, origin)
+            for ordinal, (page, piece) in enumerate(_pdf_pieces(absolute, source, max_chars)):
+                yield _chunk(piece, source, kind, page, origin, ordinal)
             return
         with absolute.open(encoding="utf-8-sig", newline=None) as stream:
-            for piece in _text_pieces(fmt, stream, absolute, max_chars):
-                yield _chunk(piece, source, kind, None, origin)
+            for ordinal, piece in enumerate(_text_pieces(fmt, stream, absolute, max_chars)):
+                yield _chunk(piece, source, kind, None, origin, ordinal)
     except UnicodeDecodeError as error:
         raise UnreadableFileError(f"{source}: not UTF-8 text ({error.reason})") from error
     except OSError as error:
@@ -350,7 +350,7 @@ def iter_chunks(
 
 
 def _chunk(
-    piece: Piece, source: str, kind: ChunkKind, page: int | None, origin: str | None
+    piece: Piece, source: str, kind: ChunkKind, page: int | None, origin: str | None, ordinal: int
 ) -> Chunk:
     return Chunk(
         text=piece.text,
@@ -361,6 +361,7 @@ def _chunk(
         section=piece.section,
         page=page,
         origin=origin,
+        ordinal=ordinal,
     )
 
 

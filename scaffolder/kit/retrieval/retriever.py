@@ -67,8 +67,9 @@ CACHED_CHUNKS = 1024
 #: Version 2 keeps each chunk's document, for the documents a question names; version 3's
 #: BM25 read each chunk's heading path with its text, which version 4 no longer does (a
 #: title every page shares made its words look like noise: `docs/retrieval.md`); version 5
-#: keeps each chunk's place in its document, for the chunk that opens it.
-_FORMAT = "scaffolder-index-view-5"
+#: keeps each chunk's place in its document, for the chunk that opens it; version 6 adds the
+#: chunk's place among its file's chunks to it (a minified page's chunks share their line).
+_FORMAT = "scaffolder-index-view-6"
 #: The weight in relative fusion of the ranking of the chunks of the documents a question
 #: names: as much as BM25's with the `local` embedder. A question that names a command,
 #: module or package ("How do I make grep case insensitive?") is about that document, yet a
@@ -287,7 +288,8 @@ class Retriever:
                     rows = {str(c): str(r) for c, r in data["rows"].items()}
                     sources = {str(c): str(s) for c, s in data["sources"].items()}
                     positions = {
-                        str(c): (int(p), int(n)) for c, (p, n) in data["positions"].items()
+                        str(c): (int(p), int(n), int(o))
+                        for c, (p, n, o) in data["positions"].items()
                     }
                     bm25 = BM25Index.from_dict(data["bm25"])
                     return IndexView(snapshot, bm25, rows, sources, positions)

@@ -198,7 +198,11 @@ class VectorStore:
                 row,
                 document,
                 str(metadata["source"]),
-                (int(metadata.get("page") or 0), int(metadata["start_line"])),
+                (
+                    int(metadata.get("page") or 0),
+                    int(metadata["start_line"]),
+                    int(metadata.get("ordinal") or 0),
+                ),
             )
             for row, document, metadata in zip(
                 got["ids"], got["documents"], got["metadatas"], strict=True
@@ -338,6 +342,7 @@ def _chunk(document: str, metadata: dict[str, Any]) -> Chunk:
         section=metadata.get("section"),
         page=metadata.get("page"),
         origin=metadata.get("origin"),
+        ordinal=int(metadata.get("ordinal") or 0),
     )
 
 

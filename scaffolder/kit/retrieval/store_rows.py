@@ -37,8 +37,9 @@ class StoredText(NamedTuple):
     row: str
     text: str
     source: str
-    #: (page, first line): the order of a document's chunks (page 0 for all but PDFs).
-    position: tuple[int, int]
+    #: (page, first line, place among the file's chunks): the order of a document's chunks
+    #: (page 0 for all but PDFs; the place is 0 in rows written before it was kept).
+    position: tuple[int, int, int]
 
 
 def row_id(chunk_id: str, generation: int) -> str:

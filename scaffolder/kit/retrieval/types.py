@@ -32,6 +32,9 @@ class Chunk:
     #: The configured source (`[tool.copilot] sources`) the file belongs to, whose name is
     #: also the first component of `source`; None for the project's own files.
     origin: str | None = None
+    #: Its place among its file's chunks (0: the first). Lines alone do not order them: a
+    #: minified page is one line, and every chunk of a rustdoc page starts on line 1.
+    ordinal: int = 0
 
     @property
     def id(self) -> str:

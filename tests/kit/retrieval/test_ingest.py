@@ -217,6 +217,27 @@ def test_the_saved_view_keeps_the_documents_names(manuals: Retriever, tmp_path: 
     )
 
 
+def test_the_opening_of_a_page_on_one_line_is_its_first_chunk(tmp_path: Path) -> None:
+    """Every chunk of a minified page starts on line 1 (rustdoc writes its pages so): the
+    opening is the first chunk by its place in the file, in every process, whichever order a
+    set of ids comes in (it had been a different chunk from one `copilot ask` to the next)."""
+    sections = "".join(
+        f"<h2>Part {n}</h2><p>Part {n} of the kettle manual covers topic {n} at length.</p>"
+        for n in range(12)
+    )
+    page = f"<html><body><h1>Kettle</h1><p>The kettle boils water quickly.</p>{sections}</body>"
+    store = indexed(tmp_path, "docs", {"kettle.html": page + "</html>"})
+    chunks = list(iter_chunks(tmp_path / "docs" / "kettle.html", tmp_path / "docs"))
+    assert len(chunks) > 3 and {c.start_line for c in chunks} == {1}
+    assert [c.ordinal for c in chunks] == list(range(len(chunks)))
+    for retriever in (
+        Retriever(store, index_dir=tmp_path / "bm25"),
+        Retriever(store, index_dir=tmp_path / "bm25"),  # the view the first one saved
+    ):
+        first = retriever.search("What is kettle?", k=3)[0]
+        assert first.opening and first.chunk.text.startswith("Kettle\n\nThe kettle boils")
+
+
 def test_bad_input(corpus: Path, tmp_path: Path) -> None:
     store = VectorStore(connect(None, tmp_path / "chroma"), LocalEmbedder())
     with pytest.raises(UsageError, match="does not exist"):
