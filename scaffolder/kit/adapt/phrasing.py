@@ -141,6 +141,19 @@ _DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.\w+)+$")
 
 
 _SPACED_CALL = re.compile(r"^([A-Za-z_][\w.]*)\s+\(\)$")
+#: A heading that declares a function in code, as generated API references title a method's
+#: entry: rustdoc's "pub const fn new() -> BTreeMap<K, V>", Python's "async def fetch(url)".
+_DECLARED_CALL = re.compile(
+    r"^(?:(?:pub(?:\([\w:]+\))?|async|unsafe|const|extern(?:\s+\"[^\"]*\")?|static|export)\s+)*"
+    r"(?:fn|def|func|function)\s+(?P<name>[A-Za-z_]\w*)\s*[<(]"
+)
+#: A heading that is any other declaration in code ("impl<K, V> BTreeMap<K, V>", "type Owned
+#: = T", "class Reader(io.Base):"): a name with its type's punctuation, which asks nothing a
+#: user would.
+_DECLARATION = re.compile(
+    r"^(?:pub(?:\([\w:]+\))?\s+)?(?:impl|type|struct|enum|trait|union|class|interface|const|"
+    r"static|let|var|mod|use)\b[<\s](?=.*[<>(){}=:;&])"
+)
 
 
 def heading_question(heading: str, document: Document) -> str | None:
@@ -149,11 +162,15 @@ def heading_question(heading: str, document: Document) -> str | None:
     own title over its sections."""
     # gtk-doc titles a function's entry "xsltAddKey ()": the call, spaced.
     heading = _SPACED_CALL.sub(r"\1()", heading.strip().rstrip(":"))
+    where = PurePosixPath(document.source).stem
     if is_signature(heading):
         # An API reference's heading is the call it documents ("buf.copy(target[,
         # targetStart])"): asked as an API entry of plain text is, with where.
-        where = PurePosixPath(document.source).stem
         return f"What does {heading.partition('(')[0]}() do in {where}?"
+    if declared := _DECLARED_CALL.match(heading):
+        return f"What does {declared['name']}() do in {where}?"
+    if _DECLARATION.match(heading):
+        return None
     if heading.isupper() and not _IDENTIFIER.search(heading):
         heading = heading.lower()  # "DESCRIPTION"; "ERR_TLS_CERT" is a name, kept as it is
     content = [w for w in words(heading) if w.lower() not in STOPWORDS]

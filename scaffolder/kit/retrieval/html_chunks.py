@@ -39,7 +39,9 @@ from scaffolder.kit.retrieval.chunking import (
     split_line,
 )
 
-_SKIPPED = frozenset({"script", "style", "nav", "noscript", "template", "head"})
+#: Never text: scripts and styles, the site's navigation, the head, and a control's label (a
+#: button's "Copy item path" inside rustdoc's every title, a code block's "Run").
+_SKIPPED = frozenset({"script", "style", "nav", "noscript", "template", "head", "button"})
 #: Elements whose end tag HTML requires: only these can be skipped as hidden or read as the
 #: main content, since an element whose end tag may be left out (`<p>`, `<li>`) or that has
 #: none (`<input hidden>`) would leave the parser waiting for a close that never comes.

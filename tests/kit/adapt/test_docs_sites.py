@@ -457,3 +457,36 @@ def test_a_gtk_doc_entry_titled_with_a_spaced_call_asks_what_the_call_does(
     )
     questions = {c.question for c in candidates(read_corpus(project), per_document=None)}
     assert "What does kettleAddKey() do in kettle-keys?" in questions
+
+
+def test_an_api_reference_in_code_asks_what_its_functions_do_and_nothing_of_its_impls(
+    tmp_path: Path,
+) -> None:
+    """rustdoc titles a method's entry with its declaration and lists `impl` blocks and
+    associated types as headings: a declared function asks what it does; the rest is code no
+    user asks about. A control's label ("Copy item path") is no part of a heading."""
+    entries = "".join(
+        f"<section><h4 class='code-header'>{heading}</h4><p>{text}</p></section>"
+        for heading, text in [
+            ("pub fn pop(this: PeekMut&lt;'a, T&gt;) -&gt; T", "Removes the peeked value."),
+            ("impl&lt;K, V&gt; BTreeMap&lt;K, V&gt;", "Methods of the ordered map type."),
+            ("type Owned = T", "The resulting type after obtaining ownership."),
+            ("pub const fn new() -&gt; PeekMut&lt;K, V&gt;", "Makes a new, empty handle."),
+        ]
+    )
+    project = write_data(
+        tmp_path / "project",
+        {
+            "struct.PeekMut.html": "<html><head><title>PeekMut in std - Rust</title></head>"
+            "<body><main><h1>Struct PeekMut<button id='copy-path'>Copy item path</button></h1>"
+            f"<p>A handle to the greatest item of a binary heap.</p>{entries}</main></body></html>"
+        },
+    )
+    corpus = read_corpus(project)
+    assert corpus.documents[0].title == "Struct PeekMut"
+    questions = {c.question for c in candidates(corpus, per_document=None)}
+    assert {
+        "What does pop() do in struct.PeekMut?",
+        "What does new() do in struct.PeekMut?",
+    } <= questions
+    assert not any("impl" in q or "Owned" in q or "Copy item" in q for q in questions)
