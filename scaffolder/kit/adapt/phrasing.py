@@ -142,10 +142,12 @@ _DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.\w+)+$")
 
 _SPACED_CALL = re.compile(r"^([A-Za-z_][\w.]*)\s+\(\)$")
 #: A heading that declares a function in code, as generated API references title a method's
-#: entry: rustdoc's "pub const fn new() -> BTreeMap<K, V>", Python's "async def fetch(url)".
+#: entry (rustdoc's "pub const fn new() -> BTreeMap<K, V>", Python's "async def fetch(url)"),
+#: or shows the call a README is about assigned ("var argv = parseArgs(args, opts={})").
 _DECLARED_CALL = re.compile(
     r"^(?:(?:pub(?:\([\w:]+\))?|async|unsafe|const|extern(?:\s+\"[^\"]*\")?|static|export)\s+)*"
-    r"(?:fn|def|func|function)\s+(?P<name>[A-Za-z_]\w*)\s*[<(]"
+    r"(?:(?:fn|def|func|function)\s+(?P<name>[A-Za-z_]\w*)\s*[<(]"
+    r"|(?:var|let|const)\s+[A-Za-z_$][\w$]*\s*=\s*(?:new\s+|await\s+)?(?P<called>[A-Za-z_$][\w.$]*)\s*\()"
 )
 #: A heading that is any other declaration in code ("impl<K, V> BTreeMap<K, V>", "type Owned
 #: = T", "class Reader(io.Base):"): a name with its type's punctuation, which asks nothing a
@@ -168,7 +170,7 @@ def heading_question(heading: str, document: Document) -> str | None:
         # targetStart])"): asked as an API entry of plain text is, with where.
         return f"What does {heading.partition('(')[0]}() do in {where}?"
     if declared := _DECLARED_CALL.match(heading):
-        return f"What does {declared['name']}() do in {where}?"
+        return f"What does {declared['name'] or declared['called']}() do in {where}?"
     if _DECLARATION.match(heading):
         return None
     if heading.isupper() and not _IDENTIFIER.search(heading):

@@ -490,3 +490,17 @@ def test_an_api_reference_in_code_asks_what_its_functions_do_and_nothing_of_its_
         "What does new() do in struct.PeekMut?",
     } <= questions
     assert not any("impl" in q or "Owned" in q or "Copy item" in q for q in questions)
+
+
+def test_a_readme_heading_that_assigns_a_call_asks_what_the_call_does(tmp_path: Path) -> None:
+    project = write_data(
+        tmp_path / "project",
+        {
+            "argparse-lite.md": "# argparse-lite\n\nParses a command line into an object.\n\n"
+            "## var argv = parseArgs(args, opts={})\n\n"
+            "Return an argument object populated with the array arguments from args.\n"
+        },
+    )
+    questions = {c.question for c in candidates(read_corpus(project), per_document=None)}
+    assert "What does parseArgs() do in argparse-lite?" in questions
+    assert not any("var argv" in question for question in questions)
