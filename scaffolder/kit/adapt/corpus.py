@@ -23,7 +23,7 @@ from scaffolder.kit.retrieval.loaders import Skipped, UnreadableFileError, iter_
 from scaffolder.kit.text import tokenize
 
 DATA_DIR = "data"
-_LICENCE_NAMES = frozenset({"LICENSE", "LICENCE", "LICENSES", "LICENCES", "COPYING"})
+_LICENCE_NAMES = frozenset({"LICENSE", "LICENCE", "LICENSES", "LICENCES", "COPYING", "COPYRIGHT"})
 _CHANGELOG_NAMES = frozenset({"CHANGELOG", "RELEASENOTES", "NEWS"})
 #: Files that list the people behind a project (GNU's `AUTHORS` and `THANKS`).
 _PEOPLE_NAMES = frozenset({"AUTHORS", "CONTRIBUTORS", "THANKS", "MAINTAINERS"})
@@ -137,9 +137,9 @@ def _normal_heading(heading: str) -> str:
 
 def set_aside(path: PurePath) -> str | None:
     """ "a licence", "a changelog" or "a list of people" when a file's name says it is one
-    (`LICENSE`, `COPYING`, `OFL-LICENSE.txt`; `CHANGELOG.md`, `CHANGES`, `HISTORY.md`,
-    `release-notes.html`, GNU's `NEWS`; `AUTHORS`, `THANKS`), and adapt derives nothing from
-    it; None for any other document.
+    (`LICENSE`, `COPYING`, `OFL-LICENSE.txt`, Debian's `copyright`; `CHANGELOG.md`, `CHANGES`,
+    `HISTORY.md`, `release-notes.html`, GNU's `NEWS`; `AUTHORS`, `THANKS`), and adapt derives
+    nothing from it; None for any other document.
 
     Both are indexed and answered from like any document; they are left out of what the
     copilot is about. Docs sites ship their fonts' and scripts' licences beside the pages, and

@@ -158,6 +158,7 @@ def test_adapt_derives_nothing_from_a_licence_a_changelog_or_a_list_of_people(
     for name in ("LICENSE", "COPYING", "OFL-LICENSE.txt", "licence.md", "LICENSE-MIT"):
         assert set_aside(Path(name)) == "a licence"
     assert set_aside(Path("licenses.html")) == "a licence"  # Valgrind's page of its licences
+    assert set_aside(Path("001-adduser-copyright")) == "a licence"  # Debian's copyright file
     for name in (
         "CHANGELOG.html",
         "CHANGES",
