@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
 from scaffolder.kit.adapt.sections import Section, SectionBuilder, heading_name
-from scaffolder.kit.retrieval.html_chunks import read_head
+from scaffolder.kit.retrieval.html_head import read_head
 from scaffolder.kit.retrieval.loaders import Skipped, UnreadableFileError, iter_chunks, iter_files
 from scaffolder.kit.text import tokenize
 

@@ -117,13 +117,7 @@ def _declared_site(corpus: Corpus) -> str | None:
     sites = Counter(
         _VERSION.sub("", document.site).strip() for document in corpus.documents if document.site
     )
-    sites.pop("", None)
-    if not sites:
-        return None
-    site, count = sites.most_common(1)[0]
-    if count < 2 or count * 2 < len(corpus.documents) or not words(site):
-        return None
-    return re.sub(r"^The\b", "the", site)
+    return _said_by_most(sites, len(corpus.documents))
 
 
 def _shared_site(corpus: Corpus) -> str | None:
@@ -139,13 +133,20 @@ def _shared_site(corpus: Corpus) -> str | None:
         if len(pieces) == 1 and (bracketed := _BRACKETED_SITE.fullmatch(title)):
             pieces = [bracketed["page"], bracketed["site"]]
         if len(pieces) > 1:
-            parts.update({_VERSION.sub("", piece).strip() for piece in pieces} - {""})
-    if not parts:
+            parts.update({_VERSION.sub("", piece).strip() for piece in pieces})
+    return _said_by_most(parts, len(corpus.documents))
+
+
+def _said_by_most(names: Counter[str], documents: int) -> str | None:
+    """The commonest of `names` when at least half of the `documents` (and two) say it, as a
+    topic reads after "questions about" ("The Cargo Book" -> "the Cargo Book")."""
+    names.pop("", None)
+    if not names:
         return None
-    site, count = parts.most_common(1)[0]
-    if count < 2 or count * 2 < len(corpus.documents) or not words(site):
+    name, count = names.most_common(1)[0]
+    if count < 2 or count * 2 < documents or not words(name):
         return None
-    return re.sub(r"^The\b", "the", site)
+    return re.sub(r"^The\b", "the", name)
 
 
 def _shared_name_prefix(heads: list[str], documents: int) -> str | None:

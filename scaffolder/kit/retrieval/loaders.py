@@ -41,7 +41,8 @@ from scaffolder.kit.retrieval.chunking import Piece, pack, pack_markdown, read_u
 from scaffolder.kit.retrieval.code_chunks import PYTHON_AST_MAX_BYTES, pack_python
 from scaffolder.kit.retrieval.front_matter import split_front_matter
 from scaffolder.kit.retrieval.gitignore import IgnoreRules
-from scaffolder.kit.retrieval.html_chunks import pack_html, read_head
+from scaffolder.kit.retrieval.html_chunks import pack_html
+from scaffolder.kit.retrieval.html_head import read_head
 from scaffolder.kit.retrieval.package_metadata import pack_package, split_package_headers
 from scaffolder.kit.retrieval.types import Chunk, ChunkKind
 from scaffolder.kit.sources import SourceMap

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from scaffolder.errors import UsageError
-from scaffolder.kit.adapt.corpus import read_corpus, set_aside
+from scaffolder.kit.adapt.corpus import Corpus, read_corpus, set_aside
 from scaffolder.kit.adapt.docs import DocsPlan, plan_docs
 from scaffolder.kit.adapt.questions import candidates
 from scaffolder.kit.adapt.topic import derive_topic
@@ -100,6 +100,11 @@ def build_site(folder: Path) -> Path:
     return folder
 
 
+def questions_of(corpus: Corpus) -> set[str]:
+    """Every question `adapt` could derive from `corpus`, none cut."""
+    return {c.question for c in candidates(corpus, per_document=None)}
+
+
 def copied(plan: DocsPlan) -> list[str]:
     """Where `plan` copies its files under data/, sorted."""
     return sorted(str(relative) for _, relative in plan.copies)
@@ -145,7 +150,7 @@ def test_a_site_is_about_what_its_pages_titles_name_not_its_chrome(tmp_path: Pat
     assert derive_topic(corpus).name == "the Kettle Guide"
     text = "\n".join(document.text for document in corpus.documents)
     assert "Keyboard shortcuts" not in text and "Previous chapter" not in text
-    questions = {c.question for c in candidates(corpus, per_document=None)}
+    questions = questions_of(corpus)
     # A title-case heading reads as words of a question; a table's header row is no heading.
     assert "What should I know about vinegar rinse method?" in questions
     assert "What should I know about keep warm setting?" in questions
@@ -245,7 +250,7 @@ def test_api_docs_beside_their_html_and_an_all_in_one_page(tmp_path: Path) -> No
         "Closing buffer handles",
     ]
     assert not any("include" in sentence for s in buffer.sections for sentence in s.sentences)
-    questions = {c.question for c in candidates(corpus, per_document=None)}
+    questions = questions_of(corpus)
     assert "What should I know about closing buffer handles?" in questions
 
 
@@ -287,7 +292,7 @@ def test_an_api_heading_asks_what_the_call_does_and_a_constant_keeps_its_case(
             "## DESCRIPTION\n\nA buffer is a fixed-length sequence of bytes kept off the heap.\n"
         },
     )
-    questions = {c.question for c in candidates(read_corpus(project), per_document=None)}
+    questions = questions_of(read_corpus(project))
     assert "What does buf.copy() do in buffer?" in questions
     assert "What should I know about ERR_BUFFER_TOO_LARGE?" in questions
     assert not any("copy(target" in question for question in questions)
@@ -370,7 +375,7 @@ def test_a_pages_code_examples_are_neither_sentences_nor_questions(tmp_path: Pat
         "The resolver then picks the newest matching version.",
     ]
     assert [section.heading for section in document.sections] == ["Manifest"]
-    questions = {c.question for c in candidates(read_corpus(project), per_document=None)}
+    questions = questions_of(read_corpus(project))
     assert not any("serde" in q or "opt-level" in q or "optimizations" in q for q in questions)
 
 
@@ -402,7 +407,7 @@ def test_a_docbook_manual_is_named_by_its_home_link_and_asks_without_section_num
     corpus = read_corpus(project)
     assert derive_topic(corpus).name == "Kettle Documentation"
     assert [d.title for d in corpus.documents] == ["Heating Base", "Lid Hinge", "Spout"]
-    questions = {c.question for c in candidates(corpus, per_document=None)}
+    questions = questions_of(corpus)
     assert "What should I know about getting started with the lid hinge?" in questions
     assert not any(re.search(r"\d\.", question) for question in questions), questions
 
@@ -434,7 +439,7 @@ def test_a_texinfo_manual_is_named_in_brackets_and_each_page_asks_about_its_node
     )
     corpus = read_corpus(project)
     assert derive_topic(corpus).name == "kettle: the portable tea appliance"
-    questions = {c.question for c in candidates(corpus, per_document=None)}
+    questions = questions_of(corpus)
     assert {
         "What should I know about spout filter?",
         "What should I know about lid hinge?",
@@ -456,7 +461,7 @@ def test_a_gtk_doc_entry_titled_with_a_spaced_call_asks_what_the_call_does(
             "</body></html>"
         },
     )
-    questions = {c.question for c in candidates(read_corpus(project), per_document=None)}
+    questions = questions_of(read_corpus(project))
     assert "What does kettleAddKey() do in kettle-keys?" in questions
 
 
@@ -485,7 +490,7 @@ def test_an_api_reference_in_code_asks_what_its_functions_do_and_nothing_of_its_
     )
     corpus = read_corpus(project)
     assert corpus.documents[0].title == "Struct PeekMut"
-    questions = {c.question for c in candidates(corpus, per_document=None)}
+    questions = questions_of(corpus)
     assert {
         "What does pop() do in struct.PeekMut?",
         "What does new() do in struct.PeekMut?",
@@ -502,6 +507,6 @@ def test_a_readme_heading_that_assigns_a_call_asks_what_the_call_does(tmp_path: 
             "Return an argument object populated with the array arguments from args.\n"
         },
     )
-    questions = {c.question for c in candidates(read_corpus(project), per_document=None)}
+    questions = questions_of(read_corpus(project))
     assert "What does parseArgs() do in argparse-lite?" in questions
     assert not any("var argv" in question for question in questions)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from scaffolder.errors import UsageError
 from scaffolder.kit.retrieval.chunking import read_units
 from scaffolder.kit.retrieval.front_matter import split_front_matter
-from scaffolder.kit.retrieval.html_chunks import read_head
+from scaffolder.kit.retrieval.html_head import read_head
 from scaffolder.kit.retrieval.loaders import (
     Skipped,
     UnreadableFileError,
