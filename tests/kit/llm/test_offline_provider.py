@@ -195,6 +195,17 @@ def test_a_sentence_that_introduces_an_example_brings_it_from_any_passage() -> N
     assert check_citations(reply, ["1", "2", "3"]).ok
 
 
+def test_an_example_that_is_both_chosen_and_introduced_is_shown_once() -> None:
+    passage = Passage(
+        "d",
+        "Name the regex dependency with the git key:\n\n"
+        '```\n[dependencies]\nregex = { git = "https://example.org/regex.git" }\n```\n',
+    )
+    reply = ask(AnswerTask("How do I give the regex dependency a git key?", (passage,)))
+    assert reply.count("example.org/regex.git") == 1
+    assert reply.startswith("Name the regex dependency with the git key: [d] \n```")
+
+
 def test_an_example_under_another_heading_is_not_appended() -> None:
     passage = Passage(
         "p",

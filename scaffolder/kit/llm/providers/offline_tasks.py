@@ -216,14 +216,15 @@ def _says_something(text: str) -> bool:
     return len(words(_NOT_WORDS.sub(" ", _OWN_ANCHOR_LINK.sub(" ", text)))) >= 3
 
 
-def _example_after(units: list[_Unit], position: int) -> _Unit | None:
-    """The code example that follows the sentence at `position` under the same heading, within
-    `_EXAMPLE_REACH` units (a table row or an "Example:" line may sit between them)."""
-    for unit in units[position + 1 : position + 1 + _EXAMPLE_REACH]:
-        if unit.heading != units[position].heading:
+def _example_after(units: list[_Unit], position: int) -> int | None:
+    """The position of the code example that follows the sentence at `position` under the
+    same heading, within `_EXAMPLE_REACH` units (a table row or an "Example:" line may sit
+    between them)."""
+    for at in range(position + 1, min(position + 1 + _EXAMPLE_REACH, len(units))):
+        if units[at].heading != units[position].heading:
             return None
-        if unit.code:
-            return unit
+        if units[at].code:
+            return at
     return None
 
 
@@ -292,17 +293,21 @@ def answer(task: AnswerTask) -> str:
     # key:"), whose answer is the example itself.
     last = max(-entry[2] for entry in chosen if entry[1] == top[1])
     parts: list[str] = []
-    shown: set[tuple[int, int]] = set()
+    shown: set[tuple[int, int]] = set()  # (passage, unit position) already in the answer
     for _, rank, at in chosen:
-        found, unit = units[-rank], units[-rank][-at]
-        parts.append(_cited(unit, task.passages[-rank].id, relevance))
-        shown.add((rank, at))
+        passage, position = -rank, -at
+        found = units[passage]
+        if (passage, position) in shown:  # an example an earlier sentence brought
+            continue
+        parts.append(_cited(found[position], task.passages[passage].id, relevance))
+        shown.add((passage, position))
+        unit = found[position]
         introduces = not unit.code and unit.text.rstrip().endswith(":")
-        if (rank == top[1] and -at == last) or introduces:
-            example = None if unit.code else _example_after(found, -at)
-            if example is not None and (rank, -found.index(example)) not in shown:
-                shown.add((rank, -found.index(example)))
-                parts.append(_cited(example, task.passages[-rank].id, None))
+        if (rank == top[1] and position == last) or introduces:
+            example = None if unit.code else _example_after(found, position)
+            if example is not None and (passage, example) not in shown:
+                shown.add((passage, example))
+                parts.append(_cited(found[example], task.passages[passage].id, None))
     return " ".join(parts).strip()
 
 
