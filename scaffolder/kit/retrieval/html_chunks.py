@@ -250,6 +250,8 @@ class _TextExtractor(HTMLParser):
         text = _WHITESPACE.sub(" ", "".join(self._parts)).lstrip()
         pieces = list(fragments(text, self.max_chars))
         self._parts = [pieces.pop()]
+        # A paragraph this long is no bar of links, and the links' places in it are gone.
+        self._linked, self._navigation_links, self._anchor = [], 0, None
         for piece in pieces:
             self._emit(Unit(piece.strip(), self._start, self._end, whole=False))
         self._start = self._end

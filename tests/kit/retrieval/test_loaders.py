@@ -348,6 +348,10 @@ rel="up">Using the kettle</a> &nbsp; [<a href="Index.html" rel="index">Index</a>
     assert [chunk.text for chunk in chunks] == [
         "Spouts\n\nRinse the spout weekly; the next chapter says how."
     ]
+    # A paragraph that opens with such a link and outgrows a chunk is text all the same.
+    long = '<p><a href="n.html" rel="next">Next</a> ' + "the spout is rinsed " * 20 + "</p>"
+    chunks = chunks_of(write(tmp_path, "long.html", long), max_chars=120)
+    assert "".join(chunk.text for chunk in chunks).count("rinsed") == 20
 
 
 CHROME = """\
