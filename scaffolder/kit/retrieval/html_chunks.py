@@ -138,7 +138,7 @@ class _TextExtractor(HTMLParser):
             self._skip_depth += tag == self._skipping
             return
         named = dict(attrs)
-        if tag in _SKIPPED or (tag in _CLOSED and (_hidden(tag, named) or _site_part(named))):
+        if tag in _SKIPPED or (tag in _CLOSED and (_hidden(tag, named) or _site_part(tag, named))):
             self._skipping, self._skip_depth = tag, 1
             return
         if self._main is not None:
@@ -296,9 +296,13 @@ def _is_main(tag: str, attrs: dict[str, str | None]) -> bool:
     return tag in _CLOSED and (tag == "main" or (attrs.get("role") or "").lower() == "main")
 
 
-def _site_part(attrs: dict[str, str | None]) -> bool:
-    """Whether the element's ARIA role makes it the site's chrome (`_SKIPPED_ROLES`)."""
-    return (attrs.get("role") or "").strip().lower() in _SKIPPED_ROLES
+def _site_part(tag: str, attrs: dict[str, str | None]) -> bool:
+    """Whether the element says it is the site's chrome: its ARIA role (`_SKIPPED_ROLES`), or
+    a table's summary, as DocBook's HTML heads and foots every page with a table summarised
+    "Navigation header" (the manual's title, Prev, Up and Next)."""
+    if (attrs.get("role") or "").strip().lower() in _SKIPPED_ROLES:
+        return True
+    return tag == "table" and "navigation" in (attrs.get("summary") or "").lower()
 
 
 def _hidden(tag: str, attrs: dict[str, str | None]) -> bool:

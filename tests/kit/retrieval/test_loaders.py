@@ -333,10 +333,13 @@ def test_a_pages_head_names_the_site_it_belongs_to(head: str, site: str) -> None
 
 
 def test_links_to_the_previous_and_next_pages_are_the_sites_not_the_pages(tmp_path: Path) -> None:
-    """Texinfo heads every node with "Previous: ..., Up: ... [Index]" and Sphinx puts a
-    `role="navigation"` bar of related pages around each: the manual's sequence, not what the
-    page says. A sentence that links to the next page is still a sentence."""
+    """Texinfo heads every node with "Previous: ..., Up: ... [Index]", DocBook with a table
+    summarised "Navigation header", and Sphinx puts a `role="navigation"` bar of related pages
+    around each: the manual's sequence, not what the page says. A sentence that links to the
+    next page is still a sentence."""
     page = """<html><body>
+<div class="navheader"><table summary="Navigation header"><tr><th>Kettle Manual</th></tr>
+<tr><td><a accesskey="p" href="a.html">Prev</a></td></tr></table></div>
 <div class="related" role="navigation"><ul><li><a href="genindex.html">index</a></li>
 <li><a href="next.html">next page title</a></li></ul></div>
 <div class="header"><p>Previous: <a href="a.html" rel="prev">Lids</a>, Up: <a href="t.html"
