@@ -18,8 +18,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
-from scaffolder.kit.adapt.corpus import Corpus
+from scaffolder.kit.adapt.corpus import DATA_DIR, Corpus
 from scaffolder.kit.adapt.phrasing import GENERIC_HEADINGS
 from scaffolder.kit.adapt.sections import words
 from scaffolder.kit.adapt.summaries import TAG, document_names, document_summaries
@@ -83,6 +84,7 @@ def derive_topic(corpus: Corpus, given: str | None = None) -> Topic:
     name = (
         _declared_site(corpus)
         or _shared_site(corpus)
+        or _home_page(corpus)
         or _shared_title(corpus)
         or _term_list(headline)
         or _document_names(corpus)
@@ -135,6 +137,20 @@ def _shared_site(corpus: Corpus) -> str | None:
         if len(pieces) > 1:
             parts.update({_VERSION.sub("", piece).strip() for piece in pieces})
     return _said_by_most(parts, len(corpus.documents))
+
+
+def _home_page(corpus: Corpus) -> str | None:
+    """The title of the collection's home page (`index.html` at the top of `data/`), when
+    the pages' titles name no site: gtk-doc's is "libxslt Reference Manual", while each page
+    is titled by its module ("keys: interface for the key matching used in key() and template
+    matches."). A generic title ("Introduction", "Contents") names nothing."""
+    home = {PurePosixPath(DATA_DIR, name) for name in ("index.html", "index.htm")}
+    for document in corpus.documents:
+        if PurePosixPath(document.source) in home and len(corpus.documents) >= 2:
+            title = _VERSION.sub("", document.page_title).strip()
+            if words(title) and title.lower() not in GENERIC_HEADINGS | {"index", "home"}:
+                return re.sub(r"^The\b", "the", title)
+    return None
 
 
 def _said_by_most(names: Counter[str], documents: int) -> str | None:

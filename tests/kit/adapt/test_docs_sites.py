@@ -510,3 +510,21 @@ def test_a_readme_heading_that_assigns_a_call_asks_what_the_call_does(tmp_path: 
     questions = questions_of(read_corpus(project))
     assert "What does parseArgs() do in argparse-lite?" in questions
     assert not any("var argv" in question for question in questions)
+
+
+def test_a_reference_whose_pages_name_no_site_is_named_by_its_home_page(tmp_path: Path) -> None:
+    """gtk-doc titles each page by its module ("keys: interface for ..."): no site in common,
+    so the home page's title names the collection. A generic one ("Contents") does not."""
+    pages = {
+        f"kettle-{name}.html": f"<html><head><title>{name}: interface for the {name}</title>"
+        f"</head><body><h2>{name}</h2><p>The {name} interface of the kettle library.</p>"
+        for name in ("keys", "spouts", "lids")
+    }
+    home = (
+        "<html><head><title>{}</title></head><body><h1>Contents</h1>"
+        "<p>The kettle library lets a program boil, pour and descale a kettle.</p>"
+    )
+    project = write_data(tmp_path / "project", {**pages, "index.html": home.format("Kettle API")})
+    assert derive_topic(read_corpus(project)).name == "Kettle API"
+    generic = write_data(tmp_path / "generic", {**pages, "index.html": home.format("Contents")})
+    assert derive_topic(read_corpus(generic)).name != "Contents"
