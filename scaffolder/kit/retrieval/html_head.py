@@ -19,10 +19,6 @@ _HEAD_CHARS = 1_000_000
 _READ_SIZE = 64 * 1024
 
 
-def _collapsed(parts: list[str]) -> str:
-    return " ".join("".join(parts).split())
-
-
 class _HeadReader(HTMLParser):
     """Reads a page's head up to its body: its `<title>`, the site it names, and what its
     `<meta>` tags say."""
@@ -72,9 +68,9 @@ def _site_name(tag: str, attributes: dict[str, str]) -> str:
     if tag == "meta":
         kind = (attributes.get("property") or attributes.get("name") or "").lower()
         if kind in ("og:site_name", "application-name"):
-            return _collapsed([attributes.get("content", "")])
+            return " ".join(attributes.get("content", "").split())
     elif "home" in attributes.get("rel", "").lower().split():
-        return _collapsed([attributes.get("title", "")])
+        return " ".join(attributes.get("title", "").split())
     return ""
 
 
@@ -109,4 +105,5 @@ def read_head(stream: TextIO) -> PageHead:
             break
         reader.feed(block)
         read += len(block)
-    return PageHead(_collapsed(reader.title or []), reader.refusal, reader.site)
+    title = " ".join("".join(reader.title or []).split())
+    return PageHead(title, reader.refusal, reader.site)
