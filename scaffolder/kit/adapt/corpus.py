@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
 from scaffolder.kit.adapt.sections import Section, SectionBuilder, heading_name
+from scaffolder.kit.retrieval.html_encoding import page_encoding
 from scaffolder.kit.retrieval.html_head import read_head
 from scaffolder.kit.retrieval.loaders import Skipped, UnreadableFileError, iter_chunks, iter_files
 from scaffolder.kit.text import tokenize
@@ -188,7 +189,7 @@ def read_document(path: Path, root: Path) -> Document:
         title = named[0].sentences[0]
     page_title = site = ""
     if chunks and chunks[0].kind == "html":
-        with path.open(encoding="utf-8-sig", errors="replace") as stream:
+        with path.open(encoding=page_encoding(path), errors="replace") as stream:
             head = read_head(stream)
         page_title, site = head.title, head.site
     return Document(source, title, tuple(sections), digest, page_title, site)

@@ -42,6 +42,7 @@ from scaffolder.kit.retrieval.code_chunks import PYTHON_AST_MAX_BYTES, pack_pyth
 from scaffolder.kit.retrieval.front_matter import split_front_matter
 from scaffolder.kit.retrieval.gitignore import IgnoreRules
 from scaffolder.kit.retrieval.html_chunks import pack_html
+from scaffolder.kit.retrieval.html_encoding import page_encoding
 from scaffolder.kit.retrieval.html_head import read_head
 from scaffolder.kit.retrieval.package_metadata import pack_package, split_package_headers
 from scaffolder.kit.retrieval.types import Chunk, ChunkKind
@@ -96,6 +97,8 @@ _KINDS: dict[Format, ChunkKind] = {
 #: How much of a file is looked at for NUL bytes before it is called binary.
 SNIFF_BYTES = 8 * 1024
 _READ_SIZE = 1024 * 1024
+#: How text other than HTML is read: UTF-8 only (a byte order mark dropped), nothing guessed.
+_STRICT = ("utf-8-sig", "strict")
 
 
 @dataclass(frozen=True)
@@ -131,7 +134,9 @@ def check_file(path: Path) -> str | None:
     """Why `path` cannot be ingested, or None if it can.
 
     Text files are read through once to make sure they are entirely UTF-8 (with or without a
-    BOM): guessing another encoding would index mojibake without anyone noticing.
+    BOM): guessing another encoding would index mojibake without anyone noticing. A web page
+    is the exception: it is read in the encoding a browser would show it in (`page_encoding`),
+    which the page declares or the HTML standard decides.
     """
     checked = _checked(path)
     return checked.reason if isinstance(checked, Skipped) else None
@@ -154,11 +159,28 @@ def _refusal(path: Path) -> str | None:
     if fmt == "pdf":
         with path.open("rb") as stream:
             return None if stream.read(5) == b"%PDF-" else "not a PDF (no %PDF- header)"
-    reason = _check_text(path)
-    if reason is None and fmt == "html":
-        with path.open(encoding="utf-8-sig", errors="replace") as stream:
+    if fmt != "html":
+        return _check_text(path)
+    encoding = page_encoding(path)
+    with path.open(encoding=encoding, errors="replace") as stream:
+        reason = _check_page_text(stream)
+    if reason is None:
+        with path.open(encoding=encoding, errors="replace") as stream:
             return read_head(stream).refusal
     return reason
+
+
+def _check_page_text(stream: TextIO) -> str | None:
+    """Why a page, decoded as a browser would (`page_encoding`), is no text, or None."""
+    first = stream.read(SNIFF_BYTES)
+    if "\0" in first:
+        return "binary file (NUL bytes in the first 8 KiB)"
+    block = first
+    while block:
+        if not block.isspace():
+            return None
+        block = stream.read(_READ_SIZE)
+    return "empty file (whitespace only)"
 
 
 def _check_text(path: Path) -> str | None:
@@ -341,7 +363,8 @@ def iter_chunks(
             for ordinal, (page, piece) in enumerate(_pdf_pieces(absolute, source, max_chars)):
                 yield _chunk(piece, source, kind, page, origin, ordinal)
             return
-        with absolute.open(encoding="utf-8-sig", newline=None) as stream:
+        encoding, errors = (page_encoding(absolute), "replace") if fmt == "html" else _STRICT
+        with absolute.open(encoding=encoding, errors=errors, newline=None) as stream:
             for ordinal, piece in enumerate(_text_pieces(fmt, stream, absolute, max_chars)):
                 yield _chunk(piece, source, kind, None, origin, ordinal)
     except UnicodeDecodeError as error:
