@@ -88,6 +88,7 @@ class RagAnswerer:
                 text=result.chunk.text,
                 score=result.score,
                 opening=result.opening,
+                heading=result.chunk.heading(),
             )
             for number, result in enumerate(results, start=1)
         )
@@ -112,7 +113,13 @@ class RagAnswerer:
         task = AnswerTask(
             question,
             tuple(
-                Passage(source.label, source.text, source.citation, opening=source.opening)
+                Passage(
+                    source.label,
+                    source.text,
+                    source.citation,
+                    opening=source.opening,
+                    heading=source.heading,
+                )
                 for source in sources
             ),
             follows=follows,

@@ -85,6 +85,8 @@ class Source(_KeyedReads):
     #: Retrieval gave it first as the opening of the document the question only names
     #: (`SearchResult.opening`); the answer is its first sentences.
     opening: bool = False
+    #: The heading the passage sits under, the last of its section path ("" without one).
+    heading: str = ""
 
     def to_json(self) -> JSONObject:
         return {

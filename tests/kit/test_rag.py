@@ -10,6 +10,7 @@ import pytest
 
 from scaffolder.kit.llm import LLM
 from scaffolder.kit.llm.providers.offline import OfflineProvider
+from scaffolder.kit.llm.types import AnswerTask
 from scaffolder.kit.prompts import PromptLibrary
 from scaffolder.kit.rag import Answer, RagAnswerer
 from scaffolder.kit.retrieval.embedders import LocalEmbedder
@@ -70,3 +71,14 @@ def test_citations_to_nothing_retrieved_are_reported(answerer: RagAnswerer) -> N
     assert [entry["label"] for entry in answer.as_json()["sources"]] == [
         str(n) for n in range(1, len(sources) + 1)
     ]
+
+
+def test_each_passage_carries_the_heading_its_chunk_sits_under(answerer: RagAnswerer) -> None:
+    question = "Why does my lamp blink three times?"
+    sources = answerer.retrieve(question)
+    task = answerer.request(question, sources).task
+    assert isinstance(task, AnswerTask)
+    assert task.passages[0].heading == "The lamp blinks three times"
+    for passage, source in zip(task.passages, sources, strict=True):
+        assert passage.heading == source.heading
+        assert f"> {passage.heading}, line" in source.citation

@@ -40,6 +40,9 @@ class Passage:
     #: express?"), as retrieval found: its first sentences answer, though they rarely repeat
     #: the name ("Fast, unopinionated, minimalist web framework for Node.js.").
     opening: bool = False
+    #: The heading the text sits under (the last of its section path), which a piece cut from
+    #: the middle of a section does not repeat: its sentences are about it all the same.
+    heading: str = ""
 
 
 @dataclass(frozen=True)
@@ -103,10 +106,14 @@ class ChatRequest:
             # What a follow-up follows is in the messages already (the history), and keys made
             # before the field existed stay the same: recorded answers keep replaying.
             task.pop("follows", None)
-            # Keys of passages that are no opening stay as they were before the field.
+            # Keys of passages that are no opening stay as they were before the field. A
+            # passage's heading is the end of the section path its citation (`source`) holds
+            # already: leaving it out keeps every key recorded before it existed.
             for passage in task.get("passages") or ():
-                if isinstance(passage, dict) and not passage.get("opening"):
-                    passage.pop("opening", None)
+                if isinstance(passage, dict):
+                    passage.pop("heading", None)
+                    if not passage.get("opening"):
+                        passage.pop("opening", None)
         canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
         return hashlib.sha256(canonical.encode()).hexdigest()
 

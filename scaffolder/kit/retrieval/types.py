@@ -41,6 +41,10 @@ class Chunk:
         digest = hashlib.sha256(f"{self.source}\0{self.text}".encode()).hexdigest()
         return digest[:24]
 
+    def heading(self) -> str:
+        """The heading the chunk sits under: the last of its section path ("" without one)."""
+        return self.section.rsplit(" > ", 1)[-1].strip() if self.section else ""
+
     def citation(self) -> str:
         """How an answer cites this chunk: file, then page, section or line range."""
         where = [self.source]

@@ -132,7 +132,7 @@ class _Unit:
     paragraph: int = 0
 
 
-def _units(text: str) -> list[_Unit]:
+def _units(text: str, heading: str = "") -> list[_Unit]:
     """The sentences and code examples of a passage, each with the heading it sits under.
 
     Paragraphs are runs of lines (hard-wrapped lines belong together); list items, table rows
@@ -141,9 +141,16 @@ def _units(text: str) -> list[_Unit]:
     factory settings" over "Hold the button for twenty seconds"). A fenced code block is one
     unit, its lines kept: READMEs answer "how do I" with the example below the sentence that
     says what it does.
+
+    `heading` is the one the passage starts under (its section's, `Passage.heading`): a piece
+    cut from the middle of a section does not repeat it, and an HTML page's piece opens with
+    it as a plain line, no `#` marking it. Without it, "Free up the memory used by attribute
+    sets" under "Function: xsltFreeAttributeSetsHashes" shared no word with "What should I know
+    about function: xsltFreeAttributeSetsHashes?", and another page's sentence about function
+    stubs answered.
     """
     found: list[_Unit] = []
-    heading = ""
+    opens_with_heading = bool(heading)  # until the first line that says something
     paragraph: list[str] = []
     fence: str | None = None  # the fence of the code block the line is in
     code: list[str] = []
@@ -174,6 +181,10 @@ def _units(text: str) -> list[_Unit]:
             flush()
             continue
         stripped = line.strip()
+        if opens_with_heading and stripped:
+            opens_with_heading = False
+            if " ".join(stripped.lstrip("#").split()) == " ".join(heading.split()):
+                continue  # the section's heading, which `heading` holds already
         if _RUNNING_HEAD.search(stripped):
             flush()
             continue
@@ -233,7 +244,7 @@ def answer(task: AnswerTask) -> str:
     the code example that follows them, when one does."""
     if not task.passages:
         return NO_SOURCES
-    units = [_units(passage.text) for passage in task.passages]
+    units = [_units(passage.text, passage.heading) for passage in task.passages]
     candidates = [
         (passage_rank, position, unit)
         for passage_rank, found in enumerate(units)

@@ -1,0 +1,79 @@
+"""The offline answer reads a passage under the heading it sits in, though its text may not
+repeat it: an HTML page's piece opens with it as a plain line, and a piece cut from the middle
+of a section does not say it at all."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from scaffolder.kit.llm.providers.offline_tasks import answer
+from scaffolder.kit.llm.types import AnswerTask, Passage
+
+#: A function's entry in an API reference, as an HTML page's piece reads (heading, signature,
+#: what it does, its parameter), and another page's prose that shares the word "function".
+ENTRY = Passage(
+    "1",
+    "Function: xsltFreeAttributeSetsHashes\n\n````\n"
+    "void\txsltFreeAttributeSetsHashes\t(xsltStylesheetPtr style)\n````\n\n"
+    "Free up the memory used by attribute sets\n\nstyle: an XSLT stylesheet",
+    "data/html/libxslt-attributes.html, Description > Function: xsltFreeAttributeSetsHashes",
+    heading="Function: xsltFreeAttributeSetsHashes",
+)
+ELSEWHERE = Passage(
+    "2",
+    "Import libraries contain function stubs that, for each DLL function we want to call, "
+    "know where to look for it in the DLL.",
+    "data/pipes.html, MS-Windows Compiling and Linking",
+    heading="MS-Windows Compiling and Linking",
+)
+QUESTION = "What should I know about function: xsltFreeAttributeSetsHashes?"
+
+
+def test_sentences_under_the_heading_a_question_names_answer_it() -> None:
+    reply = answer(AnswerTask(QUESTION, (ENTRY, ELSEWHERE)))
+    assert reply.startswith("```\nvoid\txsltFreeAttributeSetsHashes")
+    assert "Free up the memory used by attribute sets [1]" in reply
+    if "[2]" in reply:
+        assert reply.index("[1]") < reply.index("[2]")
+
+
+def test_without_its_heading_the_entry_s_description_shares_nothing_with_the_question() -> None:
+    """What the heading changes: the same passages with no heading given."""
+    bare = (replace(ENTRY, heading=""), replace(ELSEWHERE, heading=""))
+    assert "Free up the memory" not in answer(AnswerTask(QUESTION, bare))
+
+
+def test_the_heading_line_a_piece_opens_with_is_no_sentence_of_the_answer() -> None:
+    section = Passage(
+        "1",
+        "Preparing to Parse Input Files\n\nBefore you can begin parsing input files, set up "
+        "entity handling. Pass 1 to xmlSubstituteEntitiesDefault.",
+        "data/tutorial.html, Tutorial > Preparing to Parse Input Files",
+        opening=True,
+        heading="Preparing to Parse Input Files",
+    )
+    reply = answer(AnswerTask("What is the tutorial?", (section,)))
+    assert reply.startswith("Before you can begin parsing input files, set up entity handling.")
+    # A line that only happens to open the piece is read as it always was.
+    other = replace(section, heading="Tutorial")
+    assert answer(AnswerTask("What is the tutorial?", (other,))).startswith(
+        "Preparing to Parse Input Files"
+    )
+
+
+def test_a_piece_from_the_middle_of_a_section_is_read_under_its_heading() -> None:
+    middle = Passage(
+        "1",
+        "Hold the button for twenty seconds. The light flashes twice when it is done.",
+        "data/manual.md, Manual > Resetting to factory settings, lines 40-41",
+        heading="Resetting to factory settings",
+    )
+    warranty = Passage(
+        "2",
+        "Factory defects are covered for two years. Keep the receipt.",
+        "data/warranty.md, Warranty",
+        heading="Warranty",
+    )
+    reply = answer(AnswerTask("How do I go back to factory settings?", (middle, warranty)))
+    assert reply.startswith("Hold the button for twenty seconds. [1]")
+
