@@ -77,3 +77,22 @@ def test_a_piece_from_the_middle_of_a_section_is_read_under_its_heading() -> Non
     reply = answer(AnswerTask("How do I go back to factory settings?", (middle, warranty)))
     assert reply.startswith("Hold the button for twenty seconds. [1]")
 
+
+def test_the_words_a_question_asks_with_do_not_outweigh_its_subject() -> None:
+    """ "should", "know" and "about" are in none of these passages, which made them weigh as
+    much as the rarest word: a sentence sharing "should" beat the ones about the subject."""
+    members = Passage(
+        "1",
+        "This is set by libffi; you should initialize it to zero.",
+        "data/Structures.html, 2.3.2 Structures",
+        heading="2.3.2 Structures",
+    )
+    layout = Passage(
+        "2",
+        "libffi will set the size and alignment fields of an ffi_type object for you.",
+        "data/Size-and-Alignment.html, 2.3.3 Size and Alignment",
+        heading="2.3.3 Size and Alignment",
+    )
+    reply = answer(AnswerTask("What should I know about size and alignment?", (members, layout)))
+    assert reply.startswith("libffi will set the size and alignment fields")
+    assert "initialize it to zero" not in reply

@@ -73,6 +73,11 @@ _RANK_DECAY = 0.15
 #: enough to prefer the sentence about the same thing ("and decode them?" after a question on
 #: base64), too little to answer the first question again (equal weight did, on man pages).
 _FOLLOWS_WEIGHT = 0.3
+#: Words that ask rather than name what is asked about ("What should I know about size and
+#: alignment?", "Tell me about sparse files"). Absent from the passages, they weighed as much
+#: as the rarest word (`informativeness`) and outweighed the subject: "you should initialize
+#: it to zero" answered that question for sharing "should".
+_ASKING_WORDS = frozenset(tokenize("should know about tell explain describe please"))
 #: How many units after the answer's last sentence its code example may start.
 _EXAMPLE_REACH = 3
 #: An example longer than this many lines is cut (its first lines show the call).
@@ -107,7 +112,7 @@ def similarity(
         return 0.0
     weigh = weight or (lambda _: 1.0)
     matched = sum(map(weigh, shared)) + SYNONYM_WEIGHT * sum(map(weigh, alike))
-    overlap = matched / sum(map(weigh, query_words))
+    overlap = matched / (sum(map(weigh, query_words)) or 1.0)
     return 0.5 * overlap + 0.5 * max(cosine(embed_text(query), embed_text(text)), 0.0)
 
 
@@ -250,7 +255,11 @@ def answer(task: AnswerTask) -> str:
         for passage_rank, found in enumerate(units)
         for position, unit in enumerate(found)
     ]
-    weight = informativeness([f"{unit.heading} {unit.text}" for _, _, unit in candidates])
+    informative = informativeness([f"{unit.heading} {unit.text}" for _, _, unit in candidates])
+
+    def weight(word: str) -> float:
+        return 0.0 if word in _ASKING_WORDS else informative(word)
+
     question, follows = task.question, task.follows
     if follows and only_asks_for_more(question):
         # "can you tell me more about that?" has nothing of its own to match: it asks again
