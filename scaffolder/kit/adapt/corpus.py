@@ -26,8 +26,12 @@ from scaffolder.kit.text import tokenize
 DATA_DIR = "data"
 _LICENCE_NAMES = frozenset({"LICENSE", "LICENCE", "LICENSES", "LICENCES", "COPYING", "COPYRIGHT"})
 _CHANGELOG_NAMES = frozenset({"CHANGELOG", "RELEASENOTES", "NEWS"})
-#: Files that list the people behind a project (GNU's `AUTHORS` and `THANKS`).
-_PEOPLE_NAMES = frozenset({"AUTHORS", "CONTRIBUTORS", "THANKS", "MAINTAINERS"})
+#: Files that list the people behind a project (GNU's `AUTHORS` and `THANKS`, libxslt's
+#: `contribs.html`: "Bjorn Reese is the author of the number support" asked "What is bjorn
+#: Reese?").
+_PEOPLE_NAMES = frozenset(
+    {"AUTHORS", "CONTRIBUTORS", "CONTRIBS", "CREDITS", "THANKS", "MAINTAINERS"}
+)
 
 
 @dataclass(frozen=True)
@@ -172,10 +176,16 @@ def read_document(path: Path, root: Path) -> Document:
     first = next((chunk.section for chunk in chunks if chunk.section), None)
     for chunk in chunks:
         if chunk.kind in ("markdown", "html"):
-            builder.heading(_last_heading(chunk.section))
+            heading = _last_heading(chunk.section)
+            builder.heading(heading)
+            lines = chunk.text.splitlines()
+            if chunk.kind == "html" and lines and lines[0].strip() == heading:
+                # An HTML piece opens with its heading's text, a line like any other: read
+                # as a sentence, "Macro: XSLT_DEFAULT_URL" was one of its own section's.
+                lines = lines[1:]
             # HTML marks its headings: a short line there (a table's header row, a line of a
             # <pre>) is not one.
-            builder.lines(chunk.text.splitlines(), markdown=chunk.kind == "markdown", marked=True)
+            builder.lines(lines, markdown=chunk.kind == "markdown", marked=True)
         elif chunk.kind in ("text", "pdf"):
             rst = path.suffix.lower() == ".rst"
             builder.lines(chunk.text.splitlines(), markdown=False, rst=rst)

@@ -33,6 +33,7 @@ GENERIC_HEADINGS = frozenset(
         "introduction",
         "contents",
         "table of contents",
+        "table of content",
         "see also",
         "notes",
         "note",
@@ -157,6 +158,17 @@ _DECLARATION = re.compile(
     r"static|let|var|mod|use)\b[<\s](?=.*[<>(){}=:;&])"
 )
 
+#: A heading that names an API entry by its kind, as libxml2's and libxslt's reference pages
+#: title every entry ("Function: xsltApplyAttributeSet", "Macro: XSLT_DEFAULT_URL"): asked
+#: about the name, not the kind ("What should I know about function: xsltDebug?").
+_KIND_ENTRY = re.compile(
+    r"^(?P<kind>function(?: type)?|method|macro|variable|constant|struct(?:ure)?|enum|typedef|"
+    r"class)\s*:\s*(?P<name>[A-Za-z_][\w.:]*)$",
+    re.IGNORECASE,
+)
+#: The kinds of entry that do something when called.
+_CALLED_KINDS = frozenset(["function", "method"])
+
 
 def heading_question(heading: str, document: Document) -> str | None:
     """What a section's heading asks ("What should I know about bulk fermentation?", "How do
@@ -171,6 +183,10 @@ def heading_question(heading: str, document: Document) -> str | None:
         return f"What does {heading.partition('(')[0]}() do in {where}?"
     if declared := _DECLARED_CALL.match(heading):
         return f"What does {declared['name'] or declared['called']}() do in {where}?"
+    if entry := _KIND_ENTRY.match(heading):
+        if entry["kind"].lower() in _CALLED_KINDS:
+            return f"What does {entry['name']}() do in {where}?"
+        return f"What is {entry['name']} in {where}?"
     if _DECLARATION.match(heading):
         return None
     if heading.isupper() and not _IDENTIFIER.search(heading):

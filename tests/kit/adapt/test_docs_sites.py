@@ -175,7 +175,14 @@ def test_adapt_derives_nothing_from_a_licence_a_changelog_or_a_list_of_people(
         "HISTORY.md",
     ):
         assert set_aside(Path(name)) == "a changelog", name
-    for name in ("AUTHORS", "dist.authors.html", "THANKS", "CONTRIBUTORS.md"):
+    for name in (
+        "AUTHORS",
+        "dist.authors.html",
+        "THANKS",
+        "CONTRIBUTORS.md",
+        "contribs.html",
+        "CREDITS",
+    ):
         assert set_aside(Path(name)) == "a list of people", name
     for name in (
         "licensing-faq.md",
@@ -528,3 +535,51 @@ def test_a_reference_whose_pages_name_no_site_is_named_by_its_home_page(tmp_path
     assert derive_topic(read_corpus(project)).name == "Kettle API"
     generic = write_data(tmp_path / "generic", {**pages, "index.html": home.format("Contents")})
     assert derive_topic(read_corpus(generic)).name != "Contents"
+
+
+def test_an_entry_titled_with_its_kind_asks_about_its_name(tmp_path: Path) -> None:
+    """libxml2's and libxslt's reference pages title each entry "Function: name" or "Macro:
+    NAME": the question is about the name, and what a macro is is not what a call does."""
+    entries = "".join(
+        f"<h3><a name='{name}'></a>{kind}: {name}</h3><pre>{code}</pre><p>{text}</p>"
+        for kind, name, code, text in [
+            ("Function", "kettleBoil", "void kettleBoil (kettle *k)", "Boils the water once."),
+            (
+                "Function type",
+                "kettleHook",
+                "typedef void (*kettleHook)",
+                "Called after every boil with its temperature.",
+            ),
+            ("Macro", "KETTLE_MAX_TEMP", "#define KETTLE_MAX_TEMP", "The hottest it gets."),
+        ]
+    )
+    project = write_data(
+        tmp_path / "project",
+        {
+            "kettle-core.html": "<html><head><title>Module core from kettle</title></head><body>"
+            f"<h2>Description</h2><p>The kettle's core calls and limits.</p>{entries}</body></html>"
+        },
+    )
+    questions = questions_of(read_corpus(project))
+    assert {
+        "What does kettleBoil() do in kettle-core?",
+        "What is kettleHook in kettle-core?",
+        "What is KETTLE_MAX_TEMP in kettle-core?",
+    } <= questions
+    assert not any(": " in question for question in questions)
+
+
+def test_the_heading_an_html_piece_opens_with_is_no_sentence_of_its_section(
+    tmp_path: Path,
+) -> None:
+    project = write_data(
+        tmp_path / "project",
+        {
+            "kettle.html": "<html><body><h3>Macro: KETTLE_MAX_TEMP</h3>"
+            "<pre>#define KETTLE_MAX_TEMP 100</pre>"
+            "<p>The hottest the kettle lets the water get.</p></body></html>"
+        },
+    )
+    [section] = read_corpus(project).documents[0].sections
+    assert section.heading == "Macro: KETTLE_MAX_TEMP"
+    assert section.sentences == ("The hottest the kettle lets the water get.",)
