@@ -80,6 +80,7 @@ def read_corpus(root: Path, folder: str = DATA_DIR) -> Corpus:
     aside: list[Skipped] = []
     if not data.is_dir():
         return Corpus(documents, skipped)
+    first_of: dict[str, str] = {}  # a document's digest -> the first document with it
     for item in iter_files([data], root):
         if isinstance(item, Skipped):
             skipped.append(item)
@@ -92,8 +93,13 @@ def read_corpus(root: Path, folder: str = DATA_DIR) -> Corpus:
         except UnreadableFileError as error:
             skipped.append(Skipped(item, str(error)))
             continue
-        if document.sections:
+        if not document.sections:
+            continue
+        original = first_of.setdefault(document.digest, document.source)
+        if original == document.source:
             documents.append(document)
+        else:  # every question of the two would be asked twice: ambiguous, and dropped
+            aside.append(Skipped(item, f"a copy of {original}"))
     copies = repeated_documents(documents)
     aside.extend(
         Skipped(root / document.source, f"a page that repeats {copies[document.source]} others")

@@ -103,8 +103,10 @@ def plan_docs(sources: list[Path], destination: Path) -> DocsPlan:
         prefix = Path(path.name) if path.is_dir() and len(sources) > 1 else Path()
         site = path.is_dir() and any(file.suffix.lower() in _PAGES for file in files)
         present = set(files)
+        links = _Links(path, files) if path.is_dir() else None
         for file in files:
-            reason = _SITE_ASSET if site and file.suffix.lower() in _ASSETS else None
+            reason = links.refusal(file) if links is not None else None
+            reason = reason or (_SITE_ASSET if site and file.suffix.lower() in _ASSETS else None)
             reason = reason or _rendering(file, present) or _template(file) or check_file(file)
             relative = prefix / file.relative_to(base)
             if reason is not None:
@@ -124,6 +126,38 @@ def plan_docs(sources: list[Path], destination: Path) -> DocsPlan:
             f"can read (markdown, text, HTML, PDF or source code); {count} skipped as: {reason}"
         )
     return plan
+
+
+class _Links:
+    """The symbolic links of one `--docs` folder, judged as `copilot ingest` judges them.
+
+    A link is copied only when its target stays inside the folder, and each file once: a
+    link that leaves the folder would copy what it points at (`../.env`, `~/.ssh/id_rsa`)
+    into data/, the index and the project's first commit; and a link to a page copied
+    already made two identical documents (Debian's Python policy ships `index.html` as a
+    link to `python-policy.html`), every question of which two documents asked, so adapt
+    dropped them all and derived nothing."""
+
+    def __init__(self, folder: Path, files: list[Path]) -> None:
+        self.folder = folder
+        self.real_folder = folder.resolve()
+        #: The real paths of the files copied: the folder's own, then those links lead to.
+        self.copied = {file.resolve() for file in files if not file.is_symlink()}
+
+    def refusal(self, file: Path) -> str | None:
+        """Why the link `file` is not copied, or None (and its target counts as copied)."""
+        if not file.is_symlink():
+            return None
+        try:
+            real = file.resolve(strict=True)
+        except (OSError, RuntimeError):  # RuntimeError: a loop, before Python 3.13
+            return "broken symbolic link (its target is missing or a loop)"
+        if not real.is_relative_to(self.real_folder):
+            return f"symbolic link to {file.readlink()}, outside {self.folder}: not copied"
+        if real in self.copied:
+            return f"a link to {real.relative_to(self.real_folder)}, copied once already"
+        self.copied.add(real)
+        return None
 
 
 def _files(folder: Path) -> list[Path]:

@@ -85,6 +85,7 @@ def derive_topic(corpus: Corpus, given: str | None = None) -> Topic:
         _declared_site(corpus)
         or _shared_site(corpus)
         or _home_page(corpus)
+        or _lone_document(corpus)
         or _shared_title(corpus)
         or _term_list(headline)
         or _document_names(corpus)
@@ -151,6 +152,22 @@ def _home_page(corpus: Corpus) -> str | None:
             if words(title) and title.lower() not in GENERIC_HEADINGS | {"index", "home"}:
                 return re.sub(r"^The\b", "the", title)
     return None
+
+
+def _lone_document(corpus: Corpus) -> str | None:
+    """The title of a collection's only document, the page's `<title>` first: Debian's
+    Python policy is one Sphinx page titled "Debian Python Policy 0.12.0.0 documentation",
+    and the terms its headings share named it "python, packages and dependencies". The name
+    part of a title that also says what the document is ("ls - list directory contents"); a
+    version is left out, and a generic title ("Abstract", "Introduction") names nothing."""
+    if len(corpus.documents) != 1:
+        return None
+    document = corpus.documents[0]
+    title = _VERSION.sub("", document.page_title or document.title).strip()
+    head = _SPLIT_TITLE.split(title)[0].strip()
+    if not words(head) or head.lower() in GENERIC_HEADINGS or len(words(head)) > 8:
+        return None
+    return re.sub(r"^The\b", "the", head)
 
 
 def _said_by_most(names: Counter[str], documents: int) -> str | None:
