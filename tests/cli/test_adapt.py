@@ -52,6 +52,22 @@ def test_a_dirty_tree_is_refused_with_one_line_and_nothing_written(project: Path
     assert after == before
 
 
+def test_documents_that_ask_nothing_are_refused_in_one_line_with_nothing_written(
+    project: Path,
+) -> None:
+    shutil.rmtree(project / "data")
+    (project / "data").mkdir()
+    (project / "data" / "notes.md").write_text("# Notes\n\nSee the other file for details.\n")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "a document with nothing to ask")
+    ran = run_copilot(project, "adapt")
+    assert ran.returncode == 2
+    assert ran.stderr.strip().count("\n") == 0, ran.stderr
+    assert "no question could be derived from the 1 document(s) in data/" in ran.stderr
+    assert "Traceback" not in ran.stderr
+    assert git(project, "status", "--porcelain") == ""
+
+
 def test_pretend_writes_nothing(project: Path) -> None:
     ran = run_copilot(project, "adapt", "--pretend")
     assert ran.returncode == 0, ran.stderr

@@ -107,6 +107,18 @@ def plan_adaptation(
         merged_skill[path] = _merge_into(plan, new_manifest, manifest, path, derived)
     for path in (DESCRIPTION, REPLY):
         merged_skill[path] = _merge_into(plan, new_manifest, manifest, path, derived)
+    if not any(
+        line.strip() and not line.lstrip().startswith("#")
+        for line in merged_skill[EXAMPLES].splitlines()
+    ):
+        # The router needs examples of what the answer skill takes; without this the user
+        # read "skills without example utterances: answer" and nothing else.
+        raise UsageError(
+            f"no question could be derived from the {len(corpus.documents)} document(s) in "
+            f"{DATA_DIR}/ and {EXAMPLES} lists none: add documents with more to ask about "
+            "(sections, definitions, instructions), or write questions your users ask in "
+            "that file"
+        )
     with scratch_project(root, merged_skill) as scratch:
         checker = Checker(scratch, index=index)
         suite_files(derived, subject, parts.suite, off, checker)
