@@ -134,6 +134,18 @@ _OPTION = re.compile(r"^(?P<short>-[A-Za-z0-9])?(?:,\s*)?(?P<long>--[A-Za-z][\w\
 _TO_DO = re.compile(r"^To (?P<goal>[a-z][^,]{5,80}),\s+(?P<rest>.{8,})$")
 _IF = re.compile(r"^If (?P<cond>[a-z][^,]{5,80}),\s+(?P<rest>.{8,})$")
 _YOU = {"you": "I", "your": "my", "yours": "mine", "yourself": "myself"}
+#: Words that join a sentence to the one before it ("However, the rule is ..."): no part of
+#: a term.
+_CONNECTIVES = frozenset(
+    "however therefore thus hence also instead still moreover furthermore finally otherwise "  # noqa: SIM905
+    "meanwhile nevertheless nonetheless besides indeed again now".split()
+)
+#: Words of a clause that refer to the text around it rather than to what it is about.
+_POINTS_BACK = re.compile(
+    r"\b(?:we|us|our|ours|this|these|those"
+    r"|the (?:previous|same|above|following|former|latter))\b",
+    re.IGNORECASE,
+)
 #: An API entry's description says something in at least this many words.
 _MIN_DESCRIPTION_WORDS = 3
 #: What only a name has: an underscore or a digit ("ERR_TLS_CERT", "EAI_AGAIN", "H2").
@@ -290,10 +302,14 @@ def _entry_question(sentence: str, document: Document) -> tuple[str, Kind, str] 
 def _clause_ok(clause: str) -> bool:
     """A condition or goal that says what it is about: no leading pronoun, no stray markup,
     no bracket left open where the clause was cut ("if you're certain the server's SSL setup
-    is correct (for example"), at least two words that carry meaning."""
+    is correct (for example"), at least two words that carry meaning, and nothing that points
+    back into the text around it: a tutorial's running example is "our code" (the Rustonomicon
+    asked "How do I streamline our code?"), and "this", "the above" or "the same" are whatever
+    the paragraph before named. An ordinal is kept ("if the first argument is a folder")."""
     first = clause.split()[0].lower()
     return (
         first not in _PRONOUNS
+        and not _POINTS_BACK.search(clause)
         and not set(clause) & set("|<>{}[]")
         and clause.count("(") == clause.count(")")
         and len([w for w in words(clause) if w.lower() not in STOPWORDS]) >= 2
@@ -302,11 +318,13 @@ def _clause_ok(clause: str) -> bool:
 
 def _term_ok(term: str) -> bool:
     """A noun phrase, not the start of a clause: "Note that this file is used by ..." made
-    "What is note that this file?"."""
+    "What is note that this file?", and "However, The Big Rule is ..." "What is however The
+    Big Rule?"."""
     first = term.split()[0].lower()
     return (
         first not in _PRONOUNS
         and first not in STOPWORDS
+        and first not in _CONNECTIVES
         and len(term) <= 40
         and not {w.lower() for w in term.split()} & _CLAUSE_WORDS
     )

@@ -55,6 +55,26 @@ def test_man_pages_give_option_and_condition_questions(tmp_path: Path) -> None:
     assert corpus.documents[0].title.startswith("tidyfs")
 
 
+def test_a_goal_or_condition_that_points_back_into_its_text_asks_nothing(tmp_path: Path) -> None:
+    """Outside its paragraph "our code" and "this buffer" name nothing a user could ask about."""
+    project = write_data(
+        tmp_path / "project",
+        {
+            "guide.md": "# Ring buffers\n\n"
+            "To streamline our code, we move the bounds check into the push method.\n\n"
+            "If this buffer is full, the oldest element is dropped without a warning.\n\n"
+            "To grow a ring buffer, call reserve with the number of extra slots needed.\n\n"
+            "If the first slot is empty, the buffer reports that it holds nothing.\n\n"
+            "However the capacity is the number of slots a buffer holds.\n"
+        },
+    )
+    questions = {c.question for c in candidates(read_corpus(project))}
+    assert "How do I grow a ring buffer?" in questions
+    assert "What happens if the first slot is empty?" in questions
+    assert not any("our code" in q or "this buffer" in q for q in questions), questions
+    assert not any("however" in q.lower() for q in questions), questions
+
+
 def test_the_topic_is_the_shared_title_or_the_common_terms(tmp_path: Path) -> None:
     bakery = derive_topic(read_corpus(project_with(tmp_path / "a", "bakery")))
     assert bakery.name == "Sourdough handbook"
