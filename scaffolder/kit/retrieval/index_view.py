@@ -53,6 +53,9 @@ class IndexView:
         for name in self.named:
             words = tuple(_WORD.findall(name))
             by_first_word.setdefault(words[0], []).append((name, words))
+            if len(words) > 1:  # written as one word, as code names it: `PhantomData`
+                squashed = "".join(words)
+                by_first_word.setdefault(squashed, []).append((name, (squashed,)))
         object.__setattr__(
             self, "_by_first_word", {w: tuple(names) for w, names in by_first_word.items()}
         )
@@ -61,7 +64,9 @@ class IndexView:
         """The chunks of the documents `query` names: "How do I make grep case insensitive?"
         names `grep.txt`, and "What does npm ci do with node_modules?" names `npm-ci.md` (a
         name of several words is named by its words in order, whatever joins them: people
-        write the command `npm ci`, the page `getting-started.md` "getting started")."""
+        write the command `npm ci`, the page `getting-started.md` "getting started"; or by
+        them written as one, as code names the type of the Rustonomicon's `phantom-data.html`,
+        "PhantomData")."""
         return self.named_in(query)[0]
 
     def named_in(self, query: str) -> tuple[frozenset[str], str]:

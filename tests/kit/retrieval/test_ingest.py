@@ -487,6 +487,8 @@ def test_a_name_of_several_words_is_named_by_its_words_in_order(tmp_path: Path) 
         view.named["npm-install"] | view.named["npm-ci"]
     )
     assert view.chunks_named_in("Is ci faster than npm?") == frozenset()  # not in order
+    assert view.chunks_named_in("What does NpmCi do?") == view.named["npm-ci"]  # code's way
+    assert view.chunks_named_in("What does npmcix do?") == frozenset()
     assert "how-to" not in view.named
     assert view.chunks_named_in("how to install it?") == frozenset()
 
