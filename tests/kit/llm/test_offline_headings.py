@@ -29,6 +29,11 @@ ELSEWHERE = Passage(
 QUESTION = "What should I know about function: xsltFreeAttributeSetsHashes?"
 
 
+def under(heading: str, text: str, label: str = "1") -> Passage:
+    """A passage of `text` from a section headed `heading`, which the text does not repeat."""
+    return Passage(label, text, f"data/doc.md, {heading}", heading=heading)
+
+
 def test_sentences_under_the_heading_a_question_names_answer_it() -> None:
     reply = answer(AnswerTask(QUESTION, (ENTRY, ELSEWHERE)))
     assert reply.startswith("```\nvoid\txsltFreeAttributeSetsHashes")
@@ -62,17 +67,12 @@ def test_the_heading_line_a_piece_opens_with_is_no_sentence_of_the_answer() -> N
 
 
 def test_a_piece_from_the_middle_of_a_section_is_read_under_its_heading() -> None:
-    middle = Passage(
-        "1",
+    middle = under(
+        "Resetting to factory settings",
         "Hold the button for twenty seconds. The light flashes twice when it is done.",
-        "data/manual.md, Manual > Resetting to factory settings, lines 40-41",
-        heading="Resetting to factory settings",
     )
-    warranty = Passage(
-        "2",
-        "Factory defects are covered for two years. Keep the receipt.",
-        "data/warranty.md, Warranty",
-        heading="Warranty",
+    warranty = under(
+        "Warranty", "Factory defects are covered for two years. Keep the receipt.", "2"
     )
     reply = answer(AnswerTask("How do I go back to factory settings?", (middle, warranty)))
     assert reply.startswith("Hold the button for twenty seconds. [1]")
@@ -81,17 +81,11 @@ def test_a_piece_from_the_middle_of_a_section_is_read_under_its_heading() -> Non
 def test_the_words_a_question_asks_with_do_not_outweigh_its_subject() -> None:
     """ "should", "know" and "about" are in none of these passages, which made them weigh as
     much as the rarest word: a sentence sharing "should" beat the ones about the subject."""
-    members = Passage(
-        "1",
-        "This is set by libffi; you should initialize it to zero.",
-        "data/Structures.html, 2.3.2 Structures",
-        heading="2.3.2 Structures",
-    )
-    layout = Passage(
-        "2",
+    members = under("2.3.2 Structures", "This is set by libffi; you should initialize it to zero.")
+    layout = under(
+        "2.3.3 Size and Alignment",
         "libffi will set the size and alignment fields of an ffi_type object for you.",
-        "data/Size-and-Alignment.html, 2.3.3 Size and Alignment",
-        heading="2.3.3 Size and Alignment",
+        "2",
     )
     reply = answer(AnswerTask("What should I know about size and alignment?", (members, layout)))
     assert reply.startswith("libffi will set the size and alignment fields")
