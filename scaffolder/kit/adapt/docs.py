@@ -141,8 +141,10 @@ class _Links:
     def __init__(self, folder: Path, files: list[Path]) -> None:
         self.folder = folder
         self.real_folder = folder.resolve()
-        #: The real paths of the files copied: the folder's own, then those links lead to.
-        self.copied = {file.resolve() for file in files if not file.is_symlink()}
+        #: The real paths of the folder's own files, each judged under its own name.
+        self.own = {file.resolve() for file in files if not file.is_symlink()}
+        #: The real paths of the files copied under a link's name (the first link to each).
+        self.linked: set[Path] = set()
 
     def refusal(self, file: Path) -> str | None:
         """Why the link `file` is not copied, or None (and its target counts as copied)."""
@@ -154,9 +156,12 @@ class _Links:
             return "broken symbolic link (its target is missing or a loop)"
         if not real.is_relative_to(self.real_folder):
             return f"symbolic link to {file.readlink()}, outside {self.folder}: not copied"
-        if real in self.copied:
-            return f"a link to {real.relative_to(self.real_folder)}, copied once already"
-        self.copied.add(real)
+        target = real.relative_to(self.real_folder)
+        if real in self.own:
+            return f"a link to {target}, which is taken under its own name"
+        if real in self.linked:
+            return f"another link to {target}, copied once already"
+        self.linked.add(real)
         return None
 
 

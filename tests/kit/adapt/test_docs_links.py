@@ -27,7 +27,9 @@ def test_a_link_to_a_page_copied_already_is_not_copied_again(tmp_path: Path) -> 
     (docs / "index.html").symlink_to("policy.html")
     plan = plan_docs([docs], tmp_path / "project")
     assert [str(relative) for _, relative in plan.copies] == ["policy.html"]
-    assert plan.skipped == [f"{docs / 'index.html'}: a link to policy.html, copied once already"]
+    assert plan.skipped == [
+        f"{docs / 'index.html'}: a link to policy.html, which is taken under its own name"
+    ]
 
 
 def test_a_link_that_leaves_the_folder_copies_nothing_from_outside(tmp_path: Path) -> None:
@@ -46,7 +48,7 @@ def test_a_link_that_leaves_the_folder_copies_nothing_from_outside(tmp_path: Pat
     assert [str(relative) for _, relative in plan.copies] == ["faq-again.md", "guide.md"]
     assert sorted(line.removeprefix(f"{docs}/") for line in plan.skipped) == [
         "dangling.md: broken symbolic link (its target is missing or a loop)",
-        "faq.md: a link to .hidden/faq.md, copied once already",
+        "faq.md: another link to .hidden/faq.md, copied once already",
         f"settings.md: symbolic link to {tmp_path / '.env'}, outside {docs}: not copied",
     ]
 
