@@ -138,7 +138,8 @@ _YOU = {"you": "I", "your": "my", "yours": "mine", "yourself": "myself"}
 #: a term.
 _CONNECTIVES = frozenset(
     "however therefore thus hence also instead still moreover furthermore finally otherwise "  # noqa: SIM905
-    "meanwhile nevertheless nonetheless besides indeed again now".split()
+    "meanwhile nevertheless nonetheless besides indeed again now afterwards afterward later "
+    "beforehand".split()
 )
 #: Words of a clause that refer to the text around it rather than to what it is about.
 _POINTS_BACK = re.compile(
