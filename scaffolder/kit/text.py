@@ -188,6 +188,31 @@ def ends_in_abbreviation(text: str) -> bool:
     return _ABBREVIATION.search(text) is not None
 
 
+#: How many lines may open a piece of text before the heading it sits under: the headings
+#: above it with nothing of their own (a page's title over its first section).
+_HEADINGS_ABOVE = 6
+
+
+def heading_lines(lines: list[str], heading: str) -> int:
+    """How many of `lines` (a chunk's, from its start) are its headings rather than its text:
+    up to the line that is `heading` (the last of its section path), when one of the first
+    few non-blank lines is. A chunk of HTML repeats its headings as plain lines, the title of
+    a page over its first section among them; read as text, they were sentences of their own
+    section and of answers ("Macro: XSLT_DEFAULT_URL", "Frequently Asked Questions")."""
+    wanted = " ".join(heading.split())
+    seen = 0
+    for index, line in enumerate(lines):
+        stripped = " ".join(line.strip().lstrip("#").split())
+        if not stripped:
+            continue
+        if wanted and stripped == wanted:
+            return index + 1
+        seen += 1
+        if seen == _HEADINGS_ABOVE:
+            break
+    return 0
+
+
 def tokenize(text: str) -> list[str]:
     """The BM25 terms of a text, in order, repeats kept (term frequency counts them)."""
     return [stem(word) for word in _TOKEN.findall(text.lower()) if word not in STOPWORDS]

@@ -21,7 +21,7 @@ from scaffolder.kit.adapt.sections import Section, SectionBuilder, heading_name
 from scaffolder.kit.retrieval.html_encoding import page_encoding
 from scaffolder.kit.retrieval.html_head import read_head
 from scaffolder.kit.retrieval.loaders import Skipped, UnreadableFileError, iter_chunks, iter_files
-from scaffolder.kit.text import tokenize
+from scaffolder.kit.text import heading_lines, tokenize
 
 DATA_DIR = "data"
 _LICENCE_NAMES = frozenset({"LICENSE", "LICENCE", "LICENSES", "LICENCES", "COPYING", "COPYRIGHT"})
@@ -185,10 +185,8 @@ def read_document(path: Path, root: Path) -> Document:
             heading = _last_heading(chunk.section)
             builder.heading(heading)
             lines = chunk.text.splitlines()
-            if chunk.kind == "html" and lines and lines[0].strip() == heading:
-                # An HTML piece opens with its heading's text, a line like any other: read
-                # as a sentence, "Macro: XSLT_DEFAULT_URL" was one of its own section's.
-                lines = lines[1:]
+            if chunk.kind == "html":  # its headings are plain lines there, no `#` marks them
+                lines = lines[heading_lines(lines, heading) :]
             # HTML marks its headings: a short line there (a table's header row, a line of a
             # <pre>) is not one.
             builder.lines(lines, markdown=chunk.kind == "markdown", marked=True)

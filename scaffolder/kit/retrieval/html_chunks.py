@@ -321,6 +321,7 @@ def pack_html(stream: TextIO, max_chars: int) -> Iterator[Piece]:
     parser = _TextExtractor(max_chars)
     stack: list[tuple[int, str]] = []
     packer = Packer(max_chars)
+    has_text = False  # the open section holds more than headings
     finished = False
     while not finished:
         block = stream.read(_READ_SIZE)
@@ -331,16 +332,26 @@ def pack_html(stream: TextIO, max_chars: int) -> Iterator[Piece]:
             finished = True
         for event in parser.events:
             if isinstance(event, _Heading):
-                yield from packer.finish()
+                # A heading with nothing under it but another heading (a page's title over
+                # its first section) makes no piece of its own, as in Markdown: alone it
+                # answers nothing, and as a page's first piece it was the page's "opening"
+                # (mdBook's "cargo-build(1)" above NAME), which then answered nothing.
                 push_heading(stack, event.level, event.title)
-                packer = Packer(max_chars, section_path(stack))
+                if has_text:
+                    yield from packer.finish()
+                    packer = Packer(max_chars, section_path(stack))
+                else:
+                    packer.section = section_path(stack)
+                has_text = False
                 for piece in fragments(event.title, max_chars):
                     whole = len(piece) == len(event.title)
                     yield from packer.add(Unit(piece, event.start, event.end, whole))
                 yield from packer.add(Unit("", event.end, event.end))
             elif isinstance(event, _Code):
+                has_text = True
                 yield from packer.add(event.unit, in_code=True)
             else:
+                has_text = has_text or not event.blank
                 yield from packer.add(event)
         parser.events.clear()
     yield from packer.finish()

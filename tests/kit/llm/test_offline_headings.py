@@ -90,3 +90,19 @@ def test_the_words_a_question_asks_with_do_not_outweigh_its_subject() -> None:
     reply = answer(AnswerTask("What should I know about size and alignment?", (members, layout)))
     assert reply.startswith("libffi will set the size and alignment fields")
     assert "initialize it to zero" not in reply
+
+
+def test_the_headings_above_a_pages_first_section_are_no_sentences_either() -> None:
+    """A page's title with nothing under it opens its first section's piece (HTML's headings
+    are plain lines there): the opening answer is the section's text, not the two titles."""
+    faq = Passage(
+        "1",
+        "Frequently Asked Questions\n\nIs the plan to use GitHub as a package repository?\n\n"
+        "No, Cargo downloads packages from crates.io, its registry.",
+        "data/faq.html, Frequently Asked Questions > Is the plan to use GitHub as a package "
+        "repository?",
+        opening=True,
+        heading="Is the plan to use GitHub as a package repository?",
+    )
+    reply = answer(AnswerTask("What is faq?", (faq,)))
+    assert reply == "No, Cargo downloads packages from crates.io, its registry. [1]"

@@ -21,6 +21,7 @@ from scaffolder.kit.text import (
     SENTENCE_END,
     closes_fence,
     fence_opened_by,
+    heading_lines,
     is_table_row,
     only_asks_for_more,
     rejoin_broken_words,
@@ -155,7 +156,8 @@ def _units(text: str, heading: str = "") -> list[_Unit]:
     stubs answered.
     """
     found: list[_Unit] = []
-    opens_with_heading = bool(heading)  # until the first line that says something
+    lines = text.splitlines()
+    lines = lines[heading_lines(lines, heading) :]  # the headings it opens with, as plain lines
     paragraph: list[str] = []
     fence: str | None = None  # the fence of the code block the line is in
     code: list[str] = []
@@ -174,7 +176,7 @@ def _units(text: str, heading: str = "") -> list[_Unit]:
             found.append(_Unit("\n".join(code).strip("\n"), heading, code=True))
         code.clear()
 
-    for line in text.splitlines():
+    for line in lines:
         if fence is not None:
             if closes_fence(line, fence):
                 flush_code()
@@ -186,10 +188,6 @@ def _units(text: str, heading: str = "") -> list[_Unit]:
             flush()
             continue
         stripped = line.strip()
-        if opens_with_heading and stripped:
-            opens_with_heading = False
-            if " ".join(stripped.lstrip("#").split()) == " ".join(heading.split()):
-                continue  # the section's heading, which `heading` holds already
         if _RUNNING_HEAD.search(stripped):
             flush()
             continue
