@@ -151,6 +151,14 @@ class Packer:
                     return
             self._block.append(unit)
 
+    def enter(self, section: str | None, *, after_text: bool) -> Iterator[Piece]:
+        """Start the section a heading opens. The section before ends here when it had text
+        of its own; a heading with nothing under it but this one (a page's title over its
+        first section) stays, and opens this section's piece: alone it answers nothing."""
+        if after_text:
+            yield from self.finish()
+        self.section = section
+
     def finish(self) -> Iterator[Piece]:
         """Emit whatever is still held; the packer is then empty and can be reused."""
         yield from self._place_block()
@@ -234,11 +242,7 @@ def pack_markdown(
     for unit in units:
         if unit.whole and fence is None and (heading := ATX_HEADING.fullmatch(unit.text)):
             push_heading(stack, len(heading.group(1)), (heading.group(2) or "").strip())
-            if has_text:
-                yield from packer.finish()
-                packer = Packer(max_chars, section_path(stack))
-            else:
-                packer.section = section_path(stack)
+            yield from packer.enter(section_path(stack), after_text=has_text)
             has_text = False
         else:
             if unit.whole:

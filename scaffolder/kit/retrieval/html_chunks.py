@@ -332,16 +332,11 @@ def pack_html(stream: TextIO, max_chars: int) -> Iterator[Piece]:
             finished = True
         for event in parser.events:
             if isinstance(event, _Heading):
-                # A heading with nothing under it but another heading (a page's title over
-                # its first section) makes no piece of its own, as in Markdown: alone it
-                # answers nothing, and as a page's first piece it was the page's "opening"
-                # (mdBook's "cargo-build(1)" above NAME), which then answered nothing.
+                # As in Markdown, a heading alone makes no piece (`Packer.enter`): as a page's
+                # first piece it was the page's "opening" (mdBook's "cargo-build(1)" above
+                # NAME), which then answered nothing.
                 push_heading(stack, event.level, event.title)
-                if has_text:
-                    yield from packer.finish()
-                    packer = Packer(max_chars, section_path(stack))
-                else:
-                    packer.section = section_path(stack)
+                yield from packer.enter(section_path(stack), after_text=has_text)
                 has_text = False
                 for piece in fragments(event.title, max_chars):
                     whole = len(piece) == len(event.title)
