@@ -115,8 +115,8 @@ def new(
         if plan is not None and topic is None:
             topic = _ask_topic(plan)
     if plan is not None:
-        for skipped in plan.skipped:
-            warn(f"not copied: {skipped}")
+        for note in plan.notes():
+            warn(f"not copied: {note}")
         say(
             f"Copying {len(plan.copies)} document(s) into data/, indexing them and adapting "
             "the project to them..."

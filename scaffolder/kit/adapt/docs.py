@@ -71,12 +71,49 @@ def _template(file: Path) -> str | None:
     return "a template (Jinja or Django tags), not a page" if _TEMPLATE_TAG.search(markup) else None
 
 
+#: Past this many files left out for one reason, a note names this many and counts the rest.
+NAMED_PER_REASON = 3
+#: Where a reason names the page a redirect leads to: one reason for all redirects.
+_REDIRECT_TARGET = re.compile(r"^a redirect to .+?, not a page of its own$")
+
+
 @dataclass
 class DocsPlan:
     """Source file -> path under data/, and the files left out with why."""
 
     copies: list[tuple[Path, Path]] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
+    left_out: list[tuple[Path, str]] = field(default_factory=list)
+
+    @property
+    def skipped(self) -> list[str]:
+        """Each file left out, as "path: why"."""
+        return [f"{path}: {reason}" for path, reason in self.left_out]
+
+    def notes(self) -> list[str]:
+        """What was left out, a line per file, or per reason where many files share one: a
+        built manual's images made 40 lines of "unsupported file type '.gif'" before the
+        line that said a link was not followed out of the folder."""
+        by_reason: dict[str, list[tuple[Path, str]]] = {}
+        for path, reason in self.left_out:
+            shared = _REDIRECT_TARGET.sub(
+                "a redirect to another page, not a page of its own", reason
+            )
+            by_reason.setdefault(shared, []).append((path, reason))
+        notes: list[str] = []
+        for reason, left in by_reason.items():
+            if len(left) <= NAMED_PER_REASON:
+                notes.extend(f"{path}: {own}" for path, own in left)
+                continue
+            paths = [path for path, _ in left]
+            folder = Path(os.path.commonpath([path.parent for path in paths]))
+            named = ", ".join(
+                path.relative_to(folder).as_posix() for path in paths[:NAMED_PER_REASON]
+            )
+            notes.append(
+                f"{len(paths)} files in {folder}, {reason}: {named} and "
+                f"{len(paths) - NAMED_PER_REASON} more"
+            )
+        return notes
 
 
 def plan_docs(sources: list[Path], destination: Path) -> DocsPlan:
@@ -110,7 +147,7 @@ def plan_docs(sources: list[Path], destination: Path) -> DocsPlan:
             reason = reason or _rendering(file, present) or _template(file) or check_file(file)
             relative = prefix / file.relative_to(base)
             if reason is not None:
-                plan.skipped.append(f"{file}: {reason}")
+                plan.left_out.append((file, reason))
                 reasons[reason] += 1
                 continue
             if relative in taken:
@@ -122,7 +159,7 @@ def plan_docs(sources: list[Path], destination: Path) -> DocsPlan:
         # build) or of redirects does not read as a folder of the wrong file types.
         reason, count = reasons.most_common(1)[0]
         raise UsageError(
-            f"--docs: none of the {len(plan.skipped)} file(s) given is a document copilot "
+            f"--docs: none of the {len(plan.left_out)} file(s) given is a document copilot "
             f"can read (markdown, text, HTML, PDF or source code); {count} skipped as: {reason}"
         )
     return plan

@@ -76,3 +76,26 @@ def test_a_collection_of_one_page_is_named_by_its_title(tmp_path: Path) -> None:
         },
     )
     assert derive_topic(read_corpus(manual)).name == "kettle"
+
+
+def test_files_left_out_for_one_reason_make_one_note(tmp_path: Path) -> None:
+    """A built manual's images and redirect stubs made a line each, burying the note that
+    mattered; past three, one note counts them and names the first three."""
+    docs = tmp_path / "docs"
+    (docs / "img").mkdir(parents=True)
+    (docs / "guide.html").write_text(PAGE)
+    for name in ("a", "b", "c", "d", "e"):
+        (docs / "img" / f"{name}.png").write_bytes(b"\x89PNG")
+    for name in ("old1", "old2", "old3", "old4"):
+        (docs / f"{name}.html").write_text(
+            f'<html><head><meta http-equiv="refresh" content="0; url={name}-new.html"></head>'
+        )
+    (docs / "notes.gz").write_bytes(b"\x1f\x8b")
+    plan = plan_docs([docs], tmp_path / "project")
+    assert plan.notes() == [
+        f"5 files in {docs / 'img'}, unsupported file type '.png': a.png, b.png, c.png and 2 more",
+        f"{docs / 'notes.gz'}: unsupported file type '.gz'",
+        f"4 files in {docs}, a redirect to another page, not a page of its own: old1.html, "
+        "old2.html, old3.html and 1 more",
+    ]
+    assert len(plan.skipped) == 10  # each file, as before, for whoever needs them all
