@@ -2,11 +2,13 @@
 several times, the same questions asked of each index.
 
 Usage: python benchmarks/vector_recall.py --docs FOLDER --questions FILE.jsonl [--builds 3] [--k 8]
+[--pool N]
 
 Each build is `copilot ingest` of FOLDER into a new embedded Chroma store (the kit's HNSW
 settings, the offline `local` embeddings), in a scratch folder. For every question of FILE (a
 JSONL file with a "question" field, as `benchmarks/answerability/*.jsonl`), the k nearest
-chunks Chroma returns are compared with the exact k nearest by cosine (numpy over every
+chunks Chroma returns (the first k of `--pool` asked for, k by default; the retriever asks for
+32 and fuses the first 16) are compared with the exact k nearest by cosine (numpy over every
 stored vector) and with the first build's. Reported: recall@k against the exact neighbours
 per build, and in how many questions a build's k nearest differ from the first build's.
 
@@ -34,7 +36,9 @@ from scaffolder.kit.retrieval.ingest import ingest
 from scaffolder.kit.retrieval.store import VectorStore, connect
 
 
-def nearest_of_one_build(docs: Path, questions: list[str], k: int) -> tuple[list[set[str]], ...]:
+def nearest_of_one_build(
+    docs: Path, questions: list[str], k: int, pool: int
+) -> tuple[list[set[str]], ...]:
     """(Chroma's k nearest chunk texts, the exact k nearest) per question, for one new index."""
     scratch = Path(tempfile.mkdtemp(prefix="vector-recall-"))
     try:
@@ -45,8 +49,8 @@ def nearest_of_one_build(docs: Path, questions: list[str], k: int) -> tuple[list
         assert collection is not None
         embedder = LocalEmbedder()
         vectors = embedder.embed(questions)
-        found = collection.query(query_embeddings=vectors, n_results=k, include=["documents"])
-        approximate = [set(texts) for texts in found["documents"] or []]
+        found = collection.query(query_embeddings=vectors, n_results=pool, include=["documents"])
+        approximate = [set(texts[:k]) for texts in found["documents"] or []]
         everything = collection.get(include=["documents", "embeddings"])
         stored = np.asarray(everything["embeddings"], dtype=float)
         stored /= np.linalg.norm(stored, axis=1, keepdims=True) + 1e-12
@@ -67,12 +71,16 @@ def main() -> None:
     parser.add_argument("--questions", type=Path, required=True)
     parser.add_argument("--builds", type=int, default=3)
     parser.add_argument("--k", type=int, default=8)
+    parser.add_argument("--pool", type=int, default=0, help="how many to ask for (default: k)")
     args = parser.parse_args()
+    pool = max(args.pool, args.k)
     lines = args.questions.read_text(encoding="utf-8").splitlines()
     questions = [json.loads(line)["question"] for line in lines if line.strip()]
-    builds = [nearest_of_one_build(args.docs, questions, args.k) for _ in range(args.builds)]
+    builds = [nearest_of_one_build(args.docs, questions, args.k, pool) for _ in range(args.builds)]
     first = builds[0][0]
-    print(f"{len(questions)} questions, {args.builds} builds of {args.docs}, k={args.k}")
+    print(
+        f"{len(questions)} questions, {args.builds} builds of {args.docs}, k={args.k}, pool={pool}"
+    )
     print("| build | recall@k against exact | questions whose k nearest differ from build 1 |")
     print("| ---: | ---: | ---: |")
     for number, (approximate, exact) in enumerate(builds, start=1):
