@@ -48,12 +48,18 @@ from scaffolder.kit.retrieval.types import Chunk
 #: question found different nearest chunks from one `copilot ask` to the next (4 of 30 fresh
 #: processes missed the nearest chunk of "How do I make grep case insensitive?" over 20 man
 #: pages, 260 chunks; docs/performance.md). Saved with each batch, every process reads the
-#: same graph (30 of 30 alike). A collection made before this keeps Chroma's defaults until
-#: `copilot ingest --reindex`.
+#: same graph (30 of 30 alike). And searched wide (`search_ef` 500 instead of 100): two builds
+#: of the same documents are different graphs, and Chroma's 8 nearest differed between three
+#: builds of the Cargo Book in 3-5 of 24 questions, of npm READMEs in 7 of 54, with recall
+#: 0.93-0.95 against the exact neighbours; searched wide, 0-1 and 0, recall 0.96 and 1.00
+#: (`benchmarks/vector_recall.py`), so `adapt`'s checks in a scratch index and a project's
+#: CI, which index data/ again, see what the team's own index sees. A collection made before
+#: this keeps its settings until `copilot ingest --reindex`.
 HNSW_SETTINGS: dict[str, str | int] = {
     "hnsw:space": "cosine",
     "hnsw:batch_size": 100,
     "hnsw:sync_threshold": 100,
+    "hnsw:search_ef": 500,
 }
 
 

@@ -383,6 +383,8 @@ def test_the_vector_index_is_saved_with_every_batch_so_every_process_reads_one_g
     hnsw = collection.configuration["hnsw"]
     assert hnsw is not None
     assert (hnsw["space"], hnsw["sync_threshold"]) == ("cosine", 100)
+    # A wide search, so two builds of one corpus find the same neighbours (vector_recall.py).
+    assert hnsw["ef_search"] == 500
     assert collection.metadata["hnsw:batch_size"] == 100
 
 
