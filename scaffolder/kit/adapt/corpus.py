@@ -182,7 +182,7 @@ def read_document(path: Path, root: Path) -> Document:
     first = next((chunk.section for chunk in chunks if chunk.section), None)
     for chunk in chunks:
         if chunk.kind in ("markdown", "html"):
-            heading = _last_heading(chunk.section)
+            heading = chunk.heading()
             builder.heading(heading)
             lines = chunk.text.splitlines()
             if chunk.kind == "html":  # its headings are plain lines there, no `#` marks them
@@ -207,10 +207,6 @@ def read_document(path: Path, root: Path) -> Document:
             head = read_head(stream)
         page_title, site = head.title, head.site
     return Document(source, title, tuple(sections), digest, page_title, site)
-
-
-def _last_heading(section: str | None) -> str:
-    return section.split(" > ")[-1].strip() if section else ""
 
 
 def _title(sections: list[Section], path: Path) -> str:
