@@ -150,7 +150,7 @@ def _home_page(corpus: Corpus) -> str | None:
         if PurePosixPath(document.source) in home and len(corpus.documents) >= 2:
             title = _VERSION.sub("", document.page_title).strip()
             if words(title) and title.lower() not in GENERIC_HEADINGS | {"index", "home"}:
-                return re.sub(r"^The\b", "the", title)
+                return _as_named(title)
     return None
 
 
@@ -167,19 +167,24 @@ def _lone_document(corpus: Corpus) -> str | None:
     head = _SPLIT_TITLE.split(title)[0].strip()
     if not words(head) or head.lower() in GENERIC_HEADINGS or len(words(head)) > 8:
         return None
-    return re.sub(r"^The\b", "the", head)
+    return _as_named(head)
+
+
+def _as_named(name: str) -> str:
+    """A name as a topic reads after "questions about": "The Cargo Book" -> "the Cargo Book"."""
+    return re.sub(r"^The\b", "the", name)
 
 
 def _said_by_most(names: Counter[str], documents: int) -> str | None:
     """The commonest of `names` when at least half of the `documents` (and two) say it, as a
-    topic reads after "questions about" ("The Cargo Book" -> "the Cargo Book")."""
+    topic reads after "questions about" (`_as_named`)."""
     names.pop("", None)
     if not names:
         return None
     name, count = names.most_common(1)[0]
     if count < 2 or count * 2 < documents or not words(name):
         return None
-    return re.sub(r"^The\b", "the", name)
+    return _as_named(name)
 
 
 def _shared_name_prefix(heads: list[str], documents: int) -> str | None:
