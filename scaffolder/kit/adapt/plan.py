@@ -34,6 +34,7 @@ from scaffolder.kit.adapt.questions import Candidate, best_of, candidates, norma
 from scaffolder.kit.adapt.synthesis import Synthesis, model_questions
 from scaffolder.kit.adapt.topic import derive_topic
 from scaffolder.kit.adapt.verify import Checker, scratch_project
+from scaffolder.kit.routing.skills import examples_in
 
 if TYPE_CHECKING:
     from scaffolder.kit.llm.client import LLM
@@ -107,10 +108,7 @@ def plan_adaptation(
         merged_skill[path] = _merge_into(plan, new_manifest, manifest, path, derived)
     for path in (DESCRIPTION, REPLY):
         merged_skill[path] = _merge_into(plan, new_manifest, manifest, path, derived)
-    if not any(
-        line.strip() and not line.lstrip().startswith("#")
-        for line in merged_skill[EXAMPLES].splitlines()
-    ):
+    if not examples_in(merged_skill[EXAMPLES]):
         # The router needs examples of what the answer skill takes; without this the user
         # read "skills without example utterances: answer" and nothing else.
         raise UsageError(

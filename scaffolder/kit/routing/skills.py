@@ -309,9 +309,15 @@ class OutOfScope:
 
 
 def read_examples(path: Path) -> list[str]:
-    """The example utterances of an `examples.txt`: one per line, `#` starts a comment; none
-    when the file does not exist."""
+    """The example utterances of an `examples.txt` (`examples_in`); none when the file does
+    not exist."""
     if not path.is_file():
         return []
-    lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return examples_in(path.read_text(encoding="utf-8"))
+
+
+def examples_in(text: str) -> list[str]:
+    """The example utterances of an `examples.txt`'s text: one per line, `#` starts a
+    comment."""
+    lines = (line.strip() for line in text.splitlines())
     return [line for line in lines if line and not line.startswith("#")]
