@@ -161,11 +161,10 @@ def _refusal(path: Path) -> str | None:
             return None if stream.read(5) == b"%PDF-" else "not a PDF (no %PDF- header)"
     if fmt != "html":
         return _check_text(path)
-    encoding = page_encoding(path)
-    with path.open(encoding=encoding, errors="replace") as stream:
+    with path.open(encoding=page_encoding(path), errors="replace") as stream:
         reason = _check_page_text(stream)
-    if reason is None:
-        with path.open(encoding=encoding, errors="replace") as stream:
+        if reason is None:
+            stream.seek(0)
             return read_head(stream).refusal
     return reason
 
