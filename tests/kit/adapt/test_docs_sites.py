@@ -160,41 +160,27 @@ def test_a_site_is_about_what_its_pages_titles_name_not_its_chrome(tmp_path: Pat
 def test_adapt_derives_nothing_from_a_licence_a_changelog_or_a_list_of_people(
     tmp_path: Path,
 ) -> None:
-    for name in ("LICENSE", "COPYING", "OFL-LICENSE.txt", "licence.md", "LICENSE-MIT"):
-        assert set_aside(Path(name)) == "a licence"
-    assert set_aside(Path("licenses.html")) == "a licence"  # Valgrind's page of its licences
-    assert set_aside(Path("001-adduser-copyright")) == "a licence"  # Debian's copyright file
-    for name in (
-        "CHANGELOG.html",
-        "CHANGES",
-        "CHANGES.rst",
-        "release-notes.md",
-        "RELEASE_NOTES.txt",
-        "NEWS",
-        "dist.news.old.html",
-        "HISTORY.md",
-    ):
-        assert set_aside(Path(name)) == "a changelog", name
-    for name in (
-        "AUTHORS",
-        "dist.authors.html",
-        "THANKS",
-        "CONTRIBUTORS.md",
-        "contribs.html",
-        "CREDITS",
-    ):
-        assert set_aside(Path(name)) == "a list of people", name
-    for name in (
-        "licensing-faq.md",
-        "privacy-notice.md",
-        "release.md",
-        "notes.md",
-        "path-changes.html",
-        "breaking-changes.md",
-        "history-of-the-project.md",
-        "authoring-guide.md",
-    ):
-        assert set_aside(Path(name)) is None, name
+    kinds: dict[str | None, tuple[str, ...]] = {
+        "a licence": (
+            "LICENSE", "COPYING", "OFL-LICENSE.txt", "licence.md", "LICENSE-MIT",
+            "licenses.html",  # Valgrind's page of its licences
+            "001-adduser-copyright",  # Debian's copyright file
+        ),
+        "a changelog": (
+            "CHANGELOG.html", "CHANGES", "CHANGES.rst", "release-notes.md", "RELEASE_NOTES.txt",
+            "NEWS", "dist.news.old.html", "HISTORY.md",
+        ),
+        "a list of people": (
+            "AUTHORS", "dist.authors.html", "THANKS", "CONTRIBUTORS.md", "contribs.html", "CREDITS",
+        ),
+        None: (
+            "licensing-faq.md", "privacy-notice.md", "release.md", "notes.md", "path-changes.html",
+            "breaking-changes.md", "history-of-the-project.md", "authoring-guide.md",
+        ),
+    }  # fmt: skip
+    for kind, names in kinds.items():
+        for name in names:
+            assert set_aside(Path(name)) == kind, name
     project = tmp_path / "project"
     build_site(project / "data")
     corpus = read_corpus(project)
